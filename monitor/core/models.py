@@ -1,0 +1,121 @@
+"""Plain data passed between the core's stages (fetch -> parse -> match -> store) and out to the UI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+FIELDS = ("title", "summary", "content")
+SEED_SOURCE = "seed"
+
+
+@dataclass(frozen=True)
+class Match:
+    """One watchlist hit: `text == <that field's stored plain text>[start:end]`."""
+
+    entry: str
+    kind: str
+    field: str
+    start: int
+    end: int
+    text: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "entry": self.entry,
+            "kind": self.kind,
+            "field": self.field,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the matcher says of one article."""
+
+    matches: tuple[Match, ...] = ()
+    score: float = 0.0
+    highlighted: bool = False
+    explanation: str = ""
+
+
+@dataclass
+class ParsedItem:
+    """One feed entry after normalisation: plain text, sanitised HTML, UTC ISO dates, absolute link."""
+
+    guid: str | None
+    link: str | None
+    title: str
+    summary: str
+    content: str
+    content_html: str
+    published: str | None
+    published_estimated: bool = False
+    lang: str | None = None
+    author: str | None = None
+
+
+@dataclass
+class ParsedFeed:
+    """The result of parsing fetched bytes. `error` is set when nothing usable came out."""
+
+    title: str = ""
+    link: str | None = None
+    lang: str | None = None
+    items: list[ParsedItem] = field(default_factory=list)
+    error: str | None = None
+    warning: str | None = None
+    # When the bytes were an HTML page rather than a feed: feed URLs found in its <link rel="alternate">.
+    alternates: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Feed:
+    """A subscribed feed as stored."""
+
+    id: int
+    url: str
+    title: str = ""
+    interval_minutes: int = 15
+    etag: str | None = None
+    last_modified: str | None = None
+    last_status: int | None = None
+    last_error: str | None = None
+    last_fetched: str | None = None
+    consecutive_failures: int = 0
+    next_poll: str | None = None
+    enabled: bool = True
+    muted: bool = False
+    disabled_reason: str | None = None
+
+
+@dataclass
+class Article:
+    """A stored article (seed or feed item) with its watchlist assessment and reading state."""
+
+    id: int
+    source: str
+    feed_id: int | None
+    guid: str | None
+    link: str | None
+    title: str
+    summary: str
+    content: str
+    content_html: str
+    published: str | None
+    published_estimated: bool
+    fetched: str
+    lang: str | None
+    content_hash: str
+    first_seen: str
+    last_updated: str
+    score: float = 0.0
+    highlighted: bool = False
+    alert: bool = False
+    read: bool = False
+    starred: bool = False
+    matches: list[Match] = field(default_factory=list)
+
+    def field_text(self, name: str) -> str:
+        return {"title": self.title, "summary": self.summary, "content": self.content}[name]
