@@ -1,0 +1,181 @@
+"""Accent and case folding with an offset map back to the original text.
+
+The matcher searches a *folded* copy of each field (no accents, case-folded, one kind of apostrophe, dashes
+and whitespace runs collapsed to one space) but must report spans in the *original* field, so that
+``match.text == field[start:end]``. :func:`fold` therefore records, for every folded character, which original
+characters produced it.
+
+Folding, character by character:
+
+- typographic apostrophes (’ ʼ ‘ ` ´ ′ ＇) become ``'``;
+- every dash or hyphen (‐ ‑ ‒ – — ― − ⁃ - and their compatibility forms) and every whitespace character count
+  as a *separator*; a run of separators becomes a single space, so "Aix-en-Provence", "Aix en Provence" and
+  "Aix – en  Provence" all fold to ``aix en provence``;
+- the rest is NFKD-decomposed, combining marks are dropped and the result is case-folded (``É`` -> ``e``,
+  ``ß`` -> ``ss``, ``ﬁ`` -> ``fi``); œ and æ, which Unicode does not decompose, become ``oe`` and ``ae``;
+- characters that fold to nothing (combining marks typed separately, zero-width joiners, variation selectors,
+  soft hyphens) are attached to the character before them, so a span that ends on ``e`` of ``e\\u0301`` ends
+  after the accent in the original.
+
+Offsets are Python string indices (code points), so an emoji counts as one character. A UI that works in
+UTF-16 code units (Qt) converts at its edge.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from array import array
+from dataclasses import dataclass
+from functools import lru_cache
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["FoldedText", "fold", "fold_key", "is_word_char"]
+
+APOSTROPHES = frozenset("'’ʼ‘`´′＇‛")
+DASHES = frozenset("-‐‑‒–—―−⁃﹘﹣－")
+# Folded separators are always this single character.
+SEPARATOR = " "
+_SPECIAL = {
+    "œ": "oe",
+    "Œ": "oe",
+    "æ": "ae",
+    "Æ": "ae",
+    "ø": "o",
+    "Ø": "o",
+    "ł": "l",
+    "Ł": "l",
+    "đ": "d",
+    "Đ": "d",
+}
+_DROPPED = frozenset({"Mn", "Me", "Cf"})
+_SPECIAL_KEEP_CASE = {"Œ": "OE", "Æ": "AE", "Ø": "O", "Ł": "L", "Đ": "D"}
+
+
+def is_word_char(ch: str) -> bool:
+    """Letters and digits are word characters; apostrophes, spaces and punctuation are not."""
+    return ch.isalnum() or ch == "_"
+
+
+def _is_separator(ch: str) -> bool:
+    return ch.isspace() or ch in DASHES
+
+
+# Per-character results, by keep_case; bounded so that hostile input cannot grow it without limit.
+_CACHE: dict[bool, dict[str, str]] = {False: {}, True: {}}
+_CACHE_LIMIT = 50_000
+
+
+@lru_cache(maxsize=8192)
+def _fold_char(ch: str, keep_case: bool) -> str:
+    """Fold one non-separator character (may return "", one or several characters)."""
+    if ch in APOSTROPHES:
+        return "'"
+    if keep_case and ch in _SPECIAL_KEEP_CASE:
+        return _SPECIAL_KEEP_CASE[ch]
+    if ch in _SPECIAL:
+        return _SPECIAL[ch]
+    out = _strip_marks(unicodedata.normalize("NFKD", ch))
+    if not keep_case:
+        # Case folding can bring back a combining mark (İ -> i + U+0307): decompose and strip once more.
+        out = _strip_marks(unicodedata.normalize("NFKD", out.casefold()))
+    # A compatibility decomposition may produce characters we normalise too (e.g. fullwidth hyphen, NBSP).
+    if any(c in APOSTROPHES or _is_separator(c) for c in out):
+        out = "".join("'" if c in APOSTROPHES else SEPARATOR if _is_separator(c) else c for c in out)
+    return out
+
+
+def _strip_marks(text: str) -> str:
+    """Drop combining marks and invisible format characters (soft hyphen, zero-width joiners, BOM)."""
+    return "".join(
+        c for c in text if not unicodedata.combining(c) and unicodedata.category(c) not in _DROPPED
+    )
+
+
+@dataclass(frozen=True)
+class FoldedText:
+    """A folded string plus the map from each folded character back to the original string.
+
+    Attributes:
+        original: the text that was folded.
+        text: the folded text.
+        starts: ``starts[i]`` is the index in ``original`` of the character that produced ``text[i]``.
+        ends: ``ends[i]`` is the end (exclusive) in ``original`` of that character, extended over any
+            following characters that folded to nothing (combining marks typed separately, variation
+            selectors...).
+    """
+
+    original: str
+    text: str
+    starts: array
+    ends: array
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    def to_original(self, i: int, j: int) -> tuple[int, int]:
+        """Map the folded span ``[i, j)`` to the smallest original span ``[start, end)`` that produced it.
+
+        An empty span maps to an empty span at the corresponding original position.
+        """
+        n = len(self.text)
+        if not (0 <= i <= j <= n):
+            raise IndexError(f"folded span [{i}, {j}) outside 0..{n}")
+        if i == j:
+            pos = self.starts[i] if i < n else len(self.original)
+            return pos, pos
+        return self.starts[i], self.ends[j - 1]
+
+
+def fold(text: str, *, keep_case: bool = False) -> FoldedText:
+    """Fold ``text`` for matching and keep the offset map (see the module docstring).
+
+    Args:
+        text: the original text.
+        keep_case: fold accents, apostrophes and separators but keep letter case; used to check case-sensitive
+            aliases ("RAID" vs "raid") without being strict about accents.
+    """
+    out: list[str] = []
+    starts = array("l")
+    ends = array("l")
+    previous_was_separator = False
+    cache = _CACHE[keep_case]
+    for index, ch in enumerate(text):
+        folded = cache.get(ch)
+        if folded is None:
+            folded = SEPARATOR if _is_separator(ch) else _fold_char(ch, keep_case)
+            if len(cache) < _CACHE_LIMIT:
+                cache[ch] = folded
+        if folded == SEPARATOR:
+            if previous_was_separator:
+                continue  # collapse the run; the separator keeps the offset of the run's first character
+            previous_was_separator = True
+            out.append(SEPARATOR)
+            starts.append(index)
+            ends.append(index + 1)
+            continue
+        if not folded:
+            # Zero-width after folding: belongs to the character before it (e + U+0301, emoji + U+FE0F).
+            if ends and not previous_was_separator and ends[-1] == index:
+                end = index + 1
+                k = len(ends) - 1
+                last_start = starts[k]
+                while k >= 0 and starts[k] == last_start:
+                    ends[k] = end
+                    k -= 1
+            continue
+        for c in folded:
+            is_separator = c == SEPARATOR
+            if is_separator and previous_was_separator:
+                continue
+            previous_was_separator = is_separator
+            out.append(c)
+            starts.append(index)
+            ends.append(index + 1)
+    return FoldedText(text, "".join(out), starts, ends)
+
+
+def fold_key(text: str, *, keep_case: bool = False) -> str:
+    """The folded form of ``text`` without the offset map, trimmed of leading and trailing separators."""
+    return fold(text, keep_case=keep_case).text.strip(SEPARATOR)
