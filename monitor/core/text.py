@@ -1,0 +1,484 @@
+"""Text from feed markup: HTML -> plain text, sanitised HTML for the reader, canonical links, text hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import html as htmllib
+import logging
+import re
+import warnings
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
+
+import nh3
+from bs4 import (
+    BeautifulSoup,
+    CData,
+    MarkupResemblesLocatorWarning,
+    NavigableString,
+    Tag,
+    XMLParsedAsHTMLWarning,
+)
+
+logger = logging.getLogger(__name__)
+
+# Far beyond any real article (they run to tens of kilobytes); keeps one hostile item from stalling a poll.
+MAX_HTML_CHARS = 300_000
+# Nesting deeper than this is never an article; html5ever (inside nh3) is quadratic in the depth.
+MAX_NESTING = 256
+
+# Elements whose content is never reading text.
+_DROP_TAGS = frozenset(
+    {
+        "script", "style", "noscript", "iframe", "object", "embed", "form", "head", "title", "meta", "link",
+        "template", "svg", "math", "button", "select", "textarea", "input", "canvas", "audio", "video",
+        "applet", "frame", "frameset", "map", "img", "picture", "source",
+    }
+)  # fmt: skip
+# Blocks: 2 = a paragraph of its own (blank line around it), 1 = a line of its own.
+_BLOCKS: dict[str, int] = {
+    **dict.fromkeys(
+        ("p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "dl", "pre", "table", "figure",
+         "section", "article", "header", "footer", "aside", "nav", "main", "address", "hr", "center",
+         "details", "fieldset"),
+        2,
+    ),
+    **dict.fromkeys(
+        ("div", "li", "tr", "dt", "dd", "figcaption", "caption", "summary", "legend", "thead", "tbody",
+         "tfoot"),
+        1,
+    ),
+}  # fmt: skip
+_CELLS = frozenset({"td", "th"})
+# What survives the nh3 pass that precedes BeautifulSoup: the structure the layout and boilerplate rules need.
+# Other tags are unwrapped (their text kept); _DROP_TAGS go with their content.
+_TEXT_TAGS = {*_BLOCKS, *_CELLS, "br", "a", "span"}
+_TEXT_ATTRIBUTES = {"*": {"class", "id"}}
+_VOID_TAGS = frozenset(
+    {
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+        "track", "wbr",
+    }
+)  # fmt: skip
+# Closed implicitly by their next sibling, so an unclosed run of them does not nest.
+_SELF_CLOSING_SIBLINGS = frozenset(
+    {
+        "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "thead", "tbody", "tfoot", "rb", "rt",
+        "rp",
+    }
+)  # fmt: skip
+_TAG_NAME = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)")
+
+# Share bars, "related posts" boxes and FeedBurner flares, by class or id.
+_BOILERPLATE_CLASS = re.compile(
+    r"feedflare|sharedaddy|share-?(?:buttons?|links?|bar|this|tools)|social-?(?:share|links|buttons)"
+    r"|addtoany|\ba2a_|jp-relatedposts|related-?posts|more-link|read-?more|comments?-link|post-share",
+    re.IGNORECASE,
+)
+# Invitations to read the article elsewhere. "Strict" phrases may be followed by a title ("Continue reading
+# "X" →", "Lire aussi : X"); "bare" ones only count alone, since "Plus de 6 000 personnes" is a headline.
+_READ_MORE_STRICT = (
+    r"read\s+more|read\s+the\s+(?:full|rest|whole)\b|continue\s+reading|keep\s+reading|lire\s+la\s+suite"
+    r"|suite\s+de\s+l['’]article|voir\s+la\s+suite|view\s+(?:the\s+)?(?:full\s+)?(?:article|story|post)"
+    r"|lire\s+l['’]article|lire\s+aussi|à\s+lire\s+aussi|a\s+lire\s+aussi|read\s+also|see\s+also"
+)
+_READ_MORE_BARE = (
+    r"more|plus|la\s+suite|lire\s+plus|en\s+savoir\s+plus|full\s+(?:story|article)|\[…\]|\[\.\.\.\]|…|\.\.\."
+)
+_READ_MORE_LINK = re.compile(
+    rf"^\W*(?:(?:{_READ_MORE_STRICT}|en\s+savoir\s+plus)(?:\W.{{0,150}})?|(?:{_READ_MORE_BARE})\W*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_BOILERPLATE_LINE = re.compile(
+    r"^(?:"
+    # WordPress / Yoast footers: "The post X appeared first on Y." and the French versions.
+    r"(?:the\s+post|this\s+post|the\s+article|l['’]article|le\s+post|cet\s+article|l['’]entrée)\b.{1,400}?"
+    r"\b(?:appeared\s+first\s+on|first\s+appeared\s+on|est\s+apparu\s+en\s+premier\s+sur"
+    r"|a\s+été\s+publié\s+en\s+premier\s+sur|est\s+paru\s+en\s+premier\s+sur)\b.{0,200}"
+    # A line that is nothing but a read-more invitation, possibly naming the article.
+    rf"|\W*(?:{_READ_MORE_STRICT}|en\s+savoir\s+plus)(?:\s*[:|/»›→>.…\-–—\"“«'‘(\[][^\n]{{0,150}})?"
+    rf"|\W*(?:{_READ_MORE_BARE})\W*"
+    # Share and comment prompts.
+    r"|(?:share(?:\s+this(?:\s+(?:article|story|post))?)?|partager(?:\s+cet\s+article)?"
+    r"|partagez(?:\s+cet\s+article)?|share\s+on\s+\w+|partager\s+sur\s+\w+|tweet(?:\s+this)?|email\s+this"
+    r"|leave\s+a\s+(?:comment|reply)|laisser\s+un\s+commentaire|add\s+a\s+comment|post\s+a\s+comment"
+    r"|ajouter\s+un\s+commentaire|no\s+comments?(?:\s+yet)?|aucun\s+commentaire"
+    r"|\d+\s+(?:comments?|commentaires?|réactions?)|(?:comments?|commentaires?|réactions?)\s*\(\d+\)"
+    r"|view\s+(?:all\s+)?comments|voir\s+les\s+commentaires|réagir|réagissez"
+    r"|click\s+to\s+(?:share|email|print)(?:\s+on\s+\w+)?(?:\s+\(opens\s+in\s+new\s+window\))?"
+    r"|like\s+this|j['’]aime\s+ceci|follow\s+us(?:\s+on\s+\w+)?|suivez-nous(?:\s+sur\s+\w+)?"
+    r"|related(?:\s+posts|\s+articles)?|sur\s+le\s+même\s+sujet)\s*[:.!…»›→]*"
+    r")$",
+    re.IGNORECASE,
+)
+# "...the end of the summary. Read more »" at the end of a paragraph; only after a sentence end, so prose
+# such as "voters want to read more" is kept.
+_TRAILING_READ_MORE = re.compile(
+    r"(?<=[.!?…\])»\"”])\s*(?:read\s+more|continue\s+reading|keep\s+reading|lire\s+la\s+suite)\b"
+    r"[^\n]{0,100}$",
+    re.IGNORECASE,
+)
+_TAG_LIKE = re.compile(r"<[a-zA-Z!/?]")
+_INLINE_WS = re.compile(r"[^\S\n]+")
+_ANY_WS = re.compile(r"\s+")
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+_MANY_BREAKS = re.compile(r"\n{3,}")
+_TAGS = re.compile(r"<[^>]*>?")
+
+
+def normalize_whitespace(text: str) -> str:
+    """Tidy plain text: spaces collapsed within lines, at most one blank line in a row, ends stripped."""
+    text = _INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    lines = [_INLINE_WS.sub(" ", line).strip() for line in text.split("\n")]
+    return _MANY_BREAKS.sub("\n\n", "\n".join(lines)).strip()
+
+
+def single_line(text: str) -> str:
+    """Collapse all whitespace, line breaks included, to single spaces (titles, names)."""
+    return _ANY_WS.sub(" ", _INVISIBLE.sub("", text)).strip()
+
+
+def html_to_text(html: str) -> str:
+    """Readable plain text from an HTML fragment (or plain text), without the usual feed boilerplate.
+
+    Entities are decoded; scripts, styles, forms and embedded objects are dropped; block elements become line
+    breaks with paragraphs separated by a blank line; inline whitespace is collapsed. "Read more" links, "The
+    post X appeared first on Y" footers and share/comment prompts are removed. Never raises.
+    """
+    try:
+        if not isinstance(html, str):
+            html = (
+                bytes(html).decode("utf-8", "replace")
+                if isinstance(html, bytes | bytearray)
+                else ("" if html is None else str(html))
+            )
+        if len(html) > MAX_HTML_CHARS:
+            logger.warning("HTML of %d characters truncated to %d", len(html), MAX_HTML_CHARS)
+            html = html[:MAX_HTML_CHARS]
+        if not _TAG_LIKE.search(html):
+            text = htmllib.unescape(html) if "&" in html else html
+            return _drop_boilerplate_lines(normalize_whitespace(text))
+        if _too_deep(html):
+            logger.warning("HTML nested deeper than %d elements read as bare text", MAX_NESTING)
+            return _crude_text(html)
+        # html5ever (nh3) first: it is linear on the malformed markup that makes html.parser quadratic
+        # (unclosed comments, '>' inside quoted attributes...), and what it writes back is well-formed.
+        tidy = nh3.clean(
+            html,
+            tags=_TEXT_TAGS,
+            clean_content_tags=_CLEAN_CONTENT_TAGS,
+            attributes=_TEXT_ATTRIBUTES,
+            link_rel=None,
+            strip_comments=True,
+        )
+        return _drop_boilerplate_lines(_soup_text(tidy))
+    except Exception:  # hostile markup must never stop a poll; fall back to a crude tag strip
+        logger.warning("HTML to text failed; falling back to stripping tags", exc_info=True)
+        try:
+            return _crude_text(str(html)[:MAX_HTML_CHARS])
+        except Exception:
+            return ""
+
+
+def _crude_text(html: str) -> str:
+    """Tags stripped by a regular expression: linear whatever the input, for the inputs we refuse to parse."""
+    return normalize_whitespace(htmllib.unescape(_TAGS.sub(" ", html)))
+
+
+def _too_deep(html: str) -> bool:
+    """Whether the elements would nest deeper than MAX_NESTING (a linear estimate over the tag names)."""
+    depth = 0
+    for match in _TAG_NAME.finditer(html):
+        name = match.group(2).lower()
+        if name in _VOID_TAGS or name in _SELF_CLOSING_SIBLINGS:
+            continue
+        if match.group(1):
+            depth = max(depth - 1, 0)
+        else:
+            depth += 1
+            if depth > MAX_NESTING:
+                return True
+    return False
+
+
+def _parse_html(markup: str) -> BeautifulSoup:
+    with warnings.catch_warnings():
+        # Both are advice for people who pass a URL or an XML document by mistake; we parse feed fragments.
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        return BeautifulSoup(markup, "html.parser")
+
+
+def _is_boilerplate_tag(tag: Tag) -> bool:
+    attrs = tag.attrs
+    if attrs:
+        marks = attrs.get("class") or ()
+        if isinstance(marks, str):
+            marks = (marks,)
+        ident = attrs.get("id")
+        if any(_BOILERPLATE_CLASS.search(str(m)) for m in marks) or (
+            isinstance(ident, str) and _BOILERPLATE_CLASS.search(ident)
+        ):
+            return True
+    if tag.name == "a":
+        text = _short_text(tag)
+        if text is not None and _READ_MORE_LINK.match(single_line(text)):
+            return True
+    return False
+
+
+def _short_text(tag: Tag, limit: int = 200, max_nodes: int = 64) -> str | None:
+    """The text of a small element, or None when it is long or deep (bounded, so nested hostile anchors
+    cannot make the walk quadratic)."""
+    pieces: list[str] = []
+    size = 0
+    # Not tag.descendants: it first walks down to the last descendant, however deep that is.
+    stack = list(reversed(tag.contents))
+    for _ in range(max_nodes):
+        if not stack:
+            return " ".join(pieces)
+        node = stack.pop()
+        if isinstance(node, Tag):
+            stack.extend(reversed(node.contents))
+        elif type(node) is NavigableString:
+            pieces.append(str(node))
+            size += len(node)
+            if size > limit:
+                return None
+    return None
+
+
+def _soup_text(html: str) -> str:
+    """Walk the tree iteratively (hostile nesting must not hit the recursion limit) and lay the text out."""
+    soup = _parse_html(html)
+    # Text pieces, and ints for block boundaries: a run of boundaries gives the strongest one's breaks.
+    out: list[str | int] = []
+    pre_depth = 0
+    # (node, closing): closing entries emit the break after a block and leave <pre>.
+    stack: list[tuple[object, bool]] = [(child, False) for child in reversed(soup.contents)]
+    while stack:
+        node, closing = stack.pop()
+        if closing:
+            assert isinstance(node, Tag)
+            if node.name == "pre":
+                pre_depth -= 1
+            out.append(_BLOCKS.get(node.name, 0))
+            continue
+        if isinstance(node, NavigableString):
+            if type(node) is NavigableString or isinstance(node, CData):
+                text = str(node)
+                if pre_depth:
+                    out.append(_INLINE_WS.sub(" ", text))
+                else:
+                    out.append(_ANY_WS.sub(" ", text))
+            continue
+        if not isinstance(node, Tag):
+            continue
+        name = node.name
+        if name in _DROP_TAGS:
+            continue
+        if name == "br":
+            out.append("\n")
+            continue
+        if _is_boilerplate_tag(node):
+            continue
+        strength = _BLOCKS.get(name)
+        if name in _CELLS:
+            out.append(" ")
+        if strength:
+            out.append(strength)
+        if strength or name == "pre":
+            stack.append((node, True))
+        if name == "pre":
+            pre_depth += 1
+        stack.extend((child, False) for child in reversed(node.contents))
+    return normalize_whitespace(_layout(out))
+
+
+def _layout(out: list[str | int]) -> str:
+    pieces: list[str] = []
+    pending = 0
+    for item in out:
+        if isinstance(item, int):
+            pending = max(pending, item)
+        elif pending and item.isspace() and item != "\n":
+            continue  # whitespace between blocks
+        else:
+            if pending:
+                pieces.append("\n" * pending)
+                pending = 0
+            pieces.append(item)
+    return "".join(pieces)
+
+
+def _drop_boilerplate_lines(text: str) -> str:
+    if not text:
+        return text
+    kept: list[str] = []
+    for line in text.split("\n"):
+        if line and len(line) <= 600 and _BOILERPLATE_LINE.match(line):
+            continue
+        if line:
+            line = _TRAILING_READ_MORE.sub("", line).rstrip()
+        kept.append(line)
+    return _MANY_BREAKS.sub("\n\n", "\n".join(kept)).strip()
+
+
+# -- sanitised HTML for the reader pane ----------------------------------------------------------------------
+
+_ALLOWED_TAGS = {
+    "p", "br", "a", "em", "strong", "b", "i", "u", "blockquote", "ul", "ol", "li", "h1", "h2", "h3", "h4",
+    "h5", "h6", "pre", "code", "img", "figure", "figcaption", "table", "thead", "tbody", "tfoot", "tr", "th",
+    "td", "caption", "colgroup", "col", "hr", "span", "div", "sub", "sup",
+}  # fmt: skip
+_ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+}
+# Removed with everything inside them (the other unknown tags are unwrapped, their text kept).
+_CLEAN_CONTENT_TAGS = {
+    "script", "style", "iframe", "object", "embed", "form", "svg", "math", "noscript", "template",
+    "textarea", "select", "button", "applet", "frame", "frameset", "head", "title",
+}  # fmt: skip
+_URL_SCHEMES = {"http", "https"}
+_LINK_REL = "noopener noreferrer nofollow"
+_URL_ATTRIBUTES = frozenset({"href", "src"})
+# nh3 writes attributes as name="value" with double quotes only, so this matches whole <img> tags exactly.
+_IMG_TAG = re.compile(r'<img((?:\s+[^\s=>/]+(?:="[^"]*")?)*)\s*/?>')
+_IMG_ATTR = re.compile(r'([^\s=>/]+)(?:="([^"]*)")?')
+_TRACKER_SRC = re.compile(
+    r"feeds\.feedburner\.com/~r/|feedburner\.com/~ff/|pixel\.wp\.com|stats\.wordpress\.com|feedsportal\.com"
+    r"|doubleclick\.net|google-analytics\.com|/pixel(?:\.gif|\.png)?(?:[?/]|$)|/beacon(?:[?/.]|$)"
+    r"|/track(?:ing)?(?:\.gif|\.png)(?:[?/]|$)|/1x1\.(?:gif|png)|/spacer\.gif|/blank\.gif|/open\.gif",
+    re.IGNORECASE,
+)
+
+
+def sanitize_html(html: str, base_url: str | None = None) -> str:
+    """HTML that is safe to render in the reader pane.
+
+    An allow-list of reading tags and attributes, http/https URLs only (javascript:, data:, vbscript: vanish),
+    relative URLs made absolute against `base_url`, rel="noopener noreferrer nofollow" on links, no style,
+    class or event attributes, and tracking pixels removed. Never raises (returns "" when all else fails).
+    """
+    try:
+        if not isinstance(html, str):
+            html = "" if html is None else str(html)
+        if len(html) > MAX_HTML_CHARS:
+            logger.warning("HTML of %d characters truncated to %d", len(html), MAX_HTML_CHARS)
+            html = html[:MAX_HTML_CHARS]
+        if _too_deep(html):
+            logger.warning("HTML nested deeper than %d elements shown as text", MAX_NESTING)
+            return text_to_html(_crude_text(html))
+        base = base_url if base_url and urlsplit(base_url).scheme.lower() in _URL_SCHEMES else None
+
+        def keep_attribute(tag: str, attribute: str, value: str) -> str | None:
+            if attribute not in _URL_ATTRIBUTES:
+                return value
+            return _safe_url(value, base)
+
+        cleaned = nh3.clean(
+            html,
+            tags=_ALLOWED_TAGS,
+            clean_content_tags=_CLEAN_CONTENT_TAGS,
+            attributes=_ALLOWED_ATTRIBUTES,
+            attribute_filter=keep_attribute,
+            url_schemes=_URL_SCHEMES,
+            link_rel=_LINK_REL,
+            strip_comments=True,
+        )
+        return _IMG_TAG.sub(_keep_image, cleaned).strip()
+    except Exception:
+        logger.warning("HTML sanitising failed; showing the text instead", exc_info=True)
+        try:
+            return text_to_html(html_to_text(html))
+        except Exception:
+            return ""
+
+
+def text_to_html(text: str) -> str:
+    """Plain text as escaped HTML paragraphs (blank lines split paragraphs, single breaks become <br>)."""
+    paragraphs = [p for p in normalize_whitespace(text).split("\n\n") if p]
+    return "".join(f"<p>{htmllib.escape(p, quote=False).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+
+
+def _safe_url(value: str, base: str | None) -> str | None:
+    """An absolute http(s) URL, or None to drop the attribute."""
+    url = value.strip()
+    if not url:
+        return None
+    scheme = urlsplit(url).scheme.lower()
+    if not scheme:
+        if base is None:
+            # A relative link we cannot resolve; harmless, since it can only point inside the (unknown) site.
+            return url
+        url = urljoin(base, url)
+        scheme = urlsplit(url).scheme.lower()
+    return url if scheme in _URL_SCHEMES else None
+
+
+def _keep_image(match: re.Match[str]) -> str:
+    attrs = {name.lower(): htmllib.unescape(value or "") for name, value in _IMG_ATTR.findall(match.group(1))}
+    src = attrs.get("src", "")
+    if not src or _TRACKER_SRC.search(src):
+        return ""
+    for name in ("width", "height"):
+        size = re.match(r"\s*(\d+)", attrs.get(name, ""))
+        if size and int(size.group(1)) <= 2:
+            return ""
+    return match.group(0)
+
+
+# -- identity of links and texts -----------------------------------------------------------------------------
+
+_TRACKING_PARAMS = frozenset(
+    {
+        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "igshid", "mc_cid",
+        "mc_eid", "xtor", "xtref", "ref", "ref_src", "ref_url", "cmpid", "cmp", "ocid", "ncid", "sr_share",
+        "_ga", "_gl", "mkt_tok", "oly_anon_id", "oly_enc_id", "vero_id", "wt.mc_id", "ito", "icid",
+        "ns_mchannel", "ns_source", "ns_campaign", "ns_linkname", "ns_fee", "spm", "at_medium", "at_campaign",
+    }
+)  # fmt: skip
+_TRACKING_PREFIXES = ("utm_", "at_", "pk_", "mtm_", "hsa_")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _is_tracking_param(piece: str) -> bool:
+    name = unquote(piece.split("=", 1)[0]).strip().lower()
+    return name in _TRACKING_PARAMS or name.startswith(_TRACKING_PREFIXES)
+
+
+def canonical_link(url: str) -> str:
+    """The same article whatever the campaign: lower-case scheme and host, no fragment, no default port, no
+    tracking parameters (utm_*, fbclid, xtor...); other parameters keep their order and spelling.
+
+    Never raises: a URL that cannot be parsed comes back stripped of surrounding whitespace.
+    """
+    try:
+        url = url.strip()
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        netloc = parts.netloc
+        if netloc:
+            host = parts.hostname or ""
+            if ":" in host:
+                host = f"[{host}]"
+            port = parts.port  # ValueError for a bad port: the URL comes back as it was
+            userinfo = netloc.rpartition("@")[0] if "@" in netloc else ""
+            netloc = (userinfo + "@" if userinfo else "") + host
+            if port is not None and port != _DEFAULT_PORTS.get(scheme):
+                netloc += f":{port}"
+        path = parts.path
+        if not path and netloc and scheme in _DEFAULT_PORTS:
+            path = "/"
+        query = "&".join(p for p in parts.query.split("&") if p and not _is_tracking_param(p))
+        return urlunsplit((scheme, netloc, path, query, ""))
+    except Exception:
+        return url.strip() if isinstance(url, str) else ""
+
+
+def content_hash(*parts: str) -> str:
+    """SHA-256 (hex) of the parts, whitespace collapsed and case folded, so cosmetic edits do not count."""
+    normalised = "\x1f".join(" ".join((part or "").split()).casefold() for part in parts)
+    return hashlib.sha256(normalised.encode("utf-8", "surrogatepass")).hexdigest()
