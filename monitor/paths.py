@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,10 +34,8 @@ def seeds_dir() -> Path:
 def _private_dir(path: Path) -> Path:
     """Create a folder readable by the user alone (the analyst's reading is private)."""
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:
+    with contextlib.suppress(OSError):  # a folder we do not own (a shared mount): keep what it has
         path.chmod(0o700)
-    except OSError:  # a folder we do not own (e.g. a shared mount): keep going with what it has
-        pass
     return path
 
 

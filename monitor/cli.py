@@ -1,0 +1,264 @@
+"""The `vigie` command: no sub-command opens the window; sub-commands work headless on the same core."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sqlite3
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO
+
+from monitor import __version__
+from monitor.core.db import StoreError
+from monitor.core.discovery import discover_feed
+from monitor.core.errors import UserError
+from monitor.core.poller import FeedReport
+from monitor.core.service import VigieCore
+from monitor.core.store import ArticleQuery
+from monitor.core.watchlist import WatchlistError, dump_watchlist, load_watchlist
+from monitor.paths import AppPaths
+
+log = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # The options are accepted before and after the sub-command; SUPPRESS keeps a sub-parser from
+    # overwriting a value given before it with its own default.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS,
+                        help="the profile folder (default: VIGIE_DATA_DIR or the platform's user data folder)")
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                        help="log what happens on stderr")
+
+    parser = argparse.ArgumentParser(
+        prog="vigie", parents=[common],
+        description="Vigie: a private desktop media monitor. Without a command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"vigie {__version__}")
+    parser.add_argument("--minimized", action="store_true", help="start hidden in the system tray, if any")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    feeds = commands.add_parser("feeds", parents=[common], help="add, import, export or list feeds")
+    feed_cmds = feeds.add_subparsers(dest="feeds_command", metavar="ACTION", required=True)
+    add = feed_cmds.add_parser("add", parents=[common], help="subscribe to a feed (or a page that links one)")
+    add.add_argument("url")
+    add.add_argument("--title", default="")
+    add.add_argument("--interval", type=int, metavar="MINUTES")
+    add.add_argument("--no-check", action="store_true", help="subscribe without fetching the URL first")
+    imp = feed_cmds.add_parser("import", parents=[common], help="subscribe to the feeds of an OPML file")
+    imp.add_argument("file", type=Path)
+    exp = feed_cmds.add_parser("export", parents=[common], help="write the feeds as OPML (stdout by default)")
+    exp.add_argument("file", type=Path, nargs="?")
+    feed_cmds.add_parser("list", parents=[common], help="the feeds with their health")
+
+    poll = commands.add_parser("poll", parents=[common], help="poll every feed once (or one), headless")
+    poll.add_argument("--feed", metavar="ID_OR_URL")
+
+    articles = commands.add_parser("articles", parents=[common], help="export articles")
+    art_cmds = articles.add_subparsers(dest="articles_command", metavar="ACTION", required=True)
+    aexp = art_cmds.add_parser("export", parents=[common], help="seeds and collected articles as JSONL or CSV")
+    aexp.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    aexp.add_argument("--highlighted-only", action="store_true")
+    aexp.add_argument("--since", metavar="ISO_DATE")
+    aexp.add_argument("--output", "-o", type=Path, metavar="FILE")
+
+    search = commands.add_parser("search", parents=[common], help="full-text search (accents ignored)")
+    search.add_argument("query", nargs="+")
+    search.add_argument("--limit", type=int, default=50)
+
+    wl = commands.add_parser("watchlist", parents=[common], help="list, import, export or suggest entries")
+    wl_cmds = wl.add_subparsers(dest="watchlist_command", metavar="ACTION", required=True)
+    wl_cmds.add_parser("list", parents=[common], help="the entries of the watchlist")
+    wimp = wl_cmds.add_parser("import", parents=[common], help="replace the watchlist and re-score articles")
+    wimp.add_argument("file", type=Path)
+    wexp = wl_cmds.add_parser("export", parents=[common], help="write the watchlist TOML (stdout by default)")
+    wexp.add_argument("file", type=Path, nargs="?")
+    sug = wl_cmds.add_parser("suggest", parents=[common], help="propose entries from a corpus")
+    sug.add_argument("--from", dest="corpus", choices=["seeds", "articles"], default="seeds")
+    sug.add_argument("--limit", type=int, default=40)
+    sug.add_argument("--all", action="store_true", help="also list names the watchlist already has")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    args.data_dir = getattr(args, "data_dir", None)
+    args.verbose = getattr(args, "verbose", False)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if args.command is None:
+        from monitor.app import run_app  # Qt is imported only when a window is wanted
+
+        return run_app(AppPaths.resolve(args.data_dir), minimized=args.minimized)
+    try:
+        core = VigieCore(AppPaths.resolve(args.data_dir))
+    except (StoreError, OSError, sqlite3.Error) as exc:
+        return _fail(f"cannot open the Vigie data folder: {exc}")
+    try:
+        if core.watchlist_error:
+            print(f"vigie: warning: {core.watchlist_error}; using the default list", file=sys.stderr)
+        return _dispatch(core, args)
+    except (UserError, StoreError, WatchlistError) as exc:
+        return _fail(str(exc))
+    except sqlite3.OperationalError as exc:
+        return _fail(f"database error: {exc} (is the disk full or the folder read-only?)")
+    except OSError as exc:
+        return _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        core.close()
+
+
+def _fail(message: str) -> int:
+    print(f"vigie: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _dispatch(core: VigieCore, args: argparse.Namespace) -> int:
+    handler = {
+        "feeds": _feeds,
+        "poll": _poll,
+        "articles": _articles,
+        "search": _search,
+        "watchlist": _watchlist,
+    }[args.command]
+    return handler(core, args)
+
+
+def _feeds(core: VigieCore, args: argparse.Namespace) -> int:
+    action = args.feeds_command
+    if action == "add":
+        url, title = args.url, args.title
+        if not args.no_check:
+            with core.fetcher() as fetcher:
+                found = discover_feed(url, fetcher)
+            url, title = found.url, title or found.title
+            if found.via_page:
+                print(f"found the feed {url} on that page")
+        feed, created = core.add_feed(url, title, args.interval)
+        print(f"{'added' if created else 'already subscribed'}: [{feed.id}] {feed.title or feed.url}")
+    elif action == "import":
+        added, existing, skipped = core.import_opml(args.file)
+        print(f"imported {added} feeds ({existing} already subscribed)")
+        for url in skipped:
+            print(f"skipped (not http or https): {url}", file=sys.stderr)
+    elif action == "export":
+        _write_bytes(core.export_opml(), args.file)
+    else:
+        for feed in core.store.list_feeds():
+            health = "ok" if not feed.last_error else f"error: {feed.last_error}"
+            if not feed.enabled:
+                health = f"disabled: {feed.disabled_reason or 'by the user'}"
+            elif feed.last_fetched is None:
+                health = "never polled"
+            print(f"[{feed.id}] {feed.title or '(untitled)'} <{feed.url}> every {feed.interval_minutes} min; "
+                  f"{health}; next poll {feed.next_poll or '-'}")
+    return 0
+
+
+def _poll(core: VigieCore, args: argparse.Namespace) -> int:
+    feeds = [core.feed_by_id_or_url(args.feed)] if args.feed else None
+    total = len(feeds) if feeds else sum(f.enabled for f in core.store.list_feeds())
+    if total == 0:
+        print("no feeds to poll: add one with `vigie feeds add URL` or `vigie feeds import FILE.opml`")
+        return 0
+    bar = _ProgressBar(sys.stderr, total)
+
+    def progress(done: int, _total: int, report: FeedReport) -> None:
+        bar.clear()
+        print(report.line(), flush=True)
+        bar.show(done)
+
+    result = core.poll(feeds, on_progress=progress)
+    bar.clear()
+    print(f"total: {result.summary()}")
+    return 0
+
+
+def _articles(core: VigieCore, args: argparse.Namespace) -> int:
+    query = ArticleQuery(
+        highlighted_only=args.highlighted_only, since=args.since, sort="published", descending=False
+    )
+    if args.output:
+        tmp = args.output.with_name(args.output.name + ".part")
+        with tmp.open("w", encoding="utf-8", newline="") as out:
+            count = core.export_articles(out, args.format, query)
+        tmp.replace(args.output)
+        print(f"exported {count} articles to {args.output}", file=sys.stderr)
+    else:
+        core.export_articles(sys.stdout, args.format, query)
+    return 0
+
+
+def _search(core: VigieCore, args: argparse.Namespace) -> int:
+    query = ArticleQuery(search=" ".join(args.query))
+    count = core.store.count(query)
+    for row in core.store.rows(query, limit=args.limit):
+        mark = "*" if row.highlighted else " "
+        print(f"{mark} [{row.id}] {(row.published or '')[:10]}  {row.source_label}: {row.title}")
+    print(f"{count} articles match", file=sys.stderr)
+    return 0
+
+
+def _watchlist(core: VigieCore, args: argparse.Namespace) -> int:
+    action = args.watchlist_command
+    if action == "list":
+        for entry in core.watchlist.entries:
+            context = f"  (only with: {', '.join(entry.context)})" if entry.context else ""
+            names = ", ".join([*entry.aliases, *entry.case_sensitive_aliases, *(p + "*" for p in entry.prefixes)])
+            print(f"{entry.name} [{entry.kind}, weight {entry.weight:g}]: {names}{context}")
+    elif action == "import":
+        watchlist = load_watchlist(args.file)
+        count = core.replace_watchlist(watchlist)
+        print(f"watchlist replaced ({len(watchlist.entries)} entries); {count} articles re-scored")
+    elif action == "export":
+        _write_bytes(dump_watchlist(core.watchlist).encode("utf-8"), args.file)
+    else:
+        from monitor.core.suggest import suggest_entries
+
+        texts = _corpus_texts(core, args.corpus)
+        suggestions = suggest_entries(texts, existing=None if args.all else core.watchlist)
+        for s in suggestions[: args.limit]:
+            print(f"{s.count:4d}  {s.kind_guess:<12} {s.name}")
+    return 0
+
+
+def _corpus_texts(core: VigieCore, corpus: str) -> list[str]:
+    query = ArticleQuery(view="seeds" if corpus == "seeds" else "all")
+    return [f"{a.title}\n\n{a.summary}\n\n{a.content}" for a in core.store.articles(query)]
+
+
+def _write_bytes(data: bytes, path: Path | None) -> None:
+    if path is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+    print(f"wrote {path}", file=sys.stderr)
+
+
+class _ProgressBar:
+    """A one-line progress bar on a terminal; silent when the output is a file or a pipe."""
+
+    def __init__(self, stream: IO[str], total: int) -> None:
+        self.stream = stream
+        self.total = total
+        self.active = stream.isatty()
+
+    def show(self, done: int) -> None:
+        if self.active:
+            filled = int(30 * done / max(1, self.total))
+            self.stream.write(f"\r[{'#' * filled}{' ' * (30 - filled)}] {done}/{self.total} feeds")
+            self.stream.flush()
+
+    def clear(self) -> None:
+        if self.active:
+            self.stream.write("\r" + " " * 60 + "\r")
+            self.stream.flush()

@@ -1,0 +1,69 @@
+"""Article exports: JSONL (the contract in design.md section 2) and CSV for spreadsheets."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Mapping
+from typing import IO
+
+from monitor.core.models import SEED_SOURCE, Article, Feed
+
+CSV_COLUMNS = [
+    "id", "source", "feed_title", "published", "title", "link", "score", "highlighted", "alert", "entries",
+    "lang", "summary",
+]
+
+
+def article_record(article: Article) -> dict[str, object]:
+    """One article as the JSONL contract describes it."""
+    return {
+        "id": article.id,
+        "source": article.source,
+        "guid": article.guid,
+        "link": article.link,
+        "title": article.title,
+        "summary": article.summary,
+        "content": article.content,
+        "published": article.published,
+        "published_estimated": article.published_estimated,
+        "fetched": article.fetched,
+        "first_seen": article.first_seen,
+        "last_updated": article.last_updated,
+        "lang": article.lang,
+        "score": article.score,
+        "highlighted": article.highlighted,
+        "alert": article.alert,
+        "read": article.read,
+        "starred": article.starred,
+        "matches": [m.to_dict() for m in article.matches],
+    }
+
+
+def write_jsonl(articles: Iterable[Article], out: IO[str]) -> int:
+    count = 0
+    for article in articles:
+        out.write(json.dumps(article_record(article), ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def write_csv(articles: Iterable[Article], out: IO[str], feeds: Mapping[int, Feed]) -> int:
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    count = 0
+    for a in articles:
+        feed = feeds.get(a.feed_id) if a.feed_id is not None else None
+        feed_title = "Seeds" if a.source == SEED_SOURCE else (feed.title if feed else "")
+        entries = "; ".join(dict.fromkeys(m.entry for m in a.matches))
+        writer.writerow([
+            a.id, a.source, feed_title, a.published or "", _cell(a.title), a.link or "", f"{a.score:g}",
+            int(a.highlighted), int(a.alert), _cell(entries), a.lang or "", _cell(a.summary),
+        ])
+        count += 1
+    return count
+
+
+def _cell(text: str) -> str:
+    """Neutralise spreadsheet formulas: a feed must not be able to run =HYPERLINK(...) in the analyst's Excel."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -1,0 +1,227 @@
+"""One poll of a set of feeds: fetch -> parse -> clean -> match -> store. Synchronous; the caller picks the thread."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import random
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from monitor.core.clock import Clock, iso, utc_now
+from monitor.core.feeds import parse_feed
+from monitor.core.fetch import Fetcher, FetchRequest, FetchResult, backoff_delay
+from monitor.core.matcher import Matcher
+from monitor.core.models import Assessment, Feed
+from monitor.core.store import FeedState, Outcome, Store
+
+log = logging.getLogger(__name__)
+
+# A feed that answers 404 this many polls in a row is disabled; 410 Gone disables at once.
+MAX_CONSECUTIVE_404 = 3
+MAX_BACKOFF_SECONDS = 6 * 3600
+
+
+@dataclass
+class FeedReport:
+    """What one poll did to one feed."""
+
+    feed_id: int
+    url: str
+    title: str
+    status: str  # "ok" | "not_modified" | "error"
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    http_status: int | None = None
+    error: str | None = None
+    disabled: bool = False
+
+    def line(self) -> str:
+        name = self.title or self.url
+        if self.status == "error":
+            return f"{name}: error: {self.error}" + (" (feed disabled)" if self.disabled else "")
+        if self.status == "not_modified":
+            return f"{name}: not modified"
+        return f"{name}: {self.new} new, {self.updated} updated, {self.unchanged} unchanged"
+
+
+@dataclass
+class PollResult:
+    poll_id: int
+    started: str
+    finished: str = ""
+    reports: list[FeedReport] = field(default_factory=list)
+    alert_ids: list[int] = field(default_factory=list)
+
+    @property
+    def new(self) -> int:
+        return sum(r.new for r in self.reports)
+
+    @property
+    def updated(self) -> int:
+        return sum(r.updated for r in self.reports)
+
+    @property
+    def failed(self) -> int:
+        return sum(r.status == "error" for r in self.reports)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.reports)} feeds polled: {self.new} new, {self.updated} updated, "
+            f"{self.failed} failed, {len(self.alert_ids)} alerts"
+        )
+
+
+ProgressCallback = Callable[[int, int, FeedReport], None]
+
+
+def poll_once(
+    feeds: Sequence[Feed],
+    store: Store,
+    fetcher: Fetcher,
+    matcher: Matcher,
+    *,
+    clock: Clock = utc_now,
+    on_progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+    rng: random.Random | None = None,
+    full_poll: bool = True,
+) -> PollResult:
+    """Poll `feeds` once and store what they bring.
+
+    Fetching runs on the fetcher's pool while this thread parses, matches and writes each answer as it
+    arrives, so a slow feed never holds up the others. `on_progress(done, total, report)` is called on this
+    thread after each feed. Alerts from the previous poll are cleared first (all of them on a full poll,
+    else those of the polled feeds), so `alert` always means "new and highlighted since the last poll".
+    """
+    started = clock()
+    poll_id = store.next_poll_id()
+    result = PollResult(poll_id=poll_id, started=iso(started))
+    store.clear_alerts(None if full_poll else [f.id for f in feeds])
+    by_id = {f.id: f for f in feeds}
+    requests = [FetchRequest(f.url, etag=f.etag, last_modified=f.last_modified, key=f.id) for f in feeds]
+    answers: queue.Queue[tuple[FetchRequest, FetchResult] | None] = queue.Queue()
+
+    def fetch_all() -> None:
+        try:
+            fetcher.fetch_many(requests, on_result=lambda req, res: answers.put((req, res)), cancel=cancel)
+        except Exception:  # a bug in the fetcher must not leave the poll waiting forever
+            log.exception("fetching failed")
+        finally:
+            answers.put(None)
+
+    worker = threading.Thread(target=fetch_all, name="vigie-fetch", daemon=True)
+    worker.start()
+    done = 0
+    while (answer := answers.get()) is not None:
+        request, response = answer
+        feed = by_id[int(request.key)]  # type: ignore[arg-type]
+        try:
+            report = _ingest(feed, response, store, matcher, poll_id, clock(), rng)
+        except Exception as exc:  # one feed's surprise must not end the poll for the others
+            log.exception("ingesting %s failed", feed.url)
+            report = FeedReport(feed.id, feed.url, feed.title, "error", error=f"internal error: {exc}")
+        result.reports.append(report)
+        done += 1
+        if on_progress:
+            on_progress(done, len(feeds), report)
+    worker.join()
+    result.alert_ids = [a.id for a in store.alert_articles(poll_id)]
+    result.finished = iso(clock())
+    store.set_meta("last_poll", result.finished)
+    return result
+
+
+def _ingest(
+    feed: Feed,
+    response: FetchResult,
+    store: Store,
+    matcher: Matcher,
+    poll_id: int,
+    now: datetime,
+    rng: random.Random | None,
+) -> FeedReport:
+    fetched_at = iso(now)
+    report = FeedReport(feed.id, feed.url, feed.title, "ok", http_status=response.status)
+    if response.not_modified:
+        report.status = "not_modified"
+        store.record_fetch(feed.id, _success_state(feed, response, now), fetched_at)
+        return report
+    if response.error == "cancelled" and response.status is None:
+        report.status = "error"
+        report.error = "cancelled before it was fetched"  # not the feed's fault: no failure counted
+        return report
+    if response.error:
+        return _fail(feed, response.status, response.error, response.retry_after, store, now, rng, report)
+    parsed = parse_feed(
+        response.content, url=response.final_url or feed.url, headers=response.headers, fetched_at=now
+    )
+    if parsed.error:
+        error = parsed.error
+        if parsed.alternates:
+            error += f"; the page links to {parsed.alternates[0]}"
+        return _fail(feed, response.status, error, None, store, now, rng, report)
+    pending = store.prepare(feed.url, parsed.items)
+    assessed = [
+        (p, matcher.assess(p.item.title, p.item.summary, p.item.content) if p.outcome is not Outcome.UNCHANGED
+         else Assessment())
+        for p in pending
+    ]
+    counts = store.save_items(
+        source=feed.url, feed_id=feed.id, items=assessed, fetched_at=fetched_at, poll_id=poll_id
+    )
+    report.new, report.updated, report.unchanged = (
+        counts[Outcome.NEW], counts[Outcome.UPDATED], counts[Outcome.UNCHANGED]
+    )
+    state = _success_state(feed, response, now)
+    state.title = parsed.title or None
+    state.error = parsed.warning and f"feed has errors but was read: {parsed.warning}"
+    store.record_fetch(feed.id, state, fetched_at)
+    return report
+
+
+def _success_state(feed: Feed, response: FetchResult, now: datetime) -> FeedState:
+    return FeedState(
+        status=response.status,
+        error=None,
+        etag=response.etag,
+        last_modified=response.last_modified,
+        next_poll=iso(now + timedelta(minutes=feed.interval_minutes)),
+        consecutive_failures=0,
+    )
+
+
+def _fail(
+    feed: Feed,
+    status: int | None,
+    error: str,
+    retry_after: float | None,
+    store: Store,
+    now: datetime,
+    rng: random.Random | None,
+    report: FeedReport,
+) -> FeedReport:
+    failures = feed.consecutive_failures + 1
+    delay = max(feed.interval_minutes * 60.0, backoff_delay(failures, cap=MAX_BACKOFF_SECONDS, rng=rng))
+    if retry_after is not None:
+        delay = max(delay, min(retry_after, MAX_BACKOFF_SECONDS))
+    disabled_reason = None
+    if status == 410:
+        disabled_reason = "the server says the feed is gone for good (HTTP 410)"
+    elif status == 404 and failures >= MAX_CONSECUTIVE_404:
+        disabled_reason = f"not found (HTTP 404) {failures} times in a row"
+    state = FeedState(
+        status=status,
+        error=error,
+        next_poll=iso(now + timedelta(seconds=delay)),
+        consecutive_failures=failures,
+        disabled_reason=disabled_reason,
+    )
+    store.record_fetch(feed.id, state, iso(now))
+    report.status = "error"
+    report.error = error
+    report.disabled = disabled_reason is not None
+    return report

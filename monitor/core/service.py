@@ -1,0 +1,194 @@
+"""The core's front door: what the CLI and the window ask Vigie to do, in one place and without Qt."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from monitor.core import export, opml
+from monitor.core.clock import Clock, iso, utc_now
+from monitor.core.discovery import check_feed_url
+from monitor.core.errors import UserError
+from monitor.core.fetch import Fetcher, FetchSettings
+from monitor.core.matcher import Matcher
+from monitor.core.models import SEED_SOURCE, Feed
+from monitor.core.poller import PollResult, ProgressCallback, poll_once
+from monitor.core.seeds import read_seeds, seed_item
+from monitor.core.settings import Settings
+from monitor.core.store import ArticleQuery, Outcome, Store
+from monitor.core.watchlist import Watchlist, WatchlistFile, default_watchlist_path
+from monitor.paths import AppPaths, resources_dir, seeds_dir
+
+log = logging.getLogger(__name__)
+
+@dataclass(frozen=True)
+class SeedLoad:
+    new: int
+    unchanged: int
+    updated: int
+
+
+class VigieCore:
+    """Store, settings, watchlist and matcher of one profile, and the operations on them."""
+
+    def __init__(self, paths: AppPaths, *, clock: Clock = utc_now, fetch_settings: FetchSettings | None = None):
+        self.paths = paths.ensure()
+        self.clock = clock
+        self.store = Store.open(paths.database, paths.backups)
+        self.settings = Settings.load(paths.settings)
+        self._fetch_settings = fetch_settings or FetchSettings(
+            max_concurrency=self.settings.max_concurrent_fetches, per_host_delay=0.25
+        )
+        self.first_run = self.store.get_meta("initialised") is None
+        if not paths.watchlist.exists():
+            shutil.copyfile(default_watchlist_path(), paths.watchlist)
+            paths.watchlist.chmod(0o600)
+        self.watchlist_file = WatchlistFile(paths.watchlist)
+        self.watchlist_error: str | None = None
+        try:
+            self.watchlist_file.load()
+        except Exception as exc:  # keep working on the shipped list rather than refusing to start
+            self.watchlist_error = f"the watchlist {paths.watchlist} could not be read: {exc}"
+            log.error("%s; using the default watchlist", self.watchlist_error)
+            self.watchlist_file = WatchlistFile(default_watchlist_path())
+            self.watchlist_file.load()
+        self.matcher = self._build_matcher(self.watchlist)
+        self._poll_lock = threading.Lock()
+        if self.first_run or self.store.get_meta("watchlist_version") != self.watchlist.fingerprint:
+            self.load_seeds()
+            if not self.first_run:
+                self.rescore()
+            self.store.set_meta("watchlist_version", self.watchlist.fingerprint)
+            self.store.set_meta("initialised", "1")
+
+    @property
+    def watchlist(self) -> Watchlist:
+        return self.watchlist_file.current
+
+    def _build_matcher(self, watchlist: Watchlist) -> Matcher:
+        if self.settings.highlight_threshold > 0:
+            return Matcher(watchlist, highlight_threshold=self.settings.highlight_threshold)
+        return Matcher(watchlist)
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- seeds and defaults -------------------------------------------------------------------------------
+
+    def load_seeds(self, folder: Path | None = None) -> SeedLoad:
+        """Load the seed corpus as source "seed"; loading again changes nothing."""
+        items = [seed_item(s) for s in read_seeds(folder or seeds_dir())]
+        pending = self.store.prepare(SEED_SOURCE, items)
+        assessed = [(p, self.matcher.assess(p.item.title, p.item.summary, p.item.content)) for p in pending]
+        now = iso(self.clock())
+        counts = self.store.save_items(source=SEED_SOURCE, feed_id=None, items=assessed, fetched_at=now, poll_id=0)
+        return SeedLoad(counts[Outcome.NEW], counts[Outcome.UNCHANGED], counts[Outcome.UPDATED])
+
+    def install_default_feeds(self) -> int:
+        """Subscribe to the shipped feeds (the window does this on a first start)."""
+        result = opml.parse_opml((resources_dir() / "feeds.opml").read_bytes())
+        return self.store.add_feeds(
+            [(f.url, f.title) for f in result.feeds], self.settings.default_interval_minutes
+        )
+
+    # -- feeds --------------------------------------------------------------------------------------------
+
+    def add_feed(self, url: str, title: str = "", interval_minutes: int | None = None) -> tuple[Feed, bool]:
+        interval = interval_minutes or self.settings.default_interval_minutes
+        if interval < 1:
+            raise UserError("the interval must be at least 1 minute")
+        return self.store.add_feed(check_feed_url(url), title, interval)
+
+    def import_opml(self, path: Path) -> tuple[int, int, list[str]]:
+        """Subscribe to every feed of an OPML file, all or nothing. Returns (added, already there, skipped)."""
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise UserError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        try:
+            result = opml.parse_opml(data)
+        except opml.OpmlError as exc:
+            raise UserError(f"{path}: {exc}") from exc
+        added = self.store.add_feeds(
+            [(f.url, f.title) for f in result.feeds], self.settings.default_interval_minutes
+        )
+        return added, len(result.feeds) - added, result.skipped
+
+    def export_opml(self) -> bytes:
+        return opml.write_opml(opml.OpmlFeed(f.url, f.title) for f in self.store.list_feeds())
+
+    def feed_by_id_or_url(self, key: str) -> Feed:
+        feed = self.store.get_feed(int(key)) if key.isdigit() else self.store.feed_by_url(key.strip())
+        if feed is None:
+            raise UserError(f"no feed {key!r}; `vigie feeds list` shows them")
+        return feed
+
+    # -- polling ------------------------------------------------------------------------------------------
+
+    def fetcher(self) -> Fetcher:
+        return Fetcher(self._fetch_settings)
+
+    def poll(
+        self,
+        feeds: Sequence[Feed] | None = None,
+        *,
+        on_progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> PollResult:
+        """One poll of the given feeds (default: every enabled feed). Polls never overlap."""
+        full = feeds is None
+        targets = [f for f in self.store.list_feeds() if f.enabled] if feeds is None else list(feeds)
+        with self._poll_lock, self.fetcher() as fetcher:
+            return poll_once(
+                targets, self.store, fetcher, self.matcher, clock=self.clock, on_progress=on_progress,
+                cancel=cancel, full_poll=full,
+            )
+
+    # -- watchlist ----------------------------------------------------------------------------------------
+
+    def replace_watchlist(
+        self, watchlist: Watchlist, on_progress: Callable[[int, int], None] | None = None
+    ) -> int:
+        """Save a new watchlist, rebuild the matcher and re-score every stored article (seeds included)."""
+        self.watchlist_file.save(watchlist)
+        self.matcher = self._build_matcher(self.watchlist)
+        count = self.rescore(on_progress)
+        self.store.set_meta("watchlist_version", self.watchlist.fingerprint)
+        return count
+
+    def rescore(self, on_progress: Callable[[int, int], None] | None = None) -> int:
+        """Run the current matcher over every stored article; returns how many were scored."""
+        total = self.store.count_all()
+        done = 0
+        matcher = self.matcher
+        for batch in self.store.iter_texts():
+            self.store.apply_assessments([(i, matcher.assess(t, s, c)) for i, t, s, c in batch])
+            done += len(batch)
+            if on_progress:
+                on_progress(done, total)
+        return done
+
+    def update_settings(self, settings: Settings, on_progress: Callable[[int, int], None] | None = None) -> None:
+        """Save new settings; a new highlight threshold re-scores every stored article."""
+        rescore = settings.highlight_threshold != self.settings.highlight_threshold
+        settings.save(self.paths.settings)
+        self.settings = settings
+        if rescore:
+            self.matcher = self._build_matcher(self.watchlist)
+            self.rescore(on_progress)
+
+    # -- export -------------------------------------------------------------------------------------------
+
+    def export_articles(self, out: IO[str], fmt: str, query: ArticleQuery | None = None) -> int:
+        feeds = {f.id: f for f in self.store.list_feeds()}
+        articles = self.store.articles(query or ArticleQuery(sort="published", descending=False))
+        if fmt == "jsonl":
+            return export.write_jsonl(articles, out)
+        if fmt == "csv":
+            return export.write_csv(articles, out, feeds)
+        raise UserError(f"unknown export format {fmt!r} (jsonl or csv)")

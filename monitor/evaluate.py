@@ -1,0 +1,144 @@
+"""Measure the watchlist: serve labelled feeds on 127.0.0.1, poll them through the real pipeline, score `highlighted`.
+
+    python -m monitor.evaluate [--dev DIR] [--watchlist FILE.toml] [--threshold N]
+
+DIR holds `items.jsonl` (with `link` and `label`) and `feeds/*.xml`; by default ../shared/eval/dev beside the
+checkout. Prints precision, recall and F1 of `highlighted` against label == "relevant", then every item it got
+wrong with its score and the entries that matched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass, field, replace
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from monitor.core.models import SEED_SOURCE
+from monitor.core.service import VigieCore
+from monitor.core.store import ArticleQuery
+from monitor.core.watchlist import load_watchlist
+from monitor.paths import AppPaths
+
+DEFAULT_DEV = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "dev"
+
+
+@dataclass
+class Evaluation:
+    true_positives: list[dict] = field(default_factory=list)
+    false_positives: list[dict] = field(default_factory=list)
+    false_negatives: list[dict] = field(default_factory=list)
+    true_negatives: int = 0
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        found = len(self.true_positives) + len(self.false_positives)
+        return len(self.true_positives) / found if found else 1.0
+
+    @property
+    def recall(self) -> float:
+        wanted = len(self.true_positives) + len(self.false_negatives)
+        return len(self.true_positives) / wanted if wanted else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def serve(folder: Path) -> tuple[ThreadingHTTPServer, str]:
+    """Serve a folder on 127.0.0.1 on a free port; returns the server and its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, name="eval-http", daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def evaluate(dev: Path, watchlist: Path | None = None, threshold: float | None = None) -> Evaluation:
+    labels = {}
+    for line in (dev / "items.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            item = json.loads(line)
+            labels[item["link"]] = item
+    server, base = serve(dev / "feeds")
+    try:
+        with tempfile.TemporaryDirectory(prefix="vigie-eval-") as tmp:
+            core = VigieCore(AppPaths(Path(tmp)))
+            try:
+                if watchlist is not None:
+                    core.replace_watchlist(load_watchlist(watchlist))
+                if threshold is not None:
+                    core.update_settings(replace(core.settings, highlight_threshold=threshold))
+                for path in sorted((dev / "feeds").glob("*.xml")):
+                    core.add_feed(f"{base}/{path.name}")
+                core.poll()
+                articles = [a for a in core.store.articles(ArticleQuery()) if a.source != SEED_SOURCE]
+            finally:
+                core.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    result = Evaluation()
+    seen = set()
+    for article in articles:
+        label = labels.get(article.link or "")
+        if label is None:
+            continue
+        seen.add(article.link)
+        row = {
+            "id": label["id"],
+            "title": article.title,
+            "score": article.score,
+            "entries": sorted({m.entry for m in article.matches}),
+            "why": label.get("why", ""),
+        }
+        relevant = label["label"] == "relevant"
+        if article.highlighted and relevant:
+            result.true_positives.append(row)
+        elif article.highlighted:
+            result.false_positives.append(row)
+        elif relevant:
+            result.false_negatives.append(row)
+        else:
+            result.true_negatives += 1
+    result.missing = sorted(item["id"] for link, item in labels.items() if link not in seen)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m monitor.evaluate", description=__doc__.split("\n")[0])
+    parser.add_argument("--dev", type=Path, default=DEFAULT_DEV, help="folder with items.jsonl and feeds/")
+    parser.add_argument("--watchlist", type=Path, help="a watchlist TOML (default: the shipped one)")
+    parser.add_argument("--threshold", type=float, help="highlight threshold (default: the matcher's)")
+    args = parser.parse_args(argv)
+    if not (args.dev / "items.jsonl").exists():
+        print(f"evaluate: no items.jsonl in {args.dev}", file=sys.stderr)
+        return 2
+    result = evaluate(args.dev, args.watchlist, args.threshold)
+    total = len(result.true_positives) + len(result.false_positives) + len(result.false_negatives)
+    total += result.true_negatives
+    print(f"items: {total} (missing from the poll: {len(result.missing)})")
+    print(f"true positives {len(result.true_positives)}, false positives {len(result.false_positives)}, "
+          f"false negatives {len(result.false_negatives)}, true negatives {result.true_negatives}")
+    print(f"precision {result.precision:.3f}  recall {result.recall:.3f}  F1 {result.f1:.3f}")
+    for title, rows in (("false positives", result.false_positives), ("false negatives", result.false_negatives)):
+        for row in rows:
+            print(f"  {title[:-1]}: {row['id']} score {row['score']:.2f} {row['entries']} :: {row['title']}")
+    for missing in result.missing:
+        print(f"  missing: {missing}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,147 @@
+"""The SQLite store: schema migrations, FTS5 kept in sync, dedup, file permissions."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from monitor.core import db
+from monitor.core.models import Assessment, Match, ParsedItem
+from monitor.core.searchsyntax import to_fts_query
+from monitor.core.store import ArticleQuery, Outcome, Store
+
+
+def _item(guid: str | None, title: str, link: str | None = None, content: str = "") -> ParsedItem:
+    return ParsedItem(guid=guid, link=link, title=title, summary="", content=content, content_html="",
+                      published="2025-11-13T17:40:00+00:00")
+
+
+def _save(store: Store, source: str, items: list[ParsedItem], feed_id: int | None = None) -> dict[Outcome, int]:
+    pending = store.prepare(source, items)
+    return store.save_items(source=source, feed_id=feed_id, items=[(p, Assessment()) for p in pending],
+                            fetched_at="2025-11-14T00:00:00+00:00", poll_id=1)
+
+
+def _search(store: Store, text: str) -> list[str]:
+    return [r.title for r in store.rows(ArticleQuery(search=text))]
+
+
+def test_new_database_is_private_wal_and_current(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "v.sqlite3")
+    assert stat.S_IMODE((tmp_path / "v.sqlite3").stat().st_mode) == 0o600
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] == db.BUSY_TIMEOUT_MS
+    assert db.schema_version(store.conn) == db.SCHEMA_VERSION
+    store.close()
+
+
+def test_older_database_is_backed_up_then_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "v.sqlite3"
+    conn = db.connect(path)
+    db.migrate(conn, tmp_path / "backups", db.MIGRATIONS[:1])
+    conn.execute("INSERT INTO feeds(url, title, created) VALUES ('https://a.example/rss', 'A', 'now')")
+    conn.close()
+
+    store = Store.open(path, tmp_path / "backups")
+    assert db.schema_version(store.conn) == db.SCHEMA_VERSION
+    assert [f.url for f in store.list_feeds()] == ["https://a.example/rss"]
+    assert store.list_feeds()[0].muted is False  # a column the migration added
+    backups = list((tmp_path / "backups").glob("*.sqlite3"))
+    assert len(backups) == 1
+    old = sqlite3.connect(backups[0])
+    assert old.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert old.execute("SELECT url FROM feeds").fetchall() == [("https://a.example/rss",)]
+    old.close()
+    store.close()
+
+
+def test_database_from_a_newer_version_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "v.sqlite3"
+    Store.open(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    with pytest.raises(db.NewerSchemaError, match="newer version of Vigie"):
+        Store.open(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 99
+    conn.close()
+
+
+def test_fts_follows_inserts_updates_and_deletes(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "v.sqlite3")
+    feed, _ = store.add_feed("https://a.example/rss")
+    _save(store, feed.url, [_item("g1", "Le procureur de Marseille", content="narcotrafic au Vieux-Port")], feed.id)
+    assert _search(store, "procureur") == ["Le procureur de Marseille"]
+    assert _search(store, "narcotraf*") == ["Le procureur de Marseille"]
+    assert _search(store, '"vieux port"') == ["Le procureur de Marseille"]
+
+    counts = _save(store, feed.url, [_item("g1", "Le procureur d'Aix", content="stupéfiants")], feed.id)
+    assert counts[Outcome.UPDATED] == 1
+    assert _search(store, "Marseille") == []
+    assert _search(store, "stupefiants") == ["Le procureur d'Aix"]
+
+    store.remove_feed(feed.id)
+    assert _search(store, "procureur") == []
+    assert store.conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')") is not None
+    store.close()
+
+
+def test_dedup_by_guid_then_canonical_link_then_text(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "v.sqlite3")
+    first = _save(store, "s", [
+        _item("g", "by guid"),
+        _item(None, "by link", link="https://x.example/a?utm_source=rss&id=3#top"),
+        _item(None, "by text"),
+        _item("g", "repeated in the same fetch"),
+    ])
+    assert first[Outcome.NEW] == 3
+    again = _save(store, "s", [
+        _item("g", "by guid"),
+        _item(None, "by link", link="https://X.example/a?id=3"),
+        _item(None, "by text"),
+    ])
+    assert again == {Outcome.NEW: 0, Outcome.UPDATED: 0, Outcome.UNCHANGED: 3}
+    assert store.count(ArticleQuery()) == 3
+    store.close()
+
+
+def test_entries_and_views(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "v.sqlite3")
+    items = [_item("a", "Amine Kessaci menacé"), _item("b", "Météo")]
+    pending = store.prepare("s", items)
+    hit = Assessment(matches=(Match("Amine Kessaci", "person", "title", 0, 13, "Amine Kessaci"),), score=5,
+                     highlighted=True)
+    store.save_items(source="s", feed_id=None, items=[(pending[0], hit), (pending[1], Assessment())],
+                     fetched_at="2025-11-14T00:00:00+00:00", poll_id=3)
+    assert store.unread_by_entry() == {"Amine Kessaci": 1}
+    assert [r.title for r in store.rows(ArticleQuery(entry="Amine Kessaci"))] == ["Amine Kessaci menacé"]
+    assert [a.title for a in store.alert_articles(3)] == ["Amine Kessaci menacé"]
+    assert store.count(ArticleQuery(view="highlighted")) == 1
+    ids = [r.id for r in store.rows(ArticleQuery())]
+    store.set_read(ids[:1])
+    assert store.count(ArticleQuery(view="new")) == 1
+    assert store.mark_all_read(ArticleQuery()) == 1
+    assert store.view_counts()["new"] == 0
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("typed", "fts"),
+    [
+        ("Amine Kessaci", '"Amine" AND "Kessaci"'),
+        ('"point de deal"', '"point de deal"'),
+        ("narcotraf*", '"narcotraf"*'),
+        ("Aix-en-Provence", '"Aix en Provence"'),
+        ("DZ OR Yoda", '("DZ" OR "Yoda")'),
+        ("Marseille -OM", '"Marseille" NOT "OM"'),
+        ('( ) "', ""),
+        ("NEAR(", '"NEAR"'),
+    ],
+)
+def test_search_box_text_becomes_safe_fts(typed: str, fts: str) -> None:
+    assert to_fts_query(typed) == fts
