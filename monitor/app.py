@@ -1,0 +1,126 @@
+"""Composition root of the desktop app: the core services, the worker pool, the bridge and the main window."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import sys
+from collections.abc import Callable
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from monitor import APP_NAME
+from monitor.core.alerts import AlertPolicy
+from monitor.core.db import StoreError
+from monitor.core.scheduler import PollScheduler, core_poll_function
+from monitor.core.service import VigieCore
+from monitor.paths import AppPaths
+from monitor.ui.bridge import Bridge, Runner, TaskRunner
+from monitor.ui.icons import app_icon
+from monitor.ui.main_window import MainWindow
+from monitor.ui.notifier import Notifier
+from monitor.ui.polling import PollRelay
+from monitor.ui.style import stylesheet
+from monitor.ui.uistate import UiState
+
+log = logging.getLogger(__name__)
+
+
+def setup_application(app: QApplication) -> None:
+    """Names, icon, the Fusion style (the same look everywhere) and our style sheet."""
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setDesktopFileName("vigie")
+    app.setWindowIcon(app_icon())
+    app.setStyle("Fusion")
+    font = QFont(app.font())
+    if font.pointSizeF() < 10:
+        font.setPointSizeF(10)
+        app.setFont(font)
+    app.setStyleSheet(stylesheet())
+
+
+def build_window(
+    core: VigieCore,
+    runner: Runner,
+    *,
+    first_run: bool = False,
+    open_url: Callable[[QUrl], object] | None = None,
+    confirm: Callable[[str], bool] | None = None,
+) -> MainWindow:
+    """The window over `core`, its background work going through `runner` (tests pass an ImmediateRunner)."""
+    bridge = Bridge(core, runner)
+    window = MainWindow(
+        core, bridge, UiState(core.paths.data_dir), first_run=first_run, open_url=open_url, confirm=confirm
+    )
+    bridge.setParent(window)
+    return window
+
+
+def run_app(paths: AppPaths, minimized: bool = False) -> int:
+    """Open the window on the profile at `paths`; returns the exit code.
+
+    A first start (an empty data folder) subscribes to the default feeds and shows what to do next. The
+    scheduler polls overdue feeds at once and each feed on its interval after that; F5 polls now.
+    """
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    setup_application(app)
+    try:
+        core = VigieCore(paths)
+    except (StoreError, OSError, sqlite3.Error) as exc:
+        log.error("cannot open the data folder: %s", exc)
+        QMessageBox.critical(None, APP_NAME, f"Vigie cannot open its data folder:\n\n{exc}")
+        return 2
+    first_run = core.first_run
+    if first_run:
+        try:
+            added = core.install_default_feeds()
+            log.info("first start: subscribed to %d default feeds", added)
+        except Exception:  # the window is still useful on the seeds alone
+            log.exception("could not install the default feeds")
+    runner = TaskRunner()
+    window = build_window(core, runner, first_run=first_run)
+    if first_run:
+        window.status.show_message(
+            "Welcome: the seeds, the default watchlist and feeds are ready. Polling the feeds now (F5 polls again)."
+        )
+    app.aboutToQuit.connect(window.save_state)  # quitting (from a tray menu, say) closes no window
+    scheduler, notifier = wire_scheduling(core, window, app)
+    notifier.show_initial(minimized=minimized)
+    scheduler.start()  # overdue feeds (all of them on a first start) are polled at once
+    try:
+        return app.exec()
+    finally:
+        scheduler.shutdown(wait=True)  # the poll in progress ends its writes; no thread is left
+        window.bridge.cancel_poll()
+        runner.shutdown(wait=True)
+        core.close()
+
+
+def wire_scheduling(core: VigieCore, window: MainWindow, app: QApplication) -> tuple[PollScheduler, Notifier]:
+    """Scheduled polling and alerts: scheduler -> relay (GUI thread) -> bridge signals and the notifier."""
+    policy = AlertPolicy(core.store, lambda: core.settings)
+    relay = PollRelay(policy, parent=window)
+    scheduler = PollScheduler(core.store, core_poll_function(core), relay.callbacks())
+    bridge = window.bridge
+    bridge.attach_scheduler(scheduler)
+    relay.poll_started.connect(bridge.poll_started.emit)
+    relay.poll_progress.connect(bridge.poll_progress.emit)
+    relay.poll_finished.connect(bridge.poll_finished.emit)
+    relay.poll_finished.connect(lambda _result: (bridge.articles_changed.emit(), bridge.feeds_changed.emit()))
+    relay.error.connect(bridge.error.emit)
+    bridge.feeds_changed.connect(scheduler.sync)  # added, removed, re-timed or re-enabled feeds
+    pane = window.findChild(QWidget, "listPane")
+    notifier = Notifier(window, banner_layout=pane.layout() if pane else None, alert_policy=policy)
+    window.notifier = notifier
+    relay.notification.connect(notifier.notify)
+    relay.poll_finished.connect(notifier.refresh_unread)
+    bridge.states_changed.connect(notifier.refresh_unread)
+    notifier.open_articles.connect(window.show_articles)
+    notifier.poll_requested.connect(window.poll_now)
+    notifier.quit_requested.connect(app.quit)
+    return scheduler, notifier

@@ -1,0 +1,44 @@
+"""Window geometry, splitter sizes and column widths, kept in ui.ini inside the profile's data folder.
+
+An ini file per profile (not the platform's shared QSettings store) keeps profiles and test runs apart.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+
+log = logging.getLogger(__name__)
+
+UI_FILE = "ui.ini"
+
+
+class UiState:
+    """Named byte blobs and small values in an ini file."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.path = Path(data_dir) / UI_FILE
+        self._settings = QSettings(str(self.path), QSettings.Format.IniFormat)
+
+    def bytes(self, key: str) -> QByteArray | None:
+        value = self._settings.value(key)
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    def set_bytes(self, key: str, value: QByteArray) -> None:
+        self._settings.setValue(key, value)
+
+    def flag(self, key: str, default: bool = False) -> bool:
+        value = self._settings.value(key, default)
+        if isinstance(value, str):
+            return value.lower() in ("1", "true", "yes")
+        return bool(value)
+
+    def set_flag(self, key: str, value: bool) -> None:
+        self._settings.setValue(key, value)
+
+    def sync(self) -> None:
+        self._settings.sync()
+        if self._settings.status() != QSettings.Status.NoError:
+            log.warning("could not save the window layout to %s", self.path)
