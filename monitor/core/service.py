@@ -179,8 +179,12 @@ class VigieCore:
         settings.save(self.paths.settings)
         self.settings = settings
         if rescore:
-            self.matcher = self._build_matcher(self.watchlist)
-            self.rescore(on_progress)
+            self.rebuild_matcher(on_progress)
+
+    def rebuild_matcher(self, on_progress: Callable[[int, int], None] | None = None) -> int:
+        """Recompile the matcher from the current watchlist and settings, then re-score every article."""
+        self.matcher = self._build_matcher(self.watchlist)
+        return self.rescore(on_progress)
 
     # -- export -------------------------------------------------------------------------------------------
 

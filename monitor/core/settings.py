@@ -47,4 +47,5 @@ class Settings:
     def save(self, path: Path) -> None:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(tomli_w.dumps(asdict(self)), encoding="utf-8")
+        tmp.chmod(0o600)  # the analyst's settings are private, like the rest of the profile
         os.replace(tmp, path)

@@ -331,7 +331,7 @@ class Bridge(QObject):
     def rescore(self) -> bool:
         """Re-score every article with the current matcher (after a threshold change)."""
         return self._rescore(
-            lambda progress: self.core.replace_watchlist(self.core.watchlist, progress), "Re-scoring"
+            lambda progress: self.core.rebuild_matcher(progress), "Re-scoring"
         )
 
     def _rescore(self, work: Callable[[Callable[[int, int], None]], int], what: str) -> bool:
