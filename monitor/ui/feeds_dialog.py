@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from monitor.core.models import Feed
 from monitor.core.service import VigieCore
+from monitor.ui import opml_files
 from monitor.ui.bridge import Bridge
 from monitor.ui.icons import dot_icon
 from monitor.ui.sidebar import feed_health
@@ -250,21 +250,7 @@ class FeedsDialog(QDialog):
     # -- OPML -----------------------------------------------------------------------------------------------
 
     def import_opml(self, path: Path | None = None) -> None:
-        if path is None:
-            name, _ = QFileDialog.getOpenFileName(
-                self, "Import feeds from OPML", str(Path.home()), "OPML files (*.opml *.xml);;All files (*)"
-            )
-            if not name:
-                return
-            path = Path(name)
-        self.bridge.import_opml(path)
+        opml_files.import_opml(self, self.bridge, path)
 
     def export_opml(self, path: Path | None = None) -> None:
-        if path is None:
-            name, _ = QFileDialog.getSaveFileName(
-                self, "Export feeds as OPML", str(Path.home() / "vigie-feeds.opml"), "OPML files (*.opml)"
-            )
-            if not name:
-                return
-            path = Path(name)
-        self.bridge.export_opml(path)
+        opml_files.export_opml(self, self.bridge, path)

@@ -23,6 +23,7 @@ from monitor.core.models import Article
 from monitor.core.poller import PollResult
 from monitor.core.service import VigieCore
 from monitor.core.store import ArticleQuery
+from monitor.ui import opml_files
 from monitor.ui.article_model import COL_PUBLISHED, ArticleTableModel
 from monitor.ui.article_view import ArticleView
 from monitor.ui.bridge import Bridge
@@ -560,24 +561,10 @@ class MainWindow(QMainWindow):
     # -- files ----------------------------------------------------------------------------------------------
 
     def import_opml(self, path: Path | None = None) -> None:
-        if path is None:
-            name, _ = QFileDialog.getOpenFileName(
-                self, "Import feeds from OPML", str(Path.home()), "OPML files (*.opml *.xml);;All files (*)"
-            )
-            if not name:
-                return
-            path = Path(name)
-        self.bridge.import_opml(path)
+        opml_files.import_opml(self, self.bridge, path)
 
     def export_opml(self, path: Path | None = None) -> None:
-        if path is None:
-            name, _ = QFileDialog.getSaveFileName(
-                self, "Export feeds as OPML", str(Path.home() / "vigie-feeds.opml"), "OPML files (*.opml)"
-            )
-            if not name:
-                return
-            path = Path(name)
-        self.bridge.export_opml(path)
+        opml_files.export_opml(self, self.bridge, path)
 
     def export_list(self, fmt: str, path: Path | None = None) -> None:
         """Export the articles of the current list (sidebar choice, search and filters) as CSV or JSONL."""
