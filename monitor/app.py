@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sqlite3
 import sys
 from collections.abc import Callable
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -33,7 +34,7 @@ def setup_application(app: QApplication) -> None:
     app.setOrganizationName(APP_NAME)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
-    app.setDesktopFileName("vigie")
+    app.setDesktopFileName("io.github.vigie.Vigie")  # the desktop entry's id (Wayland matches on it)
     app.setWindowIcon(app_icon())
     app.setStyle("Fusion")
     font = QFont(app.font())
@@ -92,6 +93,7 @@ def run_app(paths: AppPaths, minimized: bool = False) -> int:
     scheduler, notifier = wire_scheduling(core, window, app)
     notifier.show_initial(minimized=minimized)
     scheduler.start()  # overdue feeds (all of them on a first start) are polled at once
+    quit_on_signals(notifier)
     try:
         return app.exec()
     finally:
@@ -99,6 +101,19 @@ def run_app(paths: AppPaths, minimized: bool = False) -> int:
         window.bridge.cancel_poll()
         runner.shutdown(wait=True)
         core.close()
+
+
+def quit_on_signals(notifier: Notifier) -> None:
+    """SIGTERM (a session logout, `kill`) and Ctrl+C quit like the tray's Quit: state saved, scheduler stopped.
+
+    Through the notifier, because a plain app.quit() is refused while the window hides itself to the tray.
+    """
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: notifier.quit())
+    # Python runs signal handlers only between bytecodes; an idle timer gives it the chance inside Qt's loop.
+    ticker = QTimer(notifier)
+    ticker.timeout.connect(lambda: None)
+    ticker.start(250)
 
 
 def wire_scheduling(core: VigieCore, window: MainWindow, app: QApplication) -> tuple[PollScheduler, Notifier]:

@@ -45,7 +45,12 @@ def autostart_enabled(config_home: Path | None = None) -> bool:
 def launch_command() -> str:
     """The Exec line that starts this Vigie minimised: the `vigie` script on PATH, else this Python."""
     script = shutil.which("vigie")
-    argv = [script, "--minimized"] if script else [sys.executable, "-m", "monitor", "--minimized"]
+    if getattr(sys, "frozen", False):  # a PyInstaller bundle: its executable is Vigie itself
+        argv = [sys.executable, "--minimized"]
+    elif script:
+        argv = [script, "--minimized"]
+    else:
+        argv = [sys.executable, "-m", "monitor", "--minimized"]
     return " ".join(_quote_exec(arg) for arg in argv)
 
 
