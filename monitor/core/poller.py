@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import queue
 import random
+import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -122,6 +123,8 @@ def poll_once(
         try:
             report = _ingest(feed, response, store, matcher, poll_id, clock(), rng)
         except Exception as exc:  # one feed's surprise must not end the poll for the others
+            if _storage_failure(exc):  # ...but a full or read-only disk ends it: no feed can be stored
+                raise
             log.exception("ingesting %s failed", feed.url)
             report = FeedReport(feed.id, feed.url, feed.title, "error", error=f"internal error: {exc}")
         result.reports.append(report)
@@ -133,6 +136,12 @@ def poll_once(
     result.finished = iso(clock())
     store.set_meta("last_poll", result.finished)
     return result
+
+
+def _storage_failure(exc: BaseException) -> bool:
+    """True when SQLite cannot write at all: disk full, I/O error, read-only database."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(exc, sqlite3.OperationalError) and code is not None and code & 0xFF in (8, 10, 13)
 
 
 def _ingest(

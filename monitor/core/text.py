@@ -120,7 +120,9 @@ _TRAILING_READ_MORE = re.compile(
 _TAG_LIKE = re.compile(r"<[a-zA-Z!/?]")
 _INLINE_WS = re.compile(r"[^\S\n]+")
 _ANY_WS = re.compile(r"\s+")
-_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+# Soft hyphens and zero-width characters, and the control characters that are not whitespace (a NUL or an
+# escape from a broken feed must not reach the store, the index or the reader).
+_INVISIBLE = re.compile("[\x00-\x08\x0e-\x1f\x7f\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _MANY_BREAKS = re.compile(r"\n{3,}")
 _TAGS = re.compile(r"<[^>]*>?")
 

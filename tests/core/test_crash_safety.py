@@ -1,0 +1,239 @@
+"""Crash safety: SIGKILL during a large headless poll loses nothing committed and the next poll completes.
+
+Also: a read-only data folder and a full disk end the CLI with a one-line error (exit 2), never a traceback,
+and lose nothing already stored.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.core.bulk_server import BulkServer
+
+REPO = Path(__file__).resolve().parents[2]
+FEEDS, ITEMS = 50, 40
+TRIALS = 20
+
+
+def vigie(data: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "monitor", "--data-dir", str(data), *args]
+
+
+def run(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(vigie(data, *args), capture_output=True, text=True, cwd=REPO, timeout=120, check=False)
+
+
+def connect(data: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(data / "vigie.sqlite3", timeout=10)
+    conn.execute("PRAGMA busy_timeout = 10000")
+    return conn
+
+
+def collected_guids(conn: sqlite3.Connection) -> set[str]:
+    # feedparser resolves a guid against the feed URL; the generated name is its last segment.
+    return {row[0].rsplit("/", 1)[-1] for row in conn.execute("SELECT guid FROM articles WHERE source != 'seed'")}
+
+
+def check_database(data: Path) -> set[str]:
+    """The database opens, is intact, and its FTS index agrees with the table. Returns the collected guids."""
+    conn = connect(data)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        conn.execute("INSERT INTO articles_fts(articles_fts) VALUES('integrity-check')")
+        rows = conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+        indexed = conn.execute("SELECT COUNT(*) FROM articles_fts").fetchone()[0]
+        assert rows == indexed
+        # The index finds what the table holds (a word of every collected title).
+        collected = conn.execute("SELECT COUNT(*) FROM articles WHERE source != 'seed'").fetchone()[0]
+        found = conn.execute(
+            "SELECT COUNT(*) FROM articles_fts WHERE articles_fts MATCH 'narcotrafic'"
+        ).fetchone()[0]
+        assert found >= collected
+        return collected_guids(conn)
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def bulk() -> Iterator[BulkServer]:
+    server = BulkServer(FEEDS, ITEMS)
+    yield server
+    server.close()
+
+
+def subscribe(data: Path, server: BulkServer, tmp_path: Path) -> None:
+    opml = tmp_path / "bulk.opml"
+    opml.write_bytes(server.opml())
+    result = run(data, "feeds", "import", str(opml))
+    assert result.returncode == 0, result.stderr
+
+
+def test_sigkill_during_ingest_loses_nothing_committed(bulk: BulkServer, tmp_path: Path) -> None:
+    rng = random.Random(20251113)
+    data = tmp_path / "profile"
+    subscribe(data, bulk, tmp_path)
+    kills = 0
+    mid_ingest = 0
+    for trial in range(1, TRIALS + 1):
+        bulk.generation = trial  # every trial brings new items, so each kill lands in real ingest work
+        prefix = f"g{trial}-"
+        before = check_database(data)
+        proc = subprocess.Popen(
+            vigie(data, "poll"), cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        seen: set[str] = set()
+        reader = connect(data)
+        try:
+            # Wait for the ingest to begin (or the poll to end), then kill after a random short delay.
+            deadline = time.monotonic() + 60
+            while proc.poll() is None and time.monotonic() < deadline:
+                if reader.execute(
+                    "SELECT 1 FROM articles WHERE guid LIKE ? LIMIT 1", ("%/" + prefix + "%",)
+                ).fetchone():
+                    break
+                time.sleep(0.02)
+            time.sleep(rng.uniform(0.0, 0.8))
+            seen = collected_guids(reader)  # committed: a reader sees nothing else
+        finally:
+            reader.close()
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            kills += 1
+        proc.wait(timeout=30)
+        after = check_database(data)
+        assert before <= after
+        assert seen <= after, f"trial {trial}: {len(seen - after)} committed articles lost"
+        this_round = {g for g in after if g.startswith(prefix)}
+        if 0 < len(this_round) < FEEDS * ITEMS:
+            mid_ingest += 1
+    print(f"crash trials: {TRIALS} polls, {kills} killed, {mid_ingest} mid-ingest, each reopened intact")
+    assert kills >= TRIALS - 2, f"only {kills} of {TRIALS} polls were still running when killed"
+    assert mid_ingest >= TRIALS // 2, f"only {mid_ingest} kills landed mid-ingest"
+
+    # The next poll completes the work of the last interrupted one, each item exactly once.
+    result = run(data, "poll")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    after = check_database(data)
+    last = {g for g in after if g.startswith(f"g{TRIALS}-")}
+    assert len(last) == FEEDS * ITEMS
+    conn = connect(data)
+    try:
+        dupes = conn.execute(
+            "SELECT COUNT(*) FROM (SELECT source, guid FROM articles GROUP BY source, guid HAVING COUNT(*) > 1)"
+        ).fetchone()[0]
+        assert dupes == 0
+        failed = conn.execute("SELECT COUNT(*) FROM feeds WHERE last_error IS NOT NULL").fetchone()[0]
+        assert failed == 0
+    finally:
+        conn.close()
+
+
+# -- read-only folder and full disk ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_mount(tmp_path: Path) -> Iterator[Path]:
+    """A tmpfs of its own (root can write through chmod 0500, not through a read-only or full file system)."""
+    mount_point = tmp_path / "mnt"
+    mount_point.mkdir()
+    try:
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(mount_point)],
+            capture_output=True, text=True, check=False,
+        )
+    except FileNotFoundError:
+        pytest.skip("no mount command to make a small file system")
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here (needs root with CAP_SYS_ADMIN): {done.stderr.strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def assert_clean_failure(result: subprocess.CompletedProcess[str], data: Path) -> None:
+    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("vigie: error:")]
+    assert len(errors) == 1, result.stderr
+    assert len(errors[0]) < 300
+    # The reason is given in words a person can act on (the path aside: it holds the test's name).
+    assert "disk full" in errors[0].replace(str(data), "") or "read-only" in errors[0].replace(str(data), "")
+    print(errors[0])
+
+
+def test_read_only_data_folder_gives_a_clear_error_and_loses_nothing(
+    bulk: BulkServer, tmp_path: Path, small_mount: Path
+) -> None:
+    data = small_mount / "profile"
+    subscribe(data, bulk, tmp_path)
+    bulk.generation = 1000
+    assert run(data, "poll").returncode == 0
+    stored = check_database(data)
+    assert len(stored) == FEEDS * ITEMS
+    remount = subprocess.run(["mount", "-o", "remount,ro", str(small_mount)], capture_output=True, text=True)
+    if remount.returncode != 0:
+        pytest.skip(f"cannot remount read-only: {remount.stderr.strip()}")
+    bulk.generation = 1001
+    assert_clean_failure(run(data, "poll"), data)
+    subprocess.run(["mount", "-o", "remount,rw", str(small_mount)], check=True)
+    assert check_database(data) >= stored
+
+
+def test_full_disk_gives_a_clear_error_and_loses_nothing(
+    bulk: BulkServer, tmp_path: Path, small_mount: Path
+) -> None:
+    data = small_mount / "profile"
+    subscribe(data, bulk, tmp_path)
+    bulk.generation = 2000
+    assert run(data, "poll", "--feed", "1").returncode == 0
+    stored = check_database(data)
+    assert len(stored) == ITEMS
+    # Fill what is left of the file system.
+    with open(small_mount / "filler", "wb") as filler:
+        try:
+            while True:
+                filler.write(b"\0" * 65536)
+        except OSError:
+            pass
+    bulk.generation = 2001
+    assert_clean_failure(run(data, "poll"), data)
+    (small_mount / "filler").unlink()
+    assert check_database(data) >= stored
+    # With room again, the poll completes.
+    assert run(data, "poll").returncode == 0
+    assert len({g for g in check_database(data) if g.startswith("g2001-")}) == FEEDS * ITEMS
+
+
+def test_disk_filling_up_during_a_poll_ends_it_with_a_clear_error(
+    bulk: BulkServer, tmp_path: Path, small_mount: Path
+) -> None:
+    data = small_mount / "profile"
+    subscribe(data, bulk, tmp_path)
+    bulk.generation = 3000
+    assert run(data, "poll", "--feed", "1").returncode == 0
+    stored = check_database(data)
+    # Leave room to open the database and start the poll, not to store 2,000 articles.
+    room = 384 * 1024
+    free = os.statvfs(small_mount).f_bavail * os.statvfs(small_mount).f_frsize
+    (small_mount / "filler").write_bytes(b"\0" * max(0, free - room))
+    bulk.generation = 3001
+    result = run(data, "poll")
+    assert_clean_failure(result, data)
+    (small_mount / "filler").unlink()
+    after = check_database(data)
+    assert after >= stored
+    assert len({g for g in after if g.startswith("g3001-")}) < FEEDS * ITEMS  # it really ran out mid-poll
+    assert run(data, "poll").returncode == 0
+    assert len({g for g in check_database(data) if g.startswith("g3001-")}) == FEEDS * ITEMS
