@@ -24,6 +24,7 @@ UTF-16 code units (Qt) converts at its edge.
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from array import array
 from dataclasses import dataclass
@@ -128,6 +129,65 @@ class FoldedText:
         return self.starts[i], self.ends[j - 1]
 
 
+class _NotOneToOne(Exception):
+    """A character that folds to nothing or to several characters: the fast path does not apply."""
+
+
+class _OneToOneTable(dict):
+    """A ``str.translate`` table, filled on first sight, of the characters that fold to exactly one character."""
+
+    def __init__(self, keep_case: bool) -> None:
+        super().__init__()
+        self.keep_case = keep_case
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        folded = SEPARATOR if _is_separator(ch) else _fold_char(ch, self.keep_case)
+        if len(folded) != 1:
+            raise _NotOneToOne
+        if len(self) < _CACHE_LIMIT:
+            self[code] = folded
+        return folded
+
+
+_ONE_TO_ONE = {False: _OneToOneTable(False), True: _OneToOneTable(True)}
+_IDENTITY = array("l", range(4096))
+_SEPARATOR_RUN = re.compile(SEPARATOR + "{2,}")
+
+
+def _fold_one_to_one(text: str, keep_case: bool) -> FoldedText | None:
+    """The common case at C speed: when every character folds to exactly one character, the folded text is
+    ``text.translate(...)`` and the offsets are the identity, apart from separator runs. None otherwise (the
+    general path then handles accents typed as separate marks, ligatures such as œ or ß, zero-width
+    characters)."""
+    try:
+        folded = text.translate(_ONE_TO_ONE[keep_case])
+    except _NotOneToOne:
+        return None
+    n = len(text)
+    global _IDENTITY
+    if len(_IDENTITY) <= n + 1:
+        _IDENTITY = array("l", range(2 * n + 2))
+    identity = _IDENTITY  # slices copy in C: the offsets 0..n-1 and 1..n
+    if SEPARATOR + SEPARATOR not in folded:
+        return FoldedText(text, folded, identity[:n], identity[1 : n + 1])
+    # Runs of separators (paragraph breaks) collapse to their first character, as in the general path.
+    parts: list[str] = []
+    starts = array("l")
+    ends = array("l")
+    kept = 0
+    for run in _SEPARATOR_RUN.finditer(folded):
+        first, after = run.span()
+        parts.append(folded[kept : first + 1])
+        starts.extend(identity[kept : first + 1])
+        ends.extend(identity[kept + 1 : first + 2])
+        kept = after
+    parts.append(folded[kept:])
+    starts.extend(identity[kept:n])
+    ends.extend(identity[kept + 1 : n + 1])
+    return FoldedText(text, "".join(parts), starts, ends)
+
+
 def fold(text: str, *, keep_case: bool = False) -> FoldedText:
     """Fold ``text`` for matching and keep the offset map (see the module docstring).
 
@@ -136,6 +196,9 @@ def fold(text: str, *, keep_case: bool = False) -> FoldedText:
         keep_case: fold accents, apostrophes and separators but keep letter case; used to check case-sensitive
             aliases ("RAID" vs "raid") without being strict about accents.
     """
+    fast = _fold_one_to_one(text, keep_case)
+    if fast is not None:
+        return fast
     out: list[str] = []
     starts = array("l")
     ends = array("l")

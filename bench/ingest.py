@@ -1,0 +1,129 @@
+"""Ingest: a first 500-feed poll end to end vs feedparser alone on the same bytes, and the all-304 second poll.
+
+Run from the repository root: ``/work/venv/bin/python bench/ingest.py [--feeds 500] [--items 40] [--repeat 3]
+[--hosts 8] [--concurrency 8] [--per-host N] [--profile]``.
+
+Every feed is served by a child process on 127.0.0.1 .. 127.0.0.<hosts> (ThreadingHTTPServer, ETag; a request
+with the current ETag gets 304). The Fetcher's per-host politeness (per_host_concurrency, 2 by default) applies
+to each address, so 8 addresses allow 16 requests in flight; --per-host overrides it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import shutil
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _fixtures as fx
+import feedparser
+from _feedserver import FeedFarm, feed_bytes
+
+from monitor.core.fetch import FetchSettings
+from monitor.core.service import VigieCore
+from monitor.paths import AppPaths
+
+
+def feedparser_alone(docs: list[bytes]) -> float:
+    t = time.perf_counter()
+    for doc in docs:
+        parsed = feedparser.parse(doc)
+        assert parsed.entries
+    return time.perf_counter() - t
+
+
+def one_round(urls: list[str], settings: FetchSettings, profile: bool) -> tuple[float, float, dict[str, int]]:
+    """A fresh profile subscribed to every URL: (first poll s, second poll s, facts)."""
+    folder = Path(tempfile.mkdtemp(prefix="vigie-ingest-", dir=fx.BENCH_DIR))
+    try:
+        core = VigieCore(AppPaths(folder), fetch_settings=settings)
+        core.store.add_feeds([(u, "") for u in urls], 60)
+        prof = cProfile.Profile() if profile else None
+        t = time.perf_counter()
+        if prof:
+            prof.enable()
+        first = core.poll()
+        if prof:
+            prof.disable()
+        t1 = time.perf_counter() - t
+        t = time.perf_counter()
+        second = core.poll()
+        t2 = time.perf_counter() - t
+        facts = {
+            "new": first.new,
+            "errors": sum(r.status == "error" for r in first.reports),
+            "not_modified": sum(r.status == "not_modified" for r in second.reports),
+            "second_new": second.new,
+        }
+        core.close()
+        if prof:
+            print("\ncProfile of the first poll, poll thread only (top 15 by own time):")
+            pstats.Stats(prof).sort_stats("tottime").print_stats(15)
+        return t1, t2, facts
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--feeds", type=int, default=500)
+    parser.add_argument("--items", type=int, default=40)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--hosts", type=int, default=8, help="loopback addresses 127.0.0.1..127.0.0.N")
+    parser.add_argument("--concurrency", type=int, default=8, help="FetchSettings.max_concurrency")
+    parser.add_argument("--per-host", type=int, default=None, help="FetchSettings.per_host_concurrency")
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    fx.BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    print(f"machine: {fx.machine()}, feedparser {feedparser.__version__}")
+    docs = feed_bytes(args.feeds, args.items)
+    total_mb = sum(map(len, docs)) / 1e6
+    settings = FetchSettings(per_host_delay=0, max_concurrency=args.concurrency)
+    if args.per_host is not None:
+        settings = FetchSettings(
+            per_host_delay=0, max_concurrency=args.concurrency, per_host_concurrency=args.per_host
+        )
+    print(
+        f"{args.feeds} feeds x {args.items} items, {total_mb:.1f} MB of RSS, served on {args.hosts} loopback "
+        f"address(es) 127.0.0.1..127.0.0.{args.hosts}; FetchSettings(max_concurrency={settings.max_concurrency}, "
+        f"per_host_concurrency={settings.per_host_concurrency}, per_host_delay=0) -> at most "
+        f"{min(settings.max_concurrency, settings.per_host_concurrency * args.hosts)} requests in flight"
+    )
+    with FeedFarm(args.feeds, args.items, args.hosts) as farm:
+        fp_runs, first_runs, second_runs = [], [], []
+        facts: dict[str, int] = {}
+        for i in range(args.repeat):
+            fp_runs.append(feedparser_alone(docs))
+            t1, t2, facts = one_round(farm.urls, settings, args.profile and i == 0)
+            first_runs.append(t1)
+            second_runs.append(t2)
+            print(
+                f"  run {i + 1}: feedparser alone {fp_runs[-1]:.2f} s | first poll {t1:.2f} s "
+                f"({facts['new']:,} new articles, {facts['errors']} feed errors) | second poll {t2:.3f} s "
+                f"({facts['not_modified']} x 304, {facts['second_new']} new)",
+                flush=True,
+            )
+    fp, first, second = fx.median(fp_runs), fx.median(first_runs), fx.median(second_runs)
+    n = args.feeds * args.items
+    print(f"feedparser.parse alone on the same bytes, one process: median {fp:.2f} s ({n / fp:,.0f} items/s)")
+    print(
+        f"first poll end to end (VigieCore.poll: fetch, parse, clean, match, store): median {first:.2f} s "
+        f"({n / first:,.0f} items/s)"
+    )
+    print(f"RATIO first poll / feedparser alone: {first / fp:.2f}x (target <= 1.5x)")
+    print(f"second poll, every feed 304: median {second:.3f} s")
+    print(f"RATIO first poll / second poll: {first / second:.1f}x faster (target >= 10x)")
+    print(
+        f"(medians of {args.repeat} runs, each poll on a fresh profile; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC)"
+    )
+
+
+if __name__ == "__main__":
+    main()

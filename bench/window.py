@@ -1,0 +1,367 @@
+"""The window over 200,000 articles: first page, sort, filters, search, memory and GUI stalls during a poll.
+
+Run from the repository root: ``/work/venv/bin/python bench/window.py [--starts 5] [--repeat 5] [--feeds 500]
+[--no-poll] [--profile]``. Offscreen Qt (QT_QPA_PLATFORM=offscreen). Works on a private copy of the cached
+200k profile (bench/_fixtures.py), in which the fixture's placeholder feeds are disabled, each default
+watchlist entry is linked to about 2% of the articles (article_entries, as a re-score would), and the feeds of a
+local feed farm are added for the stall probe.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import resource
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _fixtures as fx
+from _window_probe import vm_rss_kb
+from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+from PySide6.QtWidgets import QApplication
+
+from monitor.app import build_window, setup_application
+from monitor.core.fetch import FetchSettings
+from monitor.core.service import VigieCore
+from monitor.core.store import ArticleQuery
+from monitor.paths import AppPaths
+from monitor.ui.article_model import COLUMNS
+from monitor.ui.bridge import TaskRunner
+
+PROBE = Path(__file__).resolve().parent / "_window_probe.py"
+
+SEARCHES = [
+    "police",
+    "cocaïne",
+    "trafic",
+    "Marseille",
+    "Kessaci",
+    "Amine Kessaci",
+    '"règlement de comptes"',
+    "narco*",
+    "drug",
+    "murder",
+    "investigation",
+    "customs",
+    "Mafifa",
+    "Nevovi",
+    "préfet",
+    "fusillade",
+    "kilos",
+    "cannabis résine",
+    "witness",
+    "election",
+    "Conscience",
+    "OFDT",
+    "DZ Mafia",
+    "Yoda",
+    "assassinat",
+    "tribunal",
+    "enquête",
+    "mairie",
+    "port",
+    "douane saisie",
+    "gang killing",
+    "seizure",
+    "lawyer",
+    "budget",
+    "quartiers nord",
+    "Darmanin",
+    "Retailleau",
+    "Nuñez",
+    "Payan",
+    "juge",
+    "victime",
+    "Beladi",
+    "Mariton",
+    "bande",
+    "violence",
+    "deal",
+    "shooting",
+    "mourning",
+    "marche blanche",
+    "Kessaci OR Payan",
+]
+
+
+def setup_copy(work: Path) -> None:
+    """Disable the fixture's placeholder feeds; link each watchlist entry to ~2% of the articles."""
+    from monitor.core.watchlist import load_default_watchlist
+
+    conn = sqlite3.connect(work / "vigie.sqlite3", isolation_level=None)
+    conn.execute("UPDATE feeds SET enabled = 0 WHERE url LIKE 'http://bench.invalid/%'")
+    conn.execute("BEGIN")
+    for k, entry in enumerate(load_default_watchlist().entries):
+        conn.execute(
+            "INSERT OR IGNORE INTO article_entries(article_id, entry) SELECT id, ? FROM articles "
+            "WHERE (id * 7919 + ?) % 50 = 0",
+            (entry.name, k),
+        )
+    conn.execute("COMMIT")
+    conn.execute("ANALYZE")
+    conn.close()
+
+
+def bench_startup(work: Path, starts: int) -> tuple[float, list[float], int]:
+    times, rss = [], []
+    for _ in range(starts):
+        t0 = time.time()
+        out = subprocess.run(
+            [sys.executable, str(PROBE), str(work)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        )
+        lines = dict(line.split(" ", 1) for line in out.stdout.splitlines() if " " in line)
+        if "FIRST_PAGE" not in lines:
+            raise SystemExit(f"the probe failed: {out.stdout}\n{out.stderr}")
+        times.append(float(lines["FIRST_PAGE"]) - t0)
+        rss.append(int(lines["RSS"]))
+    return fx.median(times), times, int(fx.median(rss))
+
+
+def first_page(model, rows: int = 40) -> None:
+    """What a paint of the list reads: the display text of the visible rows."""
+    for r in range(min(rows, model.rowCount())):
+        for c in range(len(COLUMNS)):
+            model.data(model.index(r, c))
+
+
+def op_ms(fn, model, repeat: int) -> tuple[float, float]:
+    runs = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        first_page(model)
+        runs.append((time.perf_counter() - t) * 1e3)
+    return fx.median(runs), max(runs)
+
+
+def bench_model(window, core, repeat: int) -> list[tuple[str, float, float]]:
+    model = window.model
+    results = []
+    base = ArticleQuery()
+    for col, (key, _header) in enumerate(COLUMNS):
+        for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+
+            def sort(col=col, order=order) -> None:
+                model.set_query(base)  # so that every repetition really sorts
+                model.sort(col, order)
+
+            med, worst = op_ms(sort, model, repeat)
+            results.append(
+                (f"sort {key} {'asc' if order == Qt.SortOrder.AscendingOrder else 'desc'}", med, worst)
+            )
+    feed_id = next(f.id for f in core.store.list_feeds() if f.url.startswith("http://bench.invalid/"))
+    entry = core.watchlist.entries[0].name
+    filters = [
+        ("view highlighted", ArticleQuery(view="highlighted")),
+        ("view new (unread)", ArticleQuery(view="new")),
+        ("view starred", ArticleQuery(view="starred")),
+        ("view seeds", ArticleQuery(view="seeds")),
+        ("view one feed", ArticleQuery(view="feed", feed_id=feed_id)),
+        (f"entry {entry!r}", ArticleQuery(entry=entry)),
+        ("highlighted only + unread only", ArticleQuery(highlighted_only=True, unread_only=True)),
+        ("since 2025-12-01", ArticleQuery(since="2025-12-01")),
+        ("highlighted, sorted by score", ArticleQuery(view="highlighted", sort="score")),
+        ("back to all", ArticleQuery()),
+    ]
+    for label, query in filters:
+
+        def apply(query=query) -> None:
+            model.set_query(ArticleQuery(view="starred"))  # a different query first, so each run reloads
+            model.set_query(query)
+
+        # The toggle costs two queries; the second is the one measured below as well.
+        med, worst = op_ms(apply, model, repeat)
+        results.append((f"filter {label} (toggle from starred)", med, worst))
+    return results
+
+
+def bench_search(window) -> tuple[float, float, float, list[tuple[str, float, int]]]:
+    model = window.model
+    per = []
+    for q in SEARCHES:
+        model.set_query(ArticleQuery())
+        t = time.perf_counter()
+        model.set_query(ArticleQuery(search=q))
+        first_page(model)
+        per.append((q, (time.perf_counter() - t) * 1e3, model.rowCount()))
+    ms = [p[1] for p in per]
+    return fx.median(ms), fx.percentile(ms, 95), max(ms), per
+
+
+def bench_stall(app, window, core, n_feeds: int) -> dict[str, float]:
+    from _feedserver import FeedFarm
+
+    with FeedFarm(n_feeds, 40, 8) as farm:
+        core.store.add_feeds([(u, "") for u in farm.urls], 60)
+        window.bridge.feeds_changed.emit()
+        app.processEvents()
+        gaps: list[float] = []
+        late: list[tuple[float, float]] = []  # (seconds since the poll started, gap ms) for gaps over 50 ms
+        clock = QElapsedTimer()
+        timer = QTimer()
+        timer.setTimerType(Qt.TimerType.PreciseTimer)
+        timer.setInterval(10)
+        last = [0.0]
+        state = {"done_at": None, "progress": 0}
+
+        def tick() -> None:
+            now = clock.nsecsElapsed() / 1e6
+            gaps.append(now - last[0])
+            if now - last[0] > 50:
+                late.append((now / 1e3, now - last[0]))
+            last[0] = now
+            if state["done_at"] is not None and now - state["done_at"] > 2000:
+                app.quit()
+
+        def finished(_result: object) -> None:
+            state["done_at"] = clock.nsecsElapsed() / 1e6
+
+        def progress(_p: object) -> None:
+            state["progress"] += 1
+
+        window.bridge.poll_finished.connect(finished)
+        window.bridge.poll_progress.connect(progress)
+        window.bridge.error.connect(lambda msg: print("error:", msg))
+        timer.timeout.connect(tick)
+        clock.start()
+        timer.start()
+        t = time.perf_counter()
+        assert window.bridge.poll_now()
+        QTimer.singleShot(600_000, app.quit)
+        app.exec()
+        timer.stop()
+        poll_s = (state["done_at"] or 0) / 1e3
+        del t
+    gaps = gaps[1:]
+    over = [g for g in gaps if g > 50]
+    return {
+        "poll_s": poll_s,
+        "ticks": len(gaps),
+        "max_gap": max(gaps),
+        "p99_gap": fx.percentile(gaps, 99),
+        "median_gap": fx.median(gaps),
+        "over_50": len(over),
+        "progress": state["progress"],
+        "late": ", ".join(f"{g:.0f} ms at {t:.1f} s" for t, g in late),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--starts", type=int, default=5, help="process starts for the first-page figure")
+    parser.add_argument("--repeat", type=int, default=5, help="repetitions per sort/filter operation")
+    parser.add_argument("--feeds", type=int, default=500, help="feeds polled during the stall probe")
+    parser.add_argument("--no-poll", action="store_true")
+    parser.add_argument("--only-poll", action="store_true", help="skip start-up, sort, filter and search")
+    parser.add_argument("--profile", action="store_true", help="cProfile the window's construction")
+    args = parser.parse_args()
+    print(f"machine: {fx.machine()}, PySide6 {pyside_version}")
+    source = fx.profile_200k()
+    work = fx.copy_profile(source, fx.BENCH_DIR / "window")
+    setup_copy(work)
+
+    if not args.only_poll:
+        med, runs, rss_start = bench_startup(work, args.starts)
+        print(
+            f"FIRST PAGE from process start (new python process, offscreen, warm OS cache): median {med * 1e3:.0f} ms "
+            f"over {len(runs)} starts (runs {', '.join(f'{r * 1e3:.0f}' for r in runs)}) (target < 1500 ms); "
+            f"VmRSS at first page {rss_start / 1024:.0f} MB",
+            flush=True,
+        )
+
+    app = QApplication(sys.argv[:1])
+    setup_application(app)
+    core = VigieCore(AppPaths(work), fetch_settings=FetchSettings(per_host_delay=0, max_concurrency=8))
+    runner = TaskRunner()
+    prof = cProfile.Profile() if args.profile else None
+    if prof:
+        prof.enable()
+    window = build_window(core, runner)
+    if prof:
+        prof.disable()
+    window.resize(1280, 800)
+    window.show()
+    app.processEvents()
+    print(f"articles in the list: {window.model.rowCount():,}")
+
+    if not args.only_poll:
+        results = bench_model(window, core, args.repeat)
+        worst_sort = max(r[1] for r in results if r[0].startswith("sort"))
+        worst_filter = max(r[1] for r in results if r[0].startswith("filter"))
+        for label, m, w in results:
+            print(f"  {label:<55} median {m:7.1f} ms   max {w:7.1f} ms")
+        print(
+            f"SORT: slowest column median {worst_sort:.0f} ms; FILTER: slowest toggle median {worst_filter:.0f} ms "
+            f"(target < 200 ms; each figure = ArticleTableModel.set_query/sort + reading the 40 visible rows, "
+            f"median of {args.repeat})",
+            flush=True,
+        )
+
+        s_med, s_p95, s_max, per = bench_search(window)
+        slow = sorted(per, key=lambda p: -p[1])[:5]
+        print(
+            f"SEARCH over {len(per)} queries: median {s_med:.0f} ms, p95 {s_p95:.0f} ms, max {s_max:.0f} ms "
+            f"(targets < 100 / < 250 ms); slowest: "
+            + "; ".join(f"{q!r} {ms:.0f} ms ({n:,} hits)" for q, ms, n in slow),
+            flush=True,
+        )
+        for label, part in (
+            ("under 20,000 hits", [ms for _, ms, n in per if n < 20_000]),
+            ("20,000 hits or more", [ms for _, ms, n in per if n >= 20_000]),
+        ):
+            if part:
+                print(
+                    f"  queries with {label}: {len(part)}, median {fx.median(part):.0f} ms, "
+                    f"p95 {fx.percentile(part, 95):.0f} ms"
+                )
+
+        rss = vm_rss_kb() / 1024
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(
+            f"MEMORY with the window open after sorting and searching: VmRSS {rss:.0f} MB, ru_maxrss {peak:.0f} MB "
+            f"(target < 300 MB)",
+            flush=True,
+        )
+
+    if not args.no_poll:
+        model = window.model
+        model.set_query(ArticleQuery())
+        stall = bench_stall(app, window, core, args.feeds)
+        print(
+            f"GUI STALL during a {args.feeds}-feed poll (bridge.poll_now on the TaskRunner; 8 loopback addresses, "
+            f"max_concurrency 8, per_host_concurrency 2): poll {stall['poll_s']:.1f} s, {stall['ticks']} ticks of "
+            f"a 10 ms QTimer, gap median {stall['median_gap']:.1f} ms, p99 {stall['p99_gap']:.0f} ms, "
+            f"max {stall['max_gap']:.0f} ms, {stall['over_50']} gaps over 50 ms (target max < 50 ms)",
+            flush=True,
+        )
+        print(
+            f"  gaps over 50 ms (time since the poll started; the poll ended at {stall['poll_s']:.1f} s): "
+            f"{stall['late'] or 'none'}"
+        )
+        print(f"articles after the poll: {window.model.rowCount():,}")
+        rss2 = vm_rss_kb() / 1024
+        peak2 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"MEMORY after the poll: VmRSS {rss2:.0f} MB, ru_maxrss {peak2:.0f} MB")
+
+    runner.shutdown(wait=True)
+    core.close()
+    if prof:
+        print("\ncProfile of build_window on 200k articles (top 12 by cumulative time):")
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(12)
+
+
+if __name__ == "__main__":
+    main()
