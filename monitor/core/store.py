@@ -7,7 +7,7 @@ import logging
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
 
@@ -20,13 +20,24 @@ from monitor.core.text import canonical_link, content_hash
 
 log = logging.getLogger(__name__)
 
+SOURCE_LABEL = "CASE WHEN a.source = 'seed' THEN 'Seeds' ELSE COALESCE(NULLIF(f.title, ''), a.source) END"
 SORT_COLUMNS = {
     "starred": "a.starred",
     "score": "a.score",
     "title": "a.title COLLATE NOCASE",
-    "source": "source_label COLLATE NOCASE",
+    "source": f"{SOURCE_LABEL} COLLATE NOCASE",
     "published": "a.published",
 }
+# The indexes (db v3) that hold the articles in the order of a sort column. A search whose hits are a large part
+# of the table walks one of them and stops at the page's end, instead of sorting every hit: 150 ms -> 15 ms for
+# a word in 120,000 of 200,000 articles. A narrow search is faster the other way round (sort its few hits).
+SORT_INDEXES = {
+    "starred": "articles_starred",
+    "score": "articles_score",
+    "title": "articles_title",
+    "published": "articles_published",
+}
+BROAD_SEARCH_HITS = 5_000
 
 
 class Outcome(Enum):
@@ -441,17 +452,28 @@ class Store:
                 args.append(fts)
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
 
-    _ROW_SELECT = """SELECT a.id, a.title, a.source, a.published, a.score, a.highlighted, a.alert, a.read,
-            a.starred, a.link,
-            CASE WHEN a.source = 'seed' THEN 'Seeds' ELSE COALESCE(NULLIF(f.title, ''), a.source) END
-                AS source_label
-        FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id"""
+    _ROW_COLUMNS = f"""a.id, a.title, a.source, a.published, a.score, a.highlighted, a.alert, a.read, a.starred,
+        a.link, {SOURCE_LABEL} AS source_label"""
+
+    def _search_alone(self, query: ArticleQuery) -> str | None:
+        """The FTS5 query when a search is the list's only condition (the common case the fast plans cover)."""
+        fts = to_fts_query(query.search) if query.search else ""
+        if not fts or self._where(replace(query, search=None))[0]:
+            return None
+        return fts
+
+    def _search_hits(self, fts: str) -> int:
+        """How many articles an FTS5 query finds, from the index alone (a few milliseconds at 200,000 articles)."""
+        row = self.conn.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", (fts,)).fetchone()
+        return int(row[0])
 
     def count(self, query: ArticleQuery) -> int:
-        where, args = self._where(query)
-        sql = f"SELECT count(*) FROM articles a{where}"
         try:
-            return int(self.conn.execute(sql, args).fetchone()[0])
+            fts = self._search_alone(query)
+            if fts:
+                return self._search_hits(fts)
+            where, args = self._where(query)
+            return int(self.conn.execute(f"SELECT count(*) FROM articles a{where}", args).fetchone()[0])
         except sqlite3.OperationalError as exc:
             raise StoreError(f"search failed: {exc}") from exc
 
@@ -459,8 +481,23 @@ class Store:
         where, args = self._where(query)
         order = SORT_COLUMNS.get(query.sort, "a.published")
         direction = "DESC" if query.descending else "ASC"
-        sql = f"{self._ROW_SELECT}{where} ORDER BY {order} {direction}, a.id {direction} LIMIT ? OFFSET ?"
+        order_by = f"ORDER BY {order} {direction}, a.id {direction}"
+        joined = "articles a{} LEFT JOIN feeds f ON f.id = a.feed_id"
         try:
+            fts = self._search_alone(query)
+            if fts and query.sort in SORT_INDEXES and self._search_hits(fts) > BROAD_SEARCH_HITS:
+                joined = joined.format(f" INDEXED BY {SORT_INDEXES[query.sort]}")
+            else:
+                joined = joined.format("")
+            if query.sort == "source":
+                # Sort the ids on the small articles_source index, then read the page's rows: sorting whole rows
+                # reads the full text of every article.
+                sql = (
+                    f"SELECT {self._ROW_COLUMNS} FROM {joined} WHERE a.id IN "
+                    f"(SELECT a.id FROM {joined}{where} {order_by} LIMIT ? OFFSET ?) {order_by}"
+                )
+            else:
+                sql = f"SELECT {self._ROW_COLUMNS} FROM {joined}{where} {order_by} LIMIT ? OFFSET ?"
             rows = self.conn.execute(sql, (*args, limit, offset)).fetchall()
         except sqlite3.OperationalError as exc:
             raise StoreError(f"search failed: {exc}") from exc
@@ -488,7 +525,7 @@ class Store:
     def articles(self, query: ArticleQuery, batch: int = 500) -> Iterator[Article]:
         """Every article a query selects, whole, in the query's order (for export)."""
         where, args = self._where(query)
-        order = SORT_COLUMNS.get(query.sort, "a.published").replace("source_label", "a.source")
+        order = SORT_COLUMNS.get(query.sort, "a.published").replace(SOURCE_LABEL, "a.source")
         direction = "DESC" if query.descending else "ASC"
         offset = 0
         while True:
