@@ -18,6 +18,7 @@ from monitor.core.fetch import Fetcher, FetchSettings
 from monitor.core.matcher import Matcher
 from monitor.core.models import SEED_SOURCE, Feed
 from monitor.core.poller import PollResult, ProgressCallback, poll_once
+from monitor.core.rescore import rescore_store
 from monitor.core.seeds import read_seeds, seed_item
 from monitor.core.settings import Settings
 from monitor.core.store import ArticleQuery, Outcome, Store
@@ -163,15 +164,7 @@ class VigieCore:
 
     def rescore(self, on_progress: Callable[[int, int], None] | None = None) -> int:
         """Run the current matcher over every stored article; returns how many were scored."""
-        total = self.store.count_all()
-        done = 0
-        matcher = self.matcher
-        for batch in self.store.iter_texts():
-            self.store.apply_assessments([(i, matcher.assess(t, s, c)) for i, t, s, c in batch])
-            done += len(batch)
-            if on_progress:
-                on_progress(done, total)
-        return done
+        return rescore_store(self.store, self.matcher, on_progress)
 
     def update_settings(self, settings: Settings, on_progress: Callable[[int, int], None] | None = None) -> None:
         """Save new settings; a new highlight threshold re-scores every stored article."""

@@ -323,7 +323,7 @@ class Store:
                 if outcome is Outcome.UNCHANGED:
                     continue
                 item = pending.item
-                matches_json = json.dumps([m.to_dict() for m in assessment.matches], ensure_ascii=False)
+                matches_json = encode_matches(assessment.matches)
                 values = (
                     item.guid,
                     item.link,
@@ -384,18 +384,6 @@ class Store:
 
     # -- re-scoring ---------------------------------------------------------------------------------------
 
-    def iter_texts(self, batch: int = 2000) -> Iterator[list[tuple[int, str, str, str]]]:
-        """(id, title, summary, content) of every article, in batches, for re-scoring."""
-        last = 0
-        while True:
-            rows = self.conn.execute(
-                "SELECT id, title, summary, content FROM articles WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
-            ).fetchall()
-            if not rows:
-                return
-            last = rows[-1][0]
-            yield [(r[0], r[1], r[2], r[3]) for r in rows]
-
     def apply_assessments(self, assessed: Sequence[tuple[int, Assessment]]) -> None:
         """Store new scores; an alert can only be withdrawn (re-scoring never makes an item new)."""
         with transaction(self.conn):
@@ -405,7 +393,7 @@ class Store:
                     (
                         assessment.score,
                         int(assessment.highlighted),
-                        json.dumps([m.to_dict() for m in assessment.matches], ensure_ascii=False),
+                        encode_matches(assessment.matches),
                         int(assessment.highlighted),
                         article_id,
                     ),
@@ -587,6 +575,11 @@ class Store:
             "SELECT * FROM articles WHERE alert = 1 AND poll_id = ? ORDER BY score DESC", (poll_id,)
         ).fetchall()
         return [_article(r) for r in rows]
+
+
+def encode_matches(matches: Iterable[Match]) -> str:
+    """The matches column: JSON, the same text for the same matches (re-scoring compares it to skip writes)."""
+    return json.dumps([m.to_dict() for m in matches], ensure_ascii=False)
 
 
 def _feed(row: sqlite3.Row) -> Feed:

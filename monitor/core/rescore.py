@@ -1,0 +1,117 @@
+"""Re-scoring every stored article after a watchlist or threshold change.
+
+Only the articles whose assessment changed are written: after a typical edit, a few of them. The matching, which
+is most of the work, runs in worker processes (one per core) once the store holds PARALLEL_FROM articles or more;
+each worker reads its own ranges of ids through its own connection (WAL lets it read while this process writes)
+and sends back only what changed. The writes stay in this process. Workers are spawned, never forked: the
+caller may be a Qt application with threads running.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+
+from monitor.core import db
+from monitor.core.matcher import Matcher
+from monitor.core.models import Assessment
+from monitor.core.store import Store, encode_matches
+
+log = logging.getLogger(__name__)
+
+BATCH = 2_000  # ids per range
+PARALLEL_FROM = 20_000  # below this, starting the workers costs more than it saves
+
+Changed = list[tuple[int, Assessment]]
+Progress = Callable[[int, int], None]
+
+
+def assess_range(conn: sqlite3.Connection, matcher: Matcher, low: int, high: int) -> tuple[int, Changed]:
+    """Assess the articles with low < id <= high; returns how many there were and those whose stored score,
+    highlight or matches differ from the new assessment."""
+    rows = conn.execute(
+        "SELECT id, title, summary, content, score, highlighted, matches FROM articles WHERE id > ? AND id <= ?",
+        (low, high),
+    ).fetchall()
+    changed: Changed = []
+    for article_id, title, summary, content, score, highlighted, matches in rows:
+        assessment = matcher.assess(title, summary, content)
+        if (
+            assessment.score != score
+            or int(assessment.highlighted) != highlighted
+            or encode_matches(assessment.matches) != matches
+        ):
+            changed.append((article_id, assessment))
+    return len(rows), changed
+
+
+def rescore_store(
+    store: Store, matcher: Matcher, on_progress: Progress | None = None, workers: int | None = None
+) -> int:
+    """Re-assess every article with `matcher` and store what changed; returns how many were assessed.
+
+    `workers` None picks one process per core when the store is large enough, 0 matches in this process."""
+    total = store.count_all()
+    low, high = store.conn.execute("SELECT coalesce(min(id), 1) - 1, coalesce(max(id), 0) FROM articles").fetchone()
+    ranges = [(start, min(start + BATCH, high)) for start in range(low, high, BATCH)]
+    if workers is None:
+        workers = (os.cpu_count() or 1) if total >= PARALLEL_FROM else 0
+    results = _in_workers(store.path, matcher, ranges, workers) if workers > 1 else _here(store, matcher, ranges)
+    done = 0
+    written = 0
+    for count, changed in results:
+        if changed:
+            store.apply_assessments(changed)
+        done += count
+        written += len(changed)
+        if on_progress:
+            on_progress(done, total)
+    log.info("re-scored %d articles, %d changed", done, written)
+    return done
+
+
+def _here(store: Store, matcher: Matcher, ranges: list[tuple[int, int]]) -> Iterator[tuple[int, Changed]]:
+    for low, high in ranges:
+        yield assess_range(store.conn, matcher, low, high)
+
+
+def _in_workers(
+    path: Path, matcher: Matcher, ranges: list[tuple[int, int]], workers: int
+) -> Iterator[tuple[int, Changed]]:
+    """Results in the order of `ranges`, with at most two ranges per worker in flight (bounded memory)."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(path, matcher)) as pool:
+        pending: list[Future[tuple[int, Changed]]] = []
+        queue = iter(ranges)
+        for low, high in queue:
+            pending.append(pool.submit(_worker_range, low, high))
+            if len(pending) >= 2 * workers:
+                break
+        while pending:
+            result = pending.pop(0).result()
+            for low, high in queue:
+                pending.append(pool.submit(_worker_range, low, high))
+                break
+            yield result
+
+
+_worker: tuple[sqlite3.Connection, Matcher] | None = None
+
+
+def _start_worker(path: Path, matcher: Matcher) -> None:
+    global _worker
+    conn = db.connect(path)
+    conn.row_factory = None
+    conn.execute("PRAGMA query_only = ON")
+    _worker = (conn, matcher)
+
+
+def _worker_range(low: int, high: int) -> tuple[int, Changed]:
+    assert _worker is not None, "worker not initialised"
+    conn, matcher = _worker
+    return assess_range(conn, matcher, low, high)
