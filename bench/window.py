@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import faulthandler
 import os
 import pstats
 import resource
@@ -201,8 +202,12 @@ def bench_search(window) -> tuple[float, float, float, list[tuple[str, float, in
     return fx.median(ms), fx.percentile(ms, 95), max(ms), per
 
 
-def bench_stall(app, window, core, n_feeds: int) -> dict[str, float]:
+def bench_stall(app, window, core, n_feeds: int, traces: Path | None = None) -> dict[str, float]:
+    """`traces`: when the GUI thread misses its tick by 50 ms, faulthandler's C watchdog (which needs no GIL)
+    writes every thread's stack there, showing what held the GUI thread or the GIL."""
     from _feedserver import FeedFarm
+
+    trace_file = traces.open("w") if traces else None
 
     with FeedFarm(n_feeds, 40, 8) as farm:
         core.store.add_feeds([(u, "") for u in farm.urls], 60)
@@ -223,6 +228,8 @@ def bench_stall(app, window, core, n_feeds: int) -> dict[str, float]:
             if now - last[0] > 50:
                 late.append((now / 1e3, now - last[0]))
             last[0] = now
+            if trace_file:
+                faulthandler.dump_traceback_later(0.06, file=trace_file)
             if state["done_at"] is not None and now - state["done_at"] > 2000:
                 app.quit()
 
@@ -243,6 +250,9 @@ def bench_stall(app, window, core, n_feeds: int) -> dict[str, float]:
         QTimer.singleShot(600_000, app.quit)
         app.exec()
         timer.stop()
+        if trace_file:
+            faulthandler.cancel_dump_traceback_later()
+            trace_file.close()
         poll_s = (state["done_at"] or 0) / 1e3
         del t
     gaps = gaps[1:]
@@ -267,6 +277,12 @@ def main() -> None:
     parser.add_argument("--no-poll", action="store_true")
     parser.add_argument("--only-poll", action="store_true", help="skip start-up, sort, filter and search")
     parser.add_argument("--profile", action="store_true", help="cProfile the window's construction")
+    parser.add_argument(
+        "--stall-traces",
+        type=Path,
+        help="write the threads' stacks at each stall to this file (a diagnostic: faulthandler reads "
+        "the frames of running threads, which crashed the process once in four runs)",
+    )
     args = parser.parse_args()
     print(f"machine: {fx.machine()}, PySide6 {pyside_version}")
     source = fx.profile_200k()
@@ -339,7 +355,7 @@ def main() -> None:
     if not args.no_poll:
         model = window.model
         model.set_query(ArticleQuery())
-        stall = bench_stall(app, window, core, args.feeds)
+        stall = bench_stall(app, window, core, args.feeds, args.stall_traces)
         print(
             f"GUI STALL during a {args.feeds}-feed poll (bridge.poll_now on the TaskRunner; 8 loopback addresses, "
             f"max_concurrency 8, per_host_concurrency 2): poll {stall['poll_s']:.1f} s, {stall['ticks']} ticks of "

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 
 import monitor
+from monitor.core.priority import lower_thread_priority
 
 logger = logging.getLogger(__name__)
 
@@ -384,7 +385,9 @@ class Fetcher:
                     logger.exception("on_result callback failed for %s", request.url)
 
         workers = min(max(1, self.settings.max_concurrency), len(requests))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vigie-fetch") as pool:
+        with ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="vigie-fetch", initializer=lower_thread_priority
+        ) as pool:
             futures = [pool.submit(work, index) for index in _interleaved(requests)]
             for future in futures:
                 future.result()

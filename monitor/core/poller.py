@@ -132,7 +132,7 @@ def poll_once(
         if on_progress:
             on_progress(done, len(feeds), report)
     worker.join()
-    result.alert_ids = [a.id for a in store.alert_articles(poll_id)]
+    result.alert_ids = store.alert_ids(poll_id)
     result.finished = iso(clock())
     store.set_meta("last_poll", result.finished)
     return result

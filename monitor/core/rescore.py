@@ -20,6 +20,7 @@ from pathlib import Path
 from monitor.core import db
 from monitor.core.matcher import Matcher
 from monitor.core.models import Assessment
+from monitor.core.priority import lower_thread_priority
 from monitor.core.store import Store, encode_matches
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,7 @@ _worker: tuple[sqlite3.Connection, Matcher] | None = None
 
 def _start_worker(path: Path, matcher: Matcher) -> None:
     global _worker
+    lower_thread_priority()
     conn = db.connect(path)
     conn.row_factory = None
     conn.execute("PRAGMA query_only = ON")

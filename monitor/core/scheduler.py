@@ -37,6 +37,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.core.clock import Clock, parse_iso, utc_now
 from monitor.core.models import Feed
+from monitor.core.priority import lower_thread_priority
 
 if TYPE_CHECKING:
     from monitor.core.poller import FeedReport, PollResult
@@ -351,6 +352,7 @@ class PollScheduler:
             self._cond.notify_all()
 
     def _work(self) -> None:
+        lower_thread_priority()
         try:
             while True:
                 with self._cond:

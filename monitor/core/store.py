@@ -555,11 +555,11 @@ class Store:
         row = self.conn.execute(
             """SELECT count(*), coalesce(sum(read = 0), 0), coalesce(sum(highlighted AND read = 0), 0),
                       coalesce(sum(starred), 0), coalesce(sum(source = 'seed' AND read = 0), 0),
-                      coalesce(sum(alert AND read = 0), 0)
+                      coalesce(sum(alert AND read = 0), 0), coalesce(sum(highlighted), 0)
                FROM articles"""
         ).fetchone()
         return {"all": row[1], "total": row[0], "new": row[1], "highlighted": row[2], "starred": row[3],
-                "seeds": row[4], "alerts": row[5]}
+                "seeds": row[4], "alerts": row[5], "highlighted_total": row[6]}
 
     def unread_by_entry(self) -> dict[str, int]:
         # IN over the unread ids (read from the covering articles_counts index) rather than a join that looks
@@ -569,6 +569,13 @@ class Store:
                WHERE article_id IN (SELECT id FROM articles WHERE read = 0) GROUP BY entry"""
         )
         return {r[0]: r[1] for r in rows}
+
+    def alert_ids(self, poll_id: int) -> list[int]:
+        """The articles a poll alerted on, best score first (ids only: a large first poll alerts on thousands)."""
+        rows = self.conn.execute(
+            "SELECT id FROM articles WHERE alert = 1 AND poll_id = ? ORDER BY score DESC", (poll_id,)
+        )
+        return [r[0] for r in rows]
 
     def alert_articles(self, poll_id: int) -> list[Article]:
         rows = self.conn.execute(

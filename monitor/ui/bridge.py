@@ -25,6 +25,7 @@ from monitor.core.discovery import FoundFeed, discover_feed
 from monitor.core.errors import UserError
 from monitor.core.models import Feed
 from monitor.core.poller import FeedReport, PollResult
+from monitor.core.priority import lower_thread_priority
 from monitor.core.scheduler import PollScheduler
 from monitor.core.service import VigieCore
 from monitor.core.store import ArticleQuery
@@ -96,8 +97,12 @@ class TaskRunner(QObject):
 
     def __init__(self, parent: QObject | None = None, *, max_workers: int = 4) -> None:
         super().__init__(parent)
-        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="vigie-task")
-        self._serial = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vigie-write")
+        self._pool = ThreadPoolExecutor(
+            max_workers=max_workers, thread_name_prefix="vigie-task", initializer=lower_thread_priority
+        )
+        self._serial = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="vigie-write", initializer=lower_thread_priority
+        )
         self._callbacks: dict[int, _Callbacks] = {}
         self._ids = itertools.count(1)
         self._closed = False

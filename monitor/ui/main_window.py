@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
         self.notifier: Notifier | None = None  # set by the app: tray or in-window alerts
         self._counting = False
         self._count_again = False
+        self._counts: SidebarCounts | None = None  # the last sidebar count, also shown on the welcome page
         self._watchlist_editor: QWidget | None = None
 
         self.model = ArticleTableModel(core.store, parent=self)
@@ -403,10 +404,13 @@ class MainWindow(QMainWindow):
 
     def _show_counts(self, counts: SidebarCounts) -> None:
         self._counting = False
+        self._counts = counts
         self.sidebar.populate(
             counts.views, counts.feeds, counts.unread_by_feed, self.core.watchlist.entries, counts.unread_by_entry
         )
         self.status.set_failing(sum(1 for f in counts.feeds if f.enabled and f.consecutive_failures > 0))
+        if self.reader.article is None:
+            self.show_welcome()
         if self._count_again:
             self._count_again = False
             self.refresh_sidebar()
@@ -491,13 +495,16 @@ class MainWindow(QMainWindow):
             self._show(article, getattr(self, "_source_label", ""))
             bar.setValue(position)
 
-    def show_welcome(self) -> None:
-        counts = self.core.store.view_counts()
+    def show_welcome(self, first_run: bool | None = None) -> None:
+        """The reader's welcome page, with the figures of the last sidebar count (shown when it lands)."""
+        counts = self._counts
+        if counts is None:
+            return
         self.reader.show_welcome(
-            first_run=self.first_run,
-            articles=counts.get("total", 0),
-            feeds=len(self.core.store.list_feeds()),
-            highlighted=self.core.store.count(ArticleQuery(view="highlighted")),
+            first_run=self.first_run if first_run is None else first_run,
+            articles=counts.views.get("total", 0),
+            feeds=len(counts.feeds),
+            highlighted=counts.views.get("highlighted_total", 0),
         )
 
     # -- commands -------------------------------------------------------------------------------------------
@@ -652,12 +659,7 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def show_keys(self) -> None:
-        self.reader.show_welcome(
-            first_run=False,
-            articles=self.core.store.view_counts().get("total", 0),
-            feeds=len(self.core.store.list_feeds()),
-            highlighted=self.core.store.count(ArticleQuery(view="highlighted")),
-        )
+        self.show_welcome(first_run=False)
 
     def show_about(self) -> None:
         QMessageBox.about(

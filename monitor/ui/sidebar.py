@@ -18,6 +18,7 @@ from monitor.ui.style import HEALTH_COLOURS, KIND_DOTS, TEXT_MUTED
 log = logging.getLogger(__name__)
 
 TARGET_ROLE = Qt.ItemDataRole.UserRole + 1
+ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 
 FIXED_VIEWS = [
     ("all", "All articles", "Every article: seeds and feeds (count: unread)"),
@@ -54,6 +55,19 @@ def feed_health(feed: Feed) -> tuple[str, str]:
     if feed.last_error and feed.consecutive_failures:
         return "failing", f"Failing ({feed.consecutive_failures}× in a row): {feed.last_error}"
     return "ok", "OK" + (f" — {feed.last_error}" if feed.last_error else "")
+
+
+@dataclass(frozen=True)
+class _Row:
+    """What one sidebar row shows."""
+
+    target: Target
+    label: str
+    count: int
+    tip: str
+    bold: bool = False
+    dot: tuple[str, bool] | None = None  # (colour, hollow)
+    muted: bool = False
 
 
 class Sidebar(QTreeWidget):
@@ -103,59 +117,89 @@ class Sidebar(QTreeWidget):
         entries: Sequence[Entry],
         unread_by_entry: Mapping[str, int],
     ) -> None:
-        """Rebuild both groups, keeping the current row selected."""
-        current = self.current_target()
-        blocker = QSignalBlocker(self)
-        try:
-            self._sources.takeChildren()
-            self._watchlist.takeChildren()
-            for view, label, tip in FIXED_VIEWS:
-                count = view_counts.get(view, 0)
-                item = self._add(self._sources, label, count, Target("view", view=view), tip)
-                item.setFont(0, self._bold)
-            for feed in feeds:
-                health, words = feed_health(feed)
-                count = unread_by_feed.get(feed.id, 0)
-                item = self._add(
-                    self._sources,
-                    feed.title or feed.url,
-                    count,
+        """Show new contents and counts, keeping the current row selected. Rows are updated in place when a
+        group keeps its rows in the same order (the common case after a poll: only counts change), which costs
+        a fraction of rebuilding 500 feed rows."""
+        sources = [
+            _Row(Target("view", view=view), label, view_counts.get(view, 0), tip, bold=True)
+            for view, label, tip in FIXED_VIEWS
+        ]
+        for feed in feeds:
+            health, words = feed_health(feed)
+            sources.append(
+                _Row(
                     Target("feed", view="feed", feed_id=feed.id),
+                    feed.title or feed.url,
+                    unread_by_feed.get(feed.id, 0),
                     f"{feed.url}\n{words}",
+                    dot=(HEALTH_COLOURS[health], health == "never"),
+                    muted=health == "disabled",
                 )
-                item.setIcon(0, dot_icon(HEALTH_COLOURS[health], hollow=health == "never"))
-                if health == "disabled":
-                    item.setForeground(0, self._muted)
-            ordered = sorted(entries, key=lambda e: (-unread_by_entry.get(e.name, 0), e.name.casefold()))
-            for entry in ordered:
-                count = unread_by_entry.get(entry.name, 0)
-                item = self._add(
-                    self._watchlist,
+            )
+        watched = []
+        for entry in sorted(entries, key=lambda e: (-unread_by_entry.get(e.name, 0), e.name.casefold())):
+            count = unread_by_entry.get(entry.name, 0)
+            watched.append(
+                _Row(
+                    Target("entry", entry=entry.name),
                     entry.name,
                     count,
-                    Target("entry", entry=entry.name),
                     f"{entry.name} ({entry.kind}, weight {entry.weight:g})\n{count} unread matching articles"
                     + (f"\n{entry.note}" if entry.note else ""),
+                    dot=(KIND_DOTS.get(entry.kind, TEXT_MUTED), False),
+                    muted=not count,
                 )
-                item.setIcon(0, dot_icon(KIND_DOTS.get(entry.kind, TEXT_MUTED)))
-                if not count:
-                    item.setForeground(0, self._muted)
+            )
+        current = self.current_target()
+        blocker = QSignalBlocker(self)
+        header = self.header()
+        # Sized once at the end: sizing the count column to its contents after each change is quadratic.
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        try:
+            rebuilt = self._sync(self._sources, sources) | self._sync(self._watchlist, watched)
             self._sources.setExpanded(True)
             self._watchlist.setExpanded(True)
-            if not self.select(current or Target("view", view="all")):
+            if rebuilt and not self.select(current or Target("view", view="all")):
                 self.select(Target("view", view="all"))
         finally:
+            header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
             del blocker
 
-    def _add(
-        self, parent: QTreeWidgetItem, label: str, count: int, target: Target, tip: str
-    ) -> QTreeWidgetItem:
-        item = QTreeWidgetItem(parent, [label, str(count) if count else ""])
-        item.setData(0, TARGET_ROLE, target)
-        item.setToolTip(0, tip)
-        item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        item.setForeground(1, self._muted)
-        return item
+    def _sync(self, group: QTreeWidgetItem, rows: list[_Row]) -> bool:
+        """Make `group` show `rows`; returns True when it had to be rebuilt."""
+        shown = [group.child(i).data(0, ROW_ROLE) for i in range(group.childCount())]
+        if [r.target for r in shown] == [r.target for r in rows]:
+            for index, (old, row) in enumerate(zip(shown, rows, strict=True)):
+                if old != row:
+                    self._fill(group.child(index), row, old)
+            return False
+        group.takeChildren()
+        for row in rows:
+            self._fill(QTreeWidgetItem(group), row)
+        return True
+
+    def _fill(self, item: QTreeWidgetItem, row: _Row, old: _Row | None = None) -> None:
+        """Set what differs from `old` (everything for a new item): each change is a signal to the view."""
+        item.setData(0, ROW_ROLE, row)
+        if old is None:
+            item.setData(0, TARGET_ROLE, row.target)
+            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            item.setForeground(1, self._muted)
+            if row.bold:
+                item.setFont(0, self._bold)
+        if old is None or old.label != row.label:
+            item.setText(0, row.label)
+        if old is None or old.count != row.count:
+            item.setText(1, str(row.count) if row.count else "")
+        if old is None or old.tip != row.tip:
+            item.setToolTip(0, row.tip)
+        if row.dot is not None and (old is None or old.dot != row.dot):
+            item.setIcon(0, dot_icon(row.dot[0], hollow=row.dot[1]))
+        if old is None or old.muted != row.muted:
+            if row.muted:
+                item.setForeground(0, self._muted)
+            else:
+                item.setData(0, Qt.ItemDataRole.ForegroundRole, None)  # the style's colour, selection included
 
     # -- selection ------------------------------------------------------------------------------------------
 
