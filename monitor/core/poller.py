@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import random
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -15,14 +18,16 @@ from monitor.core.clock import Clock, iso, utc_now
 from monitor.core.feeds import parse_feed
 from monitor.core.fetch import Fetcher, FetchRequest, FetchResult, backoff_delay
 from monitor.core.matcher import Matcher
-from monitor.core.models import Assessment, Feed
+from monitor.core.models import Assessment, Feed, ParsedFeed
 from monitor.core.store import FeedState, Outcome, Store
+from monitor.core.workers import close_pool, cores, process_pool
 
 log = logging.getLogger(__name__)
 
 # A feed that answers 404 this many polls in a row is disabled; 410 Gone disables at once.
 MAX_CONSECUTIVE_404 = 3
 MAX_BACKOFF_SECONDS = 6 * 3600
+PARALLEL_FEEDS = 40  # a poll of this many feeds or more parses in worker processes (starting them takes ~0.5 s)
 
 
 @dataclass
@@ -90,6 +95,7 @@ def poll_once(
     cancel: threading.Event | None = None,
     rng: random.Random | None = None,
     full_poll: bool = True,
+    workers: int | None = None,
 ) -> PollResult:
     """Poll `feeds` once and store what they bring.
 
@@ -97,6 +103,10 @@ def poll_once(
     arrives, so a slow feed never holds up the others. `on_progress(done, total, report)` is called on this
     thread after each feed. Alerts from the previous poll are cleared first (all of them on a full poll,
     else those of the polled feeds), so `alert` always means "new and highlighted since the last poll".
+
+    A poll of PARALLEL_FEEDS feeds or more parses and matches in worker processes, one per core (`workers`
+    sets how many; 0 keeps everything in this process): this thread then only stores. Should a worker die,
+    the rest of the poll parses here.
     """
     started = clock()
     poll_id = store.next_poll_id()
@@ -104,33 +114,54 @@ def poll_once(
     store.clear_alerts(None if full_poll else [f.id for f in feeds])
     by_id = {f.id: f for f in feeds}
     requests = [FetchRequest(f.url, etag=f.etag, last_modified=f.last_modified, key=f.id) for f in feeds]
-    answers: queue.Queue[tuple[FetchRequest, FetchResult] | None] = queue.Queue()
+    # Fetch answers, then (for large polls) the same answers once a worker process has parsed them.
+    answers: queue.Queue[_Answer | None] = queue.Queue()
 
     def fetch_all() -> None:
         try:
-            fetcher.fetch_many(requests, on_result=lambda req, res: answers.put((req, res)), cancel=cancel)
+            fetcher.fetch_many(requests, on_result=lambda req, res: answers.put((req, res, None)), cancel=cancel)
         except Exception:  # a bug in the fetcher must not leave the poll waiting forever
             log.exception("fetching failed")
         finally:
             answers.put(None)
 
     worker = threading.Thread(target=fetch_all, name="vigie-fetch", daemon=True)
+    if workers is None:
+        workers = cores() if len(feeds) >= PARALLEL_FEEDS else 0
+    parsers = _Parsers(matcher, workers) if workers > 1 else None
     worker.start()
     done = 0
-    while (answer := answers.get()) is not None:
-        request, response = answer
-        feed = by_id[int(request.key)]  # type: ignore[arg-type]
-        try:
-            report = _ingest(feed, response, store, matcher, poll_id, clock(), rng)
-        except Exception as exc:  # one feed's surprise must not end the poll for the others
-            if _storage_failure(exc):  # ...but a full or read-only disk ends it: no feed can be stored
-                raise
-            log.exception("ingesting %s failed", feed.url)
-            report = FeedReport(feed.id, feed.url, feed.title, "error", error=f"internal error: {exc}")
-        result.reports.append(report)
-        done += 1
-        if on_progress:
-            on_progress(done, len(feeds), report)
+    parsing = 0  # answers in the worker processes
+    fetching = True
+    try:
+        while fetching or parsing:
+            answer = answers.get()
+            if answer is None:
+                fetching = False
+                continue
+            request, response, parsed = answer
+            feed = by_id[int(request.key)]  # type: ignore[arg-type]
+            if parsed is None and parsers is not None and _has_feed_body(response):
+                back = functools.partial(_parsed, answers, request, response)
+                if parsers.submit(response, feed.url, clock(), back):
+                    parsing += 1
+                    continue
+            if parsed is not None:
+                parsing -= 1
+            try:
+                report = _ingest(feed, response, store, matcher, poll_id, clock(), rng, parsed)
+            except Exception as exc:  # one feed's surprise must not end the poll for the others
+                if _storage_failure(exc):  # ...but a full or read-only disk ends it: no feed can be stored
+                    raise
+                log.exception("ingesting %s failed", feed.url)
+                report = FeedReport(feed.id, feed.url, feed.title, "error", error=f"internal error: {exc}")
+            result.reports.append(report)
+            done += 1
+            if on_progress:
+                on_progress(done, len(feeds), report)
+    finally:
+        if parsers is not None:
+            parsers.close()
     worker.join()
     result.alert_ids = store.alert_ids(poll_id)
     result.finished = iso(clock())
@@ -152,6 +183,7 @@ def _ingest(
     poll_id: int,
     now: datetime,
     rng: random.Random | None,
+    parsed_elsewhere: Future[_Parsed] | None = None,
 ) -> FeedReport:
     fetched_at = iso(now)
     report = FeedReport(feed.id, feed.url, feed.title, "ok", http_status=response.status)
@@ -165,20 +197,24 @@ def _ingest(
         return report
     if response.error:
         return _fail(feed, response.status, response.error, response.retry_after, store, now, rng, report)
-    parsed = parse_feed(
-        response.content, url=response.final_url or feed.url, headers=response.headers, fetched_at=now
-    )
+    parsed, assessments = _parse_result(parsed_elsewhere, feed.url)
+    if parsed is None:
+        parsed = parse_feed(
+            response.content, url=response.final_url or feed.url, headers=response.headers, fetched_at=now
+        )
     if parsed.error:
         error = parsed.error
         if parsed.alternates:
             error += f"; the page links to {parsed.alternates[0]}"
         return _fail(feed, response.status, error, None, store, now, rng, report)
     pending = store.prepare(feed.url, parsed.items)
-    assessed = [
-        (p, matcher.assess(p.item.title, p.item.summary, p.item.content) if p.outcome is not Outcome.UNCHANGED
-         else Assessment())
-        for p in pending
-    ]
+    if assessments is None:
+        assessments = {
+            id(p.item): matcher.assess(p.item.title, p.item.summary, p.item.content)
+            for p in pending
+            if p.outcome is not Outcome.UNCHANGED
+        }
+    assessed = [(p, assessments.get(id(p.item), Assessment())) for p in pending]
     counts = store.save_items(
         source=feed.url, feed_id=feed.id, items=assessed, fetched_at=fetched_at, poll_id=poll_id
     )
@@ -190,6 +226,77 @@ def _ingest(
     state.error = parsed.warning and f"feed has errors but was read: {parsed.warning}"
     store.record_fetch(feed.id, state, fetched_at)
     return report
+
+
+# -- parsing in worker processes -------------------------------------------------------------------------------
+
+_Parsed = tuple[ParsedFeed, list[Assessment]]  # a feed and the assessment of each of its items, in order
+_Answer = tuple[FetchRequest, FetchResult, "Future[_Parsed] | None"]
+
+
+def _has_feed_body(response: FetchResult) -> bool:
+    """Whether `_ingest` would parse this answer (not a 304, not an error)."""
+    return not response.not_modified and not response.error
+
+
+def _parsed(answers: queue.Queue[_Answer | None], request: FetchRequest, response: FetchResult,
+            future: Future[_Parsed]) -> None:
+    answers.put((request, response, future))
+
+
+def _parse_result(future: Future[_Parsed] | None, url: str) -> tuple[ParsedFeed | None, dict[int, Assessment] | None]:
+    """What a worker made of a feed, with the assessments keyed by item identity; (None, None) to parse here."""
+    if future is None:
+        return None, None
+    try:
+        parsed, assessments = future.result()
+    except Exception as exc:  # the worker died (BrokenProcessPool) or failed: parse in this process
+        log.warning("a parser process failed on %s (%s); parsing it in the poll's process", url, exc)
+        return None, None
+    return parsed, {id(item): a for item, a in zip(parsed.items, assessments, strict=True)}
+
+
+class _Parsers:
+    """Worker processes that parse fetched feeds and match their items. After a worker dies, `submit` declines
+    and the poll parses in its own process."""
+
+    def __init__(self, matcher: Matcher, workers: int) -> None:
+        self._pool = process_pool(workers, _start_parser, (matcher,))
+        self._broken = False
+
+    def submit(
+        self, response: FetchResult, url: str, now: datetime, on_done: Callable[[Future[_Parsed]], None]
+    ) -> bool:
+        if self._broken:
+            return False
+        try:
+            future = self._pool.submit(
+                _parse_and_assess, response.content, response.final_url or url, response.headers, now
+            )
+        except (BrokenProcessPool, RuntimeError) as exc:
+            log.warning("the parser processes stopped (%s); parsing in the poll's process", exc)
+            self._broken = True
+            return False
+        future.add_done_callback(on_done)
+        return True
+
+    def close(self) -> None:
+        close_pool(self._pool)
+
+
+_worker_matcher: Matcher | None = None
+
+
+def _start_parser(matcher: Matcher) -> None:
+    global _worker_matcher
+    _worker_matcher = matcher
+
+
+def _parse_and_assess(content: bytes, url: str, headers: dict[str, str], fetched_at: datetime) -> _Parsed:
+    """In a worker: parse_feed, then the matcher over every item (unchanged ones too: the store is not here)."""
+    assert _worker_matcher is not None, "parser process not initialised"
+    parsed = parse_feed(content, url=url, headers=headers, fetched_at=fetched_at)
+    return parsed, [_worker_matcher.assess(i.title, i.summary, i.content) for i in parsed.items]
 
 
 def _success_state(feed: Feed, response: FetchResult, now: datetime) -> FeedState:

@@ -1,27 +1,24 @@
 """Re-scoring every stored article after a watchlist or threshold change.
 
 Only the articles whose assessment changed are written: after a typical edit, a few of them. The matching, which
-is most of the work, runs in worker processes (one per core) once the store holds PARALLEL_FROM articles or more;
-each worker reads its own ranges of ids through its own connection (WAL lets it read while this process writes)
-and sends back only what changed. The writes stay in this process. Workers are spawned, never forked: the
-caller may be a Qt application with threads running.
+is most of the work, runs in worker processes (monitor.core.workers, one per core) once the store holds
+PARALLEL_FROM articles or more; each worker reads its own ranges of ids through its own connection (WAL lets it
+read while this process writes) and sends back only what changed. The writes stay in this process.
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
 import sqlite3
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 
 from monitor.core import db
 from monitor.core.matcher import Matcher
 from monitor.core.models import Assessment
-from monitor.core.priority import lower_thread_priority
 from monitor.core.store import Store, encode_matches
+from monitor.core.workers import close_pool, cores, process_pool
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +58,7 @@ def rescore_store(
     low, high = store.conn.execute("SELECT coalesce(min(id), 1) - 1, coalesce(max(id), 0) FROM articles").fetchone()
     ranges = [(start, min(start + BATCH, high)) for start in range(low, high, BATCH)]
     if workers is None:
-        workers = (os.cpu_count() or 1) if total >= PARALLEL_FROM else 0
+        workers = cores() if total >= PARALLEL_FROM else 0
     results = _in_workers(store.path, matcher, ranges, workers) if workers > 1 else _here(store, matcher, ranges)
     done = 0
     written = 0
@@ -85,8 +82,8 @@ def _in_workers(
     path: Path, matcher: Matcher, ranges: list[tuple[int, int]], workers: int
 ) -> Iterator[tuple[int, Changed]]:
     """Results in the order of `ranges`, with at most two ranges per worker in flight (bounded memory)."""
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(path, matcher)) as pool:
+    pool = process_pool(workers, _start_worker, (path, matcher))
+    try:
         pending: list[Future[tuple[int, Changed]]] = []
         queue = iter(ranges)
         for low, high in queue:
@@ -99,6 +96,8 @@ def _in_workers(
                 pending.append(pool.submit(_worker_range, low, high))
                 break
             yield result
+    finally:
+        close_pool(pool)
 
 
 _worker: tuple[sqlite3.Connection, Matcher] | None = None
@@ -106,7 +105,6 @@ _worker: tuple[sqlite3.Connection, Matcher] | None = None
 
 def _start_worker(path: Path, matcher: Matcher) -> None:
     global _worker
-    lower_thread_priority()
     conn = db.connect(path)
     conn.row_factory = None
     conn.execute("PRAGMA query_only = ON")

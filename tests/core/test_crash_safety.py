@@ -78,8 +78,23 @@ def subscribe(data: Path, server: BulkServer, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
+def worker_processes() -> set[int]:
+    """Spawned multiprocessing workers on this machine that are not this test process's own."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if b"spawn_main" in cmdline and ppid != os.getpid():
+            found.add(int(entry.name))
+    return found
+
+
 def test_sigkill_during_ingest_loses_nothing_committed(bulk: BulkServer, tmp_path: Path) -> None:
     rng = random.Random(20251113)
+    workers_before = worker_processes()
     data = tmp_path / "profile"
     subscribe(data, bulk, tmp_path)
     kills = 0
@@ -116,6 +131,11 @@ def test_sigkill_during_ingest_loses_nothing_committed(bulk: BulkServer, tmp_pat
         this_round = {g for g in after if g.startswith(prefix)}
         if 0 < len(this_round) < FEEDS * ITEMS:
             mid_ingest += 1
+    # A poll of 50 feeds parses in worker processes: killing the poll must not leave them behind.
+    deadline = time.monotonic() + 10
+    while worker_processes() - workers_before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not worker_processes() - workers_before, "parser processes outlived their killed poll"
     print(f"crash trials: {TRIALS} polls, {kills} killed, {mid_ingest} mid-ingest, each reopened intact")
     assert kills >= TRIALS - 2, f"only {kills} of {TRIALS} polls were still running when killed"
     assert mid_ingest >= TRIALS // 2, f"only {mid_ingest} kills landed mid-ingest"
