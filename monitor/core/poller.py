@@ -9,7 +9,7 @@ import random
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -257,11 +257,14 @@ def _parse_result(future: Future[_Parsed] | None, url: str) -> tuple[ParsedFeed 
 
 
 class _Parsers:
-    """Worker processes that parse fetched feeds and match their items. After a worker dies, `submit` declines
-    and the poll parses in its own process."""
+    """Worker processes that parse fetched feeds and match their items, started with the first feed that needs
+    parsing (a poll where every feed answers 304 starts none). After a worker dies, `submit` declines and the
+    poll parses in its own process."""
 
     def __init__(self, matcher: Matcher, workers: int) -> None:
-        self._pool = process_pool(workers, _start_parser, (matcher,))
+        self._matcher = matcher
+        self._workers = workers
+        self._pool: ProcessPoolExecutor | None = None
         self._broken = False
 
     def submit(
@@ -269,6 +272,8 @@ class _Parsers:
     ) -> bool:
         if self._broken:
             return False
+        if self._pool is None:
+            self._pool = process_pool(self._workers, _start_parser, (self._matcher,))
         try:
             future = self._pool.submit(
                 _parse_and_assess, response.content, response.final_url or url, response.headers, now
@@ -281,7 +286,8 @@ class _Parsers:
         return True
 
     def close(self) -> None:
-        close_pool(self._pool)
+        if self._pool is not None:
+            close_pool(self._pool)
 
 
 _worker_matcher: Matcher | None = None
