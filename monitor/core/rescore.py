@@ -12,6 +12,7 @@ import logging
 import sqlite3
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from monitor.core import db
@@ -59,16 +60,27 @@ def rescore_store(
     ranges = [(start, min(start + BATCH, high)) for start in range(low, high, BATCH)]
     if workers is None:
         workers = cores() if total >= PARALLEL_FROM else 0
-    results = _in_workers(store.path, matcher, ranges, workers) if workers > 1 else _here(store, matcher, ranges)
-    done = 0
-    written = 0
-    for count, changed in results:
-        if changed:
-            store.apply_assessments(changed)
-        done += count
-        written += len(changed)
-        if on_progress:
-            on_progress(done, total)
+    done = written = finished = 0
+
+    def store_results(results: Iterator[tuple[int, Changed]]) -> None:
+        nonlocal done, written, finished
+        for count, changed in results:
+            if changed:
+                store.apply_assessments(changed)
+            done += count
+            written += len(changed)
+            finished += 1
+            if on_progress:
+                on_progress(done, total)
+
+    try:
+        if workers > 1:
+            store_results(_in_workers(store.path, matcher, ranges, workers))
+        else:
+            store_results(_here(store, matcher, ranges))
+    except BrokenProcessPool as exc:  # a worker died: the ranges it left are matched here
+        log.warning("a re-scoring process died (%s); going on in this process", exc)
+        store_results(_here(store, matcher, ranges[finished:]))
     log.info("re-scored %d articles, %d changed", done, written)
     return done
 

@@ -3,8 +3,16 @@ result as matching in this process."""
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
+import os
+import signal
 import sqlite3
+import threading
+import time
 from pathlib import Path
+
+import pytest
 
 from monitor.core.matcher import Matcher
 from monitor.core.models import Assessment, ParsedItem
@@ -84,3 +92,32 @@ def test_worker_processes_store_what_this_process_would(tmp_path: Path) -> None:
         results.append(_scores(path))
     assert results[0] == results[1]
     assert sum(1 for row in results[0] if row[1:] == ("Zorglub brigade",)) == 833  # n % 6 == 3 for n < 5,000
+
+
+def test_a_killed_worker_leaves_its_ranges_to_this_process(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    watchlist = load_default_watchlist()
+    edited = watchlist.with_entry(Entry(name="Zorglub brigade", kind="organisation", aliases=("zorglub brigade",)))
+    expected_store = _store_with_articles(tmp_path / "expected.sqlite3", 5_000)
+    rescore_store(expected_store, Matcher(edited), workers=0)
+    expected_store.close()
+
+    store = _store_with_articles(tmp_path / "v.sqlite3", 5_000)
+    killed: list[int] = []
+
+    def kill_a_worker() -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not killed:
+            for child in multiprocessing.active_children():
+                os.kill(child.pid, signal.SIGKILL)
+                killed.append(child.pid)
+                break
+            time.sleep(0.002)
+
+    killer = threading.Thread(target=kill_a_worker)
+    killer.start()
+    with caplog.at_level(logging.WARNING, logger="monitor.core.rescore"):
+        assert rescore_store(store, Matcher(edited), workers=2) == 5_000
+    killer.join()
+    store.close()
+    assert killed and "going on in this process" in caplog.text
+    assert _scores(tmp_path / "v.sqlite3") == _scores(tmp_path / "expected.sqlite3")
