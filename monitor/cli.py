@@ -14,6 +14,7 @@ from monitor import __version__
 from monitor.core.db import StoreError
 from monitor.core.discovery import discover_feed
 from monitor.core.errors import UserError
+from monitor.core.files import atomic_write
 from monitor.core.poller import FeedReport
 from monitor.core.service import VigieCore
 from monitor.core.store import ArticleQuery
@@ -185,10 +186,8 @@ def _articles(core: VigieCore, args: argparse.Namespace) -> int:
         highlighted_only=args.highlighted_only, since=args.since, sort="published", descending=False
     )
     if args.output:
-        tmp = args.output.with_name(args.output.name + ".part")
-        with tmp.open("w", encoding="utf-8", newline="") as out:
+        with atomic_write(args.output) as out:
             count = core.export_articles(out, args.format, query)
-        tmp.replace(args.output)
         print(f"exported {count} articles to {args.output}", file=sys.stderr)
     else:
         core.export_articles(sys.stdout, args.format, query)
@@ -238,9 +237,8 @@ def _write_bytes(data: bytes, path: Path | None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    with atomic_write(path, "wb") as out:
+        out.write(data)
     print(f"wrote {path}", file=sys.stderr)
 
 

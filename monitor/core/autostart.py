@@ -12,6 +12,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from monitor.core.files import atomic_write
 from monitor.paths import resources_dir
 
 log = logging.getLogger(__name__)
@@ -85,8 +86,7 @@ def install_autostart(enabled: bool, *, config_home: Path | None = None, command
     exec_line = f"Exec={command or launch_command()}"
     lines = [exec_line if line.startswith("Exec=") else line for line in template.splitlines()]
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    with atomic_write(path) as out:
+        out.write("\n".join(lines) + "\n")
     log.info("installed the autostart entry %s (%s)", path, exec_line)
     return path

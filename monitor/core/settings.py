@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-import os
 import tomllib
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import tomli_w
+
+from monitor.core.files import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,5 @@ class Settings:
         return cls(**values)
 
     def save(self, path: Path) -> None:
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(tomli_w.dumps(asdict(self)), encoding="utf-8")
-        tmp.chmod(0o600)  # the analyst's settings are private, like the rest of the profile
-        os.replace(tmp, path)
+        with atomic_write(path, private=True) as out:  # private, like the rest of the profile
+            out.write(tomli_w.dumps(asdict(self)))

@@ -29,7 +29,6 @@ import json
 import logging
 import os
 import re
-import tempfile
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ from pathlib import Path
 
 import tomli_w
 
+from monitor.core.files import atomic_write
 from monitor.core.folding import fold_key
 from monitor.paths import resources_dir
 
@@ -304,20 +304,11 @@ def dump_watchlist(watchlist: Watchlist) -> str:
 
 
 def save_watchlist(watchlist: Watchlist, path: str | os.PathLike[str]) -> None:
-    """Write the watchlist atomically: a temporary file in the same folder, fsync, then ``os.replace``."""
+    """Write the watchlist all or nothing, readable by the user alone."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = dump_watchlist(watchlist).encode("utf-8")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    with atomic_write(path, private=True) as out:
+        out.write(dump_watchlist(watchlist))
     logger.info("saved watchlist %s (%d entries)", path, len(watchlist))
 
 

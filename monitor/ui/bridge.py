@@ -23,6 +23,7 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from monitor.core.db import StoreError
 from monitor.core.discovery import FoundFeed, discover_feed
 from monitor.core.errors import UserError
+from monitor.core.files import atomic_write
 from monitor.core.models import Feed
 from monitor.core.poller import FeedReport, PollResult
 from monitor.core.priority import lower_thread_priority
@@ -502,7 +503,8 @@ class Bridge(QObject):
 
         def task(_p: Progress) -> int:
             data = core.export_opml()
-            _write_atomically(path, data)
+            with atomic_write(path, "wb") as out:
+                out.write(data)
             return len(core.store.list_feeds())
 
         self.runner.submit(
@@ -519,15 +521,8 @@ class Bridge(QObject):
         core = self.core
 
         def task(_p: Progress) -> int:
-            tmp = path.with_name(path.name + ".part")
-            try:
-                with tmp.open("w", encoding="utf-8", newline="") as out:
-                    count = core.export_articles(out, fmt, query)
-                tmp.replace(path)
-            except BaseException:
-                tmp.unlink(missing_ok=True)
-                raise
-            return count
+            with atomic_write(path) as out:
+                return core.export_articles(out, fmt, query)
 
         self.runner.submit(
             task,
@@ -537,11 +532,3 @@ class Bridge(QObject):
         )
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".part")
-    try:
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
