@@ -278,6 +278,13 @@ class Bridge(QObject):
 
         return report
 
+    def _store_write(
+        self, name: str, write: Callable[[], Any], then: Callable[[Any], None], failure: str
+    ) -> None:
+        """A small write that follows a user action: in order with the others, off the GUI thread; `then(result)`
+        on the GUI thread, `failure` (what could not be done) in the status bar."""
+        self.runner.submit(lambda _p: write(), on_result=then, on_error=self._fail(failure), serial=True, name=name)
+
     # -- polling --------------------------------------------------------------------------------------------
 
     def poll_now(self, feeds: Sequence[Feed] | None = None) -> bool:
@@ -374,22 +381,16 @@ class Bridge(QObject):
     def set_read(self, article_ids: Sequence[int], read: bool) -> None:
         ids = list(article_ids)
         store = self.core.store
-        self.runner.submit(
-            lambda _p: store.set_read(ids, read),
-            on_result=lambda _r: self.states_changed.emit(),
-            on_error=self._fail("Could not change the read state"),
-            serial=True,
-            name="set_read",
+        self._store_write(
+            "set_read", lambda: store.set_read(ids, read), lambda _r: self.states_changed.emit(),
+            "Could not change the read state",
         )
 
     def set_starred(self, article_id: int, starred: bool) -> None:
         store = self.core.store
-        self.runner.submit(
-            lambda _p: store.set_starred(article_id, starred),
-            on_result=lambda _r: self.states_changed.emit(),
-            on_error=self._fail("Could not change the star"),
-            serial=True,
-            name="set_starred",
+        self._store_write(
+            "set_starred", lambda: store.set_starred(article_id, starred), lambda _r: self.states_changed.emit(),
+            "Could not change the star",
         )
 
     def mark_all_read(self, query: ArticleQuery) -> None:
@@ -399,13 +400,7 @@ class Bridge(QObject):
             self.message.emit(f"Marked {count} articles read.")
             self.articles_changed.emit()
 
-        self.runner.submit(
-            lambda _p: store.mark_all_read(query),
-            on_result=done,
-            on_error=self._fail("Could not mark the articles read"),
-            serial=True,
-            name="mark_all_read",
-        )
+        self._store_write("mark_all_read", lambda: store.mark_all_read(query), done, "Could not mark the articles read")
 
     # -- feeds ----------------------------------------------------------------------------------------------
 
@@ -459,26 +454,17 @@ class Bridge(QObject):
             self.feeds_changed.emit()
             self.articles_changed.emit()
 
-        self.runner.submit(
-            lambda _p: store.remove_feed(feed_id),
-            on_result=done,
-            on_error=self._fail("Could not remove the feed"),
-            serial=True,
-            name="remove_feed",
-        )
+        self._store_write("remove_feed", lambda: store.remove_feed(feed_id), done, "Could not remove the feed")
 
     def update_feed(
         self, feed_id: int, *, interval_minutes: int | None = None, enabled: bool | None = None
     ) -> None:
         store = self.core.store
-        self.runner.submit(
-            lambda _p: store.update_feed_settings(
-                feed_id, interval_minutes=interval_minutes, enabled=enabled
-            ),
-            on_result=lambda _r: self.feeds_changed.emit(),
-            on_error=self._fail("Could not change the feed"),
-            serial=True,
-            name="update_feed",
+        self._store_write(
+            "update_feed",
+            lambda: store.update_feed_settings(feed_id, interval_minutes=interval_minutes, enabled=enabled),
+            lambda _r: self.feeds_changed.emit(),
+            "Could not change the feed",
         )
 
     def import_opml(self, path: Path) -> None:
