@@ -23,6 +23,7 @@ reaches the threshold.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import re
@@ -45,6 +46,8 @@ MENTION_FACTOR_CAP = 2.0
 
 _SENTENCE_END = frozenset(".!?…")
 _OPENERS = frozenset("\"'“”«»‘’‹›([{*•·-–—‐‑|/")
+_FIELD_INDEX = {name: index for index, name in enumerate(FIELDS)}
+_TITLE_INDEX = _FIELD_INDEX["title"]
 _TITLE_WORD = re.compile(r"[^\W\d_]{4,}")
 
 
@@ -54,18 +57,13 @@ class _Term:
 
     entry: int
     length: int
+    rank: int  # the entry's place among equal spans: heavier first, then earlier in the list
+    number: int = dataclasses.field(compare=False)  # unique per term
     prefix: bool = False
     case_form: str | None = None  # the case-preserving fold, for case-sensitive aliases
     ambiguous_capital: bool = False  # single capitalised word: uninformative at a sentence start
     checks_left: bool = True
     checks_right: bool = True
-
-
-@dataclass(frozen=True)
-class _Hit:
-    start: int  # folded offsets
-    end: int
-    term: _Term
 
 
 def _mention_factor(count: int) -> float:
@@ -118,7 +116,10 @@ class Matcher:
         self.threshold = float(highlight_threshold)
         self._entries: tuple[Entry, ...] = watchlist.entries
         self._by_name: dict[str, Entry] = {e.name: e for e in self._entries}
+        self._with_context = frozenset(e.name for e in self._entries if e.context)
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
+        by_weight = sorted(range(len(self._entries)), key=lambda i: (-self._entries[i].weight, i))
+        self._rank = {index: rank for rank, index in enumerate(by_weight)}
         self.term_count = 0
         for index, entry in enumerate(self._entries):
             for alias in entry.terms():
@@ -152,6 +153,8 @@ class Matcher:
         compiled = _Term(
             entry=entry,
             length=len(key),
+            rank=self._rank[entry],
+            number=self.term_count,
             prefix=prefix,
             case_form=case_form,
             ambiguous_capital=ambiguous,
@@ -175,21 +178,28 @@ class Matcher:
         folded = fold(text)
         ft = folded.text
         n = len(ft)
-        hits: list[_Hit] = []
+        # (start, start - end, rank, term): sorting these puts the leftmost first, then the longest, then the
+        # heavier entry, then the earlier one in the list (rank); the term's own number breaks the last ties.
+        hits: list[tuple[int, int, int, int, _Term]] = []
         title_cased: bool | None = None
         for last, terms in self._automaton.iter(ft):
+            end = last + 1
             for term in terms:
-                start = last - term.length + 1
-                end = last + 1
-                if term.checks_left and start > 0 and is_word_char(ft[start - 1]):
-                    continue
+                start = end - term.length
+                if term.checks_left and start > 0:
+                    before = ft[start - 1]
+                    if before.isalnum() or before == "_":
+                        continue
+                stop = end
                 if term.prefix:
-                    while end < n and is_word_char(ft[end]):
-                        end += 1
-                elif term.checks_right and end < n and is_word_char(ft[end]):
-                    continue
+                    while stop < n and is_word_char(ft[stop]):
+                        stop += 1
+                elif term.checks_right and end < n:
+                    after = ft[end]
+                    if after.isalnum() or after == "_":
+                        continue
                 if term.case_form is not None:
-                    o_start, o_end = folded.to_original(start, end)
+                    o_start, o_end = folded.to_original(start, stop)
                     if fold_key(text[o_start:o_end], keep_case=True) != term.case_form:
                         continue
                     if term.ambiguous_capital:
@@ -197,17 +207,19 @@ class Matcher:
                             title_cased = _title_cased(text)
                         if title_cased or _at_sentence_start(text, o_start):
                             continue
-                hits.append(_Hit(start, end, term))
+                hits.append((start, start - stop, term.rank, term.number, term))
+        if len(hits) > 1:
+            hits.sort()
         matches: list[Match] = []
         last_end = -1
-        # Leftmost first, then longest; among equal spans the heavier entry, then the earlier one in the list.
-        hits.sort(key=lambda h: (h.start, h.start - h.end, -self._entries[h.term.entry].weight, h.term.entry))
-        for hit in hits:
-            if hit.start < last_end:
+        starts, ends = folded.starts, folded.ends
+        entries = self._entries
+        for start, negative_length, _, _, term in hits:
+            if start < last_end:
                 continue
-            last_end = hit.end
-            entry = self._entries[hit.term.entry]
-            o_start, o_end = folded.to_original(hit.start, hit.end)
+            last_end = start - negative_length
+            entry = entries[term.entry]
+            o_start, o_end = starts[start], ends[last_end - 1]
             matches.append(Match(entry.name, entry.kind, field, o_start, o_end, text[o_start:o_end]))
         return matches
 
@@ -225,8 +237,10 @@ class Matcher:
         its context entries, or an entry of one of its context kinds, besides itself. Entries may support each
         other ("règlement de comptes" next to "Marseille"), but support from an entry that is itself dropped
         does not count."""
-        by_name = self._by_name
         active = set(present)
+        if active.isdisjoint(self._with_context):
+            return active
+        by_name = self._by_name
         changed = True
         while changed:
             changed = False
@@ -256,18 +270,22 @@ class Matcher:
         active = self._active(present)
         kept = tuple(m for m in raw if m.entry in active)
         by_name = self._by_name
+        per_field: dict[str, list[int]] = {}  # entry -> mentions in each of FIELDS, in order of first mention
+        for m in kept:
+            counts = per_field.get(m.entry)
+            if counts is None:
+                counts = per_field[m.entry] = [0] * len(FIELDS)
+            counts[_FIELD_INDEX[m.field]] += 1
         contributions: list[tuple[float, str, str]] = []
-        for name in dict.fromkeys(m.entry for m in kept):
-            own = [m for m in kept if m.entry == name]
-            weight = by_name[name].weight
-            in_title = any(m.field == "title" for m in own)
-            value = weight * (TITLE_BOOST if in_title else 1.0) * _mention_factor(len(own))
-            places = []
-            for field in FIELDS:
-                count = sum(1 for m in own if m.field == field)
-                if count:
-                    places.append(field if count == 1 else f"{count}× {field}")
-            contributions.append((value, name, ", ".join(places)))
+        for name, counts in per_field.items():
+            boost = TITLE_BOOST if counts[_TITLE_INDEX] else 1.0
+            value = by_name[name].weight * boost * _mention_factor(sum(counts))
+            places = ", ".join(
+                field if count == 1 else f"{count}× {field}"
+                for field, count in zip(FIELDS, counts, strict=True)
+                if count
+            )
+            contributions.append((value, name, places))
         score = round(sum(value for value, _, _ in contributions), 2)
         highlighted = score >= self.threshold
         contributions.sort(key=lambda c: -c[0])

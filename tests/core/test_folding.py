@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.core.folding import fold, fold_key
+from monitor.core.folding import _fold_each_character, fold, fold_key
 
 
 @pytest.mark.parametrize(
@@ -125,3 +125,34 @@ def test_offsets_are_monotonic(text: str) -> None:
     assert len(folded.starts) == len(folded.ends) == len(folded.text)
     assert list(folded.starts) == sorted(folded.starts)
     assert all(s < e for s, e in zip(folded.starts, folded.ends, strict=True))
+
+
+_LATIN_TEXT = st.text(
+    alphabet=st.characters(max_codepoint=0x2FF) | st.sampled_from("’‘ʼ–—‐‑\u202f\u2009\u3000“”…œ€"),
+    max_size=80,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_TEXT | _LATIN_TEXT, st.booleans())
+def test_fast_paths_fold_exactly_as_the_general_path(text: str, keep_case: bool) -> None:
+    fast = fold(text, keep_case=keep_case)
+    general = _fold_each_character(text, keep_case)
+    assert (fast.text, list(fast.starts), list(fast.ends)) == (
+        general.text,
+        list(general.starts),
+        list(general.ends),
+    )
+
+
+@pytest.mark.parametrize("keep_case", [False, True])
+def test_every_latin1_character_folds_as_in_the_general_path(keep_case: bool) -> None:
+    for code in range(256):
+        text = f"a{chr(code)}b {chr(code)}’–x"
+        fast = fold(text, keep_case=keep_case)
+        general = _fold_each_character(text, keep_case)
+        assert (fast.text, list(fast.starts), list(fast.ends)) == (
+            general.text,
+            list(general.starts),
+            list(general.ends),
+        ), repr(chr(code))
