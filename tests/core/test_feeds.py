@@ -176,6 +176,19 @@ def test_relative_links_are_made_absolute_against_the_feed_url() -> None:
     assert 'href="https://ex.fr/rss/p/2"' in item.content_html
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_relative_links_follow_xml_base(encoding: str) -> None:
+    atom = (
+        f'<?xml version="1.0" encoding="{encoding}"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>'
+        '<entry xml:base="https://autre.example/dossier/"><title>a</title><link href="a/1"/>'
+        '<content type="html">&lt;a href="p/2"&gt;l&lt;/a&gt;&lt;img src="/i.png"&gt;</content></entry></feed>'
+    ).encode(encoding)
+    item = parse(atom, url="https://ex.fr/rss/feed.xml").items[0]
+    assert item.link == "https://autre.example/dossier/a/1"
+    assert 'href="https://autre.example/dossier/p/2"' in item.content_html
+    assert 'src="https://autre.example/i.png"' in item.content_html
+
+
 def test_titles_with_html_become_plain_text() -> None:
     title = "&lt;b&gt;Marseille&lt;/b&gt; &amp;amp; Aix&lt;br/&gt;ensuite"
     feed = parse(rss(f"<item><title>{title}</title></item>"))

@@ -5,8 +5,11 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from monitor.core.text import canonical_link, content_hash, html_to_text, sanitize_html
+from monitor.core import text as text_module
+from monitor.core.text import canonical_link, content_hash, html_to_text, normalize_whitespace, sanitize_html
 
 # -- html_to_text -------------------------------------------------------------------------------------------
 
@@ -222,3 +225,50 @@ def test_content_hash_ignores_case_and_whitespace_but_not_words() -> None:
     assert content_hash("Titre", "Un") != content_hash("Titre Un", "")
     assert content_hash("a") != content_hash("b")
     assert len(content_hash("x")) == 64
+
+
+# -- the reader of nh3's markup against BeautifulSoup --------------------------------------------------------
+
+_HTML_PIECES = st.sampled_from(
+    [
+        *"<>&\"' \n\t\r=/abcé",
+        "<p>", "</p>", "<div class='share-buttons x'>", "<div id=\"read-more\">", "</div>", "<br>", "<br/>",
+        "<hr>", "<pre>", "</pre>", "<a href='x'>", "</a>", "Read more", "Lire la suite", "<span>", "</span>",
+        "<table><tr><td>", "</td><td>", "</table>", "<ul><li>", "</li>", "</ul>", "<script>x</script>",
+        "<!-- c -->", "<![CDATA[ d ]]>", "&amp;", "&nbsp;", "&lt;", "&#8217;", "&eacute", "<img src=x>",
+        "<b>", "</b>", "<textarea>", "</textarea>", "<h2>", "</h2>", "<blockquote>", "   ", "\xa0",
+    ]
+)  # fmt: skip
+
+
+def _shape(tree: list) -> list:
+    return [n if isinstance(n, str) else (n.name, n.attrs, _shape(n.contents)) for n in tree]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_HTML_PIECES, max_size=40).map("".join) | st.text(max_size=80))
+def test_the_reader_of_nh3_markup_builds_the_tree_beautifulsoup_builds(html: str) -> None:
+    tidy = text_module._tidy(html)
+    tree = text_module._read_tidy(tidy)
+    assert tree is not None, tidy
+    assert _shape(tree) == _shape(text_module._read_with_beautifulsoup(tidy))
+
+
+def test_markup_not_in_nh3_shape_is_left_to_beautifulsoup() -> None:
+    assert text_module._read_tidy("<p>unclosed") is None
+    assert text_module._read_tidy("a < b") is None
+    assert _shape(text_module._read_with_beautifulsoup("<p class='a b'>x<br>y")) == [
+        ("p", {"class": ["a", "b"]}, ["x", ("br", {}, []), "y"])
+    ]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(" \t\n\r\x0b\x0c\x1c\x85\xa0\u2028\u3000\u00ad\x00ab"), max_size=40))
+def test_normalize_whitespace_tidies_each_line(text: str) -> None:
+    """What normalize_whitespace does at C speed, written line by line."""
+    text_without_invisibles = text_module._INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    lines = [" ".join(line.split()) for line in text_without_invisibles.split("\n")]
+    expected = "\n".join(lines)
+    while "\n\n\n" in expected:
+        expected = expected.replace("\n\n\n", "\n\n")
+    assert normalize_whitespace(text) == expected.strip()
