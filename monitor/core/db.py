@@ -124,7 +124,15 @@ _V4 = """
 CREATE INDEX articles_source ON articles(feed_id, source);
 """
 
-MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4]
+# v5: new articles are indexed by Store.save_items with one INSERT for the whole batch. Through the trigger, each
+# article's INSERT ran as its own statement, and FTS5 writes its pending terms to disk at every statement's
+# savepoint: a new index segment per article, merged again and again (2,000 articles stored in 0.68 s instead of
+# 0.23 s). Updates and deletes keep their triggers.
+_V5 = """
+DROP TRIGGER articles_fts_insert;
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

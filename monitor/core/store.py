@@ -316,6 +316,7 @@ class Store:
     ) -> dict[Outcome, int]:
         """Insert new items and update changed ones in place (first_seen kept), in one short transaction."""
         counts = {outcome: 0 for outcome in Outcome}
+        indexed: list[tuple[int, str, str, str]] = []  # new articles for the full-text index
         with transaction(self.conn):
             for pending, assessment in items:
                 outcome = pending.outcome
@@ -351,6 +352,7 @@ class Store:
                          int(assessment.highlighted and source != SEED_SOURCE)),
                     )
                     article_id = int(cur.lastrowid or 0)
+                    indexed.append((article_id, item.title, item.summary, item.content))
                 else:
                     article_id = int(pending.existing_id or 0)
                     self.conn.execute(
@@ -361,11 +363,16 @@ class Store:
                            WHERE id = ?""",
                         (*values, int(assessment.highlighted), article_id),
                     )
-                self._write_entries(article_id, assessment.matches)
+                self._write_entries(article_id, assessment.matches, new=outcome is Outcome.NEW)
+            # One statement for the batch (see db._V5); updates are re-indexed by the articles_fts_update trigger.
+            self.conn.executemany(
+                "INSERT INTO articles_fts(rowid, title, summary, content) VALUES (?, ?, ?, ?)", indexed
+            )
         return counts
 
-    def _write_entries(self, article_id: int, matches: Iterable[Match]) -> None:
-        self.conn.execute("DELETE FROM article_entries WHERE article_id = ?", (article_id,))
+    def _write_entries(self, article_id: int, matches: Iterable[Match], *, new: bool = False) -> None:
+        if not new:
+            self.conn.execute("DELETE FROM article_entries WHERE article_id = ?", (article_id,))
         self.conn.executemany(
             "INSERT OR IGNORE INTO article_entries(article_id, entry) VALUES (?, ?)",
             [(article_id, name) for name in {m.entry for m in matches}],

@@ -59,6 +59,25 @@ def test_older_database_is_backed_up_then_migrated(tmp_path: Path) -> None:
     store.close()
 
 
+def test_articles_indexed_before_v5_stay_searchable_beside_new_ones(tmp_path: Path) -> None:
+    path = tmp_path / "v.sqlite3"
+    conn = db.connect(path)
+    db.migrate(conn, tmp_path / "backups", db.MIGRATIONS[:4])  # articles indexed by the old insert trigger
+    conn.close()
+    store = Store(path)
+    feed, _ = store.add_feed("https://a.example/rss")
+    _save(store, feed.url, [_item("g1", "Avant la migration", content="Kessaci")], feed.id)
+    store.close()
+
+    store = Store.open(path, tmp_path / "backups")
+    assert db.schema_version(store.conn) == db.SCHEMA_VERSION
+    _save(store, feed.url, [_item("g2", "Après la migration", content="Kessaci"), _item("g3", "Autre")], feed.id)
+    store.conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
+    assert sorted(_search(store, "kessaci")) == ["Après la migration", "Avant la migration"]
+    assert _search(store, "autre") == ["Autre"]
+    store.close()
+
+
 def test_database_from_a_newer_version_is_refused_untouched(tmp_path: Path) -> None:
     path = tmp_path / "v.sqlite3"
     Store.open(path).close()
