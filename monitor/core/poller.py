@@ -111,7 +111,6 @@ def poll_once(
     started = clock()
     poll_id = store.next_poll_id()
     result = PollResult(poll_id=poll_id, started=iso(started))
-    store.clear_alerts(None if full_poll else [f.id for f in feeds])
     by_id = {f.id: f for f in feeds}
     requests = [FetchRequest(f.url, etag=f.etag, last_modified=f.last_modified, key=f.id) for f in feeds]
     # Fetch answers, then (for large polls) the same answers once a worker process has parsed them.
@@ -134,6 +133,8 @@ def poll_once(
     parsing = 0  # answers in the worker processes
     fetching = True
     try:
+        # While the first answers arrive: after a large poll this rewrites thousands of rows.
+        store.clear_alerts(None if full_poll else [f.id for f in feeds])
         while fetching or parsing:
             answer = answers.get()
             if answer is None:
