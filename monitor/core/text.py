@@ -119,8 +119,9 @@ _TRAILING_READ_MORE = re.compile(
     re.IGNORECASE,
 )
 _TAG_LIKE = re.compile(r"<[a-zA-Z!/?]")
-_INLINE_WS = re.compile(r"[^\S\n]+")
-_ANY_WS = re.compile(r"\s+")
+# Whitespace runs that collapsing to one space changes (a lone space is left alone: most of any text).
+_INLINE_WS = re.compile(r"[^\S\n]{2,}|[^\S \n]")
+_ANY_WS = re.compile(r"\s{2,}|[^\S ]")
 # Soft hyphens and zero-width characters, and the control characters that are not whitespace (a NUL or an
 # escape from a broken feed must not reach the store, the index or the reader).
 _INVISIBLE = re.compile("[\x00-\x08\x0e-\x1f\x7f\u00ad\u200b\u200c\u200d\u2060\ufeff]")
