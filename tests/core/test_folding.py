@@ -136,23 +136,20 @@ _LATIN_TEXT = st.text(
 @settings(max_examples=500, deadline=None)
 @given(_TEXT | _LATIN_TEXT, st.booleans())
 def test_fast_paths_fold_exactly_as_the_general_path(text: str, keep_case: bool) -> None:
+    _assert_folds_as_the_general_path(text, keep_case)
+
+
+@pytest.mark.parametrize("keep_case", [False, True])
+def test_every_latin1_character_folds_as_in_the_general_path(keep_case: bool) -> None:
+    for code in range(256):
+        _assert_folds_as_the_general_path(f"a{chr(code)}b {chr(code)}’–x", keep_case)
+
+
+def _assert_folds_as_the_general_path(text: str, keep_case: bool) -> None:
     fast = fold(text, keep_case=keep_case)
     general = _fold_each_character(text, keep_case)
     assert (fast.text, list(fast.starts), list(fast.ends)) == (
         general.text,
         list(general.starts),
         list(general.ends),
-    )
-
-
-@pytest.mark.parametrize("keep_case", [False, True])
-def test_every_latin1_character_folds_as_in_the_general_path(keep_case: bool) -> None:
-    for code in range(256):
-        text = f"a{chr(code)}b {chr(code)}’–x"
-        fast = fold(text, keep_case=keep_case)
-        general = _fold_each_character(text, keep_case)
-        assert (fast.text, list(fast.starts), list(fast.ends)) == (
-            general.text,
-            list(general.starts),
-            list(general.ends),
-        ), repr(chr(code))
+    ), repr(text)
