@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
-from monitor.app import build_window, setup_application
+from monitor.app import build_window, settle_startup, setup_application
 from monitor.core.service import VigieCore
 from monitor.paths import AppPaths
 from monitor.ui.bridge import TaskRunner
@@ -66,6 +66,7 @@ def main() -> int:
     core = VigieCore(AppPaths(Path(sys.argv[1])))
     runner = TaskRunner()
     window = build_window(core, runner, first_run=core.first_run)
+    settle_startup()
     probe = FirstPaint(window, app)
     window.view.viewport().installEventFilter(probe)
     window.resize(1280, 800)

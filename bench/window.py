@@ -30,7 +30,7 @@ from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from monitor.app import build_window, setup_application
+from monitor.app import build_window, settle_startup, setup_application
 from monitor.core.fetch import FetchSettings
 from monitor.core.service import VigieCore
 from monitor.core.store import ArticleQuery
@@ -306,6 +306,7 @@ def main() -> None:
     if prof:
         prof.enable()
     window = build_window(core, runner)
+    settle_startup()
     if prof:
         prof.disable()
     window.resize(1280, 800)

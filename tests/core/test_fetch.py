@@ -7,6 +7,7 @@ import email.utils
 import gzip
 import random
 import socket
+import ssl
 import threading
 import zlib
 from collections.abc import Callable, Iterator
@@ -14,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+import trustme
 from pytest_httpserver import HTTPServer
 
 import monitor
@@ -408,6 +410,27 @@ def test_total_timeout_is_measured_on_the_injected_clock(raw_server: Callable[[H
     assert result.error_kind == "timeout"
     assert result.error == "gave up after 5 s (total time limit)"
     assert result.elapsed >= 5.0  # fetcher-clock seconds
+
+
+def test_every_fetcher_checks_certificates_with_the_shared_tls_context() -> None:
+    """The TLS context is built once per process (building it stalled the window); sharing it must not
+    loosen the checks: a certificate from an authority nobody trusts is refused by each fetcher."""
+    authority = trustme.CA()  # a made-up authority, in no CA bundle
+    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    authority.issue_cert("127.0.0.1").configure_cert(server_context)
+    server = HTTPServer(host="127.0.0.1", ssl_context=server_context)
+    server.expect_request("/feed.xml").respond_with_data(b"<rss/>")
+    server.start()
+    try:
+        for _ in range(2):
+            with Fetcher(FAST) as fetcher:
+                result = fetcher.fetch(FetchRequest(server.url_for("/feed.xml")))
+            assert result.url.startswith("https://")
+            assert result.content == b""
+            assert result.error is not None and result.error.startswith("TLS certificate not trusted")
+    finally:
+        server.clear()
+        server.stop()
 
 
 def test_connection_refused(fetcher: Fetcher) -> None:
