@@ -31,7 +31,7 @@ from monitor.ui.filter_bar import FilterBar
 from monitor.ui.icons import app_icon
 from monitor.ui.notifier import Notifier
 from monitor.ui.reader import ReaderView
-from monitor.ui.sidebar import FIXED_VIEWS, Sidebar, Target
+from monitor.ui.sidebar import FIXED_VIEWS, Sidebar, SidebarRows, Target, sidebar_rows
 from monitor.ui.status import StatusPanel
 from monitor.ui.uistate import UiState
 
@@ -56,8 +56,7 @@ class SidebarCounts:
 
     views: Mapping[str, int]
     feeds: list[Feed]
-    unread_by_feed: Mapping[int | None, int]
-    unread_by_entry: Mapping[str, int]
+    rows: SidebarRows  # what the sidebar shows, worked out with the counts
 
 
 class MainWindow(QMainWindow):
@@ -393,10 +392,12 @@ class MainWindow(QMainWindow):
             return
         self._counting = True
         store = self.core.store
+        entries = self.core.watchlist.entries
 
         def count(_progress: object) -> SidebarCounts:
             feeds = store.list_feeds()
-            return SidebarCounts(store.view_counts(), feeds, store.unread_by_feed(), store.unread_by_entry())
+            views, by_feed, by_entry = store.view_counts(), store.unread_by_feed(), store.unread_by_entry()
+            return SidebarCounts(views, feeds, sidebar_rows(views, feeds, by_feed, entries, by_entry))
 
         self.bridge.runner.submit(
             count, on_result=self._show_counts, on_error=self._counting_failed, name="sidebar_counts"
@@ -405,9 +406,7 @@ class MainWindow(QMainWindow):
     def _show_counts(self, counts: SidebarCounts) -> None:
         self._counting = False
         self._counts = counts
-        self.sidebar.populate(
-            counts.views, counts.feeds, counts.unread_by_feed, self.core.watchlist.entries, counts.unread_by_entry
-        )
+        self.sidebar.show_rows(counts.rows)
         self.status.set_failing(sum(1 for f in counts.feeds if f.enabled and f.consecutive_failures > 0))
         if self.reader.article is None:
             self.show_welcome()

@@ -1,15 +1,17 @@
-"""The sidebar updates its rows in place when only counts and health change, and rebuilds when feeds come
-or go, keeping the selected row either way."""
+"""The sidebar updates its rows in place when only a few counts and health change, and rebuilds when feeds
+come or go (in slices, off-screen, when there are many rows), keeping the selected row either way."""
 
 from __future__ import annotations
 
 import dataclasses
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from monitor.core.models import Feed
-from monitor.core.watchlist import load_default_watchlist
-from monitor.ui.sidebar import Sidebar, Target
+from monitor.core.watchlist import Entry, load_default_watchlist
+from monitor.ui import sidebar as sidebar_module
+from monitor.ui.sidebar import FIXED_VIEWS, Sidebar, Target, sidebar_rows
 
 
 def _feeds(n: int) -> list[Feed]:
@@ -40,3 +42,58 @@ def test_counts_and_health_change_in_place_and_new_feeds_rebuild(qtbot: QtBot) -
     assert sidebar.item_for(second).text(1) == ""
     assert sidebar.item_for(Target("feed", view="feed", feed_id=4)).text(1) == "3"
     assert sidebar.current_target() == second
+
+
+def _entries(n: int) -> list[Entry]:
+    return [Entry(name=f"Person {i:03}", kind="person", aliases=(f"Person {i:03}",)) for i in range(n)]
+
+
+def test_a_large_change_is_rebuilt_in_slices_then_swapped_in_keeping_the_selection(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sidebar_module, "SYNC_SLICE_ROWS", 7)
+    sidebar = Sidebar()
+    qtbot.addWidget(sidebar)
+    entries = _entries(40)
+    sidebar.populate({"all": 1}, _feeds(20), {}, entries, {})
+    chosen = Target("entry", entry="Person 005")
+    assert sidebar.select(chosen)
+
+    # Two sources change: updated at once. Every entry gets a count and the entries' order changes: more
+    # than a slice, so the watchlist group is rebuilt.
+    unread = {e.name: i % 9 + 1 for i, e in enumerate(entries)}
+    sidebar.show_rows(sidebar_rows({"all": 9}, _feeds(20), {3: 4}, entries, unread))
+    assert sidebar.item_for(Target("view", view="all")).text(1) == "9"
+    assert sidebar.item_for(Target("feed", view="feed", feed_id=3)).text(1) == "4"
+    assert sidebar.rebuilding
+    assert sidebar.item_for(chosen).text(1) == ""  # the old rows until the swap
+    qtbot.waitUntil(lambda: not sidebar.rebuilding)
+    assert sidebar.item_for(chosen).text(1) == str(unread["Person 005"])
+    watched = [sidebar.topLevelItem(1).child(i) for i in range(sidebar.topLevelItem(1).childCount())]
+    assert [int(item.text(1)) for item in watched] == sorted(unread.values(), reverse=True)
+    assert sidebar.current_target() == chosen
+
+
+def test_newer_rows_replace_a_rebuild_under_way(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sidebar_module, "SYNC_SLICE_ROWS", 5)
+    sidebar = Sidebar()
+    qtbot.addWidget(sidebar)
+    sidebar.populate({"all": 1}, _feeds(3), {}, _entries(30), {})
+    sidebar.show_rows(sidebar_rows({"all": 2}, _feeds(30), {}, _entries(30), {}))
+    assert sidebar.rebuilding
+    sidebar.show_rows(sidebar_rows({"all": 3}, _feeds(12), {12: 5}, _entries(30), {}))
+    qtbot.waitUntil(lambda: not sidebar.rebuilding)
+    assert sidebar.topLevelItem(0).childCount() == len(FIXED_VIEWS) + 12
+    assert sidebar.item_for(Target("view", view="all")).text(1) == "3"
+    assert sidebar.item_for(Target("feed", view="feed", feed_id=12)).text(1) == "5"
+
+
+@pytest.mark.parametrize("largest", [0, 7, 42, 200_000, 12_345_678])
+def test_the_count_column_fits_the_widest_count(qtbot: QtBot, largest: int) -> None:
+    sidebar = Sidebar()
+    qtbot.addWidget(sidebar)
+    sidebar.populate({"all": largest, "new": 3}, _feeds(3), {1: 12}, _entries(5), {"Person 001": 1})
+    sidebar.show()  # polished: the application's style sheet pads the items from now on
+    qtbot.waitExposed(sidebar)
+    header = sidebar.header()
+    assert header.sectionSize(1) == max(sidebar.sizeHintForColumn(1), header.minimumSectionSize())
