@@ -79,6 +79,13 @@ def _parse_feed(
     response_headers = _response_headers(headers, url)
     base = response_headers["content-location"]
     header_lang = _normalise_lang(response_headers.get("content-language"))
+    # Relative URIs are resolved here, against `base`: links by _http_url, markup by the sanitiser. feedparser,
+    # given a base, rewrites every HTML field (a quarter of its time) and joins the base with itself at every
+    # element (a tenth), so it only gets one where it would change what we keep: where xml:base may move the
+    # base, or where it would resolve an entry's id, which is how stored articles are recognised.
+    xml_base = _declares_xml_base(content)
+    if not xml_base and not _ids_need_base(content, base):
+        del response_headers["content-location"]
     started = time.perf_counter()
     with warnings.catch_warnings():
         # Whatever feedparser or its helpers warn about on odd input, a feed must not fail because of it.
@@ -88,10 +95,7 @@ def _parse_feed(
         parsed = feedparser.parse(
             io.BytesIO(content),
             response_headers=response_headers,
-            # feedparser rewrites every HTML field to resolve its relative URIs (a quarter of its time); the
-            # sanitiser resolves them against the same base, so feedparser only does it where xml:base may
-            # change the base inside the document.
-            resolve_relative_uris=_declares_xml_base(content),
+            resolve_relative_uris=xml_base,
             # nh3 (text.sanitize_html) is our sanitiser; feedparser's would only cost time and mangle markup.
             sanitize_html=False,
         )
@@ -182,6 +186,40 @@ def _declares_xml_base(content: bytes) -> bool:
     """Whether the document may use xml:base (in any of the encodings feedparser reads: UTF-16 and UTF-32 put
     NULs between the letters)."""
     return b"xml:base" in content or (b"\x00" in content and b"xml:base" in content.replace(b"\x00", b""))
+
+
+# An <id> or <guid> element (any prefix) and its text, CDATA or not.
+_ID_ELEMENT = re.compile(
+    rb"<(?:[\w.-]+:)?(?:id|guid)(\s[^>]*)?>\s*(?:<!\[CDATA\[([^\]<]*)\]\]>|([^<]*))\s*<", re.IGNORECASE
+)
+_NOT_PERMALINK = re.compile(rb"""(?:^|\s)ispermalink\s*=\s*(?!["']true["'])""", re.IGNORECASE)
+
+
+def _ids_need_base(content: bytes, base: str) -> bool:
+    """Whether feedparser, given `base`, would change an id or guid of the document: it resolves an Atom id, and
+    an RSS guid unless isPermaLink says otherwise, against the base (a relative "1234" becomes an URL, "HTTP:"
+    becomes "http:"). True when unsure: text that is not plain ASCII, entities, UTF-16 or UTF-32, markup inside."""
+    if b"\x00" in content:
+        return True
+    for match in _ID_ELEMENT.finditer(content):
+        attributes, cdata, plain = match.groups()
+        if attributes and b"&" not in attributes and _NOT_PERMALINK.search(attributes):
+            continue  # feedparser keeps a guid whose isPermaLink is anything but "true" as it is
+        value = (cdata if cdata is not None else plain).strip()
+        if not value:
+            continue
+        if not value.isascii() or b"&" in value:
+            return True
+        text_value = value.decode("ascii")
+        try:
+            if urljoin(base, text_value) != text_value or _SLASHES_AFTER_SCHEME.match(text_value):
+                return True
+        except ValueError:
+            return True
+    return False
+
+
+_SLASHES_AFTER_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:///")  # feedparser's _urljoin squeezes these
 
 
 def _has_xml_declaration(content: bytes) -> bool:
