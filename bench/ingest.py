@@ -5,14 +5,18 @@ Run from the repository root: ``/work/venv/bin/python bench/ingest.py [--feeds 5
 
 Every feed is served by a child process on 127.0.0.1 .. 127.0.0.<hosts> (ThreadingHTTPServer, ETag; a request
 with the current ETag gets 304). The Fetcher's per-host politeness (per_host_concurrency, 2 by default) applies
-to each address, so 8 addresses allow 16 requests in flight; --per-host overrides it.
+to each address, so 8 addresses allow 16 requests in flight; --per-host overrides it. Each round also prints the
+CPU time the first poll took in the poll's process, its parser processes and the feed server: when their sum is
+close to the cores' time, the poll is bound by the CPU.
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import pstats
+import resource
 import shutil
 import sys
 import tempfile
@@ -39,13 +43,31 @@ def feedparser_alone(docs: list[bytes]) -> float:
     return time.perf_counter() - t
 
 
-def one_round(urls: list[str], settings: FetchSettings, profile: bool) -> tuple[float, float, dict[str, int]]:
+def cpu_seconds(pid: int | None = None) -> float:
+    """User + system CPU time: of this process (None), or of another live process read from /proc."""
+    if pid is None:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_seconds() -> float:
+    """CPU time of the child processes that have ended (the poll's parser processes, once it is over)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def one_round(
+    urls: list[str], settings: FetchSettings, profile: bool, server_pid: int
+) -> tuple[float, float, dict[str, int]]:
     """A fresh profile subscribed to every URL: (first poll s, second poll s, facts)."""
     folder = Path(tempfile.mkdtemp(prefix="vigie-ingest-", dir=fx.BENCH_DIR))
     try:
         core = VigieCore(AppPaths(folder), fetch_settings=settings)
         core.store.add_feeds([(u, "") for u in urls], 60)
         prof = cProfile.Profile() if profile else None
+        cpu = (cpu_seconds(), children_cpu_seconds(), cpu_seconds(server_pid))
         t = time.perf_counter()
         if prof:
             prof.enable()
@@ -53,6 +75,7 @@ def one_round(urls: list[str], settings: FetchSettings, profile: bool) -> tuple[
         if prof:
             prof.disable()
         t1 = time.perf_counter() - t
+        cpu = (cpu_seconds() - cpu[0], children_cpu_seconds() - cpu[1], cpu_seconds(server_pid) - cpu[2])
         t = time.perf_counter()
         second = core.poll()
         t2 = time.perf_counter() - t
@@ -62,6 +85,11 @@ def one_round(urls: list[str], settings: FetchSettings, profile: bool) -> tuple[
             "not_modified": sum(r.status == "not_modified" for r in second.reports),
             "second_new": second.new,
         }
+        print(
+            f"  CPU during the first poll: poll's process {cpu[0]:.2f} s, parser processes {cpu[1]:.2f} s, "
+            f"feed server {cpu[2]:.2f} s; {sum(cpu):.2f} s of the {os.cpu_count()} x {t1:.2f} s the cores had",
+            flush=True,
+        )
         core.close()
         if prof:
             print("\ncProfile of the first poll, poll thread only (top 15 by own time):")
@@ -101,7 +129,7 @@ def main() -> None:
         facts: dict[str, int] = {}
         for i in range(args.repeat):
             fp_runs.append(feedparser_alone(docs))
-            t1, t2, facts = one_round(farm.urls, settings, args.profile and i == 0)
+            t1, t2, facts = one_round(farm.urls, settings, args.profile and i == 0, farm.process.pid)
             first_runs.append(t1)
             second_runs.append(t2)
             print(
