@@ -193,6 +193,7 @@ _ID_ELEMENT = re.compile(
     rb"<(?:[\w.-]+:)?(?:id|guid)(\s[^>]*)?>\s*(?:<!\[CDATA\[([^\]<]*)\]\]>|([^<]*))\s*<", re.IGNORECASE
 )
 _NOT_PERMALINK = re.compile(rb"""(?:^|\s)ispermalink\s*=\s*(?!["']true["'])""", re.IGNORECASE)
+_SLASHES_AFTER_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:///")  # feedparser's _urljoin squeezes these
 
 
 def _ids_need_base(content: bytes, base: str) -> bool:
@@ -217,9 +218,6 @@ def _ids_need_base(content: bytes, base: str) -> bool:
         except ValueError:
             return True
     return False
-
-
-_SLASHES_AFTER_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:///")  # feedparser's _urljoin squeezes these
 
 
 def _has_xml_declaration(content: bytes) -> bool:
