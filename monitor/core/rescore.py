@@ -8,8 +8,10 @@ read while this process writes) and sends back only what changed. The writes sta
 
 from __future__ import annotations
 
+import itertools
 import logging
 import sqlite3
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
@@ -96,17 +98,15 @@ def _in_workers(
     """Results in the order of `ranges`, with at most two ranges per worker in flight (bounded memory)."""
     pool = process_pool(workers, _start_worker, (path, matcher))
     try:
-        pending: list[Future[tuple[int, Changed]]] = []
-        queue = iter(ranges)
-        for low, high in queue:
-            pending.append(pool.submit(_worker_range, low, high))
-            if len(pending) >= 2 * workers:
-                break
+        left = iter(ranges)
+        pending: deque[Future[tuple[int, Changed]]] = deque(
+            pool.submit(_worker_range, low, high) for low, high in itertools.islice(left, 2 * workers)
+        )
         while pending:
-            result = pending.pop(0).result()
-            for low, high in queue:
-                pending.append(pool.submit(_worker_range, low, high))
-                break
+            result = pending.popleft().result()
+            following = next(left, None)
+            if following is not None:
+                pending.append(pool.submit(_worker_range, *following))
             yield result
     finally:
         close_pool(pool)
