@@ -181,18 +181,6 @@ class Sidebar(QTreeWidget):
 
     # -- contents -------------------------------------------------------------------------------------------
 
-    def populate(
-        self,
-        view_counts: Mapping[str, int],
-        feeds: Sequence[Feed],
-        unread_by_feed: Mapping[int | None, int],
-        entries: Sequence[Entry],
-        unread_by_entry: Mapping[str, int],
-    ) -> None:
-        """Show new contents and counts now (`sidebar_rows` then `show_rows`, both on this thread)."""
-        self.show_rows(sidebar_rows(view_counts, feeds, unread_by_feed, entries, unread_by_entry))
-        self.flush()
-
     def show_rows(self, rows: SidebarRows) -> None:
         """Show `rows`, keeping the current row selected. A group whose rows keep their order and of which at
         most SYNC_SLICE_ROWS rows changed (after a poll, say) is updated now; any other is rebuilt in slices

@@ -4,6 +4,7 @@ come or go (in slices, off-screen, when there are many rows), keeping the select
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -12,6 +13,12 @@ from monitor.core.models import Feed
 from monitor.core.watchlist import Entry, load_default_watchlist
 from monitor.ui import sidebar as sidebar_module
 from monitor.ui.sidebar import FIXED_VIEWS, Sidebar, Target, sidebar_rows
+
+
+def _populate(sidebar: Sidebar, *counts_and_contents: Any) -> None:
+    """Show these counts and contents at once, as the window does with what its worker counted."""
+    sidebar.show_rows(sidebar_rows(*counts_and_contents))
+    sidebar.flush()
 
 
 def _feeds(n: int) -> list[Feed]:
@@ -24,20 +31,20 @@ def test_counts_and_health_change_in_place_and_new_feeds_rebuild(qtbot: QtBot) -
     qtbot.addWidget(sidebar)
     entries = load_default_watchlist().entries
     feeds = _feeds(3)
-    sidebar.populate({"all": 5}, feeds, {1: 1, 2: 2}, entries, {})
+    _populate(sidebar, {"all": 5}, feeds, {1: 1, 2: 2}, entries, {})
     second = Target("feed", view="feed", feed_id=2)
     assert sidebar.select(second)
     item = sidebar.item_for(second)
 
     failing = dataclasses.replace(feeds[1], last_error="HTTP 503", consecutive_failures=2)
-    sidebar.populate({"all": 4}, [feeds[0], failing, feeds[2]], {1: 1, 2: 7}, entries, {})
+    _populate(sidebar, {"all": 4}, [feeds[0], failing, feeds[2]], {1: 1, 2: 7}, entries, {})
     assert sidebar.item_for(second) is item  # the same row, updated
     assert item.text(1) == "7" and "Failing (2× in a row): HTTP 503" in item.toolTip(0)
     assert sidebar.item_for(Target("view", view="all")).text(1) == "4"
     assert sidebar.item_for(Target("feed", view="feed", feed_id=1)).text(1) == "1"
     assert sidebar.current_target() == second
 
-    sidebar.populate({"all": 4}, [*feeds, *_feeds(4)[3:]], {4: 3}, entries, {})
+    _populate(sidebar, {"all": 4}, [*feeds, *_feeds(4)[3:]], {4: 3}, entries, {})
     assert sidebar.item_for(second) is not item  # rebuilt
     assert sidebar.item_for(second).text(1) == ""
     assert sidebar.item_for(Target("feed", view="feed", feed_id=4)).text(1) == "3"
@@ -55,7 +62,7 @@ def test_a_large_change_is_rebuilt_in_slices_then_swapped_in_keeping_the_selecti
     sidebar = Sidebar()
     qtbot.addWidget(sidebar)
     entries = _entries(40)
-    sidebar.populate({"all": 1}, _feeds(20), {}, entries, {})
+    _populate(sidebar, {"all": 1}, _feeds(20), {}, entries, {})
     chosen = Target("entry", entry="Person 005")
     assert sidebar.select(chosen)
 
@@ -78,7 +85,7 @@ def test_newer_rows_replace_a_rebuild_under_way(qtbot: QtBot, monkeypatch: pytes
     monkeypatch.setattr(sidebar_module, "SYNC_SLICE_ROWS", 5)
     sidebar = Sidebar()
     qtbot.addWidget(sidebar)
-    sidebar.populate({"all": 1}, _feeds(3), {}, _entries(30), {})
+    _populate(sidebar, {"all": 1}, _feeds(3), {}, _entries(30), {})
     sidebar.show_rows(sidebar_rows({"all": 2}, _feeds(30), {}, _entries(30), {}))
     assert sidebar.rebuilding
     sidebar.show_rows(sidebar_rows({"all": 3}, _feeds(12), {12: 5}, _entries(30), {}))
@@ -92,7 +99,7 @@ def test_newer_rows_replace_a_rebuild_under_way(qtbot: QtBot, monkeypatch: pytes
 def test_the_count_column_fits_the_widest_count(qtbot: QtBot, largest: int) -> None:
     sidebar = Sidebar()
     qtbot.addWidget(sidebar)
-    sidebar.populate({"all": largest, "new": 3}, _feeds(3), {1: 12}, _entries(5), {"Person 001": 1})
+    _populate(sidebar, {"all": largest, "new": 3}, _feeds(3), {1: 12}, _entries(5), {"Person 001": 1})
     sidebar.show()  # polished: the application's style sheet pads the items from now on
     qtbot.waitExposed(sidebar)
     header = sidebar.header()
