@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from monitor.core.db import MIGRATIONS  # noqa: E402
-from monitor.core.watchlist import Entry, Watchlist, load_default_watchlist  # noqa: E402
+from monitor.core.matching.watchlist import Entry, Watchlist, load_default_watchlist  # noqa: E402
+from monitor.core.storage.db import MIGRATIONS  # noqa: E402
 
 BENCH_DIR = Path(os.environ.get("VIGIE_BENCH_DIR", "/tmp/vigie-bench"))
 PROFILE_200K = BENCH_DIR / "200k"
@@ -172,7 +172,7 @@ def timed(fn: Callable[[], object], repeat: int) -> list[float]:
 def _insert_articles(db_path: Path, n: int, feed_ids: Sequence[int], seed: int = 42) -> None:
     import sqlite3
 
-    from monitor.core.text import content_hash
+    from monitor.core.parsing.text import content_hash
 
     wl = bench_watchlist()
     gen = TextGenerator(seed, watchlist_terms(wl), term_rate=1 / 200)

@@ -30,8 +30,8 @@ import _fixtures as fx
 import feedparser
 from _feedserver import FeedFarm, feed_bytes
 
-from monitor.core.fetch import FetchSettings
 from monitor.core.service import VigieCore
+from monitor.core.web.fetch import FetchSettings
 from monitor.paths import AppPaths
 
 

@@ -19,9 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _fixtures as fx
 
-from monitor.core.folding import fold, fold_key
-from monitor.core.matcher import Matcher
-from monitor.core.watchlist import Entry, Watchlist
+from monitor.core.matching.folding import fold, fold_key
+from monitor.core.matching.matcher import Matcher
+from monitor.core.matching.watchlist import Entry, Watchlist
 
 N_ARTICLES = 20_000
 
@@ -145,8 +145,8 @@ def bench_matching(args: argparse.Namespace) -> None:
 def bench_rescore(args: argparse.Namespace) -> None:
     """The fixture's articles start unscored. Each run first scores them all (every row written: the worst case,
     printed), then times the edit: one entry added to the watchlist, which changes only the articles that name it."""
+    from monitor.core.models import ArticleQuery
     from monitor.core.service import VigieCore
-    from monitor.core.store import ArticleQuery
     from monitor.paths import AppPaths
 
     source = fx.profile_200k()
@@ -159,7 +159,10 @@ def bench_rescore(args: argparse.Namespace) -> None:
         t = time.perf_counter()
         core.rescore()
         first = time.perf_counter() - t
-        print(f"  run {i + 1}: first scoring of the unscored fixture (every row rewritten) {first:.1f} s", flush=True)
+        print(
+            f"  run {i + 1}: first scoring of the unscored fixture (every row rewritten) {first:.1f} s",
+            flush=True,
+        )
         edited = core.watchlist.with_entry(
             Entry(
                 name=f"Bench edit {i}", kind="person", aliases=("Mariton Beladi", "Zoulou Bench"), weight=5.0
@@ -183,12 +186,16 @@ def bench_rescore(args: argparse.Namespace) -> None:
         )
         # A heavy edit: a new entry on a word in 60% of the fixture's articles, so 120,000 rows are rewritten.
         t = time.perf_counter()
-        core.replace_watchlist(edited.with_entry(Entry(name="Police (bench)", kind="topic", aliases=("police",))))
+        core.replace_watchlist(
+            edited.with_entry(Entry(name="Police (bench)", kind="topic", aliases=("police",)))
+        )
         heavy = time.perf_counter() - t
         named = core.store.count(ArticleQuery(entry="Police (bench)"))
         core.close()
-        print(f"  run {i + 1}: re-score after a heavy edit {heavy:.1f} s ({named:,} articles name the new entry)",
-              flush=True)
+        print(
+            f"  run {i + 1}: re-score after a heavy edit {heavy:.1f} s ({named:,} articles name the new entry)",
+            flush=True,
+        )
     med = fx.median(runs)
     print(
         f"RESCORE after a watchlist edit (VigieCore.replace_watchlist -> rescore), default watchlist + 1 entry: "
@@ -196,7 +203,9 @@ def bench_rescore(args: argparse.Namespace) -> None:
         f"(target < 30 s)"
     )
     if args.profile:
-        print("\ncProfile of the first re-score in this process (top 15 by own time; the workers are not profiled):")
+        print(
+            "\ncProfile of the first re-score in this process (top 15 by own time; the workers are not profiled):"
+        )
         pstats.Stats(prof).sort_stats("tottime").print_stats(15)
 
 

@@ -31,9 +31,9 @@ from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from monitor.app import build_window, settle_startup, setup_application
-from monitor.core.fetch import FetchSettings
+from monitor.core.models import ArticleQuery
 from monitor.core.service import VigieCore
-from monitor.core.store import ArticleQuery
+from monitor.core.web.fetch import FetchSettings
 from monitor.paths import AppPaths
 from monitor.ui.article_model import COLUMNS
 from monitor.ui.bridge import TaskRunner
@@ -96,7 +96,7 @@ SEARCHES = [
 
 def setup_copy(work: Path) -> None:
     """Disable the fixture's placeholder feeds; link each watchlist entry to ~2% of the articles."""
-    from monitor.core.watchlist import load_default_watchlist
+    from monitor.core.matching.watchlist import load_default_watchlist
 
     conn = sqlite3.connect(work / "vigie.sqlite3", isolation_level=None)
     conn.execute("UPDATE feeds SET enabled = 0 WHERE url LIKE 'http://bench.invalid/%'")

@@ -14,11 +14,11 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from monitor import APP_NAME
-from monitor.core.alerts import AlertPolicy
-from monitor.core.db import StoreError
-from monitor.core.fetch import tls_context
-from monitor.core.scheduler import PollScheduler, core_poll_function
-from monitor.core.service import VigieCore
+from monitor.core.errors import StoreError
+from monitor.core.polling.alerts import AlertPolicy
+from monitor.core.polling.scheduler import PollScheduler
+from monitor.core.service import VigieCore, core_poll_function
+from monitor.core.web.fetch import tls_context
 from monitor.paths import AppPaths
 from monitor.ui.bridge import Bridge, Runner, TaskRunner
 from monitor.ui.icons import app_icon

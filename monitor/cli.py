@@ -11,14 +11,13 @@ from pathlib import Path
 from typing import IO
 
 from monitor import __version__
-from monitor.core.db import StoreError
-from monitor.core.discovery import discover_feed
-from monitor.core.errors import UserError
-from monitor.core.files import atomic_write
-from monitor.core.poller import FeedReport
+from monitor.core.errors import StoreError, UserError
+from monitor.core.matching.watchlist import WatchlistError, dump_watchlist, load_watchlist
+from monitor.core.models import ArticleQuery
+from monitor.core.polling.discovery import discover_feed
+from monitor.core.polling.poller import FeedReport
 from monitor.core.service import VigieCore
-from monitor.core.store import ArticleQuery
-from monitor.core.watchlist import WatchlistError, dump_watchlist, load_watchlist
+from monitor.core.support.files import atomic_write
 from monitor.paths import AppPaths
 
 log = logging.getLogger(__name__)
@@ -28,13 +27,19 @@ def build_parser() -> argparse.ArgumentParser:
     # The options are accepted before and after the sub-command; SUPPRESS keeps a sub-parser from
     # overwriting a value given before it with its own default.
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS,
-                        help="the profile folder (default: VIGIE_DATA_DIR or the platform's user data folder)")
-    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
-                        help="log what happens on stderr")
+    common.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="the profile folder (default: VIGIE_DATA_DIR or the platform's user data folder)",
+    )
+    common.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log what happens on stderr"
+    )
 
     parser = argparse.ArgumentParser(
-        prog="vigie", parents=[common],
+        prog="vigie",
+        parents=[common],
         description="Vigie: a private desktop media monitor. Without a command, opens the window.",
     )
     parser.add_argument("--version", action="version", version=f"vigie {__version__}")
@@ -59,7 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     articles = commands.add_parser("articles", parents=[common], help="export articles")
     art_cmds = articles.add_subparsers(dest="articles_command", metavar="ACTION", required=True)
-    aexp = art_cmds.add_parser("export", parents=[common], help="seeds and collected articles as JSONL or CSV")
+    aexp = art_cmds.add_parser(
+        "export", parents=[common], help="seeds and collected articles as JSONL or CSV"
+    )
     aexp.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
     aexp.add_argument("--highlighted-only", action="store_true")
     aexp.add_argument("--since", metavar="ISO_DATE")
@@ -157,8 +164,10 @@ def _feeds(core: VigieCore, args: argparse.Namespace) -> int:
                 health = f"disabled: {feed.disabled_reason or 'by the user'}"
             elif feed.last_fetched is None:
                 health = "never polled"
-            print(f"[{feed.id}] {feed.title or '(untitled)'} <{feed.url}> every {feed.interval_minutes} min; "
-                  f"{health}; next poll {feed.next_poll or '-'}")
+            print(
+                f"[{feed.id}] {feed.title or '(untitled)'} <{feed.url}> every {feed.interval_minutes} min; "
+                f"{health}; next poll {feed.next_poll or '-'}"
+            )
     return 0
 
 
@@ -209,7 +218,9 @@ def _watchlist(core: VigieCore, args: argparse.Namespace) -> int:
     if action == "list":
         for entry in core.watchlist.entries:
             context = f"  (only with: {', '.join(entry.context)})" if entry.context else ""
-            names = ", ".join([*entry.aliases, *entry.case_sensitive_aliases, *(p + "*" for p in entry.prefixes)])
+            names = ", ".join(
+                [*entry.aliases, *entry.case_sensitive_aliases, *(p + "*" for p in entry.prefixes)]
+            )
             print(f"{entry.name} [{entry.kind}, weight {entry.weight:g}]: {names}{context}")
     elif action == "import":
         watchlist = load_watchlist(args.file)
@@ -218,7 +229,7 @@ def _watchlist(core: VigieCore, args: argparse.Namespace) -> int:
     elif action == "export":
         _write_bytes(dump_watchlist(core.watchlist).encode("utf-8"), args.file)
     else:
-        from monitor.core.suggest import suggest_entries
+        from monitor.core.matching.suggest import suggest_entries
 
         texts = _corpus_texts(core, args.corpus)
         suggestions = suggest_entries(texts, existing=None if args.all else core.watchlist)

@@ -19,10 +19,9 @@ from dataclasses import dataclass, field, replace
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from monitor.core.models import SEED_SOURCE
+from monitor.core.matching.watchlist import load_watchlist
+from monitor.core.models import SEED_SOURCE, ArticleQuery
 from monitor.core.service import VigieCore
-from monitor.core.store import ArticleQuery
-from monitor.core.watchlist import load_watchlist
 from monitor.paths import AppPaths
 
 DEFAULT_DEV = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "dev"
@@ -129,10 +128,15 @@ def main(argv: list[str] | None = None) -> int:
     total = len(result.true_positives) + len(result.false_positives) + len(result.false_negatives)
     total += result.true_negatives
     print(f"items: {total} (missing from the poll: {len(result.missing)})")
-    print(f"true positives {len(result.true_positives)}, false positives {len(result.false_positives)}, "
-          f"false negatives {len(result.false_negatives)}, true negatives {result.true_negatives}")
+    print(
+        f"true positives {len(result.true_positives)}, false positives {len(result.false_positives)}, "
+        f"false negatives {len(result.false_negatives)}, true negatives {result.true_negatives}"
+    )
     print(f"precision {result.precision:.3f}  recall {result.recall:.3f}  F1 {result.f1:.3f}")
-    for title, rows in (("false positives", result.false_positives), ("false negatives", result.false_negatives)):
+    for title, rows in (
+        ("false positives", result.false_positives),
+        ("false negatives", result.false_negatives),
+    ):
         for row in rows:
             print(f"  {title[:-1]}: {row['id']} score {row['score']:.2f} {row['entries']} :: {row['title']}")
     for missing in result.missing:

@@ -68,5 +68,7 @@ class AppPaths:
     @classmethod
     def resolve(cls, data_dir: str | os.PathLike[str] | None = None) -> AppPaths:
         """--data-dir wins, then VIGIE_DATA_DIR, then the platform's user data folder."""
-        chosen = data_dir or os.environ.get(DATA_DIR_ENV) or platformdirs.user_data_dir(APP_NAME, appauthor=False)
+        chosen = (
+            data_dir or os.environ.get(DATA_DIR_ENV) or platformdirs.user_data_dir(APP_NAME, appauthor=False)
+        )
         return cls(Path(chosen).expanduser().resolve())

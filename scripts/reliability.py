@@ -30,15 +30,35 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from monitor.core.fetch import FetchSettings  # noqa: E402
 from monitor.core.service import VigieCore  # noqa: E402
+from monitor.core.web.fetch import FetchSettings  # noqa: E402
 from monitor.paths import AppPaths  # noqa: E402
 
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "feedparser-tests"
 _HEADER = re.compile(rb"^\s*Header:\s*([A-Za-z0-9-]+):\s*(.*?)\s*$", re.MULTILINE)
 FORBIDDEN_TAGS = {
-    "script", "iframe", "object", "embed", "form", "style", "frame", "frameset", "base", "meta", "link",
-    "svg", "math", "applet", "input", "button", "textarea", "select", "template", "noscript", "video", "audio",
+    "script",
+    "iframe",
+    "object",
+    "embed",
+    "form",
+    "style",
+    "frame",
+    "frameset",
+    "base",
+    "meta",
+    "link",
+    "svg",
+    "math",
+    "applet",
+    "input",
+    "button",
+    "textarea",
+    "select",
+    "template",
+    "noscript",
+    "video",
+    "audio",
 }
 _STYLE_TRICKS = ("url(", "expression", "javascript", "position", "behavior", "@import", "-moz-binding")
 
@@ -95,7 +115,9 @@ class CorpusServer:
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
-        threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
 
     def url(self, path: Path) -> str:
         rel = path.relative_to(self.root).as_posix()
@@ -183,7 +205,7 @@ def run_corpus(corpus: Path, limit: int | None) -> dict[str, object]:
     from PySide6.QtGui import QTextDocument
     from PySide6.QtWidgets import QApplication
 
-    from monitor.core.store import ArticleQuery
+    from monitor.core.models import ArticleQuery
     from monitor.ui.reader import ReaderView
     from monitor.ui.reader_html import article_html
 
@@ -235,7 +257,10 @@ def run_corpus(corpus: Path, limit: int | None) -> dict[str, object]:
             no_entries_warned=len(empty_warned),
         )
         slowest = max(ingest.items(), key=lambda kv: kv[1]) if ingest else ("", 0.0)
-        figures["slowest"] = (urls[slowest[0]].relative_to(corpus).as_posix() if slowest[0] else "", slowest[1])
+        figures["slowest"] = (
+            urls[slowest[0]].relative_to(corpus).as_posix() if slowest[0] else "",
+            slowest[1],
+        )
 
         # Render every stored article in the reader pane, both layouts, and as a bare QTextDocument.
         server.requests.clear()
@@ -249,9 +274,13 @@ def run_corpus(corpus: Path, limit: int | None) -> dict[str, object]:
             if article.source == "seed":
                 continue
             for original in (False, True):
-                page = article_html(article, source_label=labels.get(article.source, ""), original_layout=original)
+                page = article_html(
+                    article, source_label=labels.get(article.source, ""), original_layout=original
+                )
                 problems += [(article.source, p) for p in forbidden_constructs(page)]
-                view.show_article(article, source_label=labels.get(article.source, ""), original_layout=original)
+                view.show_article(
+                    article, source_label=labels.get(article.source, ""), original_layout=original
+                )
                 doc = QTextDocument()
                 doc.setHtml(page)
                 doc.toPlainText()
@@ -312,10 +341,12 @@ def run_faults() -> list[tuple[str, str, float]]:
                 good = core.store.get_feed(good.id)
                 stored = core.store.conn.execute(
                     "SELECT COUNT(*), COALESCE(GROUP_CONCAT(title || summary || content), '') FROM articles "
-                    "WHERE feed_id = ?", (bad.id,)  # type: ignore[union-attr]
+                    "WHERE feed_id = ?",
+                    (bad.id,),  # type: ignore[union-attr]
                 ).fetchone()
                 good_items = core.store.conn.execute(
-                    "SELECT COUNT(*) FROM articles WHERE feed_id = ?", (good.id,)  # type: ignore[union-attr]
+                    "SELECT COUNT(*) FROM articles WHERE feed_id = ?",
+                    (good.id,),  # type: ignore[union-attr]
                 ).fetchone()[0]
                 assert bad is not None
                 outcome = f"status {bad.last_status}, {bad.last_error or 'no error'}"
@@ -334,7 +365,9 @@ def run_faults() -> list[tuple[str, str, float]]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--limit", type=int, help="only the first N files (a quick look)")
     parser.add_argument("--no-faults", action="store_true")
@@ -344,22 +377,30 @@ def main() -> int:
         return 2
     fig = run_corpus(args.corpus, args.limit)
     print("== hostile and odd feeds:", args.corpus)
-    print(f"files:               {fig['files']} (polled {fig['polled']} in one poll, {fig['poll_seconds']:.1f} s)")
-    print(f"ok (yield articles): {fig['ok']} ({fig['ok_with_warning']} of them with a stored warning), "
-          f"{fig['articles']} articles")
+    print(
+        f"files:               {fig['files']} (polled {fig['polled']} in one poll, {fig['poll_seconds']:.1f} s)"
+    )
+    print(
+        f"ok (yield articles): {fig['ok']} ({fig['ok_with_warning']} of them with a stored warning), "
+        f"{fig['articles']} articles"
+    )
     errors: Counter[str] = fig["errors"]  # type: ignore[assignment]
     print(f"errors:              {sum(errors.values())}")
     for kind, count in errors.most_common():
         print(f"  {count:5d}  {kind}")
     silent: list[str] = fig["no_entries_no_error"]  # type: ignore[assignment]
-    print(f"read, no entries:    {len(silent)} valid feeds without items (feed-level test files), "
-          f"{fig['no_entries_warned']} more read with a stored warning")
+    print(
+        f"read, no entries:    {len(silent)} valid feeds without items (feed-level test files), "
+        f"{fig['no_entries_warned']} more read with a stored warning"
+    )
     slow_name, slow_time = fig["slowest"]  # type: ignore[misc]
     print(f"slowest file:        {slow_name} ({slow_time:.2f} s to ingest)")
-    print(f"rendered:            {fig['rendered']} article pages in {fig['render_seconds']:.1f} s; "
-          f"forbidden constructs: {len(fig['render_problems'])}; "  # type: ignore[arg-type]
-          f"requests to the server while rendering: {fig['requests_while_rendering']}; "
-          f"resources the reader asked for (none fetched): {fig['reader_resource_requests']}")
+    print(
+        f"rendered:            {fig['rendered']} article pages in {fig['render_seconds']:.1f} s; "
+        f"forbidden constructs: {len(fig['render_problems'])}; "  # type: ignore[arg-type]
+        f"requests to the server while rendering: {fig['requests_while_rendering']}; "
+        f"resources the reader asked for (none fetched): {fig['reader_resource_requests']}"
+    )
     for source, problem in fig["render_problems"][:20]:  # type: ignore[index]
         print(f"  ! {problem} in {source}")
     print(f"total time:          {fig['total_seconds']:.1f} s")

@@ -82,7 +82,9 @@ def dev_feeds(httpserver, shared_dir: Path) -> dict[str, str]:  # type: ignore[n
 
 
 def write_opml(path: Path, urls: dict[str, str]) -> Path:
-    outlines = "\n".join(f'    <outline type="rss" text="{name}" xmlUrl="{url}"/>' for name, url in urls.items())
+    outlines = "\n".join(
+        f'    <outline type="rss" text="{name}" xmlUrl="{url}"/>' for name, url in urls.items()
+    )
     path.write_text(
         f'<?xml version="1.0"?>\n<opml version="2.0"><head><title>dev</title></head><body>\n'
         f'  <outline text="Dev">\n{outlines}\n  </outline>\n</body></opml>\n',

@@ -3,3 +3,7 @@
 
 class UserError(Exception):
     """Bad input from the user or an unusable answer from the web, said in words."""
+
+
+class StoreError(Exception):
+    """A problem with the database the user can act on (message is shown as is)."""

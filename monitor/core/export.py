@@ -10,8 +10,18 @@ from typing import IO
 from monitor.core.models import SEED_SOURCE, Article, Feed
 
 CSV_COLUMNS = [
-    "id", "source", "feed_title", "published", "title", "link", "score", "highlighted", "alert", "entries",
-    "lang", "summary",
+    "id",
+    "source",
+    "feed_title",
+    "published",
+    "title",
+    "link",
+    "score",
+    "highlighted",
+    "alert",
+    "entries",
+    "lang",
+    "summary",
 ]
 
 
@@ -56,10 +66,22 @@ def write_csv(articles: Iterable[Article], out: IO[str], feeds: Mapping[int, Fee
         feed = feeds.get(a.feed_id) if a.feed_id is not None else None
         feed_title = "Seeds" if a.source == SEED_SOURCE else (feed.title if feed else "")
         entries = "; ".join(dict.fromkeys(m.entry for m in a.matches))
-        writer.writerow([
-            a.id, a.source, feed_title, a.published or "", _cell(a.title), a.link or "", f"{a.score:g}",
-            int(a.highlighted), int(a.alert), _cell(entries), a.lang or "", _cell(a.summary),
-        ])
+        writer.writerow(
+            [
+                a.id,
+                a.source,
+                feed_title,
+                a.published or "",
+                _cell(a.title),
+                a.link or "",
+                f"{a.score:g}",
+                int(a.highlighted),
+                int(a.alert),
+                _cell(entries),
+                a.lang or "",
+                _cell(a.summary),
+            ]
+        )
         count += 1
     return count
 

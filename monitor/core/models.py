@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 FIELDS = ("title", "summary", "content")
 SEED_SOURCE = "seed"
@@ -119,3 +121,44 @@ class Article:
 
     def field_text(self, name: str) -> str:
         return {"title": self.title, "summary": self.summary, "content": self.content}[name]
+
+
+@dataclass(frozen=True)
+class ArticleQuery:
+    """Which articles a list shows, and in what order. `view` is a sidebar source."""
+
+    view: str = "all"  # all | new | highlighted | starred | seeds | feed
+    feed_id: int | None = None
+    entry: str | None = None
+    search: str | None = None
+    highlighted_only: bool = False
+    unread_only: bool = False
+    since: str | None = None
+    until: str | None = None
+    sort: str = "published"
+    descending: bool = True
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    """What the article list needs of one article: cheap to read by the page."""
+
+    id: int
+    title: str
+    source: str
+    source_label: str
+    published: str | None
+    score: float
+    highlighted: bool
+    alert: bool
+    read: bool
+    starred: bool
+    link: str | None
+
+
+class ArticlePages(Protocol):
+    """The read-only view of the store that the article list pages through (small indexed reads)."""
+
+    def count(self, query: ArticleQuery) -> int: ...
+
+    def rows(self, query: ArticleQuery, offset: int, limit: int) -> Sequence[ArticleRow]: ...

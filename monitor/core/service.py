@@ -10,22 +10,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from monitor.core import export, opml
-from monitor.core.clock import Clock, iso, utc_now
-from monitor.core.discovery import check_feed_url
+from monitor.core import export
 from monitor.core.errors import UserError
-from monitor.core.fetch import Fetcher, FetchSettings
-from monitor.core.matcher import Matcher
-from monitor.core.models import SEED_SOURCE, Feed
-from monitor.core.poller import PollResult, ProgressCallback, poll_once
-from monitor.core.rescore import rescore_store
-from monitor.core.seeds import read_seeds, seed_item
+from monitor.core.matching.matcher import Matcher
+from monitor.core.matching.watchlist import Watchlist, WatchlistFile, default_watchlist_path
+from monitor.core.models import SEED_SOURCE, ArticlePages, ArticleQuery, Feed
+from monitor.core.parsing import opml
+from monitor.core.parsing.seeds import read_seeds, seed_item
+from monitor.core.polling.discovery import check_feed_url
+from monitor.core.polling.poller import FeedReport, PollResult, ProgressCallback, poll_once
+from monitor.core.polling.rescore import rescore_store
+from monitor.core.polling.scheduler import PollFunction
 from monitor.core.settings import Settings
-from monitor.core.store import ArticleQuery, Outcome, Store
-from monitor.core.watchlist import Watchlist, WatchlistFile, default_watchlist_path
+from monitor.core.storage.store import Outcome, Store
+from monitor.core.support.clock import Clock, iso, utc_now
+from monitor.core.web.fetch import Fetcher, FetchSettings
 from monitor.paths import AppPaths, resources_dir, seeds_dir
 
 log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class SeedLoad:
@@ -37,7 +40,9 @@ class SeedLoad:
 class VigieCore:
     """Store, settings, watchlist and matcher of one profile, and the operations on them."""
 
-    def __init__(self, paths: AppPaths, *, clock: Clock = utc_now, fetch_settings: FetchSettings | None = None):
+    def __init__(
+        self, paths: AppPaths, *, clock: Clock = utc_now, fetch_settings: FetchSettings | None = None
+    ):
         self.paths = paths.ensure()
         self.clock = clock
         self.store = Store.open(paths.database, paths.backups)
@@ -71,6 +76,11 @@ class VigieCore:
     def watchlist(self) -> Watchlist:
         return self.watchlist_file.current
 
+    @property
+    def pages(self) -> ArticlePages:
+        """What the article list reads on the GUI thread: counts and pages of rows, nothing else."""
+        return self.store
+
     def _build_matcher(self, watchlist: Watchlist) -> Matcher:
         if self.settings.highlight_threshold > 0:
             return Matcher(watchlist, highlight_threshold=self.settings.highlight_threshold)
@@ -87,7 +97,9 @@ class VigieCore:
         pending = self.store.prepare(SEED_SOURCE, items)
         assessed = [(p, self.matcher.assess(p.item.title, p.item.summary, p.item.content)) for p in pending]
         now = iso(self.clock())
-        counts = self.store.save_items(source=SEED_SOURCE, feed_id=None, items=assessed, fetched_at=now, poll_id=0)
+        counts = self.store.save_items(
+            source=SEED_SOURCE, feed_id=None, items=assessed, fetched_at=now, poll_id=0
+        )
         return SeedLoad(counts[Outcome.NEW], counts[Outcome.UNCHANGED], counts[Outcome.UPDATED])
 
     def install_default_feeds(self) -> int:
@@ -146,8 +158,14 @@ class VigieCore:
         targets = [f for f in self.store.list_feeds() if f.enabled] if feeds is None else list(feeds)
         with self._poll_lock, self.fetcher() as fetcher:
             return poll_once(
-                targets, self.store, fetcher, self.matcher, clock=self.clock, on_progress=on_progress,
-                cancel=cancel, full_poll=full,
+                targets,
+                self.store,
+                fetcher,
+                self.matcher,
+                clock=self.clock,
+                on_progress=on_progress,
+                cancel=cancel,
+                full_poll=full,
             )
 
     # -- watchlist ----------------------------------------------------------------------------------------
@@ -166,7 +184,9 @@ class VigieCore:
         """Run the current matcher over every stored article; returns how many were scored."""
         return rescore_store(self.store, self.matcher, on_progress)
 
-    def update_settings(self, settings: Settings, on_progress: Callable[[int, int], None] | None = None) -> None:
+    def update_settings(
+        self, settings: Settings, on_progress: Callable[[int, int], None] | None = None
+    ) -> None:
         """Save new settings; a new highlight threshold re-scores every stored article."""
         rescore = settings.highlight_threshold != self.settings.highlight_threshold
         settings.save(self.paths.settings)
@@ -189,3 +209,18 @@ class VigieCore:
         if fmt == "csv":
             return export.write_csv(articles, out, feeds)
         raise UserError(f"unknown export format {fmt!r} (jsonl or csv)")
+
+
+def core_poll_function(core: VigieCore) -> PollFunction:
+    """The app's PollFunction: VigieCore.poll on the feeds with those ids (its lock keeps polls apart)."""
+
+    def poll(
+        feed_ids: Sequence[int],
+        *,
+        on_progress: Callable[[int, int, FeedReport], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> PollResult:
+        feeds = [f for f in (core.store.get_feed(i) for i in feed_ids) if f is not None]
+        return core.poll(feeds, on_progress=on_progress, cancel=cancel)
+
+    return poll

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import tomli_w
 
-from monitor.core.files import atomic_write
+from monitor.core.support.files import atomic_write
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from monitor.core.db import StoreError
-from monitor.core.store import ArticleQuery, ArticleRow, Store
+from monitor.core.errors import StoreError
+from monitor.core.models import ArticlePages, ArticleQuery, ArticleRow
 from monitor.ui.style import HIGHLIGHT_ROW, STAR_OFF, STAR_ON, format_date, format_score
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,9 @@ class ArticleTableModel(QAbstractTableModel):
     query_failed = Signal(str)  # a search the store could not run, in words
     reloaded = Signal()
 
-    def __init__(self, store: Store, page_size: int = 200, max_pages: int = 30, parent: Any = None) -> None:
+    def __init__(
+        self, store: ArticlePages, page_size: int = 200, max_pages: int = 30, parent: Any = None
+    ) -> None:
         super().__init__(parent)
         self._store = store
         self._query = ArticleQuery()

@@ -20,17 +20,15 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-from monitor.core.db import StoreError
-from monitor.core.discovery import FoundFeed, discover_feed
-from monitor.core.errors import UserError
-from monitor.core.files import atomic_write
-from monitor.core.models import Feed
-from monitor.core.poller import FeedReport, PollResult
-from monitor.core.priority import lower_thread_priority
-from monitor.core.scheduler import PollScheduler
+from monitor.core.errors import StoreError, UserError
+from monitor.core.matching.watchlist import Watchlist, WatchlistError
+from monitor.core.models import ArticleQuery, Feed
+from monitor.core.polling.discovery import FoundFeed, discover_feed
+from monitor.core.polling.poller import FeedReport, PollResult
+from monitor.core.polling.scheduler import PollScheduler
 from monitor.core.service import VigieCore
-from monitor.core.store import ArticleQuery
-from monitor.core.watchlist import Watchlist, WatchlistError
+from monitor.core.support.files import atomic_write
+from monitor.core.support.priority import lower_thread_priority
 
 log = logging.getLogger(__name__)
 
@@ -283,7 +281,9 @@ class Bridge(QObject):
     ) -> None:
         """A small write that follows a user action: in order with the others, off the GUI thread; `then(result)`
         on the GUI thread, `failure` (what could not be done) in the status bar."""
-        self.runner.submit(lambda _p: write(), on_result=then, on_error=self._fail(failure), serial=True, name=name)
+        self.runner.submit(
+            lambda _p: write(), on_result=then, on_error=self._fail(failure), serial=True, name=name
+        )
 
     # -- polling --------------------------------------------------------------------------------------------
 
@@ -343,9 +343,7 @@ class Bridge(QObject):
 
     def rescore(self) -> bool:
         """Re-score every article with the current matcher (after a threshold change)."""
-        return self._rescore(
-            lambda progress: self.core.rebuild_matcher(progress), "Re-scoring"
-        )
+        return self._rescore(lambda progress: self.core.rebuild_matcher(progress), "Re-scoring")
 
     def _rescore(self, work: Callable[[Callable[[int, int], None]], int], what: str) -> bool:
         if self._rescoring:
@@ -382,14 +380,18 @@ class Bridge(QObject):
         ids = list(article_ids)
         store = self.core.store
         self._store_write(
-            "set_read", lambda: store.set_read(ids, read), lambda _r: self.states_changed.emit(),
+            "set_read",
+            lambda: store.set_read(ids, read),
+            lambda _r: self.states_changed.emit(),
             "Could not change the read state",
         )
 
     def set_starred(self, article_id: int, starred: bool) -> None:
         store = self.core.store
         self._store_write(
-            "set_starred", lambda: store.set_starred(article_id, starred), lambda _r: self.states_changed.emit(),
+            "set_starred",
+            lambda: store.set_starred(article_id, starred),
+            lambda _r: self.states_changed.emit(),
             "Could not change the star",
         )
 
@@ -400,7 +402,9 @@ class Bridge(QObject):
             self.message.emit(f"Marked {count} articles read.")
             self.articles_changed.emit()
 
-        self._store_write("mark_all_read", lambda: store.mark_all_read(query), done, "Could not mark the articles read")
+        self._store_write(
+            "mark_all_read", lambda: store.mark_all_read(query), done, "Could not mark the articles read"
+        )
 
     # -- feeds ----------------------------------------------------------------------------------------------
 
@@ -454,7 +458,9 @@ class Bridge(QObject):
             self.feeds_changed.emit()
             self.articles_changed.emit()
 
-        self._store_write("remove_feed", lambda: store.remove_feed(feed_id), done, "Could not remove the feed")
+        self._store_write(
+            "remove_feed", lambda: store.remove_feed(feed_id), done, "Could not remove the feed"
+        )
 
     def update_feed(
         self, feed_id: int, *, interval_minutes: int | None = None, enabled: bool | None = None
@@ -516,5 +522,3 @@ class Bridge(QObject):
             on_error=self._fail(f"Could not export to {path}"),
             name="export_articles",
         )
-
-

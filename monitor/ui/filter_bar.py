@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from monitor.core.store import ArticleQuery
+from monitor.core.models import ArticleQuery
 
 log = logging.getLogger(__name__)
 

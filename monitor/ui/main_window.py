@@ -19,10 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from monitor import __version__
-from monitor.core.models import Article, Feed
-from monitor.core.poller import PollResult
+from monitor.core.models import Article, ArticleQuery, Feed
+from monitor.core.polling.poller import PollResult
 from monitor.core.service import VigieCore
-from monitor.core.store import ArticleQuery
 from monitor.ui import opml_files
 from monitor.ui.article_model import COL_PUBLISHED, ArticleTableModel
 from monitor.ui.article_view import ArticleView
@@ -91,7 +90,7 @@ class MainWindow(QMainWindow):
         self._counts: SidebarCounts | None = None  # the last sidebar count, also shown on the welcome page
         self._watchlist_editor: QWidget | None = None
 
-        self.model = ArticleTableModel(core.store, parent=self)
+        self.model = ArticleTableModel(core.pages, parent=self)
         self.sidebar = Sidebar(self)
         self.filters = FilterBar(self)
         self.view = ArticleView(self)

@@ -37,8 +37,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from monitor.core.alerts import AlertPolicy, Notification
-from monitor.core.clock import utc_now
+from monitor.core.polling.alerts import AlertPolicy, Notification
+from monitor.core.support.clock import utc_now
 from monitor.ui.tray import TrayIcon
 
 log = logging.getLogger(__name__)

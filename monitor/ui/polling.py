@@ -15,9 +15,9 @@ import logging
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-from monitor.core.alerts import AlertPolicy
-from monitor.core.poller import FeedReport, PollResult
-from monitor.core.scheduler import SchedulerCallbacks
+from monitor.core.polling.alerts import AlertPolicy
+from monitor.core.polling.poller import FeedReport, PollResult
+from monitor.core.polling.scheduler import SchedulerCallbacks
 from monitor.ui.bridge import PollProgress
 
 log = logging.getLogger(__name__)

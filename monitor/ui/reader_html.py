@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
 from monitor.core.models import SEED_SOURCE, Article, Match
-from monitor.core.text import sanitize_html
+from monitor.core.parsing.text import sanitize_html
 from monitor.ui.style import KIND_COLOURS, KIND_LABELS, TEXT, TEXT_MUTED, format_date, format_score
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from monitor.core.matcher import DEFAULT_HIGHLIGHT_THRESHOLD
+from monitor.core.matching.matcher import DEFAULT_HIGHLIGHT_THRESHOLD
 from monitor.core.service import VigieCore
 from monitor.core.settings import Settings
 from monitor.ui.bridge import Bridge, describe_error

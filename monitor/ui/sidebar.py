@@ -11,8 +11,8 @@ from PySide6.QtCore import QEvent, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QShowEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
+from monitor.core.matching.watchlist import Entry
 from monitor.core.models import Feed
-from monitor.core.watchlist import Entry
 from monitor.ui.icons import dot_icon
 from monitor.ui.style import HEALTH_COLOURS, KIND_DOTS, TEXT_MUTED
 
@@ -190,8 +190,14 @@ class Sidebar(QTreeWidget):
         with self._bulk_change():
             for group, new in ((self._sources, rows.sources), (self._watchlist, rows.watched)):
                 shown = self._shown[id(group)]
-                if len(shown) == len(new) and all(a.target == b.target for a, b in zip(shown, new, strict=True)):
-                    changed = [(i, old, row) for i, (old, row) in enumerate(zip(shown, new, strict=True)) if old != row]
+                if len(shown) == len(new) and all(
+                    a.target == b.target for a, b in zip(shown, new, strict=True)
+                ):
+                    changed = [
+                        (i, old, row)
+                        for i, (old, row) in enumerate(zip(shown, new, strict=True))
+                        if old != row
+                    ]
                     if len(changed) <= SYNC_SLICE_ROWS:
                         for index, old, row in changed:
                             self._fill(group.child(index), row, old)
@@ -290,7 +296,9 @@ class Sidebar(QTreeWidget):
             if row.muted:
                 item.setForeground(0, self._muted)
             else:
-                item.setData(0, Qt.ItemDataRole.ForegroundRole, None)  # the style's colour, selection included
+                item.setData(
+                    0, Qt.ItemDataRole.ForegroundRole, None
+                )  # the style's colour, selection included
 
     # -- selection ------------------------------------------------------------------------------------------
 

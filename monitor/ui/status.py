@@ -8,7 +8,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
-from monitor.core.poller import PollResult
+from monitor.core.polling.poller import PollResult
 from monitor.ui.bridge import PollProgress
 from monitor.ui.style import format_date
 

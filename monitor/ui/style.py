@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from monitor.core.clock import parse_iso
+from monitor.core.support.clock import parse_iso
 from monitor.paths import resources_dir
 
 log = logging.getLogger(__name__)

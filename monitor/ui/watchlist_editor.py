@@ -34,10 +34,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from monitor.core.matcher import Matcher
+from monitor.core.matching.matcher import Matcher
+from monitor.core.matching.watchlist import KINDS, Entry, Watchlist, WatchlistError
 from monitor.core.models import Article, Assessment
 from monitor.core.service import VigieCore
-from monitor.core.watchlist import KINDS, Entry, Watchlist, WatchlistError
 from monitor.ui.bridge import Bridge
 from monitor.ui.icons import dot_icon
 from monitor.ui.reader import ReaderView

@@ -115,13 +115,15 @@ class HostileServer:
 
     def _page(self) -> bytes:
         return (
-            b'<!DOCTYPE html><html><head><title>A news site</title>'
+            b"<!DOCTYPE html><html><head><title>A news site</title>"
             b'<link rel="alternate" type="application/rss+xml" title="News" href="/good.xml">'
             b"</head><body><p>Welcome</p></body></html>"
         )
 
     @staticmethod
-    def _send(h: BaseHTTPRequestHandler, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+    def _send(
+        h: BaseHTTPRequestHandler, status: int, body: bytes, headers: dict[str, str] | None = None
+    ) -> None:
         h.send_response(status)
         headers = {"Content-Type": "application/rss+xml", **(headers or {})}
         for name, value in headers.items():

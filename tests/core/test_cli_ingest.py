@@ -65,9 +65,7 @@ RSS = """<?xml version="1.0" encoding="utf-8"?>
 </channel></rss>"""
 
 
-def test_changed_item_is_updated_in_place_and_keeps_first_seen(
-    data_dir: Path, httpserver, capsys
-) -> None:
+def test_changed_item_is_updated_in_place_and_keeps_first_seen(data_dir: Path, httpserver, capsys) -> None:
     feed = ServedFeed(RSS.format(title="Règlement de comptes", body="Un premier texte.").encode())
     url = serve_feed(httpserver, "/feed.xml", feed)
     assert main(["feeds", "add", url]) == 0
@@ -111,7 +109,9 @@ def test_opml_round_trip_and_broken_file(data_dir: Path, tmp_path: Path, capsys)
     assert "c.example" not in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("url", ["file:///etc/passwd", "javascript:alert(1)", "data:text/xml,<rss/>", "ftp://x/y"])
+@pytest.mark.parametrize(
+    "url", ["file:///etc/passwd", "javascript:alert(1)", "data:text/xml,<rss/>", "ftp://x/y"]
+)
 def test_feeds_add_refuses_other_schemes(data_dir: Path, url: str, capsys) -> None:
     assert main(["feeds", "add", url, "--no-check"]) == 2
     assert "only http and https" in capsys.readouterr().err
@@ -130,7 +130,9 @@ def test_feeds_add_finds_the_feed_of_a_web_page(data_dir: Path, httpserver, caps
 
 def test_poll_reports_a_failing_feed_and_goes_on(data_dir: Path, httpserver, capsys) -> None:
     good = serve_feed(httpserver, "/good", ServedFeed(RSS.format(title="T", body="B").encode()))
-    httpserver.expect_request("/busy").respond_with_data("slow down", status=429, headers={"Retry-After": "7200"})
+    httpserver.expect_request("/busy").respond_with_data(
+        "slow down", status=429, headers={"Retry-After": "7200"}
+    )
     assert main(["feeds", "add", good, "--no-check"]) == 0
     assert main(["feeds", "add", httpserver.url_for("/busy"), "--no-check"]) == 0
     assert main(["poll"]) == 0

@@ -30,7 +30,9 @@ def vigie(data: Path, *args: str) -> list[str]:
 
 
 def run(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(vigie(data, *args), capture_output=True, text=True, cwd=REPO, timeout=120, check=False)
+    return subprocess.run(
+        vigie(data, *args), capture_output=True, text=True, cwd=REPO, timeout=120, check=False
+    )
 
 
 def connect(data: Path) -> sqlite3.Connection:
@@ -41,7 +43,9 @@ def connect(data: Path) -> sqlite3.Connection:
 
 def collected_guids(conn: sqlite3.Connection) -> set[str]:
     # feedparser resolves a guid against the feed URL; the generated name is its last segment.
-    return {row[0].rsplit("/", 1)[-1] for row in conn.execute("SELECT guid FROM articles WHERE source != 'seed'")}
+    return {
+        row[0].rsplit("/", 1)[-1] for row in conn.execute("SELECT guid FROM articles WHERE source != 'seed'")
+    }
 
 
 def check_database(data: Path) -> set[str]:
@@ -114,7 +118,9 @@ def test_sigkill_during_ingest_loses_nothing_committed(bulk: BulkServer, tmp_pat
             last_id = reader.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]
             deadline = time.monotonic() + 60
             while proc.poll() is None and time.monotonic() < deadline:
-                stored = reader.execute("SELECT count(*) FROM articles WHERE id > ?", (last_id,)).fetchone()[0]
+                stored = reader.execute("SELECT count(*) FROM articles WHERE id > ?", (last_id,)).fetchone()[
+                    0
+                ]
                 if stored >= target:
                     break
                 time.sleep(0.005)
@@ -170,7 +176,9 @@ def small_mount(tmp_path: Path) -> Iterator[Path]:
     try:
         done = subprocess.run(
             ["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(mount_point)],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )
     except FileNotFoundError:
         pytest.skip("no mount command to make a small file system")

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from monitor.core.fetch import FetchSettings
 from monitor.core.models import Feed
 from monitor.core.service import VigieCore
+from monitor.core.web.fetch import FetchSettings
 from monitor.paths import AppPaths
 from tests.core.hostile_server import SECRET_MARK, HostileServer, refused_url
 

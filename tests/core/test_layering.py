@@ -1,14 +1,13 @@
-"""The core runs without Qt: importing every core module with PySide6 made unimportable must work."""
+"""The core runs without Qt: importing every core module with PySide6 made unimportable must work.
+
+The import-linter contracts in pyproject.toml check the layers statically; this checks the same promise at run
+time, including imports made inside functions, which a static graph may not see the effect of.
+"""
 
 from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
-
-import monitor.core
-
-CORE = Path(monitor.core.__file__).parent
 
 BLOCK_QT = """
 import importlib, pkgutil, sys
@@ -18,19 +17,16 @@ class BlockQt:
             raise ImportError('Qt is not allowed in monitor.core: ' + name)
 sys.meta_path.insert(0, BlockQt())
 import monitor.core
-for info in pkgutil.iter_modules(monitor.core.__path__):
-    importlib.import_module('monitor.core.' + info.name)
+names = [info.name for info in pkgutil.walk_packages(monitor.core.__path__, 'monitor.core.')]
+for name in names:
+    importlib.import_module(name)
 import monitor.cli
-print('ok', len(list(pkgutil.iter_modules(monitor.core.__path__))))
+print('ok', len(names))
 """
 
 
 def test_core_and_cli_import_without_qt() -> None:
     done = subprocess.run([sys.executable, "-c", BLOCK_QT], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("ok ")
-
-
-def test_no_core_module_mentions_qt() -> None:
-    offenders = [p.name for p in CORE.glob("*.py") if "PySide6" in p.read_text(encoding="utf-8")]
-    assert offenders == []
+    count = int(done.stdout.split()[1])
+    assert count > 30  # every sub-package and module was walked, not just the top level

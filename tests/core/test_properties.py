@@ -13,8 +13,8 @@ from xml.sax.saxutils import escape as xml_escape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from monitor.core.feeds import parse_feed
-from monitor.core.text import sanitize_html
+from monitor.core.parsing.feeds import parse_feed
+from monitor.core.parsing.text import sanitize_html
 
 FETCHED = datetime(2025, 11, 13, 18, 0, tzinfo=UTC)
 TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
@@ -24,22 +24,53 @@ TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
 words = st.text(
     alphabet=st.sampled_from(list("abcdefghijklmnopqrstuvwxyzàéèêçôœÉ ’'\"-.,;:!?0123456789")), max_size=20
 )
-entities = st.sampled_from(["&amp;", "&eacute;", "&#233;", "&#x2019;", "&nbsp;", "&quot;", "&#8212;", "&bogus;"])
+entities = st.sampled_from(
+    ["&amp;", "&eacute;", "&#233;", "&#x2019;", "&nbsp;", "&quot;", "&#8212;", "&bogus;"]
+)
 controls = st.sampled_from(["\x00", "\x01", "\x08", "\x0b", "\x1f", "\x7f", "\u200b", "\ufeff", "\ud7ff"])
-markup = st.sampled_from([
-    "<b>", "</b>", "<i>x</i>", "<p>", "</p>", "<br/>", "<br>", "<script>alert(1)</script>",
-    '<img src="x" onerror="alert(1)">', '<a href="javascript:alert(1)">clic</a>', "<style>p{}</style>",
-    '<iframe src="http://evil.invalid/"></iframe>', "<div><span>", "</span></div>", "<!-- comment -->",
-    '<object data="x.swf"></object>', "<table><tr><td>cell</td></tr></table>", "<ul><li>one</li></ul>",
-])
+markup = st.sampled_from(
+    [
+        "<b>",
+        "</b>",
+        "<i>x</i>",
+        "<p>",
+        "</p>",
+        "<br/>",
+        "<br>",
+        "<script>alert(1)</script>",
+        '<img src="x" onerror="alert(1)">',
+        '<a href="javascript:alert(1)">clic</a>',
+        "<style>p{}</style>",
+        '<iframe src="http://evil.invalid/"></iframe>',
+        "<div><span>",
+        "</span></div>",
+        "<!-- comment -->",
+        '<object data="x.swf"></object>',
+        "<table><tr><td>cell</td></tr></table>",
+        "<ul><li>one</li></ul>",
+    ]
+)
 html_text = st.lists(st.one_of(words, entities, controls, markup), max_size=12).map("".join)
 dates = st.one_of(
-    st.sampled_from([
-        "Thu, 13 Nov 2025 18:00:00 GMT", "Thu, 13 Nov 2025 18:00:00 +0100", "2025-11-13T18:00:00Z",
-        "2025-11-13T18:00:00+05:30", "2025-11-13", "13/11/2025", "hier", "", "Mon, 31 Feb 2025 25:61:61 GMT",
-        "9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "Sun, 00 Jan 0000 00:00:00 GMT", "1e308",
-        "2025-13-45T99:99:99Z", "Thu, 13 Nov 2025 18:00:00 XYZ",
-    ]),
+    st.sampled_from(
+        [
+            "Thu, 13 Nov 2025 18:00:00 GMT",
+            "Thu, 13 Nov 2025 18:00:00 +0100",
+            "2025-11-13T18:00:00Z",
+            "2025-11-13T18:00:00+05:30",
+            "2025-11-13",
+            "13/11/2025",
+            "hier",
+            "",
+            "Mon, 31 Feb 2025 25:61:61 GMT",
+            "9999-12-31T23:59:59Z",
+            "0001-01-01T00:00:00Z",
+            "Sun, 00 Jan 0000 00:00:00 GMT",
+            "1e308",
+            "2025-13-45T99:99:99Z",
+            "Thu, 13 Nov 2025 18:00:00 XYZ",
+        ]
+    ),
     st.text(max_size=30),
 )
 
@@ -93,23 +124,77 @@ def test_feed_normaliser_gives_plain_text_and_utc_dates(kind: str, items: list[t
 # -- the sanitiser ----------------------------------------------------------------------------------------------
 
 FORBIDDEN_TAGS = {
-    "script", "iframe", "object", "embed", "form", "style", "frame", "frameset", "base", "meta", "link",
-    "svg", "math", "applet", "input", "button", "textarea", "select", "template", "noscript",
+    "script",
+    "iframe",
+    "object",
+    "embed",
+    "form",
+    "style",
+    "frame",
+    "frameset",
+    "base",
+    "meta",
+    "link",
+    "svg",
+    "math",
+    "applet",
+    "input",
+    "button",
+    "textarea",
+    "select",
+    "template",
+    "noscript",
 }
 URL_TRICKS = [
-    "javascript:alert(1)", "JaVaScRiPt:alert(1)", " javascript:alert(1)", "java\tscript:alert(1)",
-    "jav&#x09;ascript:alert(1)", "&#106;avascript:alert(1)", "data:text/html;base64,PHNjcmlwdD4=",
-    "DATA:image/svg+xml,<svg onload=alert(1)>", "vbscript:msgbox(1)", "http://ok.invalid/a.png",
-    "/relative/path", "//evil.invalid/x", "https://ok.invalid/?a=1&b=2",
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    " javascript:alert(1)",
+    "java\tscript:alert(1)",
+    "jav&#x09;ascript:alert(1)",
+    "&#106;avascript:alert(1)",
+    "data:text/html;base64,PHNjcmlwdD4=",
+    "DATA:image/svg+xml,<svg onload=alert(1)>",
+    "vbscript:msgbox(1)",
+    "http://ok.invalid/a.png",
+    "/relative/path",
+    "//evil.invalid/x",
+    "https://ok.invalid/?a=1&b=2",
 ]
-hostile_tag = st.sampled_from(sorted(FORBIDDEN_TAGS | {"a", "img", "p", "div", "span", "b", "video", "source"}))
+hostile_tag = st.sampled_from(
+    sorted(FORBIDDEN_TAGS | {"a", "img", "p", "div", "span", "b", "video", "source"})
+)
 hostile_attr = st.one_of(
-    st.tuples(st.sampled_from(["href", "src", "action", "formaction", "poster", "xlink:href", "srcset",
-                               "background", "cite", "data"]), st.sampled_from(URL_TRICKS)),
-    st.tuples(st.sampled_from(["onclick", "ONLOAD", "onerror", "onmouseover", "OnFocus"]), st.just("alert(1)")),
-    st.tuples(st.sampled_from(["style", "STYLE"]),
-              st.sampled_from(["color:red", "background:url(javascript:alert(1))", "expression(alert(1))",
-                               "position:fixed;top:0;left:0;width:100%;height:100%"])),
+    st.tuples(
+        st.sampled_from(
+            [
+                "href",
+                "src",
+                "action",
+                "formaction",
+                "poster",
+                "xlink:href",
+                "srcset",
+                "background",
+                "cite",
+                "data",
+            ]
+        ),
+        st.sampled_from(URL_TRICKS),
+    ),
+    st.tuples(
+        st.sampled_from(["onclick", "ONLOAD", "onerror", "onmouseover", "OnFocus"]), st.just("alert(1)")
+    ),
+    st.tuples(
+        st.sampled_from(["style", "STYLE"]),
+        st.sampled_from(
+            [
+                "color:red",
+                "background:url(javascript:alert(1))",
+                "expression(alert(1))",
+                "position:fixed;top:0;left:0;width:100%;height:100%",
+            ]
+        ),
+    ),
     st.tuples(st.sampled_from(["class", "id", "title", "alt", "srcdoc"]), st.sampled_from(["x", "<script>"])),
 )
 

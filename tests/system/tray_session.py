@@ -22,14 +22,14 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSystemTrayIcon
 from pytest_httpserver import HTTPServer
 from pytestqt.qtbot import QtBot
 
-from monitor.core.alerts import AlertPolicy, Notification
-from monitor.core.fetch import Fetcher, FetchSettings
-from monitor.core.matcher import Matcher
-from monitor.core.poller import FeedReport, PollResult, poll_once
-from monitor.core.scheduler import PollScheduler
+from monitor.core.matching.matcher import Matcher
+from monitor.core.matching.watchlist import load_default_watchlist
+from monitor.core.polling.alerts import AlertPolicy, Notification
+from monitor.core.polling.poller import FeedReport, PollResult, poll_once
+from monitor.core.polling.scheduler import PollScheduler
 from monitor.core.settings import Settings
-from monitor.core.store import Store
-from monitor.core.watchlist import load_default_watchlist
+from monitor.core.storage.store import Store
+from monitor.core.web.fetch import Fetcher, FetchSettings
 from monitor.ui.notifier import Notifier
 from monitor.ui.polling import PollRelay
 from monitor.ui.tray import TrayIcon

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from monitor.core.clock import iso, utc_now
 from monitor.core.models import Assessment, ParsedItem
-from monitor.core.store import Store
+from monitor.core.storage.store import Store
+from monitor.core.support.clock import iso, utc_now
 from monitor.paths import AppPaths
 
 if TYPE_CHECKING:

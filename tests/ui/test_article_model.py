@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from monitor.core.models import Assessment, Match
-from monitor.core.store import ArticleQuery, Store
+from monitor.core.models import ArticleQuery, Assessment, Match
+from monitor.core.storage.store import Store
 from monitor.ui.article_model import (
     COL_PUBLISHED,
     COL_SCORE,
@@ -128,7 +128,7 @@ def test_filters_select_in_sql(store: Store) -> None:
 
 
 def test_a_search_the_store_cannot_run_is_reported_not_raised(qtbot, store: Store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from monitor.core.db import StoreError
+    from monitor.core.errors import StoreError
 
     model = ArticleTableModel(store)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from monitor.core.store import ArticleQuery
-from monitor.core.watchlist import Entry
+from monitor.core.matching.watchlist import Entry
+from monitor.core.models import ArticleQuery
 from monitor.ui.feeds_dialog import COL_NAME, COL_STATUS, FeedsDialog
 from monitor.ui.main_window import MainWindow
 from monitor.ui.sidebar import Target

@@ -10,13 +10,15 @@ from types import ModuleType
 
 import pytest
 
-from monitor.core.fetch import FetchSettings
-from monitor.core.store import ArticleQuery
+from monitor.core.models import ArticleQuery
+from monitor.core.web.fetch import FetchSettings
 from monitor.paths import AppPaths
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO.parent / "shared" / "corpora" / "feedparser-tests"
-_NASTY = re.compile(rb"&lt;script|<script|onerror|onload|javascript:|&lt;iframe|<iframe|expression\(|data:", re.I)
+_NASTY = re.compile(
+    rb"&lt;script|<script|onerror|onload|javascript:|&lt;iframe|<iframe|expression\(|data:", re.I
+)
 
 TRACKER = """<?xml version="1.0"?><rss version="2.0"><channel><title>Tracker</title><item><guid>t1</guid>
 <title>Pixel &lt;img src="/title-pixel.png"&gt;</title><link>/t1</link>
@@ -63,7 +65,9 @@ def test_hostile_articles_render_safely_and_fetch_nothing(qtbot, nasty_corpus: P
         assert len(files) > 50
         core = VigieCore(
             AppPaths(tmp_path / "profile"),
-            fetch_settings=FetchSettings(read_timeout=5, total_timeout=10, per_host_delay=0, per_host_concurrency=8),
+            fetch_settings=FetchSettings(
+                read_timeout=5, total_timeout=10, per_host_delay=0, per_host_concurrency=8
+            ),
         )
         urls = [server.url(f) for f in files]
         core.store.add_feeds([(u, "") for u in urls], 60)
@@ -92,7 +96,9 @@ def test_hostile_articles_render_safely_and_fetch_nothing(qtbot, nasty_corpus: P
         view.show_article(tracker, source_label="t", original_layout=True)
         view.grab()
         assert view.requested, "the original layout asks for the tracker's image (answered locally)"
-        assert len(server.requests) == fetched, f"showing articles reached the server: {server.requests[fetched:]}"
+        assert len(server.requests) == fetched, (
+            f"showing articles reached the server: {server.requests[fetched:]}"
+        )
         assert hostile_sources >= 1
         core.close()
     finally:

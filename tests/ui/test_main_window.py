@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
-from monitor.core.store import ArticleQuery
+from monitor.core.models import ArticleQuery
 from monitor.ui.article_model import COL_TITLE, ROW_ROLE
 from monitor.ui.main_window import MainWindow
 from monitor.ui.sidebar import Target

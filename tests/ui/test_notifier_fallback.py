@@ -10,7 +10,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
-from monitor.core.alerts import FOREVER, Notification
+from monitor.core.polling.alerts import FOREVER, Notification
 from monitor.ui import notifier as notifier_module
 from monitor.ui.notifier import Notifier
 from monitor.ui.tray import badge_icon

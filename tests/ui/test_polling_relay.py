@@ -12,12 +12,12 @@ from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QApplication, QMainWindow
 from pytestqt.qtbot import QtBot
 
-from monitor.core.alerts import AlertPolicy, Notification
-from monitor.core.clock import iso, utc_now
 from monitor.core.models import Assessment, Match, ParsedItem
-from monitor.core.poller import FeedReport, PollResult
+from monitor.core.polling.alerts import AlertPolicy, Notification
+from monitor.core.polling.poller import FeedReport, PollResult
 from monitor.core.settings import Settings
-from monitor.core.store import Store
+from monitor.core.storage.store import Store
+from monitor.core.support.clock import iso, utc_now
 from monitor.ui.bridge import PollProgress
 from monitor.ui.notifier import Notifier
 from monitor.ui.polling import PollRelay

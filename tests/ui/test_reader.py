@@ -7,9 +7,9 @@ from collections import Counter
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QColor, QTextDocument
 
-from monitor.core.matcher import Matcher
+from monitor.core.matching.matcher import Matcher
+from monitor.core.matching.watchlist import Entry, Watchlist
 from monitor.core.models import Article, Match
-from monitor.core.watchlist import Entry, Watchlist
 from monitor.ui.reader import ReaderView
 from monitor.ui.reader_html import article_html, highlight
 from monitor.ui.style import KIND_COLOURS

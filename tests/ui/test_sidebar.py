@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
+from monitor.core.matching.watchlist import Entry, load_default_watchlist
 from monitor.core.models import Feed
-from monitor.core.watchlist import Entry, load_default_watchlist
 from monitor.ui import sidebar as sidebar_module
 from monitor.ui.sidebar import FIXED_VIEWS, Sidebar, Target, sidebar_rows
 
@@ -22,8 +22,16 @@ def _populate(sidebar: Sidebar, *counts_and_contents: Any) -> None:
 
 
 def _feeds(n: int) -> list[Feed]:
-    return [Feed(id=i, url=f"https://feed{i}.example/rss", title=f"Feed {i}", last_fetched="2026-11-23T10:00:00+00:00",
-                 last_status=200) for i in range(1, n + 1)]
+    return [
+        Feed(
+            id=i,
+            url=f"https://feed{i}.example/rss",
+            title=f"Feed {i}",
+            last_fetched="2026-11-23T10:00:00+00:00",
+            last_status=200,
+        )
+        for i in range(1, n + 1)
+    ]
 
 
 def test_counts_and_health_change_in_place_and_new_feeds_rebuild(qtbot: QtBot) -> None:

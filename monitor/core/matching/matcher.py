@@ -1,0 +1,301 @@
+"""Compiled watchlist: finds entries in an article's fields, resolves context rules and scores the article.
+
+The whole watchlist is compiled once into a single Aho-Corasick automaton over folded terms
+(:mod:`monitor.core.matching.folding`), so matching costs one pass over each folded field whatever the number of
+aliases. Each raw hit is then checked:
+
+- whole words on the folded text: a letter or digit just before the hit, or just after it, cancels it (prefix
+  terms only need the left boundary and run to the end of the word). Apostrophes are not word characters, so
+  French elisions (d'Amine, l’OFDT, qu'Amra) and English possessives (Kessaci's, Kessaci’s) match the name;
+- hyphens and spaces fold alike (Aix-en-Provence = Aix en Provence); an alias written with a hyphen also
+  matches the hyphen-less compound (narco-trafic = narcotrafic);
+- case-sensitive aliases are compared with the original letter case (RAID, not raid). A single capitalised
+  word ("Conscience") is ignored at the start of a sentence and in Title Case headlines, where the capital
+  tells nothing;
+- overlapping hits resolve leftmost-longest: no two kept matches overlap.
+
+Scoring (:meth:`Matcher.assess`): entries whose ``context`` is not satisfied (none of the named entries or
+kinds counts in the same article) are dropped from the matches and the score. Each remaining entry adds its
+weight, multiplied by :data:`TITLE_BOOST` when it appears in the title and by a slowly growing factor for
+repeated mentions (``1 + 0.25 * log2(mentions)``, at most x2). The article is highlighted when the score
+reaches the threshold.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import ahocorasick
+
+from monitor.core.matching.folding import DASHES, fold, fold_key, is_word_char
+from monitor.core.matching.watchlist import Entry, Watchlist
+from monitor.core.models import FIELDS, Assessment, Match
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["DEFAULT_HIGHLIGHT_THRESHOLD", "MENTION_FACTOR_CAP", "TITLE_BOOST", "Matcher"]
+
+DEFAULT_HIGHLIGHT_THRESHOLD = 4.0
+TITLE_BOOST = 1.5
+MENTION_FACTOR_CAP = 2.0
+
+_SENTENCE_END = frozenset(".!?…")
+_OPENERS = frozenset("\"'“”«»‘’‹›([{*•·-–—‐‑|/")
+_FIELD_INDEX = {name: index for index, name in enumerate(FIELDS)}
+_TITLE_INDEX = _FIELD_INDEX["title"]
+_TITLE_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+@dataclass(frozen=True)
+class _Term:
+    """One compiled search term: what to check once the automaton has found its folded key."""
+
+    entry: int
+    length: int
+    rank: int  # the entry's place among equal spans: heavier first, then earlier in the list
+    number: int = dataclasses.field(compare=False)  # unique per term
+    prefix: bool = False
+    case_form: str | None = None  # the case-preserving fold, for case-sensitive aliases
+    ambiguous_capital: bool = False  # single capitalised word: uninformative at a sentence start
+    checks_left: bool = True
+    checks_right: bool = True
+
+
+def _mention_factor(count: int) -> float:
+    return min(MENTION_FACTOR_CAP, 1.0 + 0.25 * math.log2(max(count, 1)))
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _at_sentence_start(text: str, start: int) -> bool:
+    """Whether only openers (quotes, brackets, bullets, spaces) stand between a sentence end and ``start``."""
+    i = start - 1
+    while i >= 0:
+        ch = text[i]
+        if ch == "\n":
+            return True
+        if ch.isspace() or ch in _OPENERS:
+            i -= 1
+            continue
+        return ch in _SENTENCE_END
+    return True
+
+
+def _title_cased(text: str) -> bool:
+    """A headline In Title Case, where capitals carry no information about proper nouns."""
+    words = _TITLE_WORD.findall(text)
+    if len(words) < 3:
+        return False
+    capitals = sum(1 for w in words if w[0].isupper())
+    return capitals / len(words) >= 0.75
+
+
+def _hyphen_free(alias: str) -> str | None:
+    """'narco-trafic' -> 'narcotrafic': the compound written solid, when the alias has a hyphen between
+    letters."""
+    if not any(d in alias for d in DASHES):
+        return None
+    joined = re.sub(r"(?<=\w)[" + re.escape("".join(sorted(DASHES))) + r"](?=\w)", "", alias)
+    return joined if joined != alias else None
+
+
+class Matcher:
+    """A watchlist compiled for fast matching. Immutable and safe to share between threads once built."""
+
+    def __init__(
+        self, watchlist: Watchlist, *, highlight_threshold: float = DEFAULT_HIGHLIGHT_THRESHOLD
+    ) -> None:
+        self.watchlist = watchlist
+        self.threshold = float(highlight_threshold)
+        self._entries: tuple[Entry, ...] = watchlist.entries
+        self._by_name: dict[str, Entry] = {e.name: e for e in self._entries}
+        self._with_context = frozenset(e.name for e in self._entries if e.context)
+        self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
+        by_weight = sorted(range(len(self._entries)), key=lambda i: (-self._entries[i].weight, i))
+        self._rank = {index: rank for rank, index in enumerate(by_weight)}
+        self.term_count = 0
+        for index, entry in enumerate(self._entries):
+            for alias in entry.terms():
+                self._add(alias, index)
+                joined = _hyphen_free(alias)
+                if joined:
+                    self._add(joined, index)
+            for alias in entry.case_sensitive_aliases:
+                self._add(alias, index, case_sensitive=True)
+                joined = _hyphen_free(alias)
+                if joined:
+                    self._add(joined, index, case_sensitive=True)
+            for prefix in entry.prefixes:
+                self._add(prefix, index, prefix=True)
+        self._empty = self.term_count == 0
+        if not self._empty:
+            self._automaton.make_automaton()
+        logger.debug("compiled %d entries, %d terms", len(self._entries), self.term_count)
+
+    def _add(self, term: str, entry: int, *, case_sensitive: bool = False, prefix: bool = False) -> None:
+        key = fold_key(term)
+        if not key:
+            return
+        case_form = fold_key(term, keep_case=True) if case_sensitive else None
+        ambiguous = bool(
+            case_form
+            and " " not in case_form
+            and case_form[0].isupper()
+            and not any(c.isupper() for c in case_form[1:])
+        )
+        compiled = _Term(
+            entry=entry,
+            length=len(key),
+            rank=self._rank[entry],
+            number=self.term_count,
+            prefix=prefix,
+            case_form=case_form,
+            ambiguous_capital=ambiguous,
+            checks_left=is_word_char(key[0]),
+            checks_right=is_word_char(key[-1]),
+        )
+        existing = self._automaton.get(key, ())
+        if compiled not in existing:
+            self._automaton.add_word(key, (*existing, compiled))
+            self.term_count += 1
+
+    # -- finding ---------------------------------------------------------------------------------------------
+
+    def find(self, text: str, field: str) -> list[Match]:
+        """Every watchlist hit in one field, leftmost-longest, without context rules (see :meth:`assess`).
+
+        Each match satisfies ``match.text == text[match.start:match.end]``.
+        """
+        if self._empty or not text:
+            return []
+        folded = fold(text)
+        ft = folded.text
+        n = len(ft)
+        # (start, start - end, rank, term): sorting these puts the leftmost first, then the longest, then the
+        # heavier entry, then the earlier one in the list (rank); the term's own number breaks the last ties.
+        hits: list[tuple[int, int, int, int, _Term]] = []
+        title_cased: bool | None = None
+        for last, terms in self._automaton.iter(ft):
+            end = last + 1
+            for term in terms:
+                start = end - term.length
+                if term.checks_left and start > 0:
+                    before = ft[start - 1]
+                    if before.isalnum() or before == "_":
+                        continue
+                stop = end
+                if term.prefix:
+                    while stop < n and is_word_char(ft[stop]):
+                        stop += 1
+                elif term.checks_right and end < n:
+                    after = ft[end]
+                    if after.isalnum() or after == "_":
+                        continue
+                if term.case_form is not None:
+                    o_start, o_end = folded.to_original(start, stop)
+                    if fold_key(text[o_start:o_end], keep_case=True) != term.case_form:
+                        continue
+                    if term.ambiguous_capital:
+                        if title_cased is None:
+                            title_cased = _title_cased(text)
+                        if title_cased or _at_sentence_start(text, o_start):
+                            continue
+                hits.append((start, start - stop, term.rank, term.number, term))
+        if len(hits) > 1:
+            hits.sort()
+        matches: list[Match] = []
+        last_end = -1
+        starts, ends = folded.starts, folded.ends
+        entries = self._entries
+        for start, negative_length, _, _, term in hits:
+            if start < last_end:
+                continue
+            last_end = start - negative_length
+            entry = entries[term.entry]
+            o_start, o_end = starts[start], ends[last_end - 1]
+            matches.append(Match(entry.name, entry.kind, field, o_start, o_end, text[o_start:o_end]))
+        return matches
+
+    def find_fields(self, fields: dict[str, str]) -> list[Match]:
+        """:meth:`find` over several named fields, in the order given."""
+        out: list[Match] = []
+        for name, text in fields.items():
+            out.extend(self.find(text, name))
+        return out
+
+    # -- scoring ---------------------------------------------------------------------------------------------
+
+    def _active(self, present: Iterable[str]) -> set[str]:
+        """Entries whose context is satisfied: the largest set in which every entry with a context has one of
+        its context entries, or an entry of one of its context kinds, besides itself. Entries may support each
+        other ("règlement de comptes" next to "Marseille"), but support from an entry that is itself dropped
+        does not count."""
+        active = set(present)
+        if active.isdisjoint(self._with_context):
+            return active
+        by_name = self._by_name
+        changed = True
+        while changed:
+            changed = False
+            kinds: dict[str, int] = {}
+            for name in active:
+                kinds[by_name[name].kind] = kinds.get(by_name[name].kind, 0) + 1
+            for name in sorted(active):
+                entry = by_name[name]
+                if not entry.context:
+                    continue
+                supported = any(
+                    (ref in active and ref != name) or kinds.get(ref, 0) - (entry.kind == ref) > 0
+                    for ref in entry.context
+                )
+                if not supported:
+                    active.discard(name)
+                    changed = True
+                    break  # recount kinds before judging the next entry
+        return active
+
+    def assess(self, title: str, summary: str = "", content: str = "") -> Assessment:
+        """Match all three fields, drop entries whose context is missing, score and explain."""
+        raw = self.find_fields(dict(zip(FIELDS, (title or "", summary or "", content or ""), strict=True)))
+        if not raw:
+            return Assessment((), 0.0, self.threshold <= 0, "No watchlist match.")
+        present = {m.entry for m in raw}
+        active = self._active(present)
+        kept = tuple(m for m in raw if m.entry in active)
+        by_name = self._by_name
+        per_field: dict[str, list[int]] = {}  # entry -> mentions in each of FIELDS, in order of first mention
+        for m in kept:
+            counts = per_field.get(m.entry)
+            if counts is None:
+                counts = per_field[m.entry] = [0] * len(FIELDS)
+            counts[_FIELD_INDEX[m.field]] += 1
+        contributions: list[tuple[float, str, str]] = []
+        for name, counts in per_field.items():
+            boost = TITLE_BOOST if counts[_TITLE_INDEX] else 1.0
+            value = by_name[name].weight * boost * _mention_factor(sum(counts))
+            places = ", ".join(
+                field if count == 1 else f"{count}× {field}"
+                for field, count in zip(FIELDS, counts, strict=True)
+                if count
+            )
+            contributions.append((value, name, places))
+        score = round(sum(value for value, _, _ in contributions), 2)
+        highlighted = score >= self.threshold
+        contributions.sort(key=lambda c: -c[0])
+        parts = " + ".join(f"{name} ({places})" for _, name, places in contributions)
+        sign = "≥" if highlighted else "<"
+        if parts:
+            explanation = f"{parts} = {_fmt(score)} {sign} {_fmt(self.threshold)}"
+        else:
+            explanation = f"No entry counts: 0 < {_fmt(self.threshold)}"
+        dropped = sorted(present - active)
+        if dropped:
+            explanation += f"; not counted without context: {', '.join(dropped)}"
+        return Assessment(kept, score, highlighted, explanation)

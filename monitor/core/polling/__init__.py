@@ -1,0 +1,1 @@
+"""Keeping the store current: one poll, the schedule, alerts, re-scoring, feed discovery."""

@@ -1,0 +1,131 @@
+"""Re-scoring every stored article after a watchlist or threshold change.
+
+Only the articles whose assessment changed are written: after a typical edit, a few of them. The matching, which
+is most of the work, runs in worker processes (monitor.core.support.workers, one per core) once the store holds
+PARALLEL_FROM articles or more; each worker reads its own ranges of ids through its own connection (WAL lets it
+read while this process writes) and sends back only what changed. The writes stay in this process.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import sqlite3
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from monitor.core.matching.matcher import Matcher
+from monitor.core.models import Assessment
+from monitor.core.storage import db
+from monitor.core.storage.store import Store, encode_matches
+from monitor.core.support.workers import close_pool, cores, process_pool
+
+log = logging.getLogger(__name__)
+
+BATCH = 2_000  # ids per range
+PARALLEL_FROM = 20_000  # below this, starting the workers costs more than it saves
+
+Changed = list[tuple[int, Assessment]]
+Progress = Callable[[int, int], None]
+
+
+def assess_range(conn: sqlite3.Connection, matcher: Matcher, low: int, high: int) -> tuple[int, Changed]:
+    """Assess the articles with low < id <= high; returns how many there were and those whose stored score,
+    highlight or matches differ from the new assessment."""
+    rows = conn.execute(
+        "SELECT id, title, summary, content, score, highlighted, matches FROM articles WHERE id > ? AND id <= ?",
+        (low, high),
+    ).fetchall()
+    changed: Changed = []
+    for article_id, title, summary, content, score, highlighted, matches in rows:
+        assessment = matcher.assess(title, summary, content)
+        if (
+            assessment.score != score
+            or int(assessment.highlighted) != highlighted
+            or encode_matches(assessment.matches) != matches
+        ):
+            changed.append((article_id, assessment))
+    return len(rows), changed
+
+
+def rescore_store(
+    store: Store, matcher: Matcher, on_progress: Progress | None = None, workers: int | None = None
+) -> int:
+    """Re-assess every article with `matcher` and store what changed; returns how many were assessed.
+
+    `workers` None picks one process per core when the store is large enough, 0 matches in this process."""
+    total = store.count_all()
+    low, high = store.conn.execute(
+        "SELECT coalesce(min(id), 1) - 1, coalesce(max(id), 0) FROM articles"
+    ).fetchone()
+    ranges = [(start, min(start + BATCH, high)) for start in range(low, high, BATCH)]
+    if workers is None:
+        workers = cores() if total >= PARALLEL_FROM else 0
+    done = written = finished = 0
+
+    def store_results(results: Iterator[tuple[int, Changed]]) -> None:
+        nonlocal done, written, finished
+        for count, changed in results:
+            if changed:
+                store.apply_assessments(changed)
+            done += count
+            written += len(changed)
+            finished += 1
+            if on_progress:
+                on_progress(done, total)
+
+    try:
+        if workers > 1:
+            store_results(_in_workers(store.path, matcher, ranges, workers))
+        else:
+            store_results(_here(store, matcher, ranges))
+    except BrokenProcessPool as exc:  # a worker died: the ranges it left are matched here
+        log.warning("a re-scoring process died (%s); going on in this process", exc)
+        store_results(_here(store, matcher, ranges[finished:]))
+    log.info("re-scored %d articles, %d changed", done, written)
+    return done
+
+
+def _here(store: Store, matcher: Matcher, ranges: list[tuple[int, int]]) -> Iterator[tuple[int, Changed]]:
+    for low, high in ranges:
+        yield assess_range(store.conn, matcher, low, high)
+
+
+def _in_workers(
+    path: Path, matcher: Matcher, ranges: list[tuple[int, int]], workers: int
+) -> Iterator[tuple[int, Changed]]:
+    """Results in the order of `ranges`, with at most two ranges per worker in flight (bounded memory)."""
+    pool = process_pool(workers, _start_worker, (path, matcher))
+    try:
+        left = iter(ranges)
+        pending: deque[Future[tuple[int, Changed]]] = deque(
+            pool.submit(_worker_range, low, high) for low, high in itertools.islice(left, 2 * workers)
+        )
+        while pending:
+            result = pending.popleft().result()
+            following = next(left, None)
+            if following is not None:
+                pending.append(pool.submit(_worker_range, *following))
+            yield result
+    finally:
+        close_pool(pool)
+
+
+_worker: tuple[sqlite3.Connection, Matcher] | None = None
+
+
+def _start_worker(path: Path, matcher: Matcher) -> None:
+    global _worker
+    conn = db.connect(path)
+    conn.row_factory = None
+    conn.execute("PRAGMA query_only = ON")
+    _worker = (conn, matcher)
+
+
+def _worker_range(low: int, high: int) -> tuple[int, Changed]:
+    assert _worker is not None, "worker not initialised"
+    conn, matcher = _worker
+    return assess_range(conn, matcher, low, high)

@@ -1,0 +1,79 @@
+"""Worker processes for CPU-bound work: parsing a large poll's feeds, re-scoring a large store.
+
+One Python process cannot use more than one core for Python code, and while its threads parse, the window's
+thread waits for the interpreter. Workers are spawned, never forked (the caller may be a Qt application with
+threads running), run nicer than the window, and exit by themselves when their parent dies (a SIGKILL leaves
+no orphans behind).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from monitor.core.support.priority import lower_thread_priority
+
+log = logging.getLogger(__name__)
+
+ORPHAN_CHECK_SECONDS = 1.0
+
+
+def cores() -> int:
+    return os.cpu_count() or 1
+
+
+def process_pool(
+    workers: int, initializer: Callable[..., None] | None = None, initargs: tuple[Any, ...] = ()
+) -> ProcessPoolExecutor:
+    """A pool of `workers` spawned processes; `initializer(*initargs)` runs once in each.
+
+    All the processes start now rather than one by one on later submissions, which narrows the window of the
+    race `close_pool` deals with. Close it with `close_pool`."""
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start,
+        initargs=(os.getpid(), initializer, initargs),
+    )
+    for _ in range(workers):  # no worker is idle yet, so each submission spawns one
+        pool.submit(_ready)
+    return pool
+
+
+def _ready() -> None:
+    """The task that makes the pool start a process."""
+
+
+def close_pool(pool: ProcessPoolExecutor) -> None:
+    """Shut the pool down, waiting for its processes, and cancel what has not started.
+
+    When a worker died, the pool is broken and terminates the others itself, but in Python 3.11 a process it
+    spawned while breaking escapes that and the shutdown then waits for it forever
+    (tests/core/test_parallel_poll.py caught it): so the processes of a broken pool are killed here first."""
+    if getattr(pool, "_broken", False):
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            if process.is_alive():
+                log.warning("killing worker process %s of a broken pool", process.pid)
+                process.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start(parent: int, initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
+    lower_thread_priority()
+    threading.Thread(
+        target=_exit_when_orphaned, args=(parent,), name="vigie-orphan-watch", daemon=True
+    ).start()
+    if initializer is not None:
+        initializer(*initargs)
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_CHECK_SECONDS)
+    os._exit(0)

@@ -1,0 +1,185 @@
+"""Entry suggestions from a corpus: names, kinds, boilerplate ignored, existing entries marked or filtered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.core.matching import suggest as suggest_module
+from monitor.core.matching.matcher import Matcher
+from monitor.core.matching.suggest import Suggestion, nlp_available, suggest_entries
+from monitor.core.matching.watchlist import Entry, Watchlist, load_default_watchlist
+
+ARTICLE = """Minister visits Marseille after a new shooting
+Interior Minister Laurent Nuñez travelled to Marseille on Friday. According to the prosecutor \
+Nicolas Bessone, the victim had no link with the network. Laurent Nuñez met the mayor, Benoît Payan, \
+in the town hall.
+The activist founded an association called Conscience in 2020; Conscience supports families.
+The national organised crime prosecution office (PNACO) will open in January. The PNACO will be led by \
+Vanessa Perrée, Mme Perrée said. In Marseille the OFAST and the RAID were deployed, and in \
+Aix-en-Provence too.
+The Office Central de Lutte Contre la Criminalité Organisée (OCCLCO) is involved, with Marseille-Fos \
+port police.
+After the funeral, the DZ Mafia was named. However, nobody spoke.
+Photo: John Smith / AFP
+© Agence Example 2025
+You may also like
+Read more: Jane Doe on Harbour Politics
+Leave a comment
+Share your thoughts with Peter Parker in the comments below!
+Subscribe to Premium Newsletter Plus
+"""
+
+
+def _by_name(suggestions: list[Suggestion]) -> dict[str, Suggestion]:
+    return {s.name: s for s in suggestions}
+
+
+def test_finds_people_organisations_and_places_with_kinds() -> None:
+    found = _by_name(suggest_entries([ARTICLE], use_nlp=False))
+    assert found["Laurent Nuñez"].kind_guess == "person"
+    assert found["Laurent Nuñez"].count == 2
+    assert found["Nicolas Bessone"].kind_guess == "person"
+    assert found["Benoît Payan"].kind_guess == "person"
+    assert found["Vanessa Perrée"].kind_guess == "person"
+    assert found["Conscience"].kind_guess == "organisation"
+    assert found["PNACO"].kind_guess == "organisation"
+    assert found["OFAST"].kind_guess == "organisation"
+    assert found["RAID"].kind_guess == "organisation"
+    assert found["DZ Mafia"].kind_guess == "organisation"
+    assert found["Marseille"].kind_guess == "place"
+    assert found["Aix-en-Provence"].kind_guess == "place"
+    assert "Marseille-Fos" in found
+
+
+def test_acronym_takes_its_long_form_as_an_alias() -> None:
+    found = _by_name(suggest_entries([ARTICLE], use_nlp=False))
+    assert "Office Central de Lutte Contre la Criminalité Organisée" in found["OCCLCO"].aliases
+    assert "Office Central de Lutte Contre la Criminalité Organisée" not in found  # folded into the acronym
+    assert any("organised crime prosecution office" in a for a in found["PNACO"].aliases)
+
+
+def test_titles_and_sentence_openers_are_not_part_of_names() -> None:
+    names = set(_by_name(suggest_entries([ARTICLE], use_nlp=False)))
+    assert not names & {
+        "Interior Minister Laurent Nuñez",
+        "Minister",
+        "Interior",
+        "According",
+        "After",
+        "However",
+        "The PNACO",
+        "In Marseille",
+        "Mme Perrée",
+        "Friday",
+        "January",
+    }
+    assert "Perrée" in names
+
+
+def test_boilerplate_yields_no_suggestion() -> None:
+    names = set(_by_name(suggest_entries([ARTICLE], use_nlp=False)))
+    assert not names & {
+        "John Smith",
+        "AFP",
+        "Agence Example",
+        "Jane Doe",
+        "Harbour Politics",
+        "Peter Parker",
+        "Premium Newsletter Plus",
+        "You",
+        "Leave",
+        "Share",
+        "Subscribe",
+        "Read",
+    }
+
+
+def test_caption_credit_after_a_bar_is_ignored() -> None:
+    text = (
+        "A point of sale in the Maison Blanche district, in Marseille. | Guillaume Origoni / Hans Lucas\n" * 2
+    )
+    names = set(_by_name(suggest_entries([text], use_nlp=False)))
+    assert "Maison Blanche" in names
+    assert not names & {"Guillaume Origoni", "Hans Lucas"}
+
+
+def test_existing_entries_are_filtered_or_marked() -> None:
+    existing = Watchlist(
+        (
+            Entry("Nicolas Bessone", "person", aliases=("Nicolas Bessone", "Bessone")),
+            Entry("PNACO", "organisation", aliases=("PNACO", "Pnaco")),
+            Entry("Conscience (association)", "organisation", case_sensitive_aliases=("Conscience",)),
+        )
+    )
+    fresh = _by_name(suggest_entries([ARTICLE], existing=existing, use_nlp=False))
+    assert not {"Nicolas Bessone", "PNACO", "Conscience"} & set(fresh)
+    assert "Laurent Nuñez" in fresh
+    marked = _by_name(suggest_entries([ARTICLE], existing=existing, use_nlp=False, include_existing=True))
+    assert marked["PNACO"].existing == "PNACO"
+    assert marked["Conscience"].existing == "Conscience (association)"
+    assert marked["Laurent Nuñez"].existing is None
+
+
+def test_min_count_limit_and_order() -> None:
+    result = suggest_entries([ARTICLE], use_nlp=False, min_count=2)
+    assert all(s.count >= 2 for s in result)
+    assert [s.count for s in result] == sorted((s.count for s in result), reverse=True)
+    assert len(suggest_entries([ARTICLE], use_nlp=False, limit=3)) == 3
+
+
+def test_suggestion_becomes_an_entry() -> None:
+    found = _by_name(suggest_entries([ARTICLE], use_nlp=False))
+    entry = found["OCCLCO"].to_entry(weight=3.0)
+    assert entry.kind == "organisation" and entry.weight == 3.0
+    assert entry.aliases[0] == "OCCLCO"
+    assert Matcher(Watchlist((entry,))).find(
+        "the Office central de lutte contre la criminalité organisée", "t"
+    )
+
+
+def test_without_spacy_the_heuristic_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(suggest_module, "_nlp_cache", {"nlp": None})
+    assert not nlp_available()
+    assert suggest_entries([ARTICLE], use_nlp=None) == suggest_entries([ARTICLE], use_nlp=False)
+    with pytest.raises(RuntimeError, match="fr_core_news_sm"):
+        suggest_entries([ARTICLE], use_nlp=True)
+
+
+def test_missing_spacy_is_detected_without_crashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(suggest_module, "_nlp_cache", {})
+    try:
+        import spacy  # noqa: F401
+    except ImportError:
+        assert not nlp_available()
+    else:  # pragma: no cover - only where the optional extra is installed
+        pytest.skip("spaCy is installed here")
+
+
+def test_seeds_recover_most_default_people_and_organisations(shared_dir: Path) -> None:
+    """Of the default list's people and organisations that the seeds mention, suggest finds at least 85%."""
+    texts = [p.read_text(encoding="utf-8") for p in sorted((shared_dir / "seeds").glob("0*.txt"))]
+    watchlist = load_default_watchlist()
+    matcher = Matcher(watchlist)
+    mentioned = {m.entry for text in texts for m in matcher.find(text, "content")}
+    targets = {e.name for e in watchlist if e.kind in ("person", "organisation") and e.name in mentioned}
+    suggestions = suggest_entries(texts, existing=watchlist, use_nlp=False, include_existing=True)
+    recovered = targets & {s.existing for s in suggestions}
+    assert len(targets) >= 20
+    assert len(recovered) / len(targets) >= 0.85, sorted(targets - recovered)
+    # Seed boilerplate produces nothing.
+    names = {s.name for s in suggestions}
+    assert not names & {
+        "You",
+        "Leave",
+        "Reply",
+        "Subscribe",
+        "Share",
+        "Please",
+        "European Union",
+        "Wikimedia Commons",
+        "Hans Lucas",
+        "Guillaume Origoni",
+        "Attribution",
+    }

@@ -1,0 +1,136 @@
+"""OPML import and export: nesting, duplicates, round trips, malformed and hostile files, shipped feeds."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit
+
+import pytest
+
+from monitor.core.parsing.opml import OpmlError, OpmlFeed, OpmlImport, parse_opml, write_opml
+from monitor.paths import resources_dir
+
+NESTED = """<?xml version="1.0" encoding="UTF-8"?>
+<opml version="1.0">
+  <head><title>Mes flux</title></head>
+  <body>
+    <outline text="Presse">
+      <outline text="Le Monde" title="Le Monde - À la une"
+               type="rss" xmlUrl=" https://www.lemonde.fr/rss/une.xml "/>
+      <outline text="Régions">
+        <outline text="Marsactu" xmlurl="https://marsactu.fr/feed/"/>
+        <outline text="Le Monde encore" XMLURL="https://www.lemonde.fr/rss/une.xml"/>
+      </outline>
+    </outline>
+    <outline text="Sans flux"/>
+    <outline text="FTP" xmlUrl="ftp://example.com/feed.xml"/>
+    <outline text="Script" xmlUrl="javascript:alert(1)"/>
+    <outline text="Ancien lien" xmlUrl="feed://example.com/rss"/>
+    <outline text="  Espaces \n multiples " xmlUrl="http://example.org/a?x=1&amp;y=2"/>
+  </body>
+</opml>""".encode()
+
+
+def test_nested_outlines_are_walked_and_duplicates_kept_once() -> None:
+    result = parse_opml(NESTED)
+    assert result.feeds == [
+        OpmlFeed("https://www.lemonde.fr/rss/une.xml", "Le Monde - À la une"),
+        OpmlFeed("https://marsactu.fr/feed/", "Marsactu"),
+        OpmlFeed("http://example.com/rss", "Ancien lien"),
+        OpmlFeed("http://example.org/a?x=1&y=2", "Espaces multiples"),
+    ]
+
+
+def test_outlines_that_are_not_http_feeds_are_reported_as_skipped() -> None:
+    assert parse_opml(NESTED).skipped == ["ftp://example.com/feed.xml", "javascript:alert(1)"]
+
+
+def test_write_then_parse_round_trips() -> None:
+    feeds = [
+        OpmlFeed("https://www.lemonde.fr/rss/une.xml", "Le Monde - À la une"),
+        OpmlFeed(
+            "https://news.google.com/rss/search?q=%22DZ+Mafia%22&hl=fr&gl=FR&ceid=FR:fr",
+            'Google "DZ" <Mafia>',
+        ),
+        OpmlFeed("https://example.com/untitled.xml"),
+    ]
+    data = write_opml(feeds, title="Export & co")
+    assert data.startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
+    assert b'<opml version="2.0">' in data
+    assert b"<title>Export &amp; co</title>" in data
+    assert parse_opml(data) == OpmlImport(feeds=feeds, skipped=[])
+
+
+def test_write_drops_characters_xml_cannot_carry() -> None:
+    data = write_opml([OpmlFeed("https://example.com/a", "Bell\x07 and\nnewline\ud800")])
+    assert parse_opml(data).feeds == [OpmlFeed("https://example.com/a", "Bell and newline")]
+
+
+def test_an_empty_opml_body_imports_nothing() -> None:
+    assert parse_opml(write_opml([])) == OpmlImport(feeds=[], skipped=[])
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "not an OPML file: the file is empty"),
+        (b"<opml>\n<body>\n<outline text='a'>\n</body></opml>", "not an OPML file: line 4: mismatched tag"),
+        (b"this is not xml", "not an OPML file: line 1: syntax error"),
+        (
+            b"<?xml version='1.0'?>\n<rss version='2.0'><channel/></rss>",
+            "not an OPML file: line 2: the root element is <rss>, not <opml>",
+        ),
+        (
+            b"<opml><body><outline xmlUrl='http://a.example/'/></body>",
+            "not an OPML file: line 1: no element found",
+        ),
+    ],
+)
+def test_a_malformed_file_raises_with_a_clear_message(data: bytes, message: str) -> None:
+    with pytest.raises(OpmlError) as caught:
+        parse_opml(data)
+    assert str(caught.value) == message
+    assert isinstance(caught.value, ValueError)
+
+
+def test_a_doctype_is_refused_before_any_entity_is_expanded() -> None:
+    levels = "".join(f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10}">' for i in range(1, 10))
+    laughs = (
+        f'<?xml version="1.0"?>\n<!DOCTYPE opml [<!ENTITY l0 "lol">{levels}]>\n'
+        '<opml version="2.0"><body><outline text="&l9;" xmlUrl="https://example.com/"/></body></opml>'
+    ).encode()
+    started = time.perf_counter()
+    with pytest.raises(OpmlError, match="DOCTYPE declarations are not allowed"):
+        parse_opml(laughs)
+    assert time.perf_counter() - started < 1
+
+
+def test_an_external_entity_is_refused() -> None:
+    xxe = b'<?xml version="1.0"?><!DOCTYPE opml SYSTEM "file:///etc/passwd"><opml/>'
+    with pytest.raises(OpmlError, match="not allowed"):
+        parse_opml(xxe)
+
+
+def test_a_file_over_five_megabytes_is_refused() -> None:
+    big = b"<opml><body>" + b"<outline text='x'/>" * 300_000 + b"</body></opml>"
+    with pytest.raises(OpmlError, match="over the 5 MB limit"):
+        parse_opml(big)
+
+
+def test_other_encodings_are_read() -> None:
+    data = '<?xml version="1.0" encoding="windows-1252"?><opml><body><outline text="Café" xmlUrl="https://c.example/"/></body></opml>'
+    assert parse_opml(data.encode("cp1252")).feeds == [OpmlFeed("https://c.example/", "Café")]
+    utf16 = data.replace("windows-1252", "utf-16").encode("utf-16")
+    assert parse_opml(utf16).feeds == [OpmlFeed("https://c.example/", "Café")]
+
+
+def test_the_shipped_default_feeds_parse_into_https_feeds() -> None:
+    result = parse_opml((resources_dir() / "feeds.opml").read_bytes())
+    assert result.skipped == []
+    assert len(result.feeds) >= 20
+    assert all(urlsplit(f.url).scheme == "https" and f.title for f in result.feeds)
+    hosts = {urlsplit(f.url).hostname for f in result.feeds}
+    assert {"www.lemonde.fr", "www.francetvinfo.fr", "marsactu.fr", "news.google.com"} <= hosts
+    searches = [f.url for f in result.feeds if f.url.startswith("https://news.google.com/rss/search?q=")]
+    assert any("Kessaci" in url for url in searches)
+    assert any("PNACO" in url for url in searches)

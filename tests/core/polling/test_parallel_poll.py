@@ -1,0 +1,93 @@
+"""Large polls parse and match in worker processes: they store exactly what a poll in one process stores, and a
+worker that dies hands its feeds back to the poll's own process."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from monitor.core.matching.matcher import Matcher
+from monitor.core.matching.watchlist import load_default_watchlist
+from monitor.core.polling.poller import PollResult, poll_once
+from monitor.core.storage.store import Store
+from monitor.core.web.fetch import Fetcher, FetchSettings
+from tests.core.bulk_server import BulkServer
+
+FEEDS, ITEMS = 12, 30
+
+
+@pytest.fixture(scope="module")
+def bulk() -> Iterator[BulkServer]:
+    server = BulkServer(FEEDS, ITEMS)
+    yield server
+    server.close()
+
+
+def _poll(store: Store, server: BulkServer, workers: int) -> PollResult:
+    for number in range(FEEDS):
+        store.add_feed(server.url(number))
+    with Fetcher(FetchSettings(per_host_delay=0)) as fetcher:
+        return poll_once(
+            store.list_feeds(), store, fetcher, Matcher(load_default_watchlist()), workers=workers
+        )
+
+
+def _stored(store: Store) -> list[tuple]:
+    rows = store.conn.execute(
+        "SELECT source, guid, title, content, content_html, score, highlighted, matches FROM articles ORDER BY guid"
+    )
+    return [tuple(r) for r in rows]
+
+
+def test_workers_store_what_one_process_stores(bulk: BulkServer, tmp_path: Path) -> None:
+    stored = []
+    for workers in (0, 2):
+        store = Store.open(tmp_path / f"w{workers}.sqlite3")
+        result = _poll(store, bulk, workers)
+        assert sum(r.new for r in result.reports) == FEEDS * ITEMS
+        assert not [r for r in result.reports if r.status == "error"]
+        stored.append(_stored(store))
+        store.close()
+    assert stored[0] == stored[1]
+    assert (
+        sum(1 for row in stored[0] if row[6]) == FEEDS * ITEMS
+    )  # every bulk item names narcotrafic and Marseille
+
+
+def test_a_killed_worker_hands_the_poll_back(
+    bulk: BulkServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    killed: list[int] = []
+
+    def kill_the_first_worker() -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            children = multiprocessing.active_children()
+            if children:
+                os.kill(children[0].pid, signal.SIGKILL)
+                killed.append(children[0].pid)
+                return
+            time.sleep(0.005)
+
+    killer = threading.Thread(target=kill_the_first_worker)
+    killer.start()
+    store = Store.open(tmp_path / "v.sqlite3")
+    with caplog.at_level(logging.WARNING, logger="monitor.core.polling.poller"):
+        result = _poll(store, bulk, workers=2)
+    killer.join()
+    assert killed
+    assert "parsing in the poll's process" in caplog.text or "parsing it in the poll's process" in caplog.text
+    assert sum(r.new for r in result.reports) == FEEDS * ITEMS
+    assert not [r for r in result.reports if r.status == "error"]
+    assert (
+        store.conn.execute("SELECT count(*) FROM articles WHERE highlighted = 1").fetchone()[0]
+        == FEEDS * ITEMS
+    )

@@ -1,0 +1,264 @@
+"""The SQLite store: schema migrations, FTS5 kept in sync, dedup, file permissions."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from monitor.core.models import ArticleQuery, Assessment, Match, ParsedItem
+from monitor.core.storage import db
+from monitor.core.storage.searchsyntax import to_fts_query
+from monitor.core.storage.store import Outcome, Store
+
+
+def _item(guid: str | None, title: str, link: str | None = None, content: str = "") -> ParsedItem:
+    return ParsedItem(
+        guid=guid,
+        link=link,
+        title=title,
+        summary="",
+        content=content,
+        content_html="",
+        published="2025-11-13T17:40:00+00:00",
+    )
+
+
+def _save(
+    store: Store, source: str, items: list[ParsedItem], feed_id: int | None = None
+) -> dict[Outcome, int]:
+    pending = store.prepare(source, items)
+    return store.save_items(
+        source=source,
+        feed_id=feed_id,
+        items=[(p, Assessment()) for p in pending],
+        fetched_at="2025-11-14T00:00:00+00:00",
+        poll_id=1,
+    )
+
+
+def _search(store: Store, text: str) -> list[str]:
+    return [r.title for r in store.rows(ArticleQuery(search=text))]
+
+
+def test_new_database_is_private_wal_and_current(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "v.sqlite3")
+    assert stat.S_IMODE((tmp_path / "v.sqlite3").stat().st_mode) == 0o600
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] == db.BUSY_TIMEOUT_MS
+    assert db.schema_version(store.conn) == db.SCHEMA_VERSION
+    store.close()
+
+
+def test_older_database_is_backed_up_then_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "v.sqlite3"
+    conn = db.connect(path)
+    db.migrate(conn, tmp_path / "backups", db.MIGRATIONS[:1])
+    conn.execute("INSERT INTO feeds(url, title, created) VALUES ('https://a.example/rss', 'A', 'now')")
+    conn.close()
+
+    store = Store.open(path, tmp_path / "backups")
+    assert db.schema_version(store.conn) == db.SCHEMA_VERSION
+    assert [f.url for f in store.list_feeds()] == ["https://a.example/rss"]
+    assert store.list_feeds()[0].muted is False  # a column the migration added
+    backups = list((tmp_path / "backups").glob("*.sqlite3"))
+    assert len(backups) == 1
+    old = sqlite3.connect(backups[0])
+    assert old.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert old.execute("SELECT url FROM feeds").fetchall() == [("https://a.example/rss",)]
+    old.close()
+    store.close()
+
+
+def test_articles_indexed_before_v5_stay_searchable_beside_new_ones(tmp_path: Path) -> None:
+    path = tmp_path / "v.sqlite3"
+    conn = db.connect(path)
+    db.migrate(conn, tmp_path / "backups", db.MIGRATIONS[:4])  # articles indexed by the old insert trigger
+    conn.close()
+    store = Store(path)
+    feed, _ = store.add_feed("https://a.example/rss")
+    _save(store, feed.url, [_item("g1", "Avant la migration", content="Kessaci")], feed.id)
+    store.close()
+
+    store = Store.open(path, tmp_path / "backups")
+    assert db.schema_version(store.conn) == db.SCHEMA_VERSION
+    _save(
+        store, feed.url, [_item("g2", "Après la migration", content="Kessaci"), _item("g3", "Autre")], feed.id
+    )
+    store.conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
+    assert sorted(_search(store, "kessaci")) == ["Après la migration", "Avant la migration"]
+    assert _search(store, "autre") == ["Autre"]
+    store.close()
+
+
+def test_database_from_a_newer_version_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "v.sqlite3"
+    Store.open(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    with pytest.raises(db.NewerSchemaError, match="newer version of Vigie"):
+        Store.open(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 99
+    conn.close()
+
+
+def test_fts_follows_inserts_updates_and_deletes(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "v.sqlite3")
+    feed, _ = store.add_feed("https://a.example/rss")
+    _save(
+        store,
+        feed.url,
+        [_item("g1", "Le procureur de Marseille", content="narcotrafic au Vieux-Port")],
+        feed.id,
+    )
+    assert _search(store, "procureur") == ["Le procureur de Marseille"]
+    assert _search(store, "narcotraf*") == ["Le procureur de Marseille"]
+    assert _search(store, '"vieux port"') == ["Le procureur de Marseille"]
+
+    counts = _save(store, feed.url, [_item("g1", "Le procureur d'Aix", content="stupéfiants")], feed.id)
+    assert counts[Outcome.UPDATED] == 1
+    assert _search(store, "Marseille") == []
+    assert _search(store, "stupefiants") == ["Le procureur d'Aix"]
+
+    store.remove_feed(feed.id)
+    assert _search(store, "procureur") == []
+    assert store.conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')") is not None
+    store.close()
+
+
+def test_dedup_by_guid_then_canonical_link_then_text(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "v.sqlite3")
+    first = _save(
+        store,
+        "s",
+        [
+            _item("g", "by guid"),
+            _item(None, "by link", link="https://x.example/a?utm_source=rss&id=3#top"),
+            _item(None, "by text"),
+            _item("g", "repeated in the same fetch"),
+        ],
+    )
+    assert first[Outcome.NEW] == 3
+    again = _save(
+        store,
+        "s",
+        [
+            _item("g", "by guid"),
+            _item(None, "by link", link="https://X.example/a?id=3"),
+            _item(None, "by text"),
+        ],
+    )
+    assert again == {Outcome.NEW: 0, Outcome.UPDATED: 0, Outcome.UNCHANGED: 3}
+    assert store.count(ArticleQuery()) == 3
+    store.close()
+
+
+def test_entries_and_views(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "v.sqlite3")
+    items = [_item("a", "Amine Kessaci menacé"), _item("b", "Météo")]
+    pending = store.prepare("s", items)
+    hit = Assessment(
+        matches=(Match("Amine Kessaci", "person", "title", 0, 13, "Amine Kessaci"),),
+        score=5,
+        highlighted=True,
+    )
+    store.save_items(
+        source="s",
+        feed_id=None,
+        items=[(pending[0], hit), (pending[1], Assessment())],
+        fetched_at="2025-11-14T00:00:00+00:00",
+        poll_id=3,
+    )
+    assert store.unread_by_entry() == {"Amine Kessaci": 1}
+    assert [r.title for r in store.rows(ArticleQuery(entry="Amine Kessaci"))] == ["Amine Kessaci menacé"]
+    assert [a.title for a in store.alert_articles(3)] == ["Amine Kessaci menacé"]
+    assert store.count(ArticleQuery(view="highlighted")) == 1
+    ids = [r.id for r in store.rows(ArticleQuery())]
+    store.set_read(ids[:1])
+    assert store.count(ArticleQuery(view="new")) == 1
+    assert store.mark_all_read(ArticleQuery()) == 1
+    assert store.view_counts()["new"] == 0
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("typed", "fts"),
+    [
+        ("Amine Kessaci", '"Amine" AND "Kessaci"'),
+        ('"point de deal"', '"point de deal"'),
+        ("narcotraf*", '"narcotraf"*'),
+        ("Aix-en-Provence", '"Aix en Provence"'),
+        ("DZ OR Yoda", '("DZ" OR "Yoda")'),
+        ("Marseille -OM", '"Marseille" NOT "OM"'),
+        ('( ) "', ""),
+        ("NEAR(", '"NEAR"'),
+    ],
+)
+def test_search_box_text_becomes_safe_fts(typed: str, fts: str) -> None:
+    assert to_fts_query(typed) == fts
+
+
+def _query_plans_corpus(store: Store) -> None:
+    """Three feeds (one untitled, shown by its URL) and the seeds, titles and dates out of order, most with 'drogue'."""
+    feeds = [
+        store.add_feed("https://b.example/rss", "beta")[0],
+        store.add_feed("https://a.example/rss", "Alpha")[0],
+        store.add_feed("https://c.example/rss", "")[0],
+    ]
+    for n in range(60):
+        feed = feeds[n % 3]
+        item = ParsedItem(
+            guid=f"g{n}",
+            link=None,
+            title=f"{'zyx'[n % 3]} titre {(n * 7) % 60:02d}",
+            summary="",
+            content="trafic de drogue" if n % 5 else "autre chose",
+            content_html="",
+            published=f"2025-11-{1 + (n * 11) % 28:02d}T12:00:00+00:00",
+        )
+        pending = store.prepare(feed.url, [item])
+        store.save_items(
+            source=feed.url,
+            feed_id=feed.id,
+            items=[(p, Assessment(score=float(n % 4))) for p in pending],
+            fetched_at="2025-11-30T00:00:00+00:00",
+            poll_id=1,
+        )
+    _save(store, "seed", [_item("s1", "seed drogue", content="drogue")])
+
+
+@pytest.mark.parametrize("sort", ["starred", "score", "title", "source", "published"])
+@pytest.mark.parametrize("descending", [False, True])
+def test_broad_search_plans_give_the_same_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sort: str, descending: bool
+) -> None:
+    """Walking a sort index (a broad search) and sorting the hits (a narrow one) list the same rows in the same
+    order, page by page; the count of a bare search comes from the FTS index alone and agrees."""
+    store = Store.open(tmp_path / "v.sqlite3")
+    _query_plans_corpus(store)
+    query = ArticleQuery(search="drogue", sort=sort, descending=descending)
+    narrow = [r.id for page in range(5) for r in store.rows(query, page * 10, 10)]
+    monkeypatch.setattr("monitor.core.storage.store.BROAD_SEARCH_HITS", 0)
+    broad = [r.id for page in range(5) for r in store.rows(query, page * 10, 10)]
+    assert broad == narrow
+    assert len(set(narrow)) == store.count(query) == 49  # 48 feed items with the word, and the seed
+    filtered = ArticleQuery(search="drogue", view="feed", feed_id=1, sort=sort, descending=descending)
+    assert store.count(filtered) == len(store.rows(filtered)) == 16
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_sorting_by_source_follows_the_shown_label(tmp_path: Path, descending: bool) -> None:
+    store = Store.open(tmp_path / "v.sqlite3")
+    _query_plans_corpus(store)
+    query = ArticleQuery(sort="source", descending=descending)
+    rows = [r for page in range(7) for r in store.rows(query, page * 10, 10)]
+    keys = [(r.source_label.casefold(), r.id) for r in rows]
+    assert keys == sorted(keys, reverse=descending)
+    assert len(rows) == 61
+    assert [r.source_label for r in rows if r.source == "seed"] == ["Seeds"]
+    assert {r.source_label for r in rows} == {"Alpha", "beta", "https://c.example/rss", "Seeds"}
