@@ -461,8 +461,10 @@ class _Collector:
                 long_form = self._last[0]
             elif i > 0:
                 long_form = _acronym_long_form(words[:i], span_words[0])
-            if long_form and fold_key(long_form) != fold_key(name):
-                self.candidates[fold_key(name)].aliases[long_form] += 1
+            # Only a name that add() kept: a one-letter "(P)" is refused there and gets no candidate here.
+            acronym = self.candidates.get(fold_key(name.strip(" -'’")))
+            if acronym is not None and long_form and fold_key(long_form) != fold_key(name):
+                acronym.aliases[long_form] += 1
         self._last = (name, tokens[j - 1][2])
 
     def add_entity(self, text: str, label: str, sentence: str, *, running: bool) -> None:
@@ -582,9 +584,9 @@ def suggest_entries(
     lookup = _ExistingLookup(existing) if existing is not None else None
     out: list[Suggestion] = []
     for cand in collector.candidates.values():
-        name = cand.forms.most_common(1)[0][0]
-        if cand.count < min_count or not cand.running_text:
+        if not cand.forms or cand.count < min_count or not cand.running_text:
             continue
+        name = cand.forms.most_common(1)[0][0]
         is_single = " " not in name and not _is_acronym(name)
         if is_single and not cand.not_initial:
             continue  # only ever opens a sentence or a heading: most likely a common word
