@@ -22,7 +22,8 @@ from monitor.core.polling.poller import FeedReport, PollResult, ProgressCallback
 from monitor.core.polling.rescore import rescore_store
 from monitor.core.polling.scheduler import PollFunction
 from monitor.core.settings import Settings
-from monitor.core.storage.store import Outcome, Store
+from monitor.core.storage.ingest import Outcome
+from monitor.core.storage.store import Store
 from monitor.core.support.clock import Clock, iso, utc_now
 from monitor.core.web.fetch import Fetcher, FetchSettings
 from monitor.paths import AppPaths, resources_dir, seeds_dir

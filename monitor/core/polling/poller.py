@@ -17,7 +17,9 @@ from datetime import datetime, timedelta
 from monitor.core.matching.matcher import Matcher
 from monitor.core.models import Assessment, Feed, ParsedFeed
 from monitor.core.parsing.feeds import parse_feed
-from monitor.core.storage.store import FeedState, Outcome, Store
+from monitor.core.storage.feed_records import FeedState
+from monitor.core.storage.ingest import Outcome
+from monitor.core.storage.store import Store
 from monitor.core.support.clock import Clock, iso, utc_now
 from monitor.core.support.workers import close_pool, cores, process_pool
 from monitor.core.web.fetch import Fetcher, FetchRequest, FetchResult, backoff_delay

@@ -20,7 +20,8 @@ from pathlib import Path
 from monitor.core.matching.matcher import Matcher
 from monitor.core.models import Assessment
 from monitor.core.storage import db
-from monitor.core.storage.store import Store, encode_matches
+from monitor.core.storage.rows import encode_matches
+from monitor.core.storage.store import Store
 from monitor.core.support.workers import close_pool, cores, process_pool
 
 log = logging.getLogger(__name__)

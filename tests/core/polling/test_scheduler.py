@@ -24,7 +24,8 @@ from monitor.core.models import Feed
 from monitor.core.polling.poller import FeedReport, PollResult, poll_once
 from monitor.core.polling.scheduler import PollFunction, PollScheduler, SchedulerCallbacks
 from monitor.core.service import VigieCore, core_poll_function
-from monitor.core.storage.store import FeedState, Store
+from monitor.core.storage.feed_records import FeedState
+from monitor.core.storage.store import Store
 from monitor.core.support.clock import iso, parse_iso, utc_now
 from monitor.core.web.fetch import Fetcher, FetchSettings
 from monitor.paths import AppPaths

@@ -10,8 +10,9 @@ import pytest
 
 from monitor.core.models import ArticleQuery, Assessment, Match, ParsedItem
 from monitor.core.storage import db
+from monitor.core.storage.ingest import Outcome
 from monitor.core.storage.searchsyntax import to_fts_query
-from monitor.core.storage.store import Outcome, Store
+from monitor.core.storage.store import Store
 
 
 def _item(guid: str | None, title: str, link: str | None = None, content: str = "") -> ParsedItem:
@@ -243,7 +244,7 @@ def test_broad_search_plans_give_the_same_pages(
     _query_plans_corpus(store)
     query = ArticleQuery(search="drogue", sort=sort, descending=descending)
     narrow = [r.id for page in range(5) for r in store.rows(query, page * 10, 10)]
-    monkeypatch.setattr("monitor.core.storage.store.BROAD_SEARCH_HITS", 0)
+    monkeypatch.setattr("monitor.core.storage.queries.BROAD_SEARCH_HITS", 0)
     broad = [r.id for page in range(5) for r in store.rows(query, page * 10, 10)]
     assert broad == narrow
     assert len(set(narrow)) == store.count(query) == 49  # 48 feed items with the word, and the seed

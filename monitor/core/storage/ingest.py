@@ -1,0 +1,186 @@
+"""Ingest writes: deduplicating parsed items against the store, saving them with their assessments."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from monitor.core.models import SEED_SOURCE, Assessment, Match, ParsedItem
+from monitor.core.parsing.text import canonical_link, content_hash
+from monitor.core.storage.db import transaction
+from monitor.core.storage.rows import encode_matches
+
+
+class Outcome(Enum):
+    NEW = "new"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+@dataclass
+class PendingItem:
+    """A parsed item with the dedup facts the poller needs before deciding to match it."""
+
+    item: ParsedItem
+    dedup_key: str
+    content_hash: str
+    existing_id: int | None = None
+    existing_hash: str | None = None
+
+    @property
+    def outcome(self) -> Outcome:
+        if self.existing_id is None:
+            return Outcome.NEW
+        return Outcome.UNCHANGED if self.existing_hash == self.content_hash else Outcome.UPDATED
+
+
+def dedup_key(item: ParsedItem) -> str:
+    """guid, else the canonical link (no tracking parameters), else a hash of the text."""
+    if item.guid and item.guid.strip():
+        return "guid:" + item.guid.strip()
+    if item.link:
+        return "link:" + canonical_link(item.link)
+    return "hash:" + content_hash(item.title, item.summary, item.content)
+
+
+class IngestWrites:
+    """Saving polled items and re-scored assessments (mixed into Store)."""
+
+    conn: sqlite3.Connection  # the calling thread's connection (Store.conn)
+
+    def prepare(self, source: str, items: Sequence[ParsedItem]) -> list[PendingItem]:
+        """Dedup keys and hashes for parsed items, with what the store already holds under those keys.
+
+        Items repeated inside one fetch collapse to the first one.
+        """
+        pending: dict[str, PendingItem] = {}
+        for item in items:
+            key = dedup_key(item)
+            if key not in pending:
+                pending[key] = PendingItem(item, key, content_hash(item.title, item.summary, item.content))
+        keys = list(pending)
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.conn.execute(
+                f"SELECT id, dedup_key, content_hash FROM articles WHERE source = ? AND dedup_key IN ({marks})",
+                (source, *chunk),
+            ):
+                entry = pending[row["dedup_key"]]
+                entry.existing_id = row["id"]
+                entry.existing_hash = row["content_hash"]
+        return list(pending.values())
+
+    def save_items(
+        self,
+        *,
+        source: str,
+        feed_id: int | None,
+        items: Sequence[tuple[PendingItem, Assessment]],
+        fetched_at: str,
+        poll_id: int,
+    ) -> dict[Outcome, int]:
+        """Insert new items and update changed ones in place (first_seen kept), in one short transaction."""
+        counts = {outcome: 0 for outcome in Outcome}
+        indexed: list[tuple[int, str, str, str]] = []  # new articles for the full-text index
+        with transaction(self.conn):
+            for pending, assessment in items:
+                outcome = pending.outcome
+                counts[outcome] += 1
+                if outcome is Outcome.UNCHANGED:
+                    continue
+                item = pending.item
+                matches_json = encode_matches(assessment.matches)
+                values = (
+                    item.guid,
+                    item.link,
+                    item.title,
+                    item.summary,
+                    item.content,
+                    item.content_html,
+                    item.published,
+                    int(item.published_estimated),
+                    fetched_at,
+                    item.lang,
+                    pending.content_hash,
+                    fetched_at,
+                    assessment.score,
+                    int(assessment.highlighted),
+                    matches_json,
+                )
+                if outcome is Outcome.NEW:
+                    cur = self.conn.execute(
+                        """INSERT INTO articles(guid, link, title, summary, content, content_html, published,
+                               published_estimated, fetched, lang, content_hash, last_updated, score, highlighted,
+                               matches, source, feed_id, dedup_key, first_seen, poll_id, alert)
+                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                        (
+                            *values,
+                            source,
+                            feed_id,
+                            pending.dedup_key,
+                            fetched_at,
+                            poll_id,
+                            int(assessment.highlighted and source != SEED_SOURCE),
+                        ),
+                    )
+                    article_id = int(cur.lastrowid or 0)
+                    indexed.append((article_id, item.title, item.summary, item.content))
+                else:
+                    article_id = int(pending.existing_id or 0)
+                    self.conn.execute(
+                        """UPDATE articles SET guid = ?, link = ?, title = ?, summary = ?, content = ?,
+                               content_html = ?, published = ?, published_estimated = ?, fetched = ?, lang = ?,
+                               content_hash = ?, last_updated = ?, score = ?, highlighted = ?, matches = ?,
+                               alert = alert AND ?
+                           WHERE id = ?""",
+                        (*values, int(assessment.highlighted), article_id),
+                    )
+                self._write_entries(article_id, assessment.matches, new=outcome is Outcome.NEW)
+            # One statement for the batch (see db._V5); updates are re-indexed by the articles_fts_update trigger.
+            self.conn.executemany(
+                "INSERT INTO articles_fts(rowid, title, summary, content) VALUES (?, ?, ?, ?)", indexed
+            )
+        return counts
+
+    def _write_entries(self, article_id: int, matches: Iterable[Match], *, new: bool = False) -> None:
+        if not new:
+            self.conn.execute("DELETE FROM article_entries WHERE article_id = ?", (article_id,))
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO article_entries(article_id, entry) VALUES (?, ?)",
+            [(article_id, name) for name in {m.entry for m in matches}],
+        )
+
+    def clear_alerts(self, feed_ids: Sequence[int] | None = None) -> None:
+        """A new poll starts: what the previous one flagged is no longer new."""
+        with transaction(self.conn):
+            if feed_ids is None:
+                self.conn.execute("UPDATE articles SET alert = 0 WHERE alert = 1")
+            else:
+                marks = ",".join("?" * len(feed_ids))
+                self.conn.execute(
+                    f"UPDATE articles SET alert = 0 WHERE alert = 1 AND feed_id IN ({marks})", tuple(feed_ids)
+                )
+
+    # -- re-scoring ---------------------------------------------------------------------------------------
+
+    def apply_assessments(self, assessed: Sequence[tuple[int, Assessment]]) -> None:
+        """Store new scores; an alert can only be withdrawn (re-scoring never makes an item new)."""
+        with transaction(self.conn):
+            for article_id, assessment in assessed:
+                self.conn.execute(
+                    "UPDATE articles SET score = ?, highlighted = ?, matches = ?, alert = alert AND ? WHERE id = ?",
+                    (
+                        assessment.score,
+                        int(assessment.highlighted),
+                        encode_matches(assessment.matches),
+                        int(assessment.highlighted),
+                        article_id,
+                    ),
+                )
+                self._write_entries(article_id, assessment.matches)
+
+    def count_all(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
