@@ -16,7 +16,8 @@ from PySide6.QtGui import QColor, QDesktopServices, QFont, QImage, QKeyEvent, QP
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from monitor.core.models import Article
-from monitor.ui.reader_html import SAFE_SCHEMES, article_html, welcome_html
+from monitor.core.support.urls import WEB_SCHEMES
+from monitor.ui.reader_html import article_html, welcome_html
 from monitor.ui.style import KIND_COLOURS, TEXT, TEXT_MUTED
 
 log = logging.getLogger(__name__)
@@ -109,7 +110,7 @@ class ReaderView(QTextBrowser):
     def open_link(self, url: QUrl | str) -> bool:
         """Open an http(s) link in the system browser; anything else is refused. Never navigates the pane."""
         qurl = QUrl(url) if isinstance(url, str) else url
-        if qurl.scheme().lower() not in SAFE_SCHEMES or not qurl.host():
+        if qurl.scheme().lower() not in WEB_SCHEMES or not qurl.host():
             log.info("refused to open a %s link", qurl.scheme() or "relative")
             return False
         self.open_url(qurl)

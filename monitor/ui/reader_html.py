@@ -9,17 +9,16 @@ import html
 import logging
 import re
 from collections.abc import Iterable, Sequence
-from urllib.parse import urlsplit
 
 from monitor.core.models import SEED_SOURCE, Article, Match
 from monitor.core.parsing.text import sanitize_html
+from monitor.core.support.urls import is_web_url
 from monitor.ui.style import KIND_COLOURS, KIND_LABELS, TEXT, TEXT_MUTED, format_date, format_score
 
 log = logging.getLogger(__name__)
 
 # Every line break starts a paragraph: the seeds and html_to_text both put one paragraph per line.
 _PARAGRAPH_BREAK = re.compile(r"\s*\n\s*")
-SAFE_SCHEMES = ("http", "https")
 
 
 def escape(text: str) -> str:
@@ -28,13 +27,7 @@ def escape(text: str) -> str:
 
 def is_safe_link(url: str | None) -> bool:
     """Only http and https links are shown as links or opened."""
-    if not url:
-        return False
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return False
-    return parts.scheme.lower() in SAFE_SCHEMES and bool(parts.netloc)
+    return is_web_url(url)
 
 
 def _clip(matches: Iterable[Match], start: int, end: int) -> list[tuple[int, int, Match]]:

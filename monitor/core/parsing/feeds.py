@@ -12,12 +12,13 @@ import warnings
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import feedparser
 
 from monitor.core.models import ParsedFeed, ParsedItem
 from monitor.core.parsing import text
+from monitor.core.support.urls import absolute_web_url
 
 logger = logging.getLogger(__name__)
 
@@ -311,13 +312,9 @@ def _text_of(mapping: Any, key: str) -> str:
 
 def _http_url(value: Any, base: str) -> str | None:
     """An absolute http(s) URL, or None."""
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str):
         return None
-    try:
-        absolute = urljoin(base, value.strip())
-        return absolute if urlsplit(absolute).scheme.lower() in ("http", "https") else None
-    except ValueError:
-        return None
+    return absolute_web_url(value, base)
 
 
 def _entry_link(entry: Mapping[str, Any], base: str) -> str | None:

@@ -6,14 +6,14 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 from xml.parsers import expat
 from xml.sax.saxutils import escape, quoteattr
+
+from monitor.core.support.urls import is_web_url
 
 logger = logging.getLogger(__name__)
 
 MAX_OPML_BYTES = 5 * 1024 * 1024
-_SCHEMES = ("http", "https")
 # Characters XML 1.0 cannot carry, even escaped; a feed title may contain them.
 _INVALID_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -88,7 +88,7 @@ def parse_opml(data: bytes) -> OpmlImport:
         if url in seen:
             return
         seen.add(url)
-        if urlsplit(url).scheme.lower() not in _SCHEMES or not urlsplit(url).netloc:
+        if not is_web_url(url):
             skipped.append(url)
             return
         title = " ".join((lowered.get("title") or lowered.get("text") or "").split())

@@ -20,6 +20,8 @@ from bs4 import (
     XMLParsedAsHTMLWarning,
 )
 
+from monitor.core.support.urls import WEB_SCHEMES
+
 logger = logging.getLogger(__name__)
 
 # Far beyond any real article (they run to tens of kilobytes); keeps one hostile item from stalling a poll.
@@ -424,7 +426,6 @@ _CLEAN_CONTENT_TAGS = {
     "script", "style", "iframe", "object", "embed", "form", "svg", "math", "noscript", "template",
     "textarea", "select", "button", "applet", "frame", "frameset", "head", "title",
 }  # fmt: skip
-_URL_SCHEMES = {"http", "https"}
 _LINK_REL = "noopener noreferrer nofollow"
 _URL_ATTRIBUTES = frozenset({"href", "src"})
 # nh3 writes attributes as name="value" with double quotes only, so this matches whole <img> tags exactly.
@@ -454,7 +455,7 @@ def sanitize_html(html: str, base_url: str | None = None) -> str:
         if _too_deep(html):
             logger.warning("HTML nested deeper than %d elements shown as text", MAX_NESTING)
             return text_to_html(_crude_text(html))
-        base = base_url if base_url and urlsplit(base_url).scheme.lower() in _URL_SCHEMES else None
+        base = base_url if base_url and urlsplit(base_url).scheme.lower() in WEB_SCHEMES else None
 
         def keep_attribute(tag: str, attribute: str, value: str) -> str | None:
             if attribute not in _URL_ATTRIBUTES:
@@ -467,7 +468,7 @@ def sanitize_html(html: str, base_url: str | None = None) -> str:
             clean_content_tags=_CLEAN_CONTENT_TAGS,
             attributes=_ALLOWED_ATTRIBUTES,
             attribute_filter=keep_attribute,
-            url_schemes=_URL_SCHEMES,
+            url_schemes=WEB_SCHEMES,
             link_rel=_LINK_REL,
             strip_comments=True,
         )
@@ -498,7 +499,7 @@ def _safe_url(value: str, base: str | None) -> str | None:
             return url
         url = urljoin(base, url)
         scheme = urlsplit(url).scheme.lower()
-    return url if scheme in _URL_SCHEMES else None
+    return url if scheme in WEB_SCHEMES else None
 
 
 def _keep_image(match: re.Match[str]) -> str:

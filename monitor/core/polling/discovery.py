@@ -9,11 +9,11 @@ from monitor.core.errors import UserError
 from monitor.core.models import ParsedFeed
 from monitor.core.parsing.feeds import parse_feed
 from monitor.core.support.clock import utc_now
+from monitor.core.support.urls import url_problem
 from monitor.core.web.fetch import Fetcher, FetchRequest
 
 log = logging.getLogger(__name__)
 
-ALLOWED_SCHEMES = ("http://", "https://")
 MAX_URL_LENGTH = 2048
 
 
@@ -28,10 +28,10 @@ class FoundFeed:
 def check_feed_url(url: str) -> str:
     """A feed URL must be http(s) with a host; anything else (file:, javascript:, data:) is refused."""
     cleaned = url.strip()
-    if not cleaned.lower().startswith(ALLOWED_SCHEMES) or len(cleaned) > MAX_URL_LENGTH:
+    problem = url_problem(cleaned)
+    if (problem is not None and "scheme" in problem) or len(cleaned) > MAX_URL_LENGTH:
         raise UserError(f"not a web address Vigie can poll (only http and https): {cleaned[:100]!r}")
-    host = cleaned.split("://", 1)[1].split("/", 1)[0]
-    if not host or any(c.isspace() for c in cleaned):
+    if problem is not None or any(c.isspace() for c in cleaned):
         raise UserError(f"not a valid web address: {cleaned[:100]!r}")
     return cleaned
 

@@ -22,6 +22,7 @@ import httpx
 
 import monitor
 from monitor.core.support.priority import lower_thread_priority
+from monitor.core.support.urls import WEB_SCHEMES, url_problem
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +33,6 @@ ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text
 # Only what we decode ourselves with zlib under the size cap (see _Decoder).
 ACCEPT_ENCODING = "gzip, deflate"
 
-_SCHEMES = ("http", "https")
 _RETRY_AFTER_STATUSES = (429, 503)
 _REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 _KB = 1024
@@ -171,22 +171,6 @@ def _format_size(size: int) -> str:
     if size >= _KB:
         return f"{round(size / _KB, 1):g} KB"
     return f"{size} bytes"
-
-
-def _scheme_error(url: str) -> str | None:
-    """Why `url` cannot be fetched, or None for an absolute http(s) URL."""
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return f"not a valid URL: {url!r}"
-    scheme = parts.scheme.lower()
-    if scheme not in _SCHEMES:
-        if not scheme:
-            return f"not an absolute http(s) URL: {url!r}"
-        return f"unsupported URL scheme '{scheme}'"
-    if not parts.hostname:
-        return f"no host in URL {url!r}"
-    return None
 
 
 def _host_key(url: str) -> str:
@@ -430,7 +414,7 @@ class Fetcher:
     def _fetch_polite(self, request: FetchRequest, cancel: threading.Event | None) -> FetchResult:
         if cancel is not None and cancel.is_set():
             return self._cancelled(request)
-        problem = _scheme_error(request.url)
+        problem = url_problem(request.url)
         if problem is not None:
             logger.debug("not fetching %r: %s", request.url, problem)
             return FetchResult(
@@ -540,7 +524,7 @@ class Fetcher:
                             response,
                         )
                     url = response.url.join(response.headers["location"])
-                    if url.scheme not in _SCHEMES:
+                    if url.scheme not in WEB_SCHEMES:
                         raise _Failure(
                             "scheme", f"redirected to unsupported URL scheme '{url.scheme}'", response
                         )
