@@ -209,6 +209,9 @@ def _search(core: VigieCore, args: argparse.Namespace) -> int:
     for row in core.store.rows(query, limit=args.limit):
         mark = "*" if row.highlighted else " "
         print(f"{mark} [{row.id}] {(row.published or '')[:10]}  {row.source_label}: {row.title}")
+    # stdout is block-buffered into a pipe while stderr is not: without the flush, a reader of both (2>&1)
+    # saw the count written into the middle of the results.
+    sys.stdout.flush()
     print(f"{count} articles match", file=sys.stderr)
     return 0
 
