@@ -185,6 +185,11 @@ class VigieCore:
         """Run the current matcher over every stored article; returns how many were scored."""
         return rescore_store(self.store, self.matcher, on_progress)
 
+    def save_settings(self, settings: Settings) -> None:
+        """Write settings.toml and use `settings` from now on; a new threshold then needs rebuild_matcher()."""
+        settings.save(self.paths.settings)
+        self.settings = settings
+
     def update_settings(
         self, settings: Settings, on_progress: Callable[[int, int], None] | None = None
     ) -> None:

@@ -1,16 +1,13 @@
-"""The feeds dialog and the watchlist editor, against a real store and local HTTP servers."""
+"""The feeds dialog, against a real store and local HTTP servers (the watchlist editor and the preferences
+have their own files)."""
 
 from __future__ import annotations
 
-import dataclasses
-
-from monitor.core.matching.watchlist import Entry
 from monitor.core.models import ArticleQuery
 from monitor.ui.feeds_dialog import COL_NAME, COL_STATUS, FeedsDialog
 from monitor.ui.main_window import MainWindow
 from monitor.ui.sidebar import Target
-from monitor.ui.watchlist_editor import WatchlistEditor
-from tests.ui.conftest import item, rss, store_items
+from tests.ui.conftest import rss
 
 ITEMS = [
     {
@@ -102,94 +99,3 @@ def test_opml_round_trip(window: MainWindow, tmp_path) -> None:  # type: ignore[
         "http://127.0.0.1:9/b.xml",
     ]
     assert dialog.table.rowCount() == 2
-
-
-def editor_for(window: MainWindow) -> WatchlistEditor:
-    editor = window.show_watchlist_editor()
-    assert isinstance(editor, WatchlistEditor)
-    return editor
-
-
-def test_saving_the_watchlist_rescores_and_the_list_follows(window: MainWindow) -> None:
-    store = window.core.store
-    feed, _ = store.add_feed("http://127.0.0.1:9/feed.xml", "Feed")
-    store_items(
-        store,
-        [item(1, title="Le préfet Zorglub visite le port", summary="Zorglub parle.")],
-        source=feed.url,
-        feed_id=feed.id,
-    )
-    window.reload_list()
-    window.sidebar.select(Target("view", view="highlighted"))
-    before = window.model.rowCount()
-    editor = editor_for(window)
-    editor.add_entry()
-    editor.name.setText("Zorglub")
-    editor.kind.setCurrentIndex(editor.kind.findData("person"))
-    editor.weight.setValue(6)
-    editor.aliases.setPlainText("Zorglub")
-    assert editor.dirty
-    assert editor.save()
-    article = store.article(store.rows(ArticleQuery(search="Zorglub"))[0].id)
-    assert article.highlighted
-    assert {m.entry for m in article.matches} == {"Zorglub"}
-    assert [m.field for m in article.matches] == ["title", "summary"]
-    assert window.core.watchlist.get("Zorglub") is not None
-    assert "Zorglub" in window.core.paths.watchlist.read_text(encoding="utf-8")
-    # The list re-read the store: the article is now among the highlighted, and the sidebar lists the entry.
-    assert window.model.rowCount() == before + 1
-    assert window.sidebar.item_for(Target("entry", entry="Zorglub")).text(1) == "1"
-    assert not editor.dirty and "re-scored" in editor.error.text()
-
-
-def test_the_test_area_matches_live_with_the_edited_list(window: MainWindow) -> None:
-    editor = editor_for(window)
-    editor.test_input.setPlainText("Le narcotrafic gangrène le quartier, dit Amine Kessaci.")
-    editor.run_test()
-    found = editor.last_assessment
-    assert found is not None and found.highlighted
-    assert {"Amine Kessaci"} <= {m.entry for m in found.matches}
-    assert "Amine Kessaci" in editor.test_result.toPlainText()
-    # An alias added in the editor (not saved) matches at once.
-    editor.test_input.setPlainText("Le quartier de la Tartempion est calme.")
-    editor.run_test()
-    assert editor.last_assessment is not None and not editor.last_assessment.matches
-    editor.add_entry("Tartempion", "place")
-    editor.aliases.setPlainText("Tartempion")
-    editor.run_test()
-    assert [m.text for m in editor.last_assessment.matches] == ["Tartempion"]
-    assert window.core.watchlist.get("Tartempion") is None  # nothing saved yet
-
-
-def test_the_test_area_can_use_the_selected_article(window: MainWindow) -> None:
-    window.select_row(0)
-    editor = editor_for(window)
-    editor.test_selected_article()
-    assert editor.last_assessment is not None
-    assert window.reader.article is not None
-    assert window.reader.article.title.split()[0] in editor.test_result.toPlainText()
-
-
-def test_an_invalid_list_cannot_be_saved(window: MainWindow) -> None:
-    editor = editor_for(window)
-    first = editor.entries[0]
-    editor.add_entry()
-    editor.name.setText(first.name)  # a duplicate name
-    assert not editor.save_button.isEnabled()
-    assert "duplicate" in editor.error.text()
-    assert not editor.save()
-    editor.remove_entry()
-    assert editor.save_button.isEnabled()
-
-
-def test_renaming_an_entry_keeps_the_contexts_that_name_it(window: MainWindow) -> None:
-    editor = editor_for(window)
-    editor.entries = [
-        Entry("Alpha", "topic", aliases=("alpha",)),
-        Entry("Beta", "person", aliases=("beta",), context=("Alpha",)),
-    ]
-    editor._fill_list()
-    editor.select("Alpha")
-    editor.name.setText("Alpha prime")
-    assert editor.entries[1] == dataclasses.replace(editor.entries[1], context=("Alpha prime",))
-    assert editor.draft() is not None

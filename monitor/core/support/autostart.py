@@ -43,12 +43,23 @@ def autostart_enabled(config_home: Path | None = None) -> bool:
     return not any(line.strip().lower() == "hidden=true" for line in text.splitlines())
 
 
+def autostart_supported() -> bool:
+    """Whether the desktop reads XDG autostart entries (Linux and the BSDs; not Windows or macOS)."""
+    return sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd"))
+
+
 def launch_command() -> str:
-    """The Exec line that starts this Vigie minimised: the `vigie` script on PATH, else this Python."""
-    script = shutil.which("vigie")
-    if getattr(sys, "frozen", False):  # a PyInstaller bundle: its executable is Vigie itself
+    """The Exec line that starts this Vigie minimised.
+
+    A bundle's executable is Vigie itself; a venv or pipx install has its `vigie` script beside its Python
+    (not resolved: a venv's python is a link to the system one); else the `vigie` on PATH, else this Python.
+    """
+    beside = Path(sys.executable).parent / "vigie"
+    if getattr(sys, "frozen", False):
         argv = [sys.executable, "--minimized"]
-    elif script:
+    elif beside.is_file() and os.access(beside, os.X_OK):
+        argv = [str(beside), "--minimized"]
+    elif script := shutil.which("vigie"):
         argv = [script, "--minimized"]
     else:
         argv = [sys.executable, "-m", "monitor", "--minimized"]

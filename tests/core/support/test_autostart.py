@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from monitor.core.support.autostart import (
     autostart_enabled,
     autostart_path,
+    autostart_supported,
     install_autostart,
     launch_command,
 )
@@ -66,3 +68,27 @@ def test_an_entry_switched_off_by_the_desktop_counts_as_off(tmp_path: Path) -> N
     path = install_autostart(True, config_home=tmp_path, command="vigie --minimized")
     path.write_text(path.read_text(encoding="utf-8") + "Hidden=true\n", encoding="utf-8")
     assert not autostart_enabled(tmp_path)
+
+
+def test_a_venv_starts_its_own_vigie_script(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bin_dir = tmp_path / "my venv" / "bin"  # a space: the Exec line must quote it
+    bin_dir.mkdir(parents=True)
+    script = bin_dir / "vigie"
+    script.write_text("#!/bin/sh\n", encoding="utf-8")
+    script.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(bin_dir / "python"))
+    assert launch_command() == f'"{script}" --minimized'
+
+
+def test_without_a_vigie_script_this_python_runs_the_module(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "python3"))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert launch_command() == f"{tmp_path / 'python3'} -m monitor --minimized"
+
+
+def test_autostart_is_offered_where_the_desktop_reads_xdg_entries(monkeypatch: pytest.MonkeyPatch) -> None:
+    for platform, offered in (("linux", True), ("freebsd14", True), ("win32", False), ("darwin", False)):
+        monkeypatch.setattr(sys, "platform", platform)
+        assert autostart_supported() is offered
