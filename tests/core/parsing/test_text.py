@@ -8,14 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from monitor.core.parsing import html_tree
 from monitor.core.parsing import text as text_module
-from monitor.core.parsing.text import (
-    canonical_link,
-    content_hash,
-    html_to_text,
-    normalize_whitespace,
-    sanitize_html,
-)
+from monitor.core.parsing.links import canonical_link, content_hash
+from monitor.core.parsing.sanitize import sanitize_html
+from monitor.core.parsing.text import html_to_text, normalize_whitespace
 
 # -- html_to_text -------------------------------------------------------------------------------------------
 
@@ -255,15 +252,15 @@ def _shape(tree: list) -> list:
 @given(st.lists(_HTML_PIECES, max_size=40).map("".join) | st.text(max_size=80))
 def test_the_reader_of_nh3_markup_builds_the_tree_beautifulsoup_builds(html: str) -> None:
     tidy = text_module._tidy(html)
-    tree = text_module._read_tidy(tidy)
+    tree = html_tree.read_tidy(tidy)
     assert tree is not None, tidy
-    assert _shape(tree) == _shape(text_module._read_with_beautifulsoup(tidy))
+    assert _shape(tree) == _shape(html_tree.read_with_beautifulsoup(tidy))
 
 
 def test_markup_not_in_nh3_shape_is_left_to_beautifulsoup() -> None:
-    assert text_module._read_tidy("<p>unclosed") is None
-    assert text_module._read_tidy("a < b") is None
-    assert _shape(text_module._read_with_beautifulsoup("<p class='a b'>x<br>y")) == [
+    assert html_tree.read_tidy("<p>unclosed") is None
+    assert html_tree.read_tidy("a < b") is None
+    assert _shape(html_tree.read_with_beautifulsoup("<p class='a b'>x<br>y")) == [
         ("p", {"class": ["a", "b"]}, ["x", ("br", {}, []), "y"])
     ]
 
