@@ -50,7 +50,8 @@ _WHITESPACE_KEEPING = frozenset({"pre", "textarea"})
 
 def read_tidy(markup: str) -> list[Node] | None:
     """The tree of markup written by nh3, read with one regular expression, as BeautifulSoup's html.parser
-    would build it (about 5 times faster); None when the markup is not in the shape nh3 writes."""
+    would build it; None when the markup is not in the shape nh3 writes. html.parser was the largest part of
+    turning feed items into text (figures in docs/BENCHMARKS.md)."""
     root: list[Node] = []
     open_elements: list[Element] = []
     contents = root
