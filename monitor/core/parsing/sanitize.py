@@ -5,7 +5,7 @@ from __future__ import annotations
 import html as htmllib
 import logging
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import nh3
 
@@ -18,7 +18,7 @@ from monitor.core.parsing.text import (
     text_to_html,
     too_deep,
 )
-from monitor.core.support.urls import WEB_SCHEMES
+from monitor.core.support.urls import WEB_SCHEMES, absolute_web_url, is_web_url
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def sanitize_html(html: str, base_url: str | None = None) -> str:
         if too_deep(html):
             logger.warning("HTML nested deeper than %d elements shown as text", MAX_NESTING)
             return text_to_html(crude_text(html))
-        base = base_url if base_url and urlsplit(base_url).scheme.lower() in WEB_SCHEMES else None
+        base = base_url if is_web_url(base_url) else None
 
         def keep_attribute(tag: str, attribute: str, value: str) -> str | None:
             if attribute not in _URL_ATTRIBUTES:
@@ -89,18 +89,14 @@ def sanitize_html(html: str, base_url: str | None = None) -> str:
 
 
 def _safe_url(value: str, base: str | None) -> str | None:
-    """An absolute http(s) URL, or None to drop the attribute."""
+    """A web URL (the policy of support/urls.py) made absolute against `base`, or None to drop the attribute."""
     url = value.strip()
     if not url:
         return None
-    scheme = urlsplit(url).scheme.lower()
-    if not scheme:
-        if base is None:
-            # A relative link we cannot resolve; harmless, since it can only point inside the (unknown) site.
-            return url
-        url = urljoin(base, url)
-        scheme = urlsplit(url).scheme.lower()
-    return url if scheme in WEB_SCHEMES else None
+    if base is None and not urlsplit(url).scheme:
+        # A relative link we cannot resolve; harmless, since it can only point inside the (unknown) site.
+        return url
+    return absolute_web_url(url, base)
 
 
 def _keep_image(match: re.Match[str]) -> str:

@@ -207,6 +207,16 @@ def test_sanitize_makes_relative_links_absolute_and_adds_rel() -> None:
     assert 'title="t"' in clean
 
 
+def test_sanitize_keeps_only_links_the_web_address_policy_accepts() -> None:
+    """support/urls.py decides: a link the reader could not open (no host) loses its href, as a script does."""
+    rel = 'rel="noopener noreferrer nofollow"'
+    assert sanitize_html('<a href="http:foo">a</a>') == f"<a {rel}>a</a>"
+    assert sanitize_html('<a href="https:///x">b</a>') == f"<a {rel}>b</a>"
+    assert sanitize_html('<a href="https://ex.fr/a">c</a>') == f'<a href="https://ex.fr/a" {rel}>c</a>'
+    # A base the policy refuses is no base: relative links stay relative, inside the unknown site.
+    assert sanitize_html('<a href="/rel">d</a>', base_url="http:///nohost/") == f'<a href="/rel" {rel}>d</a>'
+
+
 def test_sanitize_removes_tracking_pixels() -> None:
     html = (
         '<p>Texte</p><img src="https://stats.example.com/p.gif" width="1" height="1">'
