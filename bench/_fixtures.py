@@ -172,7 +172,7 @@ def timed(fn: Callable[[], object], repeat: int) -> list[float]:
 def _insert_articles(db_path: Path, n: int, feed_ids: Sequence[int], seed: int = 42) -> None:
     import sqlite3
 
-    from monitor.core.parsing.text import content_hash
+    from monitor.core.parsing.links import content_hash
 
     wl = bench_watchlist()
     gen = TextGenerator(seed, watchlist_terms(wl), term_rate=1 / 200)

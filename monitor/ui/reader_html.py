@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from monitor.core.models import SEED_SOURCE, Article, Match
-from monitor.core.parsing.text import sanitize_html
+from monitor.core.parsing.sanitize import sanitize_html
 from monitor.core.support.urls import is_web_url
 from monitor.ui.style import KIND_COLOURS, KIND_LABELS, TEXT, TEXT_MUTED, format_date, format_score
 

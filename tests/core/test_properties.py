@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from monitor.core.parsing.feeds import parse_feed
-from monitor.core.parsing.text import sanitize_html
+from monitor.core.parsing.sanitize import sanitize_html
 
 FETCHED = datetime(2025, 11, 13, 18, 0, tzinfo=UTC)
 TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?]")

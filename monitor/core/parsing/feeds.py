@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 import feedparser
 
 from monitor.core.models import ParsedFeed, ParsedItem
-from monitor.core.parsing import text
+from monitor.core.parsing import sanitize, text
 from monitor.core.support.urls import absolute_web_url
 
 logger = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ def _parse_feed(
             io.BytesIO(content),
             response_headers=response_headers,
             resolve_relative_uris=xml_base,
-            # nh3 (text.sanitize_html) is our sanitiser; feedparser's would only cost time and mangle markup.
+            # nh3 (sanitize.sanitize_html) is our sanitiser; feedparser's would only cost time and mangle markup.
             sanitize_html=False,
         )
     logger.debug("feedparser read %s in %.3f s", url, time.perf_counter() - started)
@@ -240,7 +240,7 @@ def _item(entry: Mapping[str, Any], *, base: str, feed_lang: str | None, fetched
     summary = _to_text(summary_detail)
     content = _to_text(content_detail)
     richest = max((content_detail, summary_detail), key=lambda d: len(d[0]))
-    content_html = text.sanitize_html(_to_html(richest), base_url=base)
+    content_html = sanitize.sanitize_html(_to_html(richest), base_url=base)
     published, estimated = _published(entry, fetched_at)
     guid = _get(entry, "id")
     guid = guid.strip() if isinstance(guid, str) and guid.strip() else None

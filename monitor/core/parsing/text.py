@@ -1,26 +1,14 @@
-"""Text from feed markup: HTML -> plain text, sanitised HTML for the reader, canonical links, text hashes."""
+"""Plain text from feed markup: HTML -> readable text without feed boilerplate, and tidy whitespace."""
 
 from __future__ import annotations
 
-import hashlib
 import html as htmllib
 import logging
 import re
-import warnings
-from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 import nh3
-from bs4 import (
-    BeautifulSoup,
-    CData,
-    MarkupResemblesLocatorWarning,
-    NavigableString,
-    PageElement,
-    Tag,
-    XMLParsedAsHTMLWarning,
-)
 
-from monitor.core.support.urls import WEB_SCHEMES
+from monitor.core.parsing.html_tree import VOID_TAGS, Element, Node, read_tidy, read_with_beautifulsoup
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +17,11 @@ MAX_HTML_CHARS = 300_000
 # Nesting deeper than this is never an article; html5ever (inside nh3) is quadratic in the depth.
 MAX_NESTING = 256
 
+# Removed with everything inside them (the other unknown tags are unwrapped, their text kept).
+CLEAN_CONTENT_TAGS = {
+    "script", "style", "iframe", "object", "embed", "form", "svg", "math", "noscript", "template",
+    "textarea", "select", "button", "applet", "frame", "frameset", "head", "title",
+}  # fmt: skip
 # Elements whose content is never reading text.
 _DROP_TAGS = frozenset(
     {
@@ -56,12 +49,6 @@ _CELLS = frozenset({"td", "th"})
 # Other tags are unwrapped (their text kept); _DROP_TAGS go with their content.
 _TEXT_TAGS = {*_BLOCKS, *_CELLS, "br", "a", "span"}
 _TEXT_ATTRIBUTES = {"*": {"class", "id"}}
-_VOID_TAGS = frozenset(
-    {
-        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-        "track", "wbr",
-    }
-)  # fmt: skip
 # Closed implicitly by their next sibling, so an unclosed run of them does not nest.
 _SELF_CLOSING_SIBLINGS = frozenset(
     {
@@ -164,21 +151,21 @@ def html_to_text(html: str) -> str:
         if not _TAG_LIKE.search(html):
             text = htmllib.unescape(html) if "&" in html else html
             return _drop_boilerplate_lines(normalize_whitespace(text))
-        if _too_deep(html):
+        if too_deep(html):
             logger.warning("HTML nested deeper than %d elements read as bare text", MAX_NESTING)
-            return _crude_text(html)
+            return crude_text(html)
         # html5ever (nh3) first: it is linear on the malformed markup that makes html.parser quadratic
         # (unclosed comments, '>' inside quoted attributes...), and what it writes back is well-formed.
         tidy = _tidy(html)
-        tree = _read_tidy(tidy)
+        tree = read_tidy(tidy)
         if tree is None:
             logger.debug("nh3 wrote markup of an unexpected shape; reading it with BeautifulSoup")
-            tree = _read_with_beautifulsoup(tidy)
+            tree = read_with_beautifulsoup(tidy)
         return _drop_boilerplate_lines(_tree_text(tree))
     except Exception:  # hostile markup must never stop a poll; fall back to a crude tag strip
         logger.warning("HTML to text failed; falling back to stripping tags", exc_info=True)
         try:
-            return _crude_text(str(html)[:MAX_HTML_CHARS])
+            return crude_text(str(html)[:MAX_HTML_CHARS])
         except Exception:
             return ""
 
@@ -188,24 +175,24 @@ def _tidy(html: str) -> str:
     return nh3.clean(
         html,
         tags=_TEXT_TAGS,
-        clean_content_tags=_CLEAN_CONTENT_TAGS,
+        clean_content_tags=CLEAN_CONTENT_TAGS,
         attributes=_TEXT_ATTRIBUTES,
         link_rel=None,
         strip_comments=True,
     )
 
 
-def _crude_text(html: str) -> str:
+def crude_text(html: str) -> str:
     """Tags stripped by a regular expression: linear whatever the input, for the inputs we refuse to parse."""
     return normalize_whitespace(htmllib.unescape(_TAGS.sub(" ", html)))
 
 
-def _too_deep(html: str) -> bool:
+def too_deep(html: str) -> bool:
     """Whether the elements would nest deeper than MAX_NESTING (a linear estimate over the tag names)."""
     depth = 0
     for match in _TAG_NAME.finditer(html):
         name = match.group(2).lower()
-        if name in _VOID_TAGS or name in _SELF_CLOSING_SIBLINGS:
+        if name in VOID_TAGS or name in _SELF_CLOSING_SIBLINGS:
             continue
         if match.group(1):
             depth = max(depth - 1, 0)
@@ -216,94 +203,7 @@ def _too_deep(html: str) -> bool:
     return False
 
 
-class _Element:
-    """An element of the markup nh3 writes back: the little tree the text walk needs."""
-
-    __slots__ = ("attrs", "contents", "name")
-
-    def __init__(self, name: str, attrs: dict[str, str | list[str]]) -> None:
-        self.name = name
-        self.attrs = attrs
-        self.contents: list[_Element | str] = []
-
-
-_Node = _Element | str
-# What nh3 (html5ever's serialiser) writes: lower-case tags, attributes as name="value", "<" in text always
-# escaped, void elements without an end tag, no comments, every other element closed.
-_TIDY_TOKEN = re.compile(r'<(/?)([a-z][a-z0-9]*)((?: [a-z][a-z0-9-]*="[^"]*")*)>|([^<]+)')
-_TIDY_ATTRIBUTE = re.compile(r' ([a-z][a-z0-9-]*)="([^"]*)"')
-# As BeautifulSoup stores them: class is a list of words; a whitespace-only string outside <pre> is one "\n"
-# or " ".
-_ASCII_SPACES = frozenset("\x20\x0a\x09\x0c\x0d")
-_WHITESPACE_KEEPING = frozenset({"pre", "textarea"})
-
-
-def _read_tidy(markup: str) -> list[_Node] | None:
-    """The tree of markup written by nh3, read with one regular expression, as BeautifulSoup's html.parser
-    would build it (about 5 times faster); None when the markup is not in the shape nh3 writes."""
-    root: list[_Node] = []
-    open_elements: list[_Element] = []
-    contents = root
-    keeping_whitespace = 0
-    position = 0
-    for token in _TIDY_TOKEN.finditer(markup):
-        if token.start() != position:
-            return None
-        position = token.end()
-        closing, name, raw_attributes, data = token.groups()
-        if data is not None:
-            if "&" in data:
-                data = htmllib.unescape(data)
-            if not keeping_whitespace and all(c in _ASCII_SPACES for c in data):
-                data = "\n" if "\n" in data else " "
-            contents.append(data)
-        elif closing:
-            if not open_elements or open_elements[-1].name != name:
-                return None
-            if name in _WHITESPACE_KEEPING:
-                keeping_whitespace -= 1
-            open_elements.pop()
-            contents = open_elements[-1].contents if open_elements else root
-        else:
-            attrs: dict[str, str | list[str]] = {}
-            for attribute, value in _TIDY_ATTRIBUTE.findall(raw_attributes):
-                value = htmllib.unescape(value) if "&" in value else value
-                attrs[attribute] = value.split() if attribute == "class" else value
-            element = _Element(name, attrs)
-            contents.append(element)
-            if name not in _VOID_TAGS:
-                open_elements.append(element)
-                contents = element.contents
-                if name in _WHITESPACE_KEEPING:
-                    keeping_whitespace += 1
-    if position != len(markup) or open_elements:
-        return None
-    return root
-
-
-def _read_with_beautifulsoup(markup: str) -> list[_Node]:
-    """Any markup, through BeautifulSoup's html.parser: the reference :func:`_read_tidy` is tested against,
-    and the path for markup that is not in nh3's shape."""
-    with warnings.catch_warnings():
-        # Both are advice for people who pass a URL or an XML document by mistake; we parse feed fragments.
-        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-        soup = BeautifulSoup(markup, "html.parser")
-    root: list[_Node] = []
-    # Iterative: hostile nesting must not hit the recursion limit.
-    stack: list[tuple[PageElement, list[_Node]]] = [(child, root) for child in reversed(soup.contents)]
-    while stack:
-        node, parent = stack.pop()
-        if isinstance(node, Tag):
-            element = _Element(node.name, dict(node.attrs))
-            parent.append(element)
-            stack.extend((child, element.contents) for child in reversed(node.contents))
-        elif type(node) is NavigableString or isinstance(node, CData):
-            parent.append(str(node))
-    return root
-
-
-def _is_boilerplate_tag(tag: _Element) -> bool:
+def _is_boilerplate_tag(tag: Element) -> bool:
     attrs = tag.attrs
     if attrs:
         marks = attrs.get("class") or ()
@@ -321,7 +221,7 @@ def _is_boilerplate_tag(tag: _Element) -> bool:
     return False
 
 
-def _short_text(tag: _Element, limit: int = 200, max_nodes: int = 64) -> str | None:
+def _short_text(tag: Element, limit: int = 200, max_nodes: int = 64) -> str | None:
     """The text of a small element, or None when it is long or deep (bounded, so nested hostile anchors
     cannot make the walk quadratic)."""
     pieces: list[str] = []
@@ -331,7 +231,7 @@ def _short_text(tag: _Element, limit: int = 200, max_nodes: int = 64) -> str | N
         if not stack:
             return " ".join(pieces)
         node = stack.pop()
-        if isinstance(node, _Element):
+        if isinstance(node, Element):
             stack.extend(reversed(node.contents))
         else:
             pieces.append(node)
@@ -341,13 +241,13 @@ def _short_text(tag: _Element, limit: int = 200, max_nodes: int = 64) -> str | N
     return None
 
 
-def _tree_text(tree: list[_Node]) -> str:
+def _tree_text(tree: list[Node]) -> str:
     """Walk the tree iteratively (hostile nesting must not hit the recursion limit) and lay the text out."""
     # Text pieces, and ints for block boundaries: a run of boundaries gives the strongest one's breaks.
     out: list[str | int] = []
     pre_depth = 0
     # (node, closing): closing entries emit the break after a block and leave <pre>.
-    stack: list[tuple[_Node, bool]] = [(child, False) for child in reversed(tree)]
+    stack: list[tuple[Node, bool]] = [(child, False) for child in reversed(tree)]
     while stack:
         node, closing = stack.pop()
         if isinstance(node, str):
@@ -408,161 +308,7 @@ def _drop_boilerplate_lines(text: str) -> str:
     return _MANY_BREAKS.sub("\n\n", "\n".join(kept)).strip()
 
 
-# -- sanitised HTML for the reader pane ----------------------------------------------------------------------
-
-_ALLOWED_TAGS = {
-    "p", "br", "a", "em", "strong", "b", "i", "u", "blockquote", "ul", "ol", "li", "h1", "h2", "h3", "h4",
-    "h5", "h6", "pre", "code", "img", "figure", "figcaption", "table", "thead", "tbody", "tfoot", "tr", "th",
-    "td", "caption", "colgroup", "col", "hr", "span", "div", "sub", "sup",
-}  # fmt: skip
-_ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
-    "img": {"src", "alt", "width", "height"},
-    "td": {"colspan", "rowspan"},
-    "th": {"colspan", "rowspan"},
-}
-# Removed with everything inside them (the other unknown tags are unwrapped, their text kept).
-_CLEAN_CONTENT_TAGS = {
-    "script", "style", "iframe", "object", "embed", "form", "svg", "math", "noscript", "template",
-    "textarea", "select", "button", "applet", "frame", "frameset", "head", "title",
-}  # fmt: skip
-_LINK_REL = "noopener noreferrer nofollow"
-_URL_ATTRIBUTES = frozenset({"href", "src"})
-# nh3 writes attributes as name="value" with double quotes only, so this matches whole <img> tags exactly.
-_IMG_TAG = re.compile(r'<img((?:\s+[^\s=>/]+(?:="[^"]*")?)*)\s*/?>')
-_IMG_ATTR = re.compile(r'([^\s=>/]+)(?:="([^"]*)")?')
-_TRACKER_SRC = re.compile(
-    r"feeds\.feedburner\.com/~r/|feedburner\.com/~ff/|pixel\.wp\.com|stats\.wordpress\.com|feedsportal\.com"
-    r"|doubleclick\.net|google-analytics\.com|/pixel(?:\.gif|\.png)?(?:[?/]|$)|/beacon(?:[?/.]|$)"
-    r"|/track(?:ing)?(?:\.gif|\.png)(?:[?/]|$)|/1x1\.(?:gif|png)|/spacer\.gif|/blank\.gif|/open\.gif",
-    re.IGNORECASE,
-)
-
-
-def sanitize_html(html: str, base_url: str | None = None) -> str:
-    """HTML that is safe to render in the reader pane.
-
-    An allow-list of reading tags and attributes, http/https URLs only (javascript:, data:, vbscript: vanish),
-    relative URLs made absolute against `base_url`, rel="noopener noreferrer nofollow" on links, no style,
-    class or event attributes, and tracking pixels removed. Never raises (returns "" when all else fails).
-    """
-    try:
-        if not isinstance(html, str):
-            html = "" if html is None else str(html)
-        if len(html) > MAX_HTML_CHARS:
-            logger.warning("HTML of %d characters truncated to %d", len(html), MAX_HTML_CHARS)
-            html = html[:MAX_HTML_CHARS]
-        if _too_deep(html):
-            logger.warning("HTML nested deeper than %d elements shown as text", MAX_NESTING)
-            return text_to_html(_crude_text(html))
-        base = base_url if base_url and urlsplit(base_url).scheme.lower() in WEB_SCHEMES else None
-
-        def keep_attribute(tag: str, attribute: str, value: str) -> str | None:
-            if attribute not in _URL_ATTRIBUTES:
-                return value
-            return _safe_url(value, base)
-
-        cleaned = nh3.clean(
-            html,
-            tags=_ALLOWED_TAGS,
-            clean_content_tags=_CLEAN_CONTENT_TAGS,
-            attributes=_ALLOWED_ATTRIBUTES,
-            attribute_filter=keep_attribute,
-            url_schemes=WEB_SCHEMES,
-            link_rel=_LINK_REL,
-            strip_comments=True,
-        )
-        return _IMG_TAG.sub(_keep_image, cleaned).strip()
-    except Exception:
-        logger.warning("HTML sanitising failed; showing the text instead", exc_info=True)
-        try:
-            return text_to_html(html_to_text(html))
-        except Exception:
-            return ""
-
-
 def text_to_html(text: str) -> str:
     """Plain text as escaped HTML paragraphs (blank lines split paragraphs, single breaks become <br>)."""
     paragraphs = [p for p in normalize_whitespace(text).split("\n\n") if p]
     return "".join(f"<p>{htmllib.escape(p, quote=False).replace(chr(10), '<br>')}</p>" for p in paragraphs)
-
-
-def _safe_url(value: str, base: str | None) -> str | None:
-    """An absolute http(s) URL, or None to drop the attribute."""
-    url = value.strip()
-    if not url:
-        return None
-    scheme = urlsplit(url).scheme.lower()
-    if not scheme:
-        if base is None:
-            # A relative link we cannot resolve; harmless, since it can only point inside the (unknown) site.
-            return url
-        url = urljoin(base, url)
-        scheme = urlsplit(url).scheme.lower()
-    return url if scheme in WEB_SCHEMES else None
-
-
-def _keep_image(match: re.Match[str]) -> str:
-    attrs = {name.lower(): htmllib.unescape(value or "") for name, value in _IMG_ATTR.findall(match.group(1))}
-    src = attrs.get("src", "")
-    if not src or _TRACKER_SRC.search(src):
-        return ""
-    for name in ("width", "height"):
-        size = re.match(r"\s*(\d+)", attrs.get(name, ""))
-        if size and int(size.group(1)) <= 2:
-            return ""
-    return match.group(0)
-
-
-# -- identity of links and texts -----------------------------------------------------------------------------
-
-_TRACKING_PARAMS = frozenset(
-    {
-        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "igshid", "mc_cid",
-        "mc_eid", "xtor", "xtref", "ref", "ref_src", "ref_url", "cmpid", "cmp", "ocid", "ncid", "sr_share",
-        "_ga", "_gl", "mkt_tok", "oly_anon_id", "oly_enc_id", "vero_id", "wt.mc_id", "ito", "icid",
-        "ns_mchannel", "ns_source", "ns_campaign", "ns_linkname", "ns_fee", "spm", "at_medium", "at_campaign",
-    }
-)  # fmt: skip
-_TRACKING_PREFIXES = ("utm_", "at_", "pk_", "mtm_", "hsa_")
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def _is_tracking_param(piece: str) -> bool:
-    name = unquote(piece.split("=", 1)[0]).strip().lower()
-    return name in _TRACKING_PARAMS or name.startswith(_TRACKING_PREFIXES)
-
-
-def canonical_link(url: str) -> str:
-    """The same article whatever the campaign: lower-case scheme and host, no fragment, no default port, no
-    tracking parameters (utm_*, fbclid, xtor...); other parameters keep their order and spelling.
-
-    Never raises: a URL that cannot be parsed comes back stripped of surrounding whitespace.
-    """
-    try:
-        url = url.strip()
-        parts = urlsplit(url)
-        scheme = parts.scheme.lower()
-        netloc = parts.netloc
-        if netloc:
-            host = parts.hostname or ""
-            if ":" in host:
-                host = f"[{host}]"
-            port = parts.port  # ValueError for a bad port: the URL comes back as it was
-            userinfo = netloc.rpartition("@")[0] if "@" in netloc else ""
-            netloc = (userinfo + "@" if userinfo else "") + host
-            if port is not None and port != _DEFAULT_PORTS.get(scheme):
-                netloc += f":{port}"
-        path = parts.path
-        if not path and netloc and scheme in _DEFAULT_PORTS:
-            path = "/"
-        query = "&".join(p for p in parts.query.split("&") if p and not _is_tracking_param(p))
-        return urlunsplit((scheme, netloc, path, query, ""))
-    except Exception:
-        return url.strip() if isinstance(url, str) else ""
-
-
-def content_hash(*parts: str) -> str:
-    """SHA-256 (hex) of the parts, whitespace collapsed and case folded, so cosmetic edits do not count."""
-    normalised = "\x1f".join(" ".join((part or "").split()).casefold() for part in parts)
-    return hashlib.sha256(normalised.encode("utf-8", "surrogatepass")).hexdigest()

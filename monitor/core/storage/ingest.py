@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from monitor.core.models import SEED_SOURCE, Assessment, Match, ParsedItem
-from monitor.core.parsing.text import canonical_link, content_hash
+from monitor.core.parsing.links import canonical_link, content_hash
 from monitor.core.storage.db import transaction
 from monitor.core.storage.rows import encode_matches
 

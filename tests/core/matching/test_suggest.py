@@ -157,6 +157,121 @@ def test_missing_spacy_is_detected_without_crashing(monkeypatch: pytest.MonkeyPa
     assert suggest_entries([ARTICLE], use_nlp=None) == suggest_entries([ARTICLE], use_nlp=False)
 
 
+# -- the heuristic's rules, one constructed text each ----------------------------------------------------------
+
+
+def _kinds(*texts: str) -> dict[str, str]:
+    return {s.name: s.kind_guess for s in suggest_entries(list(texts), use_nlp=False)}
+
+
+def test_english_connectors_split_two_people_but_stay_inside_an_organisation_name() -> None:
+    found = _kinds(
+        "The inquiry was led by Jérôme Durain and Etienne Blanc, who questioned several witnesses.",
+        "A report was published by the European Monitoring Centre for Drugs and Drug Addiction about ports.",
+    )
+    assert found == {
+        "Jérôme Durain": "person",
+        "Etienne Blanc": "person",
+        "European Monitoring Centre for Drugs and Drug Addiction": "organisation",
+    }
+
+
+def test_a_title_case_headline_only_confirms_names_found_in_running_text() -> None:
+    headline = "Marseille Drug War Escalates In Summer\n"
+    assert _kinds(headline + "The police said nothing about it to anyone.") == {}
+    assert set(_kinds(headline + "The mayor of Marseille said nothing about it to anyone.")) == {"Marseille"}
+
+
+def test_capitalised_words_that_open_sentences_or_occur_in_lower_case_are_not_names() -> None:
+    assert _kinds("Despite the rain, the march went on. Despite everything, nobody left.") == {}
+    assert _kinds("Security was tight. Security guards were everywhere and security was the word.") == {}
+    # Inside a sentence too, when every word of it also occurs in lower case.
+    assert (
+        _kinds("Guards said that the Ports were calm, and the ports stayed calm all week long after.") == {}
+    )
+    assert (
+        _kinds("The report praised Law Enforcement for its work, as law and enforcement matter here.") == {}
+    )
+    assert _kinds("The report praised Law Enforcement for its work, as the rules matter here.") == {
+        "Law Enforcement": "keyword"
+    }
+
+
+def test_a_surname_alone_takes_the_person_evidence_of_the_full_name_it_ends() -> None:
+    alone = "Later that day, Kessaci left the room quietly and went home."
+    assert _kinds(alone) == {"Kessaci": "keyword"}
+    assert _kinds("Witnesses say that Amine Kessaci spoke on Monday.", alone) == {
+        "Amine Kessaci": "person",
+        "Kessaci": "person",
+    }
+
+
+def test_place_cues_make_places() -> None:
+    found = _kinds("Trucks came through the port of Antwerp. Officials met near Rotterdam.")
+    assert found == {"Antwerp": "place", "Rotterdam": "place"}
+
+
+# -- named-entity recognition, when spaCy is there -----------------------------------------------------------
+
+
+class _Entity:
+    def __init__(self, text: str, label: str) -> None:
+        self.text, self.label_ = text, label
+
+
+class _Doc:
+    def __init__(self, ents: list[_Entity]) -> None:
+        self.ents = ents
+
+
+class _KnownNames:
+    """Stands in for a spaCy pipeline (its `nlp(text).ents` interface) that knows a fixed set of names."""
+
+    def __init__(self, names: dict[str, str]) -> None:
+        self.names = names
+        self.sentences: list[str] = []
+
+    def __call__(self, sentence: str) -> _Doc:
+        self.sentences.append(sentence)
+        return _Doc([_Entity(name, label) for name, label in self.names.items() if name in sentence])
+
+
+def test_entities_of_the_ner_pipeline_become_candidates_with_their_kind(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A name the heuristic drops (it only opens a sentence) is kept when NER recognises it, with NER's kind."""
+    text = "Kessaci a parlé hier devant la commission.\nLeave a comment below about Socayna."
+    assert suggest_entries([text], use_nlp=False) == []
+    pipeline = _KnownNames({"Kessaci": "PER", "Socayna": "PER"})
+    monkeypatch.setattr(suggest_module, "_nlp_cache", {"nlp": pipeline})
+    assert nlp_available()
+    found = {s.name: s.kind_guess for s in suggest_entries([text], use_nlp=True)}
+    assert found == {"Kessaci": "person"}
+    # Boilerplate lines never reach the pipeline.
+    assert pipeline.sentences == ["Kessaci a parlé hier devant la commission."]
+
+
+def test_ner_labels_vote_for_the_kind_against_the_heuristic(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "Later that day, Orsini Hall was closed and the visitors went home."
+    assert _kinds(text) == {"Orsini Hall": "keyword"}
+    monkeypatch.setattr(suggest_module, "_nlp_cache", {"nlp": _KnownNames({"Orsini Hall": "LOC"})})
+    found = {s.name: s.kind_guess for s in suggest_entries([text])}
+    assert found == {"Orsini Hall": "place"}
+
+
+def test_with_the_real_french_model_people_and_places_are_recognised() -> None:
+    pytest.importorskip("spacy", reason="spaCy is an optional extra (pip install 'vigie[nlp]')")
+    if not nlp_available():
+        pytest.skip(f"the {suggest_module.NLP_MODEL} model is not installed")
+    found = _by_name(
+        suggest_entries(
+            ["Le maire de Marseille, Benoît Payan, a reçu Amine Kessaci à Marseille."], use_nlp=True
+        )
+    )
+    assert found["Benoît Payan"].kind_guess == "person"
+    assert found["Marseille"].kind_guess == "place"
+
+
 def test_seeds_recover_most_default_people_and_organisations() -> None:
     """Of the default list's people and organisations that the seeds mention, suggest finds at least 85%."""
     texts = [p.read_text(encoding="utf-8") for p in sorted(seeds_dir().glob("0*.txt"))]

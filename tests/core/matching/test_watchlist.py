@@ -151,11 +151,25 @@ def test_schema_errors_name_the_entry(toml: str, expected: str) -> None:
         loads_watchlist(toml)
 
 
-def test_context_may_name_kinds_and_entries() -> None:
+@pytest.mark.parametrize("kind", KINDS)
+def test_context_may_name_any_kind(kind: str) -> None:
+    wl = loads_watchlist(f'[[entry]]\nname = "A"\nkind = "topic"\ncontext = ["{kind}"]\n')
+    assert wl.get("A").context == (kind,)  # type: ignore[union-attr]
+
+
+def test_context_may_name_an_entry_but_not_a_near_miss_of_a_kind() -> None:
     wl = loads_watchlist(SAMPLE)
-    assert set(KINDS) >= {"topic"}
-    with pytest.raises(WatchlistError, match="'Amine Kessaci'"):
-        # Removing an entry another one depends on is refused, naming the dependent.
+    assert wl.get("Macron").context == ("topic", "Amine Kessaci")  # type: ignore[union-attr]
+    with pytest.raises(
+        WatchlistError, match=r"context names unknown entry 'topics' \(use an entry name or a kind"
+    ):
+        loads_watchlist('[[entry]]\nname = "A"\nkind = "topic"\ncontext = ["topics"]\n')
+
+
+def test_an_entry_that_a_context_depends_on_cannot_be_removed() -> None:
+    wl = loads_watchlist(SAMPLE)
+    # Refused, naming the dependent entry and what it misses.
+    with pytest.raises(WatchlistError, match=r"'Macron'.*unknown entry 'Amine Kessaci'"):
         Watchlist(tuple(e for e in wl.entries if e.name != "Amine Kessaci"))
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -335,18 +334,18 @@ def test_a_mismatched_tag_is_reported_with_its_line() -> None:
     assert feed.warning == "line 4, column 2: mismatched tag"
 
 
-def test_a_billion_laughs_document_returns_quickly_without_expanding() -> None:
+def test_a_billion_laughs_document_is_read_without_expanding_its_entities() -> None:
     levels = "".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">' for i in range(1, 10))
     body = (
         f'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol0 "lol">{levels}]>'
         "<rss version='2.0'><channel><title>&lol9;</title><item><title>&lol9;</title>"
         "<description>&lol9;</description></item></channel></rss>"
     ).encode()
-    started = time.perf_counter()
     feed = parse(body)
-    assert time.perf_counter() - started < 5
-    texts = [feed.title, *(i.title + i.summary + i.content + i.content_html for i in feed.items)]
-    assert all(len(text) < 1000 for text in texts)
+    # expat stops at its amplification limit and the entity reference stays as written: nothing was expanded.
+    assert feed.title == "&lol9;"
+    assert [(i.title, i.summary, i.content_html) for i in feed.items] == [("&lol9;", "&lol9;", "&amp;lol9;")]
+    assert feed.warning is not None
 
 
 def test_external_entities_are_not_resolved(tmp_path: Path) -> None:
