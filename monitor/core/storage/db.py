@@ -132,7 +132,17 @@ DROP TRIGGER articles_fts_insert;
 CREATE INDEX articles_alerts ON articles(poll_id) WHERE alert = 1;
 """
 
-MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5]
+# v6: the store keeps facts about each feed's fetches, not a plan: the scheduler's jobs are the plan, armed from
+# those facts by one rule (monitor.core.polling.due). next_poll goes; the deadline a server gave in Retry-After is
+# kept as a fact. A failing feed keeps what the old plan promised it as its not-before time, so a feed that was
+# backing off (or told by its server to wait) is not polled early after the upgrade.
+_V6 = """
+ALTER TABLE feeds ADD COLUMN retry_not_before TEXT;
+UPDATE feeds SET retry_not_before = next_poll WHERE consecutive_failures > 0 AND next_poll IS NOT NULL;
+ALTER TABLE feeds DROP COLUMN next_poll;
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5, _V6]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
