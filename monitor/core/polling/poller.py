@@ -28,9 +28,9 @@ log = logging.getLogger(__name__)
 
 # A feed that answers 404 this many polls in a row is disabled; 410 Gone disables at once.
 MAX_CONSECUTIVE_404 = 3
-PARALLEL_FEEDS = (
-    40  # a poll of this many feeds or more parses in worker processes (starting them takes ~0.5 s)
-)
+# A poll of this many feeds or more parses in worker processes; below it, starting them costs more than they save
+# (docs/BENCHMARKS.md).
+PARALLEL_FEEDS = 40
 
 
 @dataclass

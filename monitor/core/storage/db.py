@@ -116,16 +116,16 @@ CREATE INDEX articles_starred ON articles(starred);
 CREATE INDEX articles_counts ON articles(read, highlighted, starred, alert, source);
 """
 
-# v4: sorting by source reads feed_id and source from this small index instead of the wide rows (0.9 s -> 0.2 s
-# at 200,000 articles).
+# v4: sorting by source reads feed_id and source from this small index instead of the wide rows (figures in
+# docs/BENCHMARKS.md).
 _V4 = """
 CREATE INDEX articles_source ON articles(feed_id, source);
 """
 
 # v5: new articles are indexed by Store.save_items with one INSERT for the whole batch. Through the trigger, each
 # article's INSERT ran as its own statement, and FTS5 writes its pending terms to disk at every statement's
-# savepoint: a new index segment per article, merged again and again (2,000 articles stored in 0.68 s instead of
-# 0.23 s). Updates and deletes keep their triggers. And the articles a poll alerted on are found without reading
+# savepoint: a new index segment per article, merged again and again (figures in docs/BENCHMARKS.md). Updates
+# and deletes keep their triggers. And the articles a poll alerted on are found without reading
 # the whole table: each poll clears the last one's alerts and lists its own.
 _V5 = """
 DROP TRIGGER articles_fts_insert;
