@@ -25,6 +25,7 @@ from tests.core.bulk_server import BulkServer
 REPO = Path(__file__).resolve().parents[2]
 FEEDS, ITEMS = 50, 40
 TRIALS = 20
+MARKER = "VIGIE_CRASH_TEST"  # set in the environment of the polls this test kills, and so of their workers
 
 
 def vigie(data: Path, *args: str) -> list[str]:
@@ -84,16 +85,18 @@ def subscribe(data: Path, server: BulkServer, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
-def worker_processes() -> set[int]:
-    """Spawned multiprocessing workers on this machine that are not this test process's own."""
+def worker_processes(marker: str) -> set[int]:
+    """Spawned multiprocessing workers whose environment carries `marker`: those of this test's polls, not of
+    other test runs on the same machine."""
     found = set()
+    tag = f"{MARKER}={marker}".encode()
     for entry in Path("/proc").iterdir():
         try:
             cmdline = (entry / "cmdline").read_bytes()
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
+            environ = (entry / "environ").read_bytes()
+        except OSError:
             continue
-        if b"spawn_main" in cmdline and ppid != os.getpid():
+        if b"spawn_main" in cmdline and tag in environ.split(b"\0"):
             found.add(int(entry.name))
     return found
 
@@ -114,7 +117,6 @@ def wait_for_exit(pids: set[int], timeout: float) -> None:
 
 def test_sigkill_during_ingest_loses_nothing_committed(bulk: BulkServer, tmp_path: Path) -> None:
     rng = random.Random(20251113)
-    workers_before = worker_processes()
     data = tmp_path / "profile"
     subscribe(data, bulk, tmp_path)
     stored_per_trial = []
@@ -128,6 +130,7 @@ def test_sigkill_during_ingest_loses_nothing_committed(bulk: BulkServer, tmp_pat
         done = subprocess.run(
             [sys.executable, "-m", "tests.core.kill_at_insert", str(target), "--data-dir", str(data), "poll"],
             cwd=REPO,
+            env={**os.environ, MARKER: str(tmp_path)},
             capture_output=True,
             text=True,
             timeout=120,
@@ -142,8 +145,8 @@ def test_sigkill_during_ingest_loses_nothing_committed(bulk: BulkServer, tmp_pat
         assert len(this_round) == (target - 1) // ITEMS * ITEMS, f"trial {trial}: committed articles lost"
         stored_per_trial.append(len(per_feed))
     # A poll of 50 feeds parses in worker processes: killing the poll must not leave them behind.
-    wait_for_exit(worker_processes() - workers_before, timeout=10)
-    assert not worker_processes() - workers_before, "parser processes outlived their killed poll"
+    wait_for_exit(worker_processes(str(tmp_path)), timeout=10)
+    assert not worker_processes(str(tmp_path)), "parser processes outlived their killed poll"
     print(
         f"crash trials: {TRIALS} polls killed mid-ingest, feeds stored before each kill: {stored_per_trial}"
     )
