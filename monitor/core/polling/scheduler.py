@@ -71,7 +71,7 @@ class SchedulerCallbacks:
     Attributes:
         on_poll_started: the feed ids about to be polled.
         on_progress: (done, total, report) after each feed of a poll.
-        on_poll_finished: the PollResult of a poll that ran to its end.
+        on_poll_finished: the PollResult of a poll that ran to its end, once the polled feeds' jobs are re-armed.
         on_error: a sentence, when a poll failed as a whole (a bug, a full disk): the schedule goes on.
     """
 
@@ -386,6 +386,10 @@ class PollScheduler:
             with self._cond:
                 self._in_flight = set()
         self._disabled = {i for i, f in feeds.items() if not f.enabled}
+        if (
+            result is not None
+        ):  # told once the jobs are re-armed, so a listener reading next_run sees the new plan
+            self._call(self.callbacks.on_poll_finished, result)
         return result
 
     def _poll(self, feed_ids: list[int]) -> PollResult | None:
@@ -407,7 +411,6 @@ class PollScheduler:
                 self._polling = False
                 self._poll_cancel = None
         log.info("poll %s finished: %s", result.poll_id, result.summary())
-        self._call(self.callbacks.on_poll_finished, result)
         return result
 
     def _progress(self, done: int, total: int, report: FeedReport) -> None:

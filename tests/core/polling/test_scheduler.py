@@ -406,6 +406,9 @@ def test_overdue_feeds_are_polled_at_start_up(env: Env) -> None:
     try:
         assert finished.wait(WAIT)
         assert polled_ids(results[0]) == [overdue.id]
+        # The running jobs hold the plan the rule gives, by the time the poll is reported finished.
+        assert scheduler.next_run(later.id) == due_time(env.get(later))
+        assert scheduler.next_run(overdue.id) == due_time(env.get(overdue))
     finally:
         scheduler.shutdown(wait=True)
 
