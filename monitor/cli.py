@@ -15,8 +15,10 @@ from monitor.core.errors import StoreError, UserError
 from monitor.core.matching.watchlist import WatchlistError, dump_watchlist, load_watchlist
 from monitor.core.models import ArticleQuery
 from monitor.core.polling.discovery import discover_feed
+from monitor.core.polling.due import due_time
 from monitor.core.polling.poller import FeedReport
 from monitor.core.service import VigieCore
+from monitor.core.support.clock import iso, utc_now
 from monitor.core.support.files import atomic_write
 from monitor.paths import AppPaths
 
@@ -166,7 +168,7 @@ def _feeds(core: VigieCore, args: argparse.Namespace) -> int:
                 health = "never polled"
             print(
                 f"[{feed.id}] {feed.title or '(untitled)'} <{feed.url}> every {feed.interval_minutes} min; "
-                f"{health}; next poll {feed.next_poll or '-'}"
+                f"{health}; next poll {iso(due_time(feed) or utc_now()) if feed.enabled else '-'}"
             )
     return 0
 

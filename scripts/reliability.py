@@ -30,7 +30,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from monitor.core.polling.due import due_time  # noqa: E402
 from monitor.core.service import VigieCore  # noqa: E402
+from monitor.core.support.clock import iso  # noqa: E402
 from monitor.core.web.fetch import FetchSettings  # noqa: E402
 from monitor.paths import AppPaths  # noqa: E402
 
@@ -352,8 +354,8 @@ def run_faults() -> list[tuple[str, str, float]]:
                 outcome = f"status {bad.last_status}, {bad.last_error or 'no error'}"
                 if not bad.enabled:
                     outcome += f"; disabled ({bad.disabled_reason})"
-                if bad.next_poll:
-                    outcome += f"; next poll {bad.next_poll[11:16]}"
+                if (due := due_time(bad)) is not None:
+                    outcome += f"; next poll {iso(due)[11:16]}"
                 outcome += f"; {stored[0]} items stored; good feed {good_items}/3"
                 if SECRET_MARK in stored[1]:
                     outcome += "; LEAKED THE LOCAL FILE"

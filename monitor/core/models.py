@@ -84,9 +84,9 @@ class Feed:
     last_modified: str | None = None
     last_status: int | None = None
     last_error: str | None = None
-    last_fetched: str | None = None
+    last_fetched: str | None = None  # the last attempt, successful or not
     consecutive_failures: int = 0
-    next_poll: str | None = None
+    retry_not_before: str | None = None  # the deadline of the server's Retry-After, after a failure
     enabled: bool = True
     muted: bool = False
     disabled_reason: str | None = None

@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from monitor.core.models import Feed
+from monitor.core.polling.due import due_time
 from monitor.core.service import VigieCore
+from monitor.core.support.clock import iso, utc_now
 from monitor.ui import opml_files
 from monitor.ui.bridge import Bridge
 from monitor.ui.icons import dot_icon
@@ -153,7 +155,7 @@ class FeedsDialog(QDialog):
                 f"{feed.interval_minutes} min",
                 status,
                 format_date(feed.last_fetched) or "never",
-                format_date(feed.next_poll) if feed.enabled else "—",
+                format_date(iso(due_time(feed) or utc_now())) if feed.enabled else "—",
                 error,
                 feed.url,
             ]

@@ -1,4 +1,4 @@
-"""Crash safety: SIGKILL during a large headless poll loses nothing committed and the next poll completes.
+"""Crash safety: SIGKILL inside a large headless poll's writes loses nothing committed and the next poll completes.
 
 Also: a read-only data folder and a full disk end the CLI with a one-line error (exit 2), never a traceback,
 and lose nothing already stored.
@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import os
 import random
+import select
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from tests.core.bulk_server import BulkServer
 REPO = Path(__file__).resolve().parents[2]
 FEEDS, ITEMS = 50, 40
 TRIALS = 20
+MARKER = "VIGIE_CRASH_TEST"  # set in the environment of the polls this test kills, and so of their workers
 
 
 def vigie(data: Path, *args: str) -> list[str]:
@@ -82,69 +85,71 @@ def subscribe(data: Path, server: BulkServer, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
-def worker_processes() -> set[int]:
-    """Spawned multiprocessing workers on this machine that are not this test process's own."""
+def worker_processes(marker: str) -> set[int]:
+    """Spawned multiprocessing workers whose environment carries `marker`: those of this test's polls, not of
+    other test runs on the same machine."""
     found = set()
+    tag = f"{MARKER}={marker}".encode()
     for entry in Path("/proc").iterdir():
         try:
             cmdline = (entry / "cmdline").read_bytes()
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
+            environ = (entry / "environ").read_bytes()
+        except OSError:
             continue
-        if b"spawn_main" in cmdline and ppid != os.getpid():
+        if b"spawn_main" in cmdline and tag in environ.split(b"\0"):
             found.add(int(entry.name))
     return found
 
 
+def wait_for_exit(pids: set[int], timeout: float) -> None:
+    """Wait until these processes end, woken by the kernel (a pidfd turns readable when its process ends)."""
+    deadline = time.monotonic() + timeout
+    for pid in pids:
+        try:
+            fd = os.pidfd_open(pid)
+        except ProcessLookupError:
+            continue  # already gone
+        try:
+            select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        finally:
+            os.close(fd)
+
+
 def test_sigkill_during_ingest_loses_nothing_committed(bulk: BulkServer, tmp_path: Path) -> None:
     rng = random.Random(20251113)
-    workers_before = worker_processes()
     data = tmp_path / "profile"
     subscribe(data, bulk, tmp_path)
-    kills = 0
-    mid_ingest = 0
+    stored_per_trial = []
     for trial in range(1, TRIALS + 1):
         bulk.generation = trial  # every trial brings new items, so each kill lands in real ingest work
-        prefix = f"g{trial}-"
         before = check_database(data)
-        # Kill once a random share of this poll's articles is stored: at any speed of the poll, mid-ingest.
-        target = rng.randrange(1, FEEDS * ITEMS * 3 // 4)
-        proc = subprocess.Popen(
-            vigie(data, "poll"), cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        # Each feed's items are stored in one transaction of ITEMS inserts. Killed as the target-th insert of
+        # this poll begins, the poll has committed the feeds before it, whole, and nothing of the one it was
+        # writing; the target differs from trial to trial, never in the first feed nor past the last.
+        target = rng.randrange(ITEMS + 1, FEEDS * ITEMS)
+        done = subprocess.run(
+            [sys.executable, "-m", "tests.core.kill_at_insert", str(target), "--data-dir", str(data), "poll"],
+            cwd=REPO,
+            env={**os.environ, MARKER: str(tmp_path)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
-        seen: set[str] = set()
-        reader = connect(data)
-        try:
-            last_id = reader.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]
-            deadline = time.monotonic() + 60
-            while proc.poll() is None and time.monotonic() < deadline:
-                stored = reader.execute("SELECT count(*) FROM articles WHERE id > ?", (last_id,)).fetchone()[
-                    0
-                ]
-                if stored >= target:
-                    break
-                time.sleep(0.005)
-            seen = collected_guids(reader)  # committed: a reader sees nothing else
-        finally:
-            reader.close()
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            kills += 1
-        proc.wait(timeout=30)
+        assert done.returncode == -signal.SIGKILL, (done.returncode, done.stderr)
         after = check_database(data)
         assert before <= after
-        assert seen <= after, f"trial {trial}: {len(seen - after)} committed articles lost"
-        this_round = {g for g in after if g.startswith(prefix)}
-        if 0 < len(this_round) < FEEDS * ITEMS:
-            mid_ingest += 1
+        this_round = [g for g in after if g.startswith(f"g{trial}-")]
+        per_feed = Counter(g.split("-")[1] for g in this_round)
+        assert set(per_feed.values()) <= {ITEMS}, f"trial {trial}: a feed was stored in part"
+        assert len(this_round) == (target - 1) // ITEMS * ITEMS, f"trial {trial}: committed articles lost"
+        stored_per_trial.append(len(per_feed))
     # A poll of 50 feeds parses in worker processes: killing the poll must not leave them behind.
-    deadline = time.monotonic() + 10
-    while worker_processes() - workers_before and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not worker_processes() - workers_before, "parser processes outlived their killed poll"
-    print(f"crash trials: {TRIALS} polls, {kills} killed, {mid_ingest} mid-ingest, each reopened intact")
-    assert kills >= TRIALS - 2, f"only {kills} of {TRIALS} polls were still running when killed"
-    assert mid_ingest >= TRIALS // 2, f"only {mid_ingest} kills landed mid-ingest"
+    wait_for_exit(worker_processes(str(tmp_path)), timeout=10)
+    assert not worker_processes(str(tmp_path)), "parser processes outlived their killed poll"
+    print(
+        f"crash trials: {TRIALS} polls killed mid-ingest, feeds stored before each kill: {stored_per_trial}"
+    )
 
     # The next poll completes the work of the last interrupted one, each item exactly once.
     result = run(data, "poll")

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from monitor.core.models import Feed
+from monitor.core.polling.due import due_time
 from monitor.core.service import VigieCore
 from monitor.core.web.fetch import FetchSettings
 from monitor.paths import AppPaths
@@ -138,12 +139,12 @@ def test_410_disables_at_once(core: VigieCore, server: HostileServer) -> None:
 def test_retry_after_pushes_the_next_poll_back(
     core: VigieCore, server: HostileServer, path: str, status: int, seconds: int
 ) -> None:
-    before = datetime.now(UTC).replace(microsecond=0)  # next_poll is stored to the second
+    before = datetime.now(UTC).replace(microsecond=0)  # the attempt is stored to the second
     bad, _ = _poll_with_good(core, server, server.url(path))
     assert bad.last_status == status
     assert str(status) in (bad.last_error or "")
-    assert bad.next_poll is not None
-    assert datetime.fromisoformat(bad.next_poll) >= before + timedelta(seconds=seconds)
+    due = due_time(bad)
+    assert due is not None and due >= before + timedelta(seconds=seconds)
     assert bad.enabled
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import logging
 import queue
-import random
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
@@ -17,21 +16,21 @@ from datetime import datetime, timedelta
 from monitor.core.matching.matcher import Matcher
 from monitor.core.models import Assessment, Feed, ParsedFeed
 from monitor.core.parsing.feeds import parse_feed
+from monitor.core.polling.due import MAX_BACKOFF
 from monitor.core.storage.feed_records import FeedState
 from monitor.core.storage.ingest import Outcome
 from monitor.core.storage.store import Store
 from monitor.core.support.clock import Clock, iso, utc_now
 from monitor.core.support.workers import close_pool, cores, process_pool
-from monitor.core.web.fetch import Fetcher, FetchRequest, FetchResult, backoff_delay
+from monitor.core.web.fetch import Fetcher, FetchRequest, FetchResult
 
 log = logging.getLogger(__name__)
 
 # A feed that answers 404 this many polls in a row is disabled; 410 Gone disables at once.
 MAX_CONSECUTIVE_404 = 3
-MAX_BACKOFF_SECONDS = 6 * 3600
-PARALLEL_FEEDS = (
-    40  # a poll of this many feeds or more parses in worker processes (starting them takes ~0.5 s)
-)
+# A poll of this many feeds or more parses in worker processes; below it, starting them costs more than they save
+# (docs/BENCHMARKS.md).
+PARALLEL_FEEDS = 40
 
 
 @dataclass
@@ -97,7 +96,6 @@ def poll_once(
     clock: Clock = utc_now,
     on_progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
-    rng: random.Random | None = None,
     full_poll: bool = True,
     workers: int | None = None,
 ) -> PollResult:
@@ -156,7 +154,7 @@ def poll_once(
             if parsed is not None:
                 parsing -= 1
             try:
-                report = _ingest(feed, response, store, matcher, poll_id, clock(), rng, parsed)
+                report = _ingest(feed, response, store, matcher, poll_id, clock(), parsed)
             except Exception as exc:  # one feed's surprise must not end the poll for the others
                 if _storage_failure(exc):  # ...but a full or read-only disk ends it: no feed can be stored
                     raise
@@ -189,21 +187,20 @@ def _ingest(
     matcher: Matcher,
     poll_id: int,
     now: datetime,
-    rng: random.Random | None,
     parsed_elsewhere: Future[_Parsed] | None = None,
 ) -> FeedReport:
     fetched_at = iso(now)
     report = FeedReport(feed.id, feed.url, feed.title, "ok", http_status=response.status)
     if response.not_modified:
         report.status = "not_modified"
-        store.record_fetch(feed.id, _success_state(feed, response, now), fetched_at)
+        store.record_fetch(feed.id, _success_state(response), fetched_at)
         return report
     if response.error == "cancelled" and response.status is None:
         report.status = "error"
         report.error = "cancelled before it was fetched"  # not the feed's fault: no failure counted
         return report
     if response.error:
-        return _fail(feed, response.status, response.error, response.retry_after, store, now, rng, report)
+        return _fail(feed, response.status, response.error, response.retry_after, store, now, report)
     parsed, assessments = _parse_result(parsed_elsewhere, feed.url)
     if parsed is None:
         parsed = parse_feed(
@@ -213,7 +210,7 @@ def _ingest(
         error = parsed.error
         if parsed.alternates:
             error += f"; the page links to {parsed.alternates[0]}"
-        return _fail(feed, response.status, error, None, store, now, rng, report)
+        return _fail(feed, response.status, error, None, store, now, report)
     pending = store.prepare(feed.url, parsed.items)
     if assessments is None:
         assessments = {
@@ -230,7 +227,7 @@ def _ingest(
         counts[Outcome.UPDATED],
         counts[Outcome.UNCHANGED],
     )
-    state = _success_state(feed, response, now)
+    state = _success_state(response)
     state.title = parsed.title or None
     state.error = parsed.warning and f"feed has errors but was read: {parsed.warning}"
     store.record_fetch(feed.id, state, fetched_at)
@@ -320,13 +317,12 @@ def _parse_and_assess(content: bytes, url: str, headers: dict[str, str], fetched
     return parsed, [_worker_matcher.assess(i.title, i.summary, i.content) for i in parsed.items]
 
 
-def _success_state(feed: Feed, response: FetchResult, now: datetime) -> FeedState:
+def _success_state(response: FetchResult) -> FeedState:
     return FeedState(
         status=response.status,
         error=None,
         etag=response.etag,
         last_modified=response.last_modified,
-        next_poll=iso(now + timedelta(minutes=feed.interval_minutes)),
         consecutive_failures=0,
     )
 
@@ -338,13 +334,10 @@ def _fail(
     retry_after: float | None,
     store: Store,
     now: datetime,
-    rng: random.Random | None,
     report: FeedReport,
 ) -> FeedReport:
+    """Record a failed attempt: the scheduler backs off from these facts (monitor.core.polling.due)."""
     failures = feed.consecutive_failures + 1
-    delay = max(feed.interval_minutes * 60.0, backoff_delay(failures, cap=MAX_BACKOFF_SECONDS, rng=rng))
-    if retry_after is not None:
-        delay = max(delay, min(retry_after, MAX_BACKOFF_SECONDS))
     disabled_reason = None
     if status == 410:
         disabled_reason = "the server says the feed is gone for good (HTTP 410)"
@@ -353,8 +346,11 @@ def _fail(
     state = FeedState(
         status=status,
         error=error,
-        next_poll=iso(now + timedelta(seconds=delay)),
         consecutive_failures=failures,
+        # Capped as the rule caps it: a Retry-After of years would not fit a datetime.
+        retry_not_before=None
+        if retry_after is None
+        else iso(now + min(timedelta(seconds=retry_after), MAX_BACKOFF)),
         disabled_reason=disabled_reason,
     )
     store.record_fetch(feed.id, state, iso(now))

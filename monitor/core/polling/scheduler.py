@@ -1,18 +1,22 @@
-"""Scheduled polling: one APScheduler interval job per enabled feed, feeding a single poll worker thread.
+"""Scheduled polling: APScheduler 3.x owns the plan, one job per enabled feed, feeding one poll worker thread.
 
 How it fits together:
 
-- Each enabled feed has an APScheduler 3.x interval job (coalesced, one instance at a time, a misfire grace
-  time, jitter). The job does not poll by itself: it puts the feed on the *due* list and wakes the worker.
+- The store keeps facts about each feed's fetches (last attempt, failures in a row, a server's Retry-After
+  deadline); one rule turns them into the time the feed is due (monitor.core.polling.due: the interval after a
+  success, an exponential backoff capped at 6 hours after failures, never before Retry-After).
+- Each enabled feed has an APScheduler interval job (monitor.core.polling.plan; coalesced, one instance at a
+  time, a misfire grace time, jitter) armed at that time: the jobs are the plan, and :meth:`next_run` reads it.
+  A job does not poll by itself: it puts the feed on the *due* list and wakes the worker.
 - One worker thread (``vigie-poll``) drains the due list and calls the injected ``poll_feeds(feed_ids)`` once
-  for everything that is due (plus the feeds due within ``gather_seconds``), so feeds that come due together
-  give one poll, hence one notification, and polls never overlap.
-- The poller stores each feed's ``next_poll`` (the interval after a success, an exponential backoff capped at
-  6 hours after a failure) and disables feeds that are gone (410, repeated 404). After every poll the worker
-  re-reads the feeds and re-arms each job at the feed's ``next_poll``, so backoff and recovery come from the
-  store and disabled feeds lose their job.
-- At start-up, when resumed, and after a clock jump (suspend and resume: the wall clock moved much more than
-  the monotonic clock between two ticks of the watchdog job), overdue feeds are polled at once.
+  for everything that is due (plus the feeds whose job runs within ``gather_seconds``), so feeds that come due
+  together give one poll, hence one notification, and polls never overlap. After every poll the worker
+  re-reads the feeds and re-arms each job from the rule, so backoff and recovery follow the facts the poll
+  recorded, and disabled or removed feeds lose their job.
+- At start-up, when resumed, after :meth:`sync` and after a clock jump (suspend and resume: the wall clock
+  moved much more than the monotonic clock between two ticks of the watchdog job), the feeds the rule finds
+  overdue are polled at once (Vorta's lesson: a job that missed its run while the laptop slept must not wait
+  for its next interval).
 
 The worker and APScheduler's threads never touch Qt; results leave through plain callbacks, called on the
 worker thread. Tests drive the same logic without threads through :meth:`PollScheduler.tick`.
@@ -20,7 +24,6 @@ worker thread. Tests drive the same logic without threads through :meth:`PollSch
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import random
 import threading
@@ -31,12 +34,13 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from apscheduler.executors.pool import ThreadPoolExecutor
-from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.core.models import Feed
-from monitor.core.support.clock import Clock, parse_iso, utc_now
+from monitor.core.polling.due import MINUTE, due_time, interval_of, is_overdue
+from monitor.core.polling.plan import FeedJobs
+from monitor.core.support.clock import Clock, utc_now
 from monitor.core.support.priority import lower_thread_priority
 
 if TYPE_CHECKING:
@@ -45,9 +49,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MIN_INTERVAL_MINUTES = 1
-# The poller's backoff cap; a next_poll further away than this is a clock that went backwards.
-MAX_BACKOFF = timedelta(hours=6)
 _WATCHDOG_JOB = "vigie-watchdog"
 
 
@@ -70,7 +71,7 @@ class SchedulerCallbacks:
     Attributes:
         on_poll_started: the feed ids about to be polled.
         on_progress: (done, total, report) after each feed of a poll.
-        on_poll_finished: the PollResult of a poll that ran to its end.
+        on_poll_finished: the PollResult of a poll that ran to its end, once the polled feeds' jobs are re-armed.
         on_error: a sentence, when a poll failed as a whole (a bug, a full disk): the schedule goes on.
     """
 
@@ -97,11 +98,13 @@ class PollScheduler:
     """Polls each enabled feed on its own schedule, on one background worker thread.
 
     Args:
-        store: where the feeds (interval, next_poll, enabled) are read; only the worker thread (or the
-            thread that calls tick/run_pending) reads it.
+        store: where the feeds and the facts of their fetches are read; only the worker thread (or the thread
+            that calls tick/run_pending) reads it.
         poll_feeds: polls a list of feed ids and returns a PollResult (see PollFunction).
         callbacks: what to call when polls start, progress, end or fail.
-        clock: the wall clock (UTC), the same the poller uses to write next_poll.
+        clock: the wall clock (UTC), the same the poller records the attempts with. The jobs' run times are on
+            this clock; a started scheduler runs them on APScheduler's, the real wall clock, so a clock other
+            than the real one is for stepping the scheduler by hand (tick, run_pending).
         monotonic: a clock that does not jump (suspend does not advance it on Linux).
         jitter_seconds: up to this many seconds are added at random to each scheduled run.
         gather_seconds: a poll also takes the feeds due within this many seconds, so they share one poll.
@@ -126,7 +129,7 @@ class PollScheduler:
         misfire_grace_seconds: int = 600,
         watchdog_seconds: float = 30.0,
         clock_jump_seconds: float = 120.0,
-        minute: timedelta = timedelta(minutes=1),
+        minute: timedelta = MINUTE,
         rng: random.Random | None = None,
     ) -> None:
         self._store = store
@@ -136,7 +139,6 @@ class PollScheduler:
         self._monotonic = monotonic
         self._jitter = max(0.0, jitter_seconds)
         self._gather = timedelta(seconds=max(0.0, gather_seconds))
-        self._grace = misfire_grace_seconds
         self._watchdog_seconds = watchdog_seconds
         self._jump = clock_jump_seconds
         self._minute = minute
@@ -144,24 +146,34 @@ class PollScheduler:
 
         self._cond = threading.Condition()
         self._requests = _Requests()
-        self._in_flight: set[int] = set()
+        self._in_flight: set[int] = set()  # the feeds of the poll being served, until their jobs are re-armed
         self._polling = False
         self._paused = False
         self._stopping = False
         self._poll_cancel: threading.Event | None = None  # the running poll's
         self._worker: threading.Thread | None = None
         self._last_tick: tuple[datetime, float] | None = None
-        # feed id -> (interval minutes, planned run on our clock); the jobs mirror it once started.
-        self._planned: dict[int, tuple[int, datetime]] = {}
+        self._armed = False  # the jobs were armed from the store at least once
         self._disabled: set[int] | None = None  # disabled feeds at the last look (None: not looked yet)
-        self._aps: BackgroundScheduler | None = None
+        # The plan lives in APScheduler's jobs from the start: before start() they wait as its pending jobs.
+        self._aps = BackgroundScheduler(
+            timezone=UTC,
+            executors={"default": ThreadPoolExecutor(max_workers=2)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": misfire_grace_seconds},
+        )
+        self._jobs = FeedJobs(
+            self._aps,
+            self._feed_due,
+            misfire_grace_seconds=misfire_grace_seconds,
+            jitter_seconds=self._jitter,
+        )
 
     # -- lifecycle ----------------------------------------------------------------------------------------
 
     @property
     def running(self) -> bool:
         """True between start() and shutdown()."""
-        return self._aps is not None and not self._stopping
+        return self._aps.running and not self._stopping
 
     @property
     def paused(self) -> bool:
@@ -174,15 +186,9 @@ class PollScheduler:
             return self._polling
 
     def start(self) -> None:
-        """Start APScheduler and the poll worker; overdue feeds are polled at once."""
-        if self._aps is not None:
-            raise RuntimeError("the scheduler is already started")
-        self._stopping = False
-        self._aps = BackgroundScheduler(
-            timezone=UTC,
-            executors={"default": ThreadPoolExecutor(max_workers=2)},
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": self._grace},
-        )
+        """Start APScheduler and the poll worker; overdue feeds are polled at once. A scheduler starts once."""
+        if self._aps.running or self._stopping:
+            raise RuntimeError("the scheduler was already started")
         self._aps.add_job(
             self.watchdog,
             IntervalTrigger(seconds=self._watchdog_seconds, timezone=UTC),
@@ -205,9 +211,8 @@ class PollScheduler:
             self._cond.notify_all()
             if self._poll_cancel is not None:
                 self._poll_cancel.set()
-        aps, self._aps = self._aps, None
-        if aps is not None and aps.running:
-            aps.shutdown(wait=wait)
+        if self._aps.running:
+            self._aps.shutdown(wait=wait)
         worker, self._worker = self._worker, None
         if worker is not None and wait:
             worker.join()
@@ -232,7 +237,7 @@ class PollScheduler:
     def pause(self) -> None:
         """Stop scheduled polls (Poll now still works) until resume()."""
         self._paused = True
-        if self._aps is not None and self._aps.running:
+        if self._aps.running:
             self._aps.pause()
         log.info("scheduled polling paused")
 
@@ -240,7 +245,7 @@ class PollScheduler:
         """Resume scheduled polls; feeds that came due meanwhile are polled at once."""
         self._paused = False
         self._last_tick = None  # the pause is no clock jump
-        if self._aps is not None and self._aps.running:
+        if self._aps.running:
             self._aps.resume()
         self._request(catch_up=True, resync=True)
         log.info("scheduled polling resumed")
@@ -253,32 +258,34 @@ class PollScheduler:
     # -- reading the schedule -----------------------------------------------------------------------------
 
     def due_feeds(self, now: datetime | None = None) -> list[int]:
-        """Ids of the enabled feeds whose next poll is due at `now` (a never-polled feed is due)."""
+        """Ids of the enabled feeds the rule finds due at `now` (a never-polled feed is): what a catch-up polls."""
         moment = now or self._clock()
-        return [f.id for f in self._store.list_feeds() if f.enabled and _next_poll(f) <= moment]
+        return [f.id for f in self._store.list_feeds() if is_overdue(f, moment, minute=self._minute)]
 
     def next_run(self, feed_id: int) -> datetime | None:
-        """When the feed's job will next run (on the injected clock), or None when it has none."""
-        with self._cond:
-            planned = self._planned.get(feed_id)
-        return planned[1] if planned else None
+        """When the feed's job runs next (on the injected clock), or None when it has none (a disabled feed,
+        or before the scheduler first read the feeds)."""
+        return self._jobs.next_run(feed_id)
 
     def scheduled_feeds(self) -> list[int]:
         """Ids of the feeds that have a job."""
-        with self._cond:
-            return sorted(self._planned)
+        return self._jobs.feed_ids()
 
     # -- driving it by hand (tests) ------------------------------------------------------------------------
 
     def tick(self) -> PollResult | None:
         """One deterministic step on the calling thread, for a scheduler that was not started: the watchdog
-        looks at the clocks, every due feed (unless paused) and every pending request is polled now.
+        looks at the clocks; unless paused, the jobs whose run time has come on the clock run (the first step
+        also polls the overdue feeds and arms the jobs, as start() does); then every request is served.
 
         Returns the PollResult, or None when nothing was polled.
         """
         self.watchdog()
         if not self._paused:
-            self._request(catch_up=True)
+            if not self._armed:
+                self._request(catch_up=True, resync=True)
+            for feed_id in sorted(self._jobs.due_by(self._clock())):
+                self._feed_due(feed_id)
         return self.run_pending()
 
     def run_pending(self) -> PollResult | None:
@@ -361,25 +368,34 @@ class PollScheduler:
         if requests.all_feeds:
             targets |= enabled
         if requests.catch_up and not self._paused:
-            targets |= {i for i in enabled if _next_poll(feeds[i]) <= now}
+            targets |= {i for i in enabled if is_overdue(feeds[i], now, minute=self._minute)}
         if self._disabled is not None:
             targets |= enabled & self._disabled  # the user switched a feed back on: try it now
         if targets and not self._paused:
-            # Company: feeds due within the gather window join this poll rather than make their own.
-            targets |= {i for i in enabled if _next_poll(feeds[i]) <= now + self._gather}
+            # Company: feeds whose job runs within the gather window join this poll rather than make their own.
+            targets |= self._jobs.due_by(now + self._gather) & enabled
+        with self._cond:
+            self._in_flight = set(targets)
         result: PollResult | None = None
-        if targets:
-            result = self._poll(sorted(targets))
-            feeds = {f.id: f for f in self._store.list_feeds()}
-        self._rearm(feeds, polled=targets)
+        try:
+            if targets:
+                result = self._poll(sorted(targets))
+                feeds = {f.id: f for f in self._store.list_feeds()}
+            self._arm(feeds, polled=targets)
+        finally:
+            with self._cond:
+                self._in_flight = set()
         self._disabled = {i for i, f in feeds.items() if not f.enabled}
+        if (
+            result is not None
+        ):  # told once the jobs are re-armed, so a listener reading next_run sees the new plan
+            self._call(self.callbacks.on_poll_finished, result)
         return result
 
     def _poll(self, feed_ids: list[int]) -> PollResult | None:
         with self._cond:
             if self._stopping:
                 return None
-            self._in_flight = set(feed_ids)
             self._polling = True
             cancel = self._poll_cancel = threading.Event()
         log.info("polling %d feeds", len(feed_ids))
@@ -392,11 +408,9 @@ class PollScheduler:
             return None
         finally:
             with self._cond:
-                self._in_flight = set()
                 self._polling = False
                 self._poll_cancel = None
         log.info("poll %s finished: %s", result.poll_id, result.summary())
-        self._call(self.callbacks.on_poll_finished, result)
         return result
 
     def _progress(self, done: int, total: int, report: FeedReport) -> None:
@@ -419,75 +433,33 @@ class PollScheduler:
         except Exception:  # a listener's bug must not stop the schedule
             log.exception("a scheduler callback failed")
 
-    # -- jobs ------------------------------------------------------------------------------------------------
+    # -- arming the jobs -------------------------------------------------------------------------------------
 
-    def _rearm(self, feeds: dict[int, Feed], polled: set[int]) -> None:
-        """Give each enabled feed a job at its next_poll (now + interval for a polled feed the poll did not
-        re-time, so a broken poll cannot spin), and drop the jobs of disabled or removed feeds."""
+    def _arm(self, feeds: dict[int, Feed], polled: set[int]) -> None:
+        """Arm each enabled feed's job at the time the rule gives, and drop the jobs of disabled or removed
+        feeds. An overdue feed runs now; a polled feed whose poll recorded nothing (it raised, or was cancelled
+        before its fetch) waits one interval, so a broken poll cannot spin."""
+        if self._stopping:
+            return
         now = self._clock()
-        planned: dict[int, tuple[int, datetime]] = {}
-        changed: list[int] = []
-        with self._cond:
-            previous = dict(self._planned)
+        for feed_id in set(self._jobs.feed_ids()) - {i for i, f in feeds.items() if f.enabled}:
+            self._jobs.drop(feed_id)
         for feed_id, feed in feeds.items():
             if not feed.enabled:
                 continue
-            interval = max(MIN_INTERVAL_MINUTES, feed.interval_minutes)
-            when = _next_poll(feed)
-            if when <= now:
-                when = now + self._minute * interval if feed_id in polled else now
-            # A next_poll beyond the longest possible wait means the wall clock went backwards: cap it.
-            longest = (
-                self._minute * interval
-                if feed.consecutive_failures == 0
-                else max(self._minute * interval, MAX_BACKOFF)
-            )
-            when = min(when, now + longest)
-            old = previous.get(feed_id)
+            interval = interval_of(feed, self._minute)
+            when = due_time(feed, now, minute=self._minute)
+            if when is None or when <= now:
+                when = now + interval if feed_id in polled else now
+            planned = self._jobs.next_run(feed_id)
             if (
-                old is not None
-                and old[0] == interval
-                and feed_id not in polled
-                and abs((old[1] - when).total_seconds()) <= self._jitter
+                feed_id not in polled
+                and planned is not None
+                and self._jobs.interval(feed_id) == interval
+                and abs((planned - when).total_seconds()) <= self._jitter
             ):
-                planned[feed_id] = old  # unchanged: keep the jitter it already has
-                continue
+                continue  # unchanged: it keeps the jitter it already has
             if when > now and self._jitter:
                 when += timedelta(seconds=self._rng.uniform(0, self._jitter))
-            planned[feed_id] = (interval, when)
-            changed.append(feed_id)
-        removed = [i for i in previous if i not in planned]
-        with self._cond:
-            self._planned = planned
-        aps = self._aps
-        if aps is None or self._stopping:
-            return
-        offset = utc_now() - now  # from our (injectable) clock to APScheduler's wall clock
-        for feed_id in removed:
-            with contextlib.suppress(JobLookupError):
-                aps.remove_job(_job_id(feed_id))
-            log.debug("feed %s has no job any more", feed_id)
-        for feed_id in changed:
-            interval, when = planned[feed_id]
-            aps.add_job(
-                self._feed_due,
-                IntervalTrigger(
-                    seconds=(self._minute * interval).total_seconds(),
-                    jitter=self._jitter or None,
-                    timezone=UTC,
-                ),
-                args=[feed_id],
-                id=_job_id(feed_id),
-                name=f"poll feed {feed_id}",
-                next_run_time=when + offset,
-                replace_existing=True,
-            )
-
-
-def _job_id(feed_id: int) -> str:
-    return f"feed-{feed_id}"
-
-
-def _next_poll(feed: Feed) -> datetime:
-    """When the store says the feed is next due (never polled: long ago)."""
-    return parse_iso(feed.next_poll) or datetime.min.replace(tzinfo=UTC)
+            self._jobs.arm(feed_id, interval, when)
+        self._armed = True

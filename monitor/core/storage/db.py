@@ -116,23 +116,33 @@ CREATE INDEX articles_starred ON articles(starred);
 CREATE INDEX articles_counts ON articles(read, highlighted, starred, alert, source);
 """
 
-# v4: sorting by source reads feed_id and source from this small index instead of the wide rows (0.9 s -> 0.2 s
-# at 200,000 articles).
+# v4: sorting by source reads feed_id and source from this small index instead of the wide rows (figures in
+# docs/BENCHMARKS.md).
 _V4 = """
 CREATE INDEX articles_source ON articles(feed_id, source);
 """
 
 # v5: new articles are indexed by Store.save_items with one INSERT for the whole batch. Through the trigger, each
 # article's INSERT ran as its own statement, and FTS5 writes its pending terms to disk at every statement's
-# savepoint: a new index segment per article, merged again and again (2,000 articles stored in 0.68 s instead of
-# 0.23 s). Updates and deletes keep their triggers. And the articles a poll alerted on are found without reading
+# savepoint: a new index segment per article, merged again and again (figures in docs/BENCHMARKS.md). Updates
+# and deletes keep their triggers. And the articles a poll alerted on are found without reading
 # the whole table: each poll clears the last one's alerts and lists its own.
 _V5 = """
 DROP TRIGGER articles_fts_insert;
 CREATE INDEX articles_alerts ON articles(poll_id) WHERE alert = 1;
 """
 
-MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5]
+# v6: the store keeps facts about each feed's fetches, not a plan: the scheduler's jobs are the plan, armed from
+# those facts by one rule (monitor.core.polling.due). next_poll goes; the deadline a server gave in Retry-After is
+# kept as a fact. A failing feed keeps what the old plan promised it as its not-before time, so a feed that was
+# backing off (or told by its server to wait) is not polled early after the upgrade.
+_V6 = """
+ALTER TABLE feeds ADD COLUMN retry_not_before TEXT;
+UPDATE feeds SET retry_not_before = next_poll WHERE consecutive_failures > 0 AND next_poll IS NOT NULL;
+ALTER TABLE feeds DROP COLUMN next_poll;
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5, _V6]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

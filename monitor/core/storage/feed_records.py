@@ -20,8 +20,8 @@ class FeedState:
     error: str | None
     etag: str | None = None
     last_modified: str | None = None
-    next_poll: str | None = None
     consecutive_failures: int = 0
+    retry_not_before: str | None = None  # a server's Retry-After deadline; None clears the last one
     title: str | None = None
     disabled_reason: str | None = None
 
@@ -39,8 +39,8 @@ class FeedRecords:
         now = iso(utc_now())
         with transaction(self.conn):
             cur = self.conn.execute(
-                "INSERT INTO feeds(url, title, interval_minutes, created, next_poll) VALUES (?, ?, ?, ?, ?)",
-                (url, title, max(1, int(interval_minutes)), now, now),
+                "INSERT INTO feeds(url, title, interval_minutes, created) VALUES (?, ?, ?, ?)",
+                (url, title, max(1, int(interval_minutes)), now),
             )
         feed = self.get_feed(int(cur.lastrowid or 0))
         assert feed is not None
@@ -53,9 +53,8 @@ class FeedRecords:
         with transaction(self.conn):
             for url, title in feeds:
                 cur = self.conn.execute(
-                    "INSERT OR IGNORE INTO feeds(url, title, interval_minutes, created, next_poll) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (url, title, interval_minutes, now, now),
+                    "INSERT OR IGNORE INTO feeds(url, title, interval_minutes, created) VALUES (?, ?, ?, ?)",
+                    (url, title, interval_minutes, now),
                 )
                 added += cur.rowcount
         return added
@@ -99,18 +98,21 @@ class FeedRecords:
         if enabled:
             sets.append("disabled_reason = NULL")
             sets.append("consecutive_failures = 0")
+            sets.append("retry_not_before = NULL")
         if not sets:
             return
         with transaction(self.conn):
             self.conn.execute(f"UPDATE feeds SET {', '.join(sets)} WHERE id = ?", (*args, feed_id))
 
     def record_fetch(self, feed_id: int, state: FeedState, fetched_at: str) -> None:
-        """Store what a poll learnt about a feed: status, error, validators, failures, next poll time."""
+        """Store what a poll learnt about a feed: status, error, validators, failures in a row, the server's
+        Retry-After deadline. `fetched_at` is the attempt's time, successful or not: the scheduler counts the
+        feed's next poll from it (monitor.core.polling.due)."""
         with transaction(self.conn):
             self.conn.execute(
                 """UPDATE feeds SET last_status = ?, last_error = ?, last_fetched = ?,
                        etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified),
-                       consecutive_failures = ?, next_poll = ?,
+                       consecutive_failures = ?, retry_not_before = ?,
                        title = CASE WHEN title = '' AND ? IS NOT NULL THEN ? ELSE title END,
                        enabled = CASE WHEN ? IS NOT NULL THEN 0 ELSE enabled END,
                        disabled_reason = COALESCE(?, disabled_reason)
@@ -122,7 +124,7 @@ class FeedRecords:
                     state.etag,
                     state.last_modified,
                     state.consecutive_failures,
-                    state.next_poll,
+                    state.retry_not_before,
                     state.title,
                     state.title,
                     state.disabled_reason,

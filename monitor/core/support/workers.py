@@ -55,7 +55,7 @@ def close_pool(pool: ProcessPoolExecutor) -> None:
 
     When a worker died, the pool is broken and terminates the others itself, but in Python 3.11 a process it
     spawned while breaking escapes that and the shutdown then waits for it forever
-    (tests/core/test_parallel_poll.py caught it): so the processes of a broken pool are killed here first."""
+    (tests/core/polling/test_parallel_poll.py caught it): so the processes of a broken pool are killed here first."""
     if getattr(pool, "_broken", False):
         for process in list((getattr(pool, "_processes", None) or {}).values()):
             if process.is_alive():

@@ -4,11 +4,6 @@ worker that dies hands its feeds back to the poll's own process."""
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
-import signal
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +15,7 @@ from monitor.core.polling.poller import PollResult, poll_once
 from monitor.core.storage.store import Store
 from monitor.core.web.fetch import Fetcher, FetchSettings
 from tests.core.bulk_server import BulkServer
+from tests.core.polling.dying import DyingMatcher
 
 FEEDS, ITEMS = 12, 30
 
@@ -31,12 +27,16 @@ def bulk() -> Iterator[BulkServer]:
     server.close()
 
 
-def _poll(store: Store, server: BulkServer, workers: int) -> PollResult:
+def _poll(store: Store, server: BulkServer, workers: int, matcher: Matcher | None = None) -> PollResult:
     for number in range(FEEDS):
         store.add_feed(server.url(number))
     with Fetcher(FetchSettings(per_host_delay=0)) as fetcher:
         return poll_once(
-            store.list_feeds(), store, fetcher, Matcher(load_default_watchlist()), workers=workers
+            store.list_feeds(),
+            store,
+            fetcher,
+            matcher or Matcher(load_default_watchlist()),
+            workers=workers,
         )
 
 
@@ -65,25 +65,12 @@ def test_workers_store_what_one_process_stores(bulk: BulkServer, tmp_path: Path)
 def test_a_killed_worker_hands_the_poll_back(
     bulk: BulkServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    killed: list[int] = []
-
-    def kill_the_first_worker() -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            children = multiprocessing.active_children()
-            if children:
-                os.kill(children[0].pid, signal.SIGKILL)
-                killed.append(children[0].pid)
-                return
-            time.sleep(0.005)
-
-    killer = threading.Thread(target=kill_the_first_worker)
-    killer.start()
+    # Whichever worker parses feed 3 dies at its first item, every time.
+    dying = DyingMatcher(load_default_watchlist(), fatal="-f3-i0 ")
     store = Store.open(tmp_path / "v.sqlite3")
     with caplog.at_level(logging.WARNING, logger="monitor.core.polling.poller"):
-        result = _poll(store, bulk, workers=2)
-    killer.join()
-    assert killed
+        result = _poll(store, bulk, workers=2, matcher=dying)
+    assert "terminated abruptly" in caplog.text
     assert "parsing in the poll's process" in caplog.text or "parsing it in the poll's process" in caplog.text
     assert sum(r.new for r in result.reports) == FEEDS * ITEMS
     assert not [r for r in result.reports if r.status == "error"]
@@ -91,3 +78,4 @@ def test_a_killed_worker_hands_the_poll_back(
         store.conn.execute("SELECT count(*) FROM articles WHERE highlighted = 1").fetchone()[0]
         == FEEDS * ITEMS
     )
+    store.close()

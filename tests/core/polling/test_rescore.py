@@ -4,12 +4,7 @@ result as matching in this process."""
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
-import signal
 import sqlite3
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +14,7 @@ from monitor.core.matching.watchlist import Entry, load_default_watchlist
 from monitor.core.models import Assessment, ParsedItem
 from monitor.core.polling.rescore import rescore_store
 from monitor.core.storage.store import Store
+from tests.core.polling.dying import DyingMatcher
 
 TEXTS = [
     "Amine Kessaci menacé après le meurtre de son frère Mehdi à Marseille.",
@@ -126,22 +122,10 @@ def test_a_killed_worker_leaves_its_ranges_to_this_process(
     expected_store.close()
 
     store = _store_with_articles(tmp_path / "v.sqlite3", 5_000)
-    killed: list[int] = []
-
-    def kill_a_worker() -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not killed:
-            for child in multiprocessing.active_children():
-                os.kill(child.pid, signal.SIGKILL)
-                killed.append(child.pid)
-                break
-            time.sleep(0.002)
-
-    killer = threading.Thread(target=kill_a_worker)
-    killer.start()
+    # The worker given the second range of ids dies at its 500th article, every time.
+    dying = DyingMatcher(edited, fatal="Article 2500")
     with caplog.at_level(logging.WARNING, logger="monitor.core.polling.rescore"):
-        assert rescore_store(store, Matcher(edited), workers=2) == 5_000
-    killer.join()
+        assert rescore_store(store, dying, workers=2) == 5_000
     store.close()
-    assert killed and "going on in this process" in caplog.text
+    assert "terminated abruptly" in caplog.text and "going on in this process" in caplog.text
     assert _scores(tmp_path / "v.sqlite3") == _scores(tmp_path / "expected.sqlite3")

@@ -1,6 +1,7 @@
 """The poll scheduler, driven by an injected clock against feeds served on 127.0.0.1.
 
-Most tests step the scheduler by hand (`tick`, `watchdog`, `run_pending`) with the real poller behind it; a
+Most tests step the scheduler by hand (`tick`, `watchdog`, `run_pending`) with the real poller behind it: the
+APScheduler jobs are the plan even then (pending jobs of a scheduler not started), and `next_run` reads them. A
 few run the real BackgroundScheduler with an interval minute trimmed to a second, waiting on events, never on
 timings.
 """
@@ -21,16 +22,17 @@ from werkzeug import Request, Response
 from monitor.core.matching.matcher import Matcher
 from monitor.core.matching.watchlist import load_default_watchlist
 from monitor.core.models import Feed
+from monitor.core.polling.due import due_time
 from monitor.core.polling.poller import FeedReport, PollResult, poll_once
 from monitor.core.polling.scheduler import PollFunction, PollScheduler, SchedulerCallbacks
 from monitor.core.service import VigieCore, core_poll_function
 from monitor.core.storage.feed_records import FeedState
 from monitor.core.storage.store import Store
-from monitor.core.support.clock import iso, parse_iso, utc_now
+from monitor.core.support.clock import iso, utc_now
 from monitor.core.web.fetch import Fetcher, FetchSettings
 from monitor.paths import AppPaths
 
-# After the real now, so feeds the store just created (next_poll = real now) are due at T0.
+# After the real now, so that the attempts a test records at the real now are in the past at T0.
 T0 = (datetime.now(UTC) + timedelta(days=1)).replace(second=0, microsecond=0)
 WAIT = 20.0  # seconds an event may take before a test gives up (never a timing assertion)
 
@@ -75,11 +77,12 @@ class Endpoint:
     status: int = 200
     body: bytes = field(default_factory=lambda: rss("Marseille : Amine Kessaci témoigne"))
     hits: int = 0
+    headers: dict[str, str] = field(default_factory=dict)  # of an error answer
 
     def __call__(self, request: Request) -> Response:
         self.hits += 1
         if self.status != 200:
-            return Response("no", status=self.status)
+            return Response("no", status=self.status, headers=self.headers)
         return Response(self.body, status=200, content_type="application/rss+xml")
 
 
@@ -120,9 +123,8 @@ class Env:
 
 
 def make_poll(store: Store, clock: Callable[[], datetime]) -> PollFunction:
-    """What the app injects (VigieCore.poll on those feeds), from the same parts, with a fixed backoff rng."""
+    """What the app injects (VigieCore.poll on those feeds), from the same parts."""
     matcher = Matcher(load_default_watchlist())
-    rng = random.Random(7)
 
     def poll(
         feed_ids: Sequence[int],
@@ -140,7 +142,6 @@ def make_poll(store: Store, clock: Callable[[], datetime]) -> PollFunction:
                 clock=clock,
                 on_progress=on_progress,
                 cancel=cancel,
-                rng=rng,
                 full_poll=False,
             )
 
@@ -174,7 +175,7 @@ def test_a_feed_is_polled_when_its_interval_has_passed_and_not_before(env: Env) 
 
     assert scheduler.due_feeds() == [feed.id]  # never polled: due at once
     assert polled_ids(scheduler.tick()) == [feed.id]
-    assert parse_iso(env.get(feed).next_poll) == T0 + timedelta(minutes=15)
+    assert due_time(env.get(feed)) == T0 + timedelta(minutes=15)
     assert scheduler.next_run(feed.id) == T0 + timedelta(minutes=15)
 
     env.clock.advance(timedelta(minutes=14, seconds=59))
@@ -204,11 +205,14 @@ def test_feeds_due_close_together_share_one_poll(env: Env) -> None:
     second = env.feed("second", Endpoint(), interval=15)
     scheduler = env.scheduler(gather_seconds=60)
     scheduler.tick()
-    env.store.record_fetch(
-        second.id, FeedState(200, None, next_poll=iso(T0 + timedelta(minutes=15, seconds=40))), iso(T0)
-    )
+    # The second feed is fetched again 40 s later (say, by the CLI): its job runs 40 s after the first one's.
+    env.clock.advance(timedelta(seconds=40))
+    env.store.record_fetch(second.id, FeedState(200, None), iso(env.clock.now))
+    scheduler.sync()
+    assert scheduler.run_pending() is None
+    assert scheduler.next_run(second.id) == T0 + timedelta(minutes=15, seconds=40)
 
-    env.clock.advance(timedelta(minutes=15))
+    env.clock.advance(timedelta(minutes=14, seconds=20))
     assert polled_ids(scheduler.tick()) == [first.id, second.id]
 
 
@@ -241,7 +245,7 @@ def test_a_failing_feed_backs_off_exponentially_up_to_six_hours_then_recovers(en
     delays = []
     for _ in range(14):
         assert polled_ids(scheduler.tick()) == [feed.id]
-        due = parse_iso(env.get(feed).next_poll)
+        due = due_time(env.get(feed))
         assert due is not None and scheduler.next_run(feed.id) == due
         delays.append((due - env.clock.now).total_seconds())
         env.clock.advance(due - env.clock.now - timedelta(seconds=1))
@@ -259,6 +263,38 @@ def test_a_failing_feed_backs_off_exponentially_up_to_six_hours_then_recovers(en
     recovered = env.get(feed)
     assert recovered.consecutive_failures == 0 and recovered.last_error is None
     assert scheduler.next_run(feed.id) == env.clock.now + timedelta(minutes=1)
+
+
+def test_a_server_that_asks_to_retry_later_is_left_alone_until_then(env: Env) -> None:
+    site = Endpoint(status=503, headers={"Retry-After": "5400"})
+    feed = env.feed("busy", site, interval=5)
+    scheduler = env.scheduler()
+    assert polled_ids(scheduler.tick()) == [feed.id]
+    assert scheduler.next_run(feed.id) == T0 + timedelta(minutes=90)
+
+    env.clock.advance(timedelta(minutes=89, seconds=59))
+    assert scheduler.tick() is None
+    env.clock.advance(timedelta(seconds=1))
+    site.status = 200
+    assert polled_ids(scheduler.tick()) == [feed.id]
+    assert env.get(feed).retry_not_before is None  # a success clears the server's deadline
+    assert scheduler.next_run(feed.id) == env.clock.now + timedelta(minutes=5)
+
+
+def test_a_re_timed_feed_gets_its_job_re_armed_at_the_new_interval(env: Env) -> None:
+    feed = env.feed("news", Endpoint(), interval=15)
+    scheduler = env.scheduler()
+    scheduler.tick()
+    env.clock.advance(timedelta(minutes=5))
+
+    env.store.update_feed_settings(feed.id, interval_minutes=60)
+    scheduler.sync()
+    assert scheduler.run_pending() is None  # not overdue: nothing to poll, only the job to move
+    assert scheduler.next_run(feed.id) == T0 + timedelta(minutes=60)
+    env.store.update_feed_settings(feed.id, interval_minutes=2)
+    scheduler.sync()
+    assert polled_ids(scheduler.run_pending()) == [feed.id]  # overdue at the new interval: polled at once
+    assert scheduler.next_run(feed.id) == env.clock.now + timedelta(minutes=2)
 
 
 def test_a_gone_feed_and_a_feed_missing_three_times_are_disabled_and_unscheduled(env: Env) -> None:
@@ -349,12 +385,9 @@ def test_a_clock_set_back_does_not_leave_feeds_waiting_for_days(env: Env) -> Non
 def test_overdue_feeds_are_polled_at_start_up(env: Env) -> None:
     overdue = env.feed("overdue", Endpoint(), interval=15)
     later = env.feed("later", Endpoint(), interval=15)
-    env.store.record_fetch(
-        overdue.id, FeedState(200, None, next_poll=iso(utc_now() - timedelta(hours=2))), iso(utc_now())
-    )
-    env.store.record_fetch(
-        later.id, FeedState(200, None, next_poll=iso(utc_now() + timedelta(minutes=10))), iso(utc_now())
-    )
+    # Last fetched 2 h 15 min ago (due 2 h ago), and 5 min ago (due in 10 min).
+    env.store.record_fetch(overdue.id, FeedState(200, None), iso(utc_now() - timedelta(hours=2, minutes=15)))
+    env.store.record_fetch(later.id, FeedState(200, None), iso(utc_now() - timedelta(minutes=5)))
     finished = threading.Event()
     results: list[PollResult] = []
 
@@ -373,6 +406,9 @@ def test_overdue_feeds_are_polled_at_start_up(env: Env) -> None:
     try:
         assert finished.wait(WAIT)
         assert polled_ids(results[0]) == [overdue.id]
+        # The running jobs hold the plan the rule gives, by the time the poll is reported finished.
+        assert scheduler.next_run(later.id) == due_time(env.get(later))
+        assert scheduler.next_run(overdue.id) == due_time(env.get(overdue))
     finally:
         scheduler.shutdown(wait=True)
 
@@ -460,6 +496,7 @@ def test_the_background_scheduler_polls_on_the_interval_and_shuts_down_cleanly(e
     try:
         assert third.wait(WAIT), f"only {len(polls)} polls"
         assert scheduler.running and scheduler.scheduled_feeds() == [feed.id]
+        assert scheduler.next_run(feed.id) is not None  # read from the running job
         scheduler.pause()
         scheduler.resume()
     finally:

@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 from monitor.core.models import ArticleQuery, Assessment, Match, ParsedItem
+from monitor.core.polling.due import due_time
 from monitor.core.storage import db
 from monitor.core.storage.ingest import Outcome
 from monitor.core.storage.searchsyntax import to_fts_query
 from monitor.core.storage.store import Store
+from monitor.core.support.clock import parse_iso
 
 
 def _item(guid: str | None, title: str, link: str | None = None, content: str = "") -> ParsedItem:
@@ -78,21 +80,57 @@ def test_articles_indexed_before_v5_stay_searchable_beside_new_ones(tmp_path: Pa
     path = tmp_path / "v.sqlite3"
     conn = db.connect(path)
     db.migrate(conn, tmp_path / "backups", db.MIGRATIONS[:4])  # articles indexed by the old insert trigger
+    url = "https://a.example/rss"
+    feed_id = conn.execute("INSERT INTO feeds(url, created) VALUES (?, 'now')", (url,)).lastrowid
     conn.close()
     store = Store(path)
-    feed, _ = store.add_feed("https://a.example/rss")
-    _save(store, feed.url, [_item("g1", "Avant la migration", content="Kessaci")], feed.id)
+    _save(store, url, [_item("g1", "Avant la migration", content="Kessaci")], feed_id)
     store.close()
 
     store = Store.open(path, tmp_path / "backups")
     assert db.schema_version(store.conn) == db.SCHEMA_VERSION
-    _save(
-        store, feed.url, [_item("g2", "Après la migration", content="Kessaci"), _item("g3", "Autre")], feed.id
-    )
+    _save(store, url, [_item("g2", "Après la migration", content="Kessaci"), _item("g3", "Autre")], feed_id)
     store.conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
     assert sorted(_search(store, "kessaci")) == ["Après la migration", "Avant la migration"]
     assert _search(store, "autre") == ["Autre"]
     store.close()
+
+
+def test_a_schema_5_database_migrates_with_its_data_and_keeps_each_feeds_next_poll(tmp_path: Path) -> None:
+    """v6 drops the stored plan (next_poll) for facts: the rule gives each feed the time the old plan gave."""
+    path = tmp_path / "v.sqlite3"
+    conn = db.connect(path)
+    db.migrate(conn, tmp_path / "backups", db.MIGRATIONS[:5])
+    feeds = [  # url, failures in a row, last error, next_poll as the old poller wrote it
+        ("https://ok.example/rss", 0, None, "2026-01-01T10:15:00+00:00"),  # the interval after a success
+        ("https://busy.example/rss", 3, "HTTP 503", "2026-01-01T12:00:00+00:00"),  # Retry-After: 2 h
+    ]
+    for url, failures, error, next_poll in feeds:
+        conn.execute(
+            "INSERT INTO feeds(url, title, interval_minutes, last_fetched, consecutive_failures, last_error, "
+            "next_poll, created) VALUES (?, 'T', 15, '2026-01-01T10:00:00+00:00', ?, ?, ?, 'now')",
+            (url, failures, error, next_poll),
+        )
+    conn.close()
+    store = Store(path)
+    _save(store, feeds[0][0], [_item("g1", "Avant la migration", content="Kessaci")], 1)
+    store.close()
+
+    store = Store.open(path, tmp_path / "backups")
+    assert db.schema_version(store.conn) == db.SCHEMA_VERSION
+    assert "next_poll" not in {row[1] for row in store.conn.execute("PRAGMA table_info(feeds)")}
+    ok, busy = sorted(store.list_feeds(), key=lambda f: f.id)
+    assert (ok.url, ok.consecutive_failures, ok.retry_not_before) == (feeds[0][0], 0, None)
+    assert (busy.url, busy.consecutive_failures, busy.last_error) == (feeds[1][0], 3, "HTTP 503")
+    assert busy.retry_not_before == "2026-01-01T12:00:00+00:00"
+    assert [due_time(f) for f in (ok, busy)] == [parse_iso(next_poll) for *_, next_poll in feeds]
+    assert _search(store, "kessaci") == ["Avant la migration"]
+    store.close()
+    (backup,) = (tmp_path / "backups").glob("*.sqlite3")
+    old = sqlite3.connect(backup)
+    assert old.execute("PRAGMA user_version").fetchone()[0] == 5
+    assert old.execute("SELECT next_poll FROM feeds ORDER BY id").fetchall() == [(f[3],) for f in feeds]
+    old.close()
 
 
 def test_database_from_a_newer_version_is_refused_untouched(tmp_path: Path) -> None:
