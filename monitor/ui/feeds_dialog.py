@@ -24,18 +24,17 @@ from PySide6.QtWidgets import (
 )
 
 from monitor.core.models import Feed
+from monitor.core.polling.health import Health, feed_health
 from monitor.core.service import VigieCore
 from monitor.ui import opml_files
 from monitor.ui.bridge import Bridge
 from monitor.ui.icons import dot_icon
-from monitor.ui.sidebar import feed_health
 from monitor.ui.style import HEALTH_COLOURS, format_date
 
 log = logging.getLogger(__name__)
 
 COLUMNS = ["Feed", "Every", "Status", "Last fetch", "Next poll", "Error", "Address"]
 COL_NAME, COL_INTERVAL, COL_STATUS, COL_LAST, COL_NEXT, COL_ERROR, COL_URL = range(len(COLUMNS))
-STATUS_WORDS = {"ok": "OK", "failing": "Failing", "disabled": "Disabled", "never": "Never polled"}
 
 
 class FeedsDialog(QDialog):
@@ -141,11 +140,11 @@ class FeedsDialog(QDialog):
         self._feeds = self.core.store.list_feeds()
         self.table.setRowCount(len(self._feeds))
         for row, feed in enumerate(self._feeds):
-            health, words = feed_health(feed)
-            status = STATUS_WORDS[health]
-            if health == "ok" and feed.last_status:
+            health = feed_health(feed)
+            status = health.label
+            if health.state is Health.OK and feed.last_status:
                 status += f" ({feed.last_status})"
-            elif health == "failing":
+            elif health.state is Health.FAILING:
                 status += f" ({feed.consecutive_failures}×)"
             error = feed.last_error or (feed.disabled_reason if not feed.enabled else "") or ""
             cells = [
@@ -159,9 +158,9 @@ class FeedsDialog(QDialog):
             ]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(words if column == COL_STATUS else text)
+                item.setToolTip(health.words if column == COL_STATUS else text)
                 if column == COL_STATUS:
-                    item.setIcon(dot_icon(HEALTH_COLOURS[health], hollow=health == "never"))
+                    item.setIcon(dot_icon(HEALTH_COLOURS[health.state], hollow=health.state is Health.NEVER))
                 self.table.setItem(row, column, item)
             self.table.item(row, COL_NAME).setData(Qt.ItemDataRole.UserRole, feed.id)
         if selected is not None:

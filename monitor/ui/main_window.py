@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from monitor import __version__
 from monitor.core.models import Article, ArticleQuery, Feed
+from monitor.core.polling.health import failing_count
 from monitor.core.polling.poller import PollResult
 from monitor.core.service import VigieCore
 from monitor.ui import opml_files
@@ -406,7 +407,7 @@ class MainWindow(QMainWindow):
         self._counting = False
         self._counts = counts
         self.sidebar.show_rows(counts.rows)
-        self.status.set_failing(sum(1 for f in counts.feeds if f.enabled and f.consecutive_failures > 0))
+        self.status.set_failing(failing_count(counts.feeds))
         if self.reader.article is None:
             self.show_welcome()
         if self._count_again:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTree
 
 from monitor.core.matching.watchlist import Entry
 from monitor.core.models import Feed
+from monitor.core.polling.health import Health, feed_health
 from monitor.ui.icons import dot_icon
 from monitor.ui.style import HEALTH_COLOURS, KIND_DOTS, TEXT_MUTED
 
@@ -46,17 +47,6 @@ class Target:
             self.kind,
             self.feed_id if self.kind == "feed" else self.entry if self.kind == "entry" else self.view,
         )
-
-
-def feed_health(feed: Feed) -> tuple[str, str]:
-    """(health, words): ok, failing, disabled or never polled."""
-    if not feed.enabled:
-        return "disabled", f"Disabled: {feed.disabled_reason or 'by you'}"
-    if feed.last_fetched is None:
-        return "never", "Never polled yet"
-    if feed.last_error and feed.consecutive_failures:
-        return "failing", f"Failing ({feed.consecutive_failures}× in a row): {feed.last_error}"
-    return "ok", "OK" + (f" — {feed.last_error}" if feed.last_error else "")
 
 
 @dataclass(frozen=True)
@@ -93,15 +83,15 @@ def sidebar_rows(
         for view, label, tip in FIXED_VIEWS
     ]
     for feed in feeds:
-        health, words = feed_health(feed)
+        health = feed_health(feed)
         sources.append(
             SidebarRow(
                 Target("feed", view="feed", feed_id=feed.id),
                 feed.title or feed.url,
                 unread_by_feed.get(feed.id, 0),
-                f"{feed.url}\n{words}",
-                dot=(HEALTH_COLOURS[health], health == "never"),
-                muted=health == "disabled",
+                f"{feed.url}\n{health.words}",
+                dot=(HEALTH_COLOURS[health.state], health.state is Health.NEVER),
+                muted=health.state is Health.DISABLED,
             )
         )
     watched = []
