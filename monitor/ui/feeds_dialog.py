@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -38,7 +38,10 @@ COL_NAME, COL_INTERVAL, COL_STATUS, COL_LAST, COL_NEXT, COL_ERROR, COL_URL = ran
 
 
 class FeedsDialog(QDialog):
-    """A non-modal window over the feeds table. Every change goes through the bridge, off the GUI thread."""
+    """A non-modal window over the feeds table. Every read and change goes through the bridge, off the GUI
+    thread; `refreshed` says the table shows the feeds as last read."""
+
+    refreshed = Signal()
 
     def __init__(
         self,
@@ -129,15 +132,21 @@ class FeedsDialog(QDialog):
         self.export_button.clicked.connect(lambda: self.export_opml())
         close.clicked.connect(self.close)
         self.table.itemSelectionChanged.connect(self._on_selection)
+        self._select_next: int | None = None  # a feed just added: selected when the table is read again
         bridge.feeds_changed.connect(self.refresh)
         self.refresh()
 
     # -- table ----------------------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Read the feeds again, keeping the selected one selected."""
+        """Read the feeds again on a worker; the table follows when they land (`refreshed`)."""
+        self.bridge.load_feeds(self._show_feeds)
+
+    def _show_feeds(self, feeds: list[Feed]) -> None:
         selected = self.selected_feed()
-        self._feeds = self.core.store.list_feeds()
+        if self._select_next is not None:
+            selected, self._select_next = Feed(self._select_next, ""), None
+        self._feeds = feeds
         self.table.setRowCount(len(self._feeds))
         for row, feed in enumerate(self._feeds):
             health = feed_health(feed)
@@ -168,6 +177,7 @@ class FeedsDialog(QDialog):
                 if feed.id == selected.id:
                     self.table.selectRow(row)
         self._on_selection()
+        self.refreshed.emit()
 
     def selected_feed(self) -> Feed | None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
@@ -215,8 +225,8 @@ class FeedsDialog(QDialog):
         self.add_status.setText(message)
         if feed is not None:
             self.url.clear()
+            self._select_next = feed.id
             self.refresh()
-            self.select_feed(feed.id)
 
     # -- the selected feed ----------------------------------------------------------------------------------
 
