@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+import inspect
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from PySide6.QtWidgets import QApplication
@@ -147,3 +150,35 @@ def item(n: int, **overrides: object) -> ParsedItem:
     }
     values.update(overrides)
     return ParsedItem(**values)  # type: ignore[arg-type]
+
+
+# What the article list reads on the GUI thread: the count and the visible page (VigieCore.pages).
+PAGE_READS = {"count", "rows"}
+PLUMBING = {"close", "close_all", "close_current", "release_thread", "conn", "connect"}
+
+
+class GuiThreadGuard:
+    """Records the calls that reach the store or the matcher on the main thread."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+        self.armed = True
+
+    def wrap(self, owner: object, name: str, label: str) -> None:
+        method: Callable[..., Any] = getattr(owner, name)
+
+        @functools.wraps(method)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if self.armed and threading.current_thread() is threading.main_thread():
+                self.calls.append(label)
+            return method(*args, **kwargs)
+
+        setattr(owner, name, guarded)
+
+    def watch(self, core: VigieCore) -> None:
+        """Guard the store's public methods (but the page reads) and the matcher of `core`."""
+        store = core.store
+        for name, _member in inspect.getmembers(type(store), inspect.isfunction):
+            if not name.startswith("_") and name not in PAGE_READS | PLUMBING:
+                self.wrap(store, name, f"store.{name}")
+        self.wrap(core.matcher, "assess", "matcher.assess")
