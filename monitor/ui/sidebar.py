@@ -20,7 +20,8 @@ from monitor.ui.style import HEALTH_COLOURS, KIND_DOTS, TEXT_MUTED
 log = logging.getLogger(__name__)
 
 TARGET_ROLE = Qt.ItemDataRole.UserRole + 1
-# Rows filled per pass of the event loop when a group is rebuilt (about 4 ms of the GUI thread's time).
+# Rows filled per pass of the event loop when a group is rebuilt: a slice short enough that the GUI thread
+# stays responsive (docs/BENCHMARKS.md has what one costs).
 SYNC_SLICE_ROWS = 400
 
 FIXED_VIEWS = [
@@ -123,10 +124,10 @@ class _Rebuild:
 class Sidebar(QTreeWidget):
     """Two groups, Sources and Watchlist; selecting a row emits `target_selected`.
 
-    It is updated on the GUI thread while polls run, and with 500 feeds and 1,500 watchlist entries rebuilding
-    it took 30-50 ms there. So its rows are worked out on a worker (`sidebar_rows`); a few changed rows are
-    updated in place, and a group that changes more is rebuilt off-screen, SYNC_SLICE_ROWS rows per pass of
-    the event loop, then swapped in at once.
+    It is updated on the GUI thread while polls run, and with 500 feeds and 1,500 watchlist entries a full
+    rebuild there stalled it (docs/BENCHMARKS.md). So its rows are worked out on a worker (`sidebar_rows`); a
+    few changed rows are updated in place, and a group that changes more is rebuilt off-screen,
+    SYNC_SLICE_ROWS rows per pass of the event loop, then swapped in at once.
     """
 
     target_selected = Signal(object)  # Target
@@ -255,7 +256,8 @@ class Sidebar(QTreeWidget):
 
     def _fit_count_column(self) -> None:
         """Make the count column as wide as its widest count. Qt's ResizeToContents measures up to 1,000
-        rows after each change (10 ms with 2,000 rows); the widest count is the one with the most digits."""
+        rows after each change (slow with thousands of rows); the widest count is the one with the most
+        digits."""
         widest: QTreeWidgetItem | None = None
         digits = 0
         for group in (self._sources, self._watchlist):
