@@ -161,12 +161,11 @@ def test_mark_all_read(qtbot, window: MainWindow) -> None:  # type: ignore[no-un
     assert row.read
 
 
-def test_layout_persists_in_the_profile(qtbot, core, opened_urls) -> None:  # type: ignore[no-untyped-def]
+def test_layout_persists_in_the_profile(qtbot, wired, core) -> None:  # type: ignore[no-untyped-def]
+    """The fixture's window is the first run; a second window on the same profile finds its layout."""
     from monitor.app import build_window
-    from monitor.ui.tasks import ImmediateRunner
 
-    first = build_window(core, ImmediateRunner())
-    qtbot.addWidget(first)
+    first = wired.window
     first.resize(780, 560)  # the offscreen screen is 800 x 600
     first.show()
     first.splitter.setSizes([200, 300, 250])
@@ -174,9 +173,10 @@ def test_layout_persists_in_the_profile(qtbot, core, opened_urls) -> None:  # ty
     sizes = first.splitter.sizes()
     first.close()
     assert (core.paths.data_dir / "ui.ini").exists()
-    second = build_window(core, ImmediateRunner())
+    second = build_window(core, wired.runner)
     qtbot.addWidget(second)
     second.show()
+    settle(qtbot, second)
     assert second.splitter.sizes() == sizes
     assert second.view.columnWidth(3) == 201
     assert second.size().width() == 780
