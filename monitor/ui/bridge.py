@@ -104,14 +104,12 @@ class Bridge(QObject):
     # -- polling: the scheduler's path, the only one ---------------------------------------------------------
 
     def poll_now(self, feeds: Sequence[Feed] | None = None) -> bool:
-        """Ask the scheduler to poll `feeds` (default: every enabled feed) now. False when it cannot: no
-        scheduler, or a poll already running. With no enabled feed, the status bar says what to do."""
+        """Ask the scheduler to poll `feeds` (default: every enabled feed) as soon as its worker is free (a
+        poll running now ends first). False without a scheduler. With no enabled feed, the status bar says
+        what to do."""
         scheduler = self._scheduler
         if scheduler is None:
             self.message.emit("Polling is not running.")
-            return False
-        if scheduler.busy:
-            self.message.emit("A poll is already running.")
             return False
         if feeds is not None:
             scheduler.poll_now([f.id for f in feeds])
