@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QItemSelectionModel, QObject, Signal
 from PySide6.QtGui import QAction
@@ -11,8 +12,9 @@ from monitor.core.models import Article, ArticleRow
 from monitor.core.service import ReaderArticle
 from monitor.ui.article_model import ArticleTableModel
 from monitor.ui.article_view import ArticleView
-from monitor.ui.bridge import Bridge
+from monitor.ui.bridge import Bridge, ReaderPage
 from monitor.ui.reader import ReaderView
+from monitor.ui.reader_html import article_html
 from monitor.ui.status import StatusPanel
 
 log = logging.getLogger(__name__)
@@ -21,9 +23,10 @@ log = logging.getLogger(__name__)
 class ArticleController(QObject):
     """Opens what the analyst selects and keeps the list, the reader and the store in step.
 
-    The GUI thread reads only the list's visible page: the article itself, and the explanation of its score
-    (the matcher), are read on a worker, and the answer for an article the analyst has already left is
-    dropped. Read and star changes show at once and are written on the runner's serial thread.
+    The GUI thread reads only the list's visible page: the article itself, the explanation of its score (the
+    matcher) and its page (HTML, sanitised again in the original layout) are made on a worker, and the answer
+    for an article the analyst has already left is dropped; the GUI thread only lays the page out.
+    Read and star changes show at once and are written on the runner's serial thread.
 
     Signals:
         article_shown(int): the article with this id is in the reader (tests and the bench wait on it).
@@ -109,7 +112,7 @@ class ArticleController(QObject):
             self.model.update_article(article_id, read=True)
             self.bridge.set_read([article_id], True)
         self.bridge.load_article(
-            article_id, lambda loaded: self._loaded(article_id, loaded, keep_scroll=False)
+            article_id, lambda page: self._loaded(article_id, page, keep_scroll=False), self._renderer()
         )
 
     def rerender(self) -> None:
@@ -118,17 +121,32 @@ class ArticleController(QObject):
         if article is not None and self._pending is None:  # one on its way is read afresh anyway
             self._wanted = article.id
             self.bridge.load_article(
-                article.id, lambda loaded: self._loaded(article.id, loaded, keep_scroll=True)
+                article.id, lambda page: self._loaded(article.id, page, keep_scroll=True), self._renderer()
             )
 
-    def _loaded(self, article_id: int, loaded: ReaderArticle | None, *, keep_scroll: bool) -> None:
+    def _renderer(self) -> Callable[[ReaderArticle], str]:
+        """The page builder for a worker: it captures the label and layout chosen now, not widgets."""
+        source_label = self._source_label
+        original_layout = self.original_layout.isChecked()
+
+        def render(loaded: ReaderArticle) -> str:
+            return article_html(
+                loaded.article,
+                source_label=source_label,
+                explanation=loaded.explanation,
+                original_layout=original_layout,
+            )
+
+        return render
+
+    def _loaded(self, article_id: int, page: ReaderPage | None, *, keep_scroll: bool) -> None:
         if article_id != self._wanted:
             return  # the analyst has moved on
         self._pending = None
-        if loaded is None:
+        if page is None:
             self.reader.clear_article("This article is no longer stored.")
             return
-        article = loaded.article
+        article = page.loaded.article
         # The list holds the latest read and star states: a write may not have landed when this was read.
         if self._marked_read == article.id:
             article.read = True
@@ -138,12 +156,7 @@ class ArticleController(QObject):
             article.read, article.starred = row.read, row.starred
         bar = self.reader.verticalScrollBar()
         position = bar.value()
-        self.reader.show_article(
-            article,
-            source_label=self._source_label,
-            explanation=loaded.explanation,
-            original_layout=self.original_layout.isChecked(),
-        )
+        self.reader.show_page(article, page.html)
         if keep_scroll:
             bar.setValue(position)
         self.article_shown.emit(article.id)

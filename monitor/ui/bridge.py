@@ -33,6 +33,14 @@ __all__ = ["Bridge", "ImmediateRunner", "PollProgress", "Runner", "TaskRunner", 
 
 
 @dataclass(frozen=True)
+class ReaderPage:
+    """An article read for the reader pane, with its page (HTML) built off the GUI thread."""
+
+    loaded: ReaderArticle
+    html: str
+
+
+@dataclass(frozen=True)
 class PollProgress:
     """One feed done during a poll."""
 
@@ -130,12 +138,21 @@ class Bridge(QObject):
 
     # -- reading (on a worker; the reply on the GUI thread) --------------------------------------------------
 
-    def load_article(self, article_id: int, then: Callable[[ReaderArticle | None], None]) -> None:
-        """The stored article with the explanation of its score (None when it is no longer stored)."""
+    def load_article(
+        self,
+        article_id: int,
+        then: Callable[[ReaderPage | None], None],
+        render: Callable[[ReaderArticle], str],
+    ) -> None:
+        """The stored article with the explanation of its score, and its page as `render` builds it (both on
+        the worker); None when it is no longer stored."""
         core = self.core
-        self._read(
-            "load_article", lambda: core.reader_article(article_id), then, "Could not open the article"
-        )
+
+        def read() -> ReaderPage | None:
+            loaded = core.reader_article(article_id)
+            return None if loaded is None else ReaderPage(loaded, render(loaded))
+
+        self._read("load_article", read, then, "Could not open the article")
 
     def load_last_poll(self, then: Callable[[str | None], None]) -> None:
         self._read("last_poll", self.core.last_poll, then, "Could not read the last poll")

@@ -46,8 +46,12 @@ def test_start_up_reads_nothing_on_the_gui_thread(qtbot, wired: Wiring, guard: G
 
 
 def test_reading_marking_and_starring_stay_off_the_gui_thread(  # type: ignore[no-untyped-def]
-    qtbot, wired: Wiring, guard: GuiThreadGuard
+    qtbot, wired: Wiring, guard: GuiThreadGuard, monkeypatch
 ) -> None:
+    from monitor.ui import article_controller
+
+    monkeypatch.setattr(article_controller, "article_html", article_controller.article_html)
+    guard.wrap(article_controller, "article_html", "article_html")  # building the page (and sanitising)
     window = wired.window
     guard.armed = False
     add_feed_articles(window.core, 12)
