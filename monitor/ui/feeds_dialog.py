@@ -144,8 +144,10 @@ class FeedsDialog(QDialog):
 
     def _show_feeds(self, feeds: list[Feed]) -> None:
         selected = self.selected_feed()
-        if self._select_next is not None:
-            selected, self._select_next = Feed(self._select_next, ""), None
+        selected_id = (
+            self._select_next if self._select_next is not None else selected.id if selected else None
+        )
+        self._select_next = None
         self._feeds = feeds
         self.table.setRowCount(len(self._feeds))
         for row, feed in enumerate(self._feeds):
@@ -172,10 +174,8 @@ class FeedsDialog(QDialog):
                     item.setIcon(dot_icon(HEALTH_COLOURS[health.state], hollow=health.state is Health.NEVER))
                 self.table.setItem(row, column, item)
             self.table.item(row, COL_NAME).setData(Qt.ItemDataRole.UserRole, feed.id)
-        if selected is not None:
-            for row, feed in enumerate(self._feeds):
-                if feed.id == selected.id:
-                    self.table.selectRow(row)
+        if selected_id is not None:
+            self.select_feed(selected_id)
         self._on_selection()
         self.refreshed.emit()
 
