@@ -36,7 +36,7 @@ from monitor.core.service import VigieCore
 from monitor.core.web.fetch import FetchSettings
 from monitor.paths import AppPaths
 from monitor.ui.article_model import COLUMNS
-from monitor.ui.bridge import TaskRunner
+from monitor.ui.tasks import TaskRunner
 
 PROBE = Path(__file__).resolve().parent / "_window_probe.py"
 

@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import IO
 
 from monitor import __version__
-from monitor.core.errors import StoreError, UserError
-from monitor.core.matching.watchlist import WatchlistError, dump_watchlist, load_watchlist
-from monitor.core.models import ArticleQuery
+from monitor.core.errors import UserError, describe_error, is_expected
+from monitor.core.matching.watchlist import dump_watchlist, load_watchlist
+from monitor.core.models import ArticleQuery, Feed
 from monitor.core.polling.discovery import discover_feed
 from monitor.core.polling.due import due_time
+from monitor.core.polling.health import Health, feed_health
 from monitor.core.polling.poller import FeedReport
 from monitor.core.service import VigieCore
 from monitor.core.support.clock import iso, utc_now
@@ -106,20 +107,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_app(AppPaths.resolve(args.data_dir), minimized=args.minimized)
     try:
         core = VigieCore(AppPaths.resolve(args.data_dir))
-    except (StoreError, OSError, sqlite3.Error) as exc:
-        return _fail(f"cannot open the Vigie data folder: {exc}")
+    except (UserError, OSError, sqlite3.Error) as exc:
+        return _fail(f"cannot open the Vigie data folder: {describe_error(exc)}")
     try:
         if core.watchlist_error:
             print(f"vigie: warning: {core.watchlist_error}; using the default list", file=sys.stderr)
         return _dispatch(core, args)
-    except (UserError, StoreError, WatchlistError) as exc:
-        return _fail(str(exc))
-    except sqlite3.OperationalError as exc:
-        return _fail(f"database error: {exc} (is the disk full or the folder read-only?)")
-    except OSError as exc:
-        return _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        if not is_expected(exc):
+            raise  # a bug: the traceback is what a report needs
+        return _fail(describe_error(exc))
     finally:
         core.close()
 
@@ -161,16 +160,22 @@ def _feeds(core: VigieCore, args: argparse.Namespace) -> int:
         _write_bytes(core.export_opml(), args.file)
     else:
         for feed in core.store.list_feeds():
-            health = "ok" if not feed.last_error else f"error: {feed.last_error}"
-            if not feed.enabled:
-                health = f"disabled: {feed.disabled_reason or 'by the user'}"
-            elif feed.last_fetched is None:
-                health = "never polled"
+            health = _health_words(feed)
             print(
                 f"[{feed.id}] {feed.title or '(untitled)'} <{feed.url}> every {feed.interval_minutes} min; "
                 f"{health}; next poll {iso(due_time(feed) or utc_now()) if feed.enabled else '-'}"
             )
     return 0
+
+
+def _health_words(feed: Feed) -> str:
+    """The health column of `vigie feeds list`, from the one rule (its words kept as scripts know them)."""
+    health = feed_health(feed)
+    if health.state is Health.DISABLED:
+        return f"disabled: {feed.disabled_reason or 'by the user'}"
+    if health.state is Health.NEVER:
+        return "never polled"
+    return f"error: {feed.last_error}" if feed.last_error else "ok"
 
 
 def _poll(core: VigieCore, args: argparse.Namespace) -> int:

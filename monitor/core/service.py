@@ -7,6 +7,7 @@ import shutil
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO
 
@@ -14,9 +15,10 @@ from monitor.core import export
 from monitor.core.errors import UserError
 from monitor.core.matching.matcher import Matcher
 from monitor.core.matching.watchlist import Watchlist, WatchlistFile, default_watchlist_path
-from monitor.core.models import SEED_SOURCE, ArticlePages, ArticleQuery, Feed
+from monitor.core.models import SEED_SOURCE, Article, ArticlePages, ArticleQuery, Feed
 from monitor.core.parsing import opml
 from monitor.core.parsing.seeds import read_seeds, seed_item
+from monitor.core.polling.alerts import AlertPolicy
 from monitor.core.polling.discovery import check_feed_url
 from monitor.core.polling.poller import FeedReport, PollResult, ProgressCallback, poll_once
 from monitor.core.polling.rescore import rescore_store
@@ -38,11 +40,30 @@ class SeedLoad:
     updated: int
 
 
+@dataclass(frozen=True)
+class ReaderArticle:
+    """An article as the reader pane shows it: the stored article and why it scored what it did."""
+
+    article: Article
+    explanation: str
+
+
 class VigieCore:
-    """Store, settings, watchlist and matcher of one profile, and the operations on them."""
+    """Store, settings, watchlist and matcher of one profile, and the operations on them.
+
+    Args:
+        rescore_at_start: when the watchlist changed since the last run, re-score every article before the
+            constructor returns (the CLI). The window passes False and calls `finish_pending_rescore` on a
+            worker, so it shows at once; `rescore_pending` says whether that is still to do.
+    """
 
     def __init__(
-        self, paths: AppPaths, *, clock: Clock = utc_now, fetch_settings: FetchSettings | None = None
+        self,
+        paths: AppPaths,
+        *,
+        clock: Clock = utc_now,
+        fetch_settings: FetchSettings | None = None,
+        rescore_at_start: bool = True,
     ):
         self.paths = paths.ensure()
         self.clock = clock
@@ -66,11 +87,15 @@ class VigieCore:
             self.watchlist_file.load()
         self.matcher = self._build_matcher(self.watchlist)
         self._poll_lock = threading.Lock()
+        self.alerts = AlertPolicy(self.store, lambda: self.settings, clock=clock)
+        self.rescore_pending = False
         if self.first_run or self.store.get_meta("watchlist_version") != self.watchlist.fingerprint:
             self.load_seeds()
-            if not self.first_run:
-                self.rescore()
-            self.store.set_meta("watchlist_version", self.watchlist.fingerprint)
+            self.rescore_pending = not self.first_run
+            if rescore_at_start:
+                self.finish_pending_rescore()
+            elif not self.rescore_pending:
+                self.store.set_meta("watchlist_version", self.watchlist.fingerprint)
             self.store.set_meta("initialised", "1")
 
     @property
@@ -181,6 +206,14 @@ class VigieCore:
         self.store.set_meta("watchlist_version", self.watchlist.fingerprint)
         return count
 
+    def finish_pending_rescore(self, on_progress: Callable[[int, int], None] | None = None) -> int:
+        """The re-score a watchlist change since the last run calls for, if the constructor left it to do;
+        returns how many articles were scored (0 when there was nothing to do)."""
+        count = self.rescore(on_progress) if self.rescore_pending else 0
+        self.store.set_meta("watchlist_version", self.watchlist.fingerprint)
+        self.rescore_pending = False
+        return count
+
     def rescore(self, on_progress: Callable[[int, int], None] | None = None) -> int:
         """Run the current matcher over every stored article; returns how many were scored."""
         return rescore_store(self.store, self.matcher, on_progress)
@@ -204,6 +237,40 @@ class VigieCore:
         """Recompile the matcher from the current watchlist and settings, then re-score every article."""
         self.matcher = self._build_matcher(self.watchlist)
         return self.rescore(on_progress)
+
+    # -- reading and alerts (the window calls these on its task runner, never on the GUI thread) -------------
+
+    def reader_article(self, article_id: int) -> ReaderArticle | None:
+        """The article to show, with the explanation of its score (the matcher runs here, not in the UI)."""
+        article = self.store.article(article_id)
+        if article is None:
+            return None
+        explanation = ""
+        try:
+            explanation = self.matcher.assess(article.title, article.summary, article.content).explanation
+        except Exception:  # the explanation is a courtesy: never let it hide the article
+            log.exception("could not explain the score of article %s", article.id)
+        return ReaderArticle(article, explanation)
+
+    def last_poll(self) -> str | None:
+        """When the last poll ended (ISO 8601), or None."""
+        return self.store.get_meta("last_poll")
+
+    def enabled_feed_ids(self) -> list[int]:
+        return [f.id for f in self.store.list_feeds() if f.enabled]
+
+    def pause_alerts(self, minutes: int) -> datetime:
+        """Pause alerts for `minutes` (0 or less: until resumed); returns when the pause ends."""
+        return self.alerts.pause(timedelta(minutes=minutes) if minutes > 0 else None)
+
+    def resume_alerts(self) -> None:
+        self.alerts.resume()
+
+    def alerts_paused_until(self) -> datetime | None:
+        return self.alerts.paused_until()
+
+    def unread_alert_ids(self) -> list[int]:
+        return self.alerts.unread_alert_ids()
 
     # -- export -------------------------------------------------------------------------------------------
 
