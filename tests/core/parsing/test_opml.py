@@ -6,7 +6,16 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from monitor.core.parsing.opml import OpmlError, OpmlFeed, OpmlImport, parse_opml, write_opml
+from monitor.core.parsing.opml import (
+    MAX_OPML_BYTES,
+    OpmlError,
+    OpmlFeed,
+    OpmlImport,
+    Skipped,
+    parse_opml,
+    write_opml,
+)
+from monitor.core.support.folder_paths import MAX_FOLDER_DEPTH
 from monitor.paths import resources_dir
 
 NESTED = """<?xml version="1.0" encoding="UTF-8"?>
@@ -33,15 +42,21 @@ NESTED = """<?xml version="1.0" encoding="UTF-8"?>
 def test_nested_outlines_are_walked_and_duplicates_kept_once() -> None:
     result = parse_opml(NESTED)
     assert result.feeds == [
-        OpmlFeed("https://www.lemonde.fr/rss/une.xml", "Le Monde - À la une"),
-        OpmlFeed("https://marsactu.fr/feed/", "Marsactu"),
+        OpmlFeed("https://www.lemonde.fr/rss/une.xml", "Le Monde - À la une", ("Presse",)),
+        OpmlFeed("https://marsactu.fr/feed/", "Marsactu", ("Presse", "Régions")),
         OpmlFeed("http://example.com/rss", "Ancien lien"),
         OpmlFeed("http://example.org/a?x=1&y=2", "Espaces multiples"),
     ]
+    assert result.folders == [("Presse",), ("Presse", "Régions")]
+    assert result.duplicates == 1
 
 
 def test_outlines_that_are_not_http_feeds_are_reported_as_skipped() -> None:
-    assert parse_opml(NESTED).skipped == ["ftp://example.com/feed.xml", "javascript:alert(1)"]
+    assert parse_opml(NESTED).skipped == [
+        Skipped("Sans flux", "no xmlUrl, and no outlines inside to make it a folder"),
+        Skipped("ftp://example.com/feed.xml", "unsupported URL scheme 'ftp'"),
+        Skipped("javascript:alert(1)", "unsupported URL scheme 'javascript'"),
+    ]
 
 
 def test_write_then_parse_round_trips() -> None:
@@ -55,9 +70,9 @@ def test_write_then_parse_round_trips() -> None:
     ]
     data = write_opml(feeds, title="Export & co")
     assert data.startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
-    assert b'<opml version="2.0">' in data
+    assert b'<opml version="2.0" xmlns:vigie="urn:x-vigie:opml:1">' in data
     assert b"<title>Export &amp; co</title>" in data
-    assert parse_opml(data) == OpmlImport(feeds=feeds, skipped=[])
+    assert parse_opml(data) == OpmlImport(feeds=feeds)
 
 
 def test_write_drops_characters_xml_cannot_carry() -> None:
@@ -66,7 +81,7 @@ def test_write_drops_characters_xml_cannot_carry() -> None:
 
 
 def test_an_empty_opml_body_imports_nothing() -> None:
-    assert parse_opml(write_opml([])) == OpmlImport(feeds=[], skipped=[])
+    assert parse_opml(write_opml([])) == OpmlImport()
 
 
 @pytest.mark.parametrize(
@@ -113,7 +128,12 @@ def test_outlines_nested_a_hundred_thousand_deep_are_read_without_recursion() ->
         + "</outline>" * depth
         + "</body></opml>"
     ).encode()
-    assert parse_opml(data) == OpmlImport(feeds=[OpmlFeed("https://deep.example/feed", "Deep")], skipped=[])
+    deepest = ("folder",) * MAX_FOLDER_DEPTH
+    assert parse_opml(data) == OpmlImport(
+        feeds=[OpmlFeed("https://deep.example/feed", "Deep", deepest)],
+        folders=[deepest[:n] for n in range(1, MAX_FOLDER_DEPTH + 1)],
+        flattened=1,
+    )
 
 
 def test_an_external_entity_is_refused() -> None:
@@ -122,9 +142,10 @@ def test_an_external_entity_is_refused() -> None:
         parse_opml(xxe)
 
 
-def test_a_file_over_five_megabytes_is_refused() -> None:
-    big = b"<opml><body>" + b"<outline text='x'/>" * 300_000 + b"</body></opml>"
-    with pytest.raises(OpmlError, match="over the 5 MB limit"):
+def test_a_file_over_the_size_limit_is_refused() -> None:
+    big = b"<opml><body>" + b"<outline text='x'/>" * (MAX_OPML_BYTES // 19 + 1) + b"</body></opml>"
+    assert len(big) > MAX_OPML_BYTES
+    with pytest.raises(OpmlError, match="over the 16 MB limit"):
         parse_opml(big)
 
 
@@ -133,6 +154,7 @@ def test_other_encodings_are_read() -> None:
     assert parse_opml(data.encode("cp1252")).feeds == [OpmlFeed("https://c.example/", "Café")]
     utf16 = data.replace("windows-1252", "utf-16").encode("utf-16")
     assert parse_opml(utf16).feeds == [OpmlFeed("https://c.example/", "Café")]
+    assert parse_opml(utf16).warnings == []
 
 
 def test_the_shipped_default_feeds_parse_into_https_feeds() -> None:
