@@ -23,6 +23,7 @@ from monitor.core.models import ArticleQuery
 from monitor.core.polling.health import failing_count
 from monitor.core.polling.poller import PollResult
 from monitor.core.service import VigieCore
+from monitor.core.support.folder_paths import format_folder_path
 from monitor.ui import opml_files
 from monitor.ui.article_controller import ArticleController
 from monitor.ui.article_model import COL_PUBLISHED, ArticleTableModel
@@ -33,6 +34,7 @@ from monitor.ui.icons import app_icon
 from monitor.ui.notifier import Notifier
 from monitor.ui.reader import ReaderView
 from monitor.ui.sidebar import FIXED_VIEWS, Sidebar, Target
+from monitor.ui.sidebar_commands import Prompts, SidebarCommands
 from monitor.ui.sidebar_counts import SidebarCounter, SidebarCounts
 from monitor.ui.status import StatusPanel
 from monitor.ui.uistate import UiState
@@ -47,6 +49,7 @@ EMPTY_MESSAGES = {
     "starred": "No starred articles. Press S to star the selected article.",
     "seeds": "The seed corpus is empty.",
     "feed": "Nothing from this feed yet. Press F5 to poll it, or see its health in Feeds ▸ Manage feeds.",
+    "folder": "Nothing from the feeds of this folder yet (right-click it: Poll now).",
     "entry": "No article mentions this watchlist entry yet.",
 }
 
@@ -136,6 +139,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self.status = StatusPanel(self.statusBar(), self)
         self.counter = SidebarCounter(bridge, self)
+        self.sidebar_commands = SidebarCommands(
+            self.sidebar, bridge, self.counter, Prompts(self), self.refresh_sidebar, ui_state, self
+        )
 
         build_actions(self)
         build_menus(self)
@@ -239,6 +245,7 @@ class MainWindow(QMainWindow):
         return ArticleQuery(
             view=t.view if t.kind != "entry" else "all",
             feed_id=t.feed_id,
+            feed_ids=self.sidebar_commands.folder_feed_ids(t),
             entry=t.entry,
             sort=current.sort,
             descending=current.descending,
@@ -252,7 +259,7 @@ class MainWindow(QMainWindow):
         if self.filters.active():
             self.view.empty_message = "No articles match this search and these filters."
         else:
-            key = "entry" if self._target.kind == "entry" else self._target.view
+            key = self._target.kind if self._target.kind in ("entry", "folder") else self._target.view
             self.view.empty_message = EMPTY_MESSAGES.get(key, "No articles here.")
         self.view.viewport().update()
         if self.current_article_id() is None:
@@ -266,6 +273,8 @@ class MainWindow(QMainWindow):
         t = self._target
         if t.kind == "entry":
             return f"Watchlist: {t.entry}"
+        if t.kind == "folder":
+            return format_folder_path(t.folder)
         if t.kind == "feed":
             counts = self.counter.counts
             feed = counts.feed(t.feed_id) if counts is not None else None  # the last count, not the store
@@ -308,7 +317,9 @@ class MainWindow(QMainWindow):
     def _show_counts(self, counts: SidebarCounts) -> None:
         self.sidebar.show_rows(counts.rows)
         self.status.set_failing(failing_count(counts.feeds))
-        if self._target.kind == "feed":
+        if self.model.query.feed_ids != self.sidebar_commands.folder_feed_ids(self._target):
+            self.apply_query()  # feeds came into the selected folder or left it
+        elif self._target.kind in ("feed", "folder"):
             self._show_title()
         if self.current_article_id() is None:
             self.show_welcome()
