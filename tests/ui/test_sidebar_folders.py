@@ -3,8 +3,9 @@ between folders, the per-folder commands reaching the store and the scheduler, a
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTreeWidgetItem
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 
 from monitor.core.matching.watchlist import load_default_watchlist
@@ -93,6 +94,37 @@ def test_closed_folders_stay_closed_when_the_counts_change_and_when_the_tree_is_
     assert not rebuilt.isExpanded()
     assert sidebar.item_for(folder_target(FRANCE)).isExpanded()  # a folder inside keeps its own state
     assert sidebar.item_for(folder_target(TECH)).isExpanded()
+
+
+def test_a_drop_on_the_view_asks_for_the_move_and_leaves_the_rows_to_the_recount(qtbot: QtBot) -> None:
+    sidebar = Sidebar()
+    qtbot.addWidget(sidebar)
+    sidebar.resize(300, 600)
+    sidebar.show()
+    qtbot.waitExposed(sidebar)
+    _show(sidebar, FEEDS, UNREAD, HIGHLIGHTED)
+    feed = sidebar.item_for(feed_target(4))
+    data = sidebar.mimeData([feed])
+    buttons, keys = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+
+    def over(target: Target) -> QPoint:
+        return sidebar.visualItemRect(sidebar.item_for(target)).center()
+
+    # Qt delivers a drop only to the widget that accepted the drag's enter and moves.
+    enter = QDragEnterEvent(over(folder_target(FRANCE)), Qt.DropAction.MoveAction, data, buttons, keys)
+    QApplication.sendEvent(sidebar.viewport(), enter)
+    refused = QDragMoveEvent(over(Target("view", view="all")), Qt.DropAction.MoveAction, data, buttons, keys)
+    QApplication.sendEvent(sidebar.viewport(), refused)
+    assert not refused.isAccepted()  # not onto a view
+    move = QDragMoveEvent(over(folder_target(FRANCE)), Qt.DropAction.MoveAction, data, buttons, keys)
+    QApplication.sendEvent(sidebar.viewport(), move)
+    assert move.isAccepted()
+    drop = QDropEvent(QPointF(over(folder_target(FRANCE))), Qt.DropAction.MoveAction, data, buttons, keys)
+    with qtbot.waitSignal(sidebar.feeds_dropped) as dropped:
+        QApplication.sendEvent(sidebar.viewport(), drop)
+    assert dropped.args == [(4,), FRANCE]
+    assert drop.isAccepted()
+    assert sidebar.item_for(feed_target(4)) is feed and feed.parent() is sidebar.item_for(folder_target(TECH))
 
 
 def _feeds_in_folders(core: VigieCore) -> dict[str, Feed]:
