@@ -394,6 +394,7 @@ def main() -> None:
         action="store_true",
         help="only the stall probes of issue 14 (open, read/star, pause alerts, start-up re-score)",
     )
+    parser.add_argument("--search-detail", action="store_true", help="print each search's time and hits")
     parser.add_argument(
         "--no-rescore-probe", action="store_true", help="skip the start-up re-score probe (about a minute)"
     )
@@ -462,6 +463,9 @@ def main() -> None:
             + "; ".join(f"{q!r} {ms:.0f} ms ({n:,} hits)" for q, ms, n in slow),
             flush=True,
         )
+        if args.search_detail:
+            for q, ms, n in per:
+                print(f"  search {q!r:<28} {ms:7.1f} ms  {n:>9,} hits")
         for label, part in (
             ("under 20,000 hits", [ms for _, ms, n in per if n < 20_000]),
             ("20,000 hits or more", [ms for _, ms, n in per if n >= 20_000]),
