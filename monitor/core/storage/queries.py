@@ -33,11 +33,12 @@ SORT_INDEXES = {
     "title": "articles_title",
     "published": "articles_published",
 }
-BROAD_SEARCH_HITS = 1_000  # from this many selected articles, walk the sort index
-# A search whose hits are this large a share of the articles tests each walked id against the full-text index
-# (one seek each) instead of first listing every hit: listing 600,000 hits costs more than a page of seeks.
-DENSE_SEARCH_SHARE = 0.2
-DENSE_SEARCH_MAX_PROBES = 5_000
+BROAD_SEARCH_HITS = 5_000  # from this many hits, a search walks the sort index
+BROAD_SET_SIZE = 1_000  # from this many articles, an entry or the starred view walks it
+# A walking search tests each id either against the list of its hits, built first (about 0.3 us a hit), or with
+# one seek in the full-text index per id (about 0.1 ms a term): it seeks when listing the hits would cost more,
+# as for a word in 600,000 of 1,000,000 articles (docs/BENCHMARKS.md).
+HITS_PER_SEEK = 400
 _CACHE_LIMIT = 64
 
 
@@ -166,15 +167,16 @@ class ArticleQueries:
         try:
             if query.sort == "source" and not self._where(query)[0]:
                 return self._rows_by_source(query, offset, limit)
-            selects_a_set = bool(
-                (query.search and to_fts_query(query.search)) or query.entry or query.view == "starred"
-            )
-            walk = selects_a_set and query.sort in SORT_INDEXES and self.count(query) > BROAD_SEARCH_HITS
+            searches = bool(query.search and to_fts_query(query.search))
+            threshold = BROAD_SEARCH_HITS if searches else BROAD_SET_SIZE
+            selects_a_set = searches or bool(query.entry) or query.view == "starred"
+            walk = selects_a_set and query.sort in SORT_INDEXES and self.count(query) > threshold
             probe = False
             fts = self._search_alone(query)
             if walk and fts:
-                share = self._search_hits(fts) / max(1, self._total())
-                probe = share >= DENSE_SEARCH_SHARE and (offset + limit) / share <= DENSE_SEARCH_MAX_PROBES
+                hits = self._search_hits(fts)
+                seeks = (offset + limit) * self._total() / max(1, hits) * max(1, fts.count('"') // 2)
+                probe = hits >= HITS_PER_SEEK * seeks
             where, args = self._where(query, id_sets=walk, probe_search=probe)
             order = SORT_COLUMNS.get(query.sort, "a.published")
             direction = "DESC" if query.descending else "ASC"

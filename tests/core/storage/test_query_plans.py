@@ -80,10 +80,13 @@ def test_walking_a_sort_index_lists_the_same_pages_as_sorting_the_set(
     _corpus(store)
     query = replace(QUERIES[name], sort=sort, descending=descending)
     monkeypatch.setattr("monitor.core.storage.queries.BROAD_SEARCH_HITS", 10**9)
+    monkeypatch.setattr("monitor.core.storage.queries.BROAD_SET_SIZE", 10**9)
     sorted_set = _pages(store, query)
     monkeypatch.setattr("monitor.core.storage.queries.BROAD_SEARCH_HITS", 0)
+    monkeypatch.setattr("monitor.core.storage.queries.BROAD_SET_SIZE", 0)
+    monkeypatch.setattr("monitor.core.storage.queries.HITS_PER_SEEK", 10**9)
     walked = _pages(store, query)
-    monkeypatch.setattr("monitor.core.storage.queries.DENSE_SEARCH_SHARE", 0.0)
+    monkeypatch.setattr("monitor.core.storage.queries.HITS_PER_SEEK", 0)
     probed = _pages(store, query)
     assert walked == sorted_set
     assert probed == sorted_set
