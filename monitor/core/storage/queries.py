@@ -197,41 +197,79 @@ class ArticleQueries:
             raise StoreError(f"search failed: {exc}") from exc
         return [article_row_from_row(r) for r in rows]
 
-    def _source_runs(self) -> list[tuple[list[tuple[int | None, str]], int]]:
-        """The articles grouped by their shown source, in the label's order (COLLATE NOCASE): for each label,
-        its (feed id, source) groups and how many articles they hold. Counted on the articles_source index."""
+    def _source_groups(self) -> list[tuple[int | None, str]]:
+        """Each distinct (feed id, source) of the articles, one index seek apiece on articles_source (a loose
+        index scan: a few hundred seeks instead of reading its million entries)."""
+        groups: list[tuple[int | None, str]] = []
+        row = self.conn.execute(
+            "SELECT feed_id, source FROM articles WHERE feed_id IS NULL ORDER BY source LIMIT 1"
+        ).fetchone()
+        while row is not None:
+            groups.append((None, row[1]))
+            row = self.conn.execute(
+                "SELECT feed_id, source FROM articles WHERE feed_id IS NULL AND source > ? ORDER BY source LIMIT 1",
+                (row[1],),
+            ).fetchone()
+        row = self.conn.execute(
+            "SELECT feed_id, source FROM articles WHERE feed_id IS NOT NULL ORDER BY feed_id, source LIMIT 1"
+        ).fetchone()
+        while row is not None:
+            feed_id, source = row[0], row[1]
+            groups.append((feed_id, source))
+            # Two seeks (the next source of this feed, else the next feed): a row-value range (feed_id, source) >
+            # (?, ?) seeks on feed_id alone and then reads every entry of the feed.
+            row = (
+                self.conn.execute(
+                    "SELECT feed_id, source FROM articles WHERE feed_id = ? AND source > ? ORDER BY source LIMIT 1",
+                    (feed_id, source),
+                ).fetchone()
+                or self.conn.execute(
+                    "SELECT feed_id, source FROM articles WHERE feed_id > ? ORDER BY feed_id, source LIMIT 1",
+                    (feed_id,),
+                ).fetchone()
+            )
+        return groups
 
-        def compute() -> list[tuple[list[tuple[int | None, str]], int]]:
-            groups = self.conn.execute(
-                """SELECT g.feed_id, g.source, g.n,
-                          CASE WHEN g.source = 'seed' THEN 'Seeds'
-                               ELSE COALESCE(NULLIF(f.title, ''), g.source) END AS label
-                   FROM (SELECT feed_id, source, count(*) AS n FROM articles GROUP BY feed_id, source) g
-                   LEFT JOIN feeds f ON f.id = g.feed_id"""
-            ).fetchall()
-            runs: dict[bytes, tuple[list[tuple[int | None, str]], list[int]]] = {}
-            for feed_id, source, n, label in groups:
+    def _source_runs(self) -> tuple[list[list[tuple[int | None, str]]], dict[int, int]]:
+        """The (feed id, source) groups under each shown source label, in the label's order (COLLATE NOCASE),
+        and a memo of each label's article count, filled as pages need it."""
+
+        def compute() -> tuple[list[list[tuple[int | None, str]]], dict[int, int]]:
+            titles = {r[0]: r[1] for r in self.conn.execute("SELECT id, title FROM feeds")}
+            runs: dict[bytes, list[tuple[int | None, str]]] = {}
+            for feed_id, source in self._source_groups():
+                label = "Seeds" if source == SEED_SOURCE else (titles.get(feed_id) or source)
                 # NOCASE folds ASCII letters only and compares the UTF-8 bytes: bytes.lower() does the same.
-                key = label.encode("utf-8", "surrogatepass").lower()
-                members, total = runs.setdefault(key, ([], [0]))
-                members.append((feed_id, source))
-                total[0] += n
-            return [(runs[key][0], runs[key][1][0]) for key in sorted(runs)]
+                runs.setdefault(label.encode("utf-8", "surrogatepass").lower(), []).append((feed_id, source))
+            return [runs[key] for key in sorted(runs)], {}
 
         return self._cached(("source runs", threading.get_ident()), compute)
 
+    @staticmethod
+    def _run_match(members: list[tuple[int | None, str]]) -> tuple[str, list[object]]:
+        match = " OR ".join("(a.feed_id IS ? AND a.source = ?)" for _ in members)
+        return match, [value for member in members for value in member]
+
     def _rows_by_source(self, query: ArticleQuery, offset: int, limit: int) -> list[ArticleRow]:
-        """A page of all the articles sorted by shown source: skip whole labels by their counts, then read each
-        label's articles in id order from the articles_source index (feed_id, source, then the row id)."""
-        runs = self._source_runs()
+        """A page of all the articles sorted by shown source: skip whole labels by their counts (counted on the
+        index as far as the page needs, and remembered), then read each label's articles in id order from the
+        articles_source index (feed_id, source, then the row id)."""
+        runs, sizes = self._source_runs()
         direction = "DESC" if query.descending else "ASC"
+        order = range(len(runs) - 1, -1, -1) if query.descending else range(len(runs))
         out: list[ArticleRow] = []
-        for members, total in reversed(runs) if query.descending else runs:
-            if offset >= total:
-                offset -= total
-                continue
-            match = " OR ".join("(a.feed_id IS ? AND a.source = ?)" for _ in members)
-            args = [value for member in members for value in member]
+        for number in order:
+            match, args = self._run_match(runs[number])
+            if offset > 0:
+                if number not in sizes:
+                    sizes[number] = int(
+                        self.conn.execute(f"SELECT count(*) FROM articles a WHERE {match}", args).fetchone()[
+                            0
+                        ]
+                    )
+                if offset >= sizes[number]:
+                    offset -= sizes[number]
+                    continue
             rows = self.conn.execute(
                 f"SELECT {self._ROW_COLUMNS} FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id "
                 f"WHERE {match} ORDER BY a.id {direction} LIMIT ? OFFSET ?",
