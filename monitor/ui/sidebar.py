@@ -231,8 +231,11 @@ class Sidebar(QTreeWidget):
                     if row.target.kind == "folder":  # an item expands once in the tree, not before
                         item.setExpanded(row.target.folder not in self._collapsed)
             self._rebuilding = []
-            if not self.select(current or Target("view", view="all")):
+            gone = not self.select(current or Target("view", view="all"))
+            if gone:
                 self.select(Target("view", view="all"))
+        if gone and current is not None:  # its folder or feed was removed: the list follows the selection
+            self.target_selected.emit(Target("view", view="all"))
 
     @contextmanager
     def _bulk_change(self) -> Iterator[None]:

@@ -293,8 +293,12 @@ def test_new_move_and_remove_folders_from_the_menus(qtbot: QtBot, window: MainWi
     asked = len(answers.asked)
     _run(qtbot, window, folder_target(LATER), "Remove folder…")  # empty: no question
     assert LATER not in core.folders() and len(answers.asked) == asked
+    assert window.sidebar.select(folder_target(NEWS))
     _run(qtbot, window, folder_target(NEWS), "Remove folder…")
     assert "Its 2 feeds move to the top level" in answers.asked[-1]
+    # The folder shown is gone: the list shows every article, as the sidebar does.
+    assert window.sidebar.current_target() == Target("view", view="all")
+    assert window.model.query.feed_ids is None and window.model.query.view == "all"
     assert NEWS not in core.folders() and FRANCE not in core.folders()
     assert core.store.get_feed(feeds["lyon"].id).folder == ()
 
