@@ -410,11 +410,15 @@ class Sidebar(QTreeWidget):
     # -- context menus --------------------------------------------------------------------------------------
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
-        item = self.itemAt(event.pos())
+        if event.reason() == QContextMenuEvent.Reason.Keyboard:  # the Menu key: the current row's menu
+            item = self.currentItem()
+            where = self.viewport().mapToGlobal(self.visualItemRect(item).center()) if item else None
+        else:
+            item, where = self.itemAt(event.pos()), event.globalPos()
         target = folder_target(()) if item is self._feeds else item.data(0, TARGET_ROLE) if item else None
         menu = self.context_menu(target) if isinstance(target, Target) else None
-        if menu is not None:
-            menu.exec(event.globalPos())
+        if menu is not None and where is not None:
+            menu.exec(where)
             menu.deleteLater()
 
     def context_menu(self, target: Target) -> QMenu | None:

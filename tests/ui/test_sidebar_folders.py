@@ -4,7 +4,7 @@ between folders, the per-folder commands reaching the store and the scheduler, a
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtGui import QContextMenuEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 
@@ -362,3 +362,28 @@ def test_follow_in_news_search_on_a_watchlist_entry_emits_the_entry(qtbot: QtBot
     with qtbot.waitSignal(window.sidebar.follow_requested, check_params_cb=lambda n: n == "Amine Kessaci"):
         follow.trigger()
     assert window.sidebar.context_menu(Target("view", view="all")) is None
+
+
+def test_the_menu_key_opens_the_current_rows_menu_and_a_right_click_the_clicked_rows(qtbot: QtBot) -> None:
+    sidebar = Sidebar()
+    qtbot.addWidget(sidebar)
+    sidebar.resize(300, 600)
+    sidebar.show()
+    qtbot.waitExposed(sidebar)
+    _show(sidebar, FEEDS, UNREAD, HIGHLIGHTED)
+    asked: list[Target] = []
+    sidebar.context_menu = lambda target: asked.append(target)  # type: ignore[method-assign, assignment, return-value]
+    sidebar.select(folder_target(FRANCE))
+    keyboard = QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, QPoint(5, 5), QPoint(5, 5))
+    QApplication.sendEvent(sidebar, keyboard)
+    clicked = sidebar.visualItemRect(sidebar.item_for(feed_target(4))).center()
+    mouse = QContextMenuEvent(
+        QContextMenuEvent.Reason.Mouse, clicked, sidebar.viewport().mapToGlobal(clicked)
+    )
+    QApplication.sendEvent(sidebar.viewport(), mouse)
+    header = sidebar.visualItemRect(sidebar.topLevelItem(1)).center()
+    QApplication.sendEvent(
+        sidebar.viewport(),
+        QContextMenuEvent(QContextMenuEvent.Reason.Mouse, header, sidebar.viewport().mapToGlobal(header)),
+    )
+    assert asked == [folder_target(FRANCE), feed_target(4), folder_target(())]
