@@ -34,7 +34,7 @@ from monitor.ui.icons import app_icon
 from monitor.ui.notifier import Notifier
 from monitor.ui.reader import ReaderView
 from monitor.ui.sidebar import FIXED_VIEWS, Sidebar, Target
-from monitor.ui.sidebar_commands import Prompts, SidebarCommands
+from monitor.ui.sidebar_commands import SidebarCommands
 from monitor.ui.sidebar_counts import SidebarCounter, SidebarCounts
 from monitor.ui.status import StatusPanel
 from monitor.ui.uistate import UiState
@@ -139,9 +139,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self.status = StatusPanel(self.statusBar(), self)
         self.counter = SidebarCounter(bridge, self)
-        self.sidebar_commands = SidebarCommands(
-            self.sidebar, bridge, self.counter, Prompts(self), self.refresh_sidebar, ui_state, self
-        )
+        self.sidebar_commands = SidebarCommands.for_window(self)
 
         build_actions(self)
         build_menus(self)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
@@ -23,6 +23,9 @@ from monitor.ui.sidebar import Sidebar
 from monitor.ui.sidebar_counts import SidebarCounter
 from monitor.ui.sidebar_rows import Target
 from monitor.ui.uistate import UiState
+
+if TYPE_CHECKING:
+    from monitor.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +95,19 @@ class SidebarCommands(QObject):
         if self._ui_state is not None:
             paths = sorted(format_folder_path(p) for p in self.sidebar.collapsed_folders)
             self._ui_state.set_strings(COLLAPSED_KEY, paths)
+
+    @classmethod
+    def for_window(cls, window: MainWindow) -> SidebarCommands:
+        """The commands of the window's sidebar, asking through dialogs over the window."""
+        return cls(
+            window.sidebar,
+            window.bridge,
+            window.counter,
+            Prompts(window),
+            window.refresh_sidebar,
+            window.ui_state,
+            window,
+        )
 
     # -- the requests ---------------------------------------------------------------------------------------
 
