@@ -73,13 +73,15 @@ class OpmlImportReport:
         """One line per thing the analyst should know beyond the summary: each skipped outline, and so on."""
         lines = [f"note: {w}" for w in self.warnings]
         if self.flattened:
+            feeds = "1 feed was" if self.flattened == 1 else f"{self.flattened} feeds were"
             lines.append(
-                f"note: {self.flattened} feeds were in folders nested deeper than {MAX_FOLDER_DEPTH} levels; "
-                f"they are in their folder at level {MAX_FOLDER_DEPTH}"
+                f"note: {feeds} in folders nested deeper than {MAX_FOLDER_DEPTH} levels; "
+                f"each is in its enclosing folder at level {MAX_FOLDER_DEPTH}"
             )
         if self.duplicates:
+            repeat = "outline repeats" if self.duplicates == 1 else "outlines repeat"
             lines.append(
-                f"note: {self.duplicates} outlines repeat a feed of the file; each feed is subscribed once, "
+                f"note: {self.duplicates} {repeat} a feed of the file; each feed is subscribed once, "
                 "in the folder where it first appears"
             )
         lines += [f"skipped {s.what}: {s.why}" for s in self.skipped]
