@@ -22,9 +22,9 @@ from monitor.core.support.urls import is_web_url, url_problem
 
 logger = logging.getLogger(__name__)
 
-# Exports of large subscription lists reach 5 MB (a few hundred bytes an outline, descriptions included). 16 MB is
-# about 50,000 feeds, read in under 2 s and 140 MB of memory (docs/BENCHMARKS.md); larger files are refused
-# before more than the limit is read.
+# Exports of large subscription lists reach 5 MB (a few hundred bytes an outline, descriptions included). 16 MB,
+# about 50,000 feeds, still reads in seconds (docs/BENCHMARKS.md, "OPML"); larger files are refused before more
+# than the limit is read.
 MAX_OPML_BYTES = 16 * 1024 * 1024
 VIGIE_NS = "urn:x-vigie:opml:1"
 MAX_INTERVAL_MINUTES = 7 * 24 * 60
