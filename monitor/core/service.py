@@ -218,7 +218,7 @@ class VigieCore:
         return self.store.set_muted(feed_ids, muted)
 
     def set_interval(self, feed_ids: Sequence[int], minutes: int) -> int:
-        """Poll these feeds every `minutes`. A running scheduler re-arms their jobs once told (its reschedule)."""
+        """Poll these feeds every `minutes`; a running scheduler re-arms their jobs at its next sync()."""
         if minutes < 1:
             raise UserError("the interval must be at least 1 minute")
         return self.store.set_interval(feed_ids, minutes)

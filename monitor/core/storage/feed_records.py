@@ -207,6 +207,8 @@ class FeedRecords(FolderRecords):
             return
         with transaction(self.conn):
             self.conn.execute(f"UPDATE feeds SET {', '.join(sets)} WHERE id = ?", (*args, feed_id))
+            if muted:  # as set_muted: a muted feed's items are no longer alerts
+                self.conn.execute("UPDATE articles SET alert = 0 WHERE alert = 1 AND feed_id = ?", (feed_id,))
 
     def record_fetch(self, feed_id: int, state: FeedState, fetched_at: str) -> None:
         """Store what a poll learnt about a feed: status, error, validators, failures in a row, the server's
