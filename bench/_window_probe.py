@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QApplication
 from monitor.app import build_window, settle_startup, setup_application
 from monitor.core.service import VigieCore
 from monitor.paths import AppPaths
-from monitor.ui.bridge import TaskRunner
+from monitor.ui.tasks import TaskRunner
 
 
 def vm_rss_kb() -> int:

@@ -8,24 +8,25 @@ import signal
 import sqlite3
 import sys
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from monitor import APP_NAME
-from monitor.core.errors import StoreError
-from monitor.core.polling.alerts import AlertPolicy
+from monitor.core.errors import UserError, describe_error
 from monitor.core.polling.scheduler import PollScheduler
 from monitor.core.service import VigieCore, core_poll_function
 from monitor.core.web.fetch import tls_context
 from monitor.paths import AppPaths
-from monitor.ui.bridge import Bridge, Runner, TaskRunner
+from monitor.ui.bridge import Bridge
 from monitor.ui.icons import app_icon
 from monitor.ui.main_window import MainWindow
 from monitor.ui.notifier import Notifier
 from monitor.ui.polling import PollRelay
 from monitor.ui.style import stylesheet
+from monitor.ui.tasks import Runner, TaskRunner
 from monitor.ui.uistate import UiState
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ def setup_application(app: QApplication) -> None:
         app.setFont(font)
     app.setStyleSheet(stylesheet())
     # The GUI thread shares the GIL with the poll's threads: a 1 ms switch interval (5 ms by default) bounds
-    # its wait for the interpreter (bench/window.py: longest GUI stall during a 500-feed poll 125 -> 71 ms).
+    # its wait for the interpreter (docs/BENCHMARKS.md has the stall it saves during a 500-feed poll).
     sys.setswitchinterval(0.001)
 
 
@@ -57,7 +58,7 @@ def build_window(
     open_url: Callable[[QUrl], object] | None = None,
     confirm: Callable[[str], bool] | None = None,
 ) -> MainWindow:
-    """The window over `core`, its background work going through `runner` (tests pass an ImmediateRunner)."""
+    """The window over `core`, its background work going through `runner` (the app's TaskRunner)."""
     bridge = Bridge(core, runner)
     window = MainWindow(
         core, bridge, UiState(core.paths.data_dir), first_run=first_run, open_url=open_url, confirm=confirm
@@ -71,9 +72,10 @@ def settle_startup() -> None:
 
     The GUI thread shares the interpreter with the poll's threads, and two pieces of work hold the interpreter
     for tens of milliseconds in one go: building the TLS context (it reads the CA bundle) and a full pass of
-    the cyclic garbage collector, which scanned everything start-up had allocated (a 68 ms pass during a
-    500-feed poll). The context is built now, and start-up's objects, which live as long as the app, are moved
-    out of the collector's sight (`gc.freeze`); they are still freed by reference counting.
+    the cyclic garbage collector, which scanned everything start-up had allocated (docs/BENCHMARKS.md has
+    the pass it cost during a 500-feed poll). The context is built now, and start-up's objects, which live as
+    long as the app, are moved out of the collector's sight (`gc.freeze`); they are still freed by reference
+    counting.
     """
     tls_context()
     gc.freeze()
@@ -89,10 +91,10 @@ def run_app(paths: AppPaths, minimized: bool = False) -> int:
     assert isinstance(app, QApplication)
     setup_application(app)
     try:
-        core = VigieCore(paths)
-    except (StoreError, OSError, sqlite3.Error) as exc:
+        core = VigieCore(paths, rescore_at_start=False)  # a re-score runs after the window shows
+    except (UserError, OSError, sqlite3.Error) as exc:
         log.error("cannot open the data folder: %s", exc)
-        QMessageBox.critical(None, APP_NAME, f"Vigie cannot open its data folder:\n\n{exc}")
+        QMessageBox.critical(None, APP_NAME, f"Vigie cannot open its data folder:\n\n{describe_error(exc)}")
         return 2
     first_run = core.first_run
     if first_run:
@@ -111,6 +113,7 @@ def run_app(paths: AppPaths, minimized: bool = False) -> int:
     app.aboutToQuit.connect(window.save_state)  # quitting (from a tray menu, say) closes no window
     scheduler, notifier = wire_scheduling(core, window, app)
     notifier.show_initial(minimized=minimized)
+    window.bridge.finish_startup_rescore()  # after a watchlist change; progress in the status bar
     scheduler.start()  # overdue feeds (all of them on a first start) are polled at once
     quit_on_signals(notifier)
     try:
@@ -135,11 +138,15 @@ def quit_on_signals(notifier: Notifier) -> None:
     ticker.start(250)
 
 
-def wire_scheduling(core: VigieCore, window: MainWindow, app: QApplication) -> tuple[PollScheduler, Notifier]:
-    """Scheduled polling and alerts: scheduler -> relay (GUI thread) -> bridge signals and the notifier."""
-    policy = AlertPolicy(core.store, lambda: core.settings)
-    relay = PollRelay(policy, parent=window)
-    scheduler = PollScheduler(core.store, core_poll_function(core), relay.callbacks())
+def wire_scheduling(
+    core: VigieCore, window: MainWindow, app: QApplication, **scheduler_options: Any
+) -> tuple[PollScheduler, Notifier]:
+    """Scheduled polling and alerts: scheduler -> relay (GUI thread) -> bridge signals and the notifier.
+
+    `scheduler_options` go to the PollScheduler (tests take the jitter out); the caller starts it.
+    """
+    relay = PollRelay(core.alerts, parent=window)
+    scheduler = PollScheduler(core.store, core_poll_function(core), relay.callbacks(), **scheduler_options)
     bridge = window.bridge
     bridge.attach_scheduler(scheduler)
     relay.poll_started.connect(bridge.poll_started.emit)
@@ -149,7 +156,7 @@ def wire_scheduling(core: VigieCore, window: MainWindow, app: QApplication) -> t
     relay.error.connect(bridge.error.emit)
     bridge.feeds_changed.connect(scheduler.sync)  # added, removed, re-timed or re-enabled feeds
     pane = window.findChild(QWidget, "listPane")
-    notifier = Notifier(window, banner_layout=pane.layout() if pane else None, alert_policy=policy)
+    notifier = Notifier(window, banner_layout=pane.layout() if pane else None, alerts=bridge)
     window.notifier = notifier
     relay.notification.connect(notifier.notify)
     relay.poll_finished.connect(notifier.refresh_unread)

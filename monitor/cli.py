@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import IO
 
 from monitor import __version__
-from monitor.core.errors import StoreError, UserError
-from monitor.core.matching.watchlist import WatchlistError, dump_watchlist, load_watchlist
-from monitor.core.models import ArticleQuery
+from monitor.core.errors import UserError, describe_error, is_expected
+from monitor.core.matching.watchlist import dump_watchlist, load_watchlist
+from monitor.core.models import ArticleQuery, Feed
 from monitor.core.polling.discovery import discover_feed
 from monitor.core.polling.due import due_time
+from monitor.core.polling.health import Health, feed_health
 from monitor.core.polling.poller import FeedReport
 from monitor.core.service import VigieCore, format_folder_path, parse_folder_path
 from monitor.core.support.clock import iso, utc_now
@@ -121,20 +122,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_app(AppPaths.resolve(args.data_dir), minimized=args.minimized)
     try:
         core = VigieCore(AppPaths.resolve(args.data_dir))
-    except (StoreError, OSError, sqlite3.Error) as exc:
-        return _fail(f"cannot open the Vigie data folder: {exc}")
+    except (UserError, OSError, sqlite3.Error) as exc:
+        return _fail(f"cannot open the Vigie data folder: {describe_error(exc)}")
     try:
         if core.watchlist_error:
             print(f"vigie: warning: {core.watchlist_error}; using the default list", file=sys.stderr)
         return _dispatch(core, args)
-    except (UserError, StoreError, WatchlistError) as exc:
-        return _fail(str(exc))
-    except sqlite3.OperationalError as exc:
-        return _fail(f"database error: {exc} (is the disk full or the folder read-only?)")
-    except OSError as exc:
-        return _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        if not is_expected(exc):
+            raise  # a bug: the traceback is what a report needs
+        return _fail(describe_error(exc))
     finally:
         core.close()
 
@@ -198,17 +197,22 @@ def _list_feeds(core: VigieCore, folder: str | None) -> None:
         raise UserError(f"no folder {format_folder_path(path)!r}; `vigie feeds folders` shows them")
     feeds = core.feeds_in_folder(path)
     for feed in sorted(feeds, key=lambda f: tuple(t.casefold() for t in f.folder)):  # stable: by title within
-        health = "ok" if not feed.last_error else f"error: {feed.last_error}"
-        if not feed.enabled:
-            health = f"disabled: {feed.disabled_reason or 'by the user'}"
-        elif feed.last_fetched is None:
-            health = "never polled"
         where = f"; in {format_folder_path(feed.folder)}" if feed.folder else ""
         muted = "; muted" if feed.muted else ""
         print(
             f"[{feed.id}] {feed.title or '(untitled)'} <{feed.url}> every {feed.interval_minutes} min{where}"
-            f"{muted}; {health}; next poll {iso(due_time(feed) or utc_now()) if feed.enabled else '-'}"
+            f"{muted}; {_health_words(feed)}; next poll {iso(due_time(feed) or utc_now()) if feed.enabled else '-'}"
         )
+
+
+def _health_words(feed: Feed) -> str:
+    """The health column of `vigie feeds list`, from the one rule (its words kept as scripts know them)."""
+    health = feed_health(feed)
+    if health.state is Health.DISABLED:
+        return f"disabled: {feed.disabled_reason or 'by the user'}"
+    if health.state is Health.NEVER:
+        return "never polled"
+    return f"error: {feed.last_error}" if feed.last_error else "ok"
 
 
 def _poll(core: VigieCore, args: argparse.Namespace) -> int:

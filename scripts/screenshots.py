@@ -34,9 +34,9 @@ from monitor.app import build_window, setup_application  # noqa: E402
 from monitor.core.service import VigieCore  # noqa: E402
 from monitor.paths import AppPaths  # noqa: E402
 from monitor.ui.article_model import ROW_ROLE  # noqa: E402
-from monitor.ui.bridge import ImmediateRunner  # noqa: E402
 from monitor.ui.main_window import MainWindow  # noqa: E402
 from monitor.ui.sidebar import Target  # noqa: E402
+from monitor.ui.tasks import ImmediateRunner  # noqa: E402
 
 DEV_FEEDS = REPO.parent / "shared" / "eval" / "dev" / "feeds"
 SIZE = (1400, 860)

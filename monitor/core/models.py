@@ -42,9 +42,12 @@ class Assessment:
     explanation: str = ""
 
 
-@dataclass
-class ParsedItem:
-    """One feed entry after normalisation: plain text, sanitised HTML, UTC ISO dates, absolute link."""
+@dataclass(kw_only=True)
+class ItemText:
+    """What a feed item says once normalised: plain text, sanitised HTML, UTC ISO dates, absolute link.
+
+    Declared once: a parsed item and a stored article both carry these fields.
+    """
 
     guid: str | None
     link: str | None
@@ -55,6 +58,16 @@ class ParsedItem:
     published: str | None
     published_estimated: bool = False
     lang: str | None = None
+
+    def field_text(self, name: str) -> str:
+        """The plain text of one matched field ("title", "summary" or "content")."""
+        return {"title": self.title, "summary": self.summary, "content": self.content}[name]
+
+
+@dataclass(kw_only=True)
+class ParsedItem(ItemText):
+    """One feed entry after normalisation, before it is stored."""
+
     author: str | None = None
 
 
@@ -106,23 +119,15 @@ class Subscription:
     muted: bool = False
 
 
-@dataclass
-class Article:
-    """A stored article (seed or feed item) with its watchlist assessment and reading state."""
+@dataclass(kw_only=True)
+class Article(ItemText):
+    """A stored article (seed or feed item): the item's text, where it came from, its watchlist assessment
+    and the analyst's reading state."""
 
     id: int
     source: str
     feed_id: int | None
-    guid: str | None
-    link: str | None
-    title: str
-    summary: str
-    content: str
-    content_html: str
-    published: str | None
-    published_estimated: bool
     fetched: str
-    lang: str | None
     content_hash: str
     first_seen: str
     last_updated: str
@@ -132,9 +137,6 @@ class Article:
     read: bool = False
     starred: bool = False
     matches: list[Match] = field(default_factory=list)
-
-    def field_text(self, name: str) -> str:
-        return {"title": self.title, "summary": self.summary, "content": self.content}[name]
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ import logging
 import shutil
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO
 
@@ -14,9 +15,10 @@ from monitor.core import export
 from monitor.core.errors import UserError
 from monitor.core.matching.matcher import Matcher
 from monitor.core.matching.watchlist import Watchlist, WatchlistFile, default_watchlist_path
-from monitor.core.models import SEED_SOURCE, ArticlePages, ArticleQuery, Feed, Subscription
+from monitor.core.models import SEED_SOURCE, Article, ArticlePages, ArticleQuery, Feed, Subscription
 from monitor.core.parsing import opml
 from monitor.core.parsing.seeds import read_seeds, seed_item
+from monitor.core.polling.alerts import AlertPolicy
 from monitor.core.polling.discovery import check_feed_url
 from monitor.core.polling.poller import FeedReport, PollResult, ProgressCallback, poll_once
 from monitor.core.polling.rescore import rescore_store
@@ -37,55 +39,9 @@ from monitor.paths import AppPaths, resources_dir, seeds_dir
 
 log = logging.getLogger(__name__)
 
+OpmlImportReport = opml.OpmlImportReport
+
 __all__ = ["OpmlImportReport", "SeedLoad", "VigieCore", "format_folder_path", "parse_folder_path"]
-
-
-@dataclass(frozen=True)
-class OpmlImportReport:
-    """What importing an OPML file did.
-
-    Attributes:
-        added: feeds subscribed now. existing: feeds of the file already subscribed (left where they are).
-        skipped: outlines not imported, with why. folders_created: folders that did not exist before.
-        duplicates: outlines repeating a feed URL of the same file. flattened: feeds nested deeper than
-        MAX_FOLDER_DEPTH, put in their ancestor at that depth. warnings: how the file was read.
-    """
-
-    added: int
-    existing: int
-    skipped: list[opml.Skipped]
-    folders_created: int
-    duplicates: int = 0
-    flattened: int = 0
-    warnings: list[str] = field(default_factory=list)
-
-    def summary(self) -> str:
-        """One line: "imported 12 feeds (3 already subscribed, 2 skipped), 4 new folders"."""
-        extra = [f"{self.existing} already subscribed"]
-        if self.skipped:
-            extra.append(f"{len(self.skipped)} skipped")
-        if self.duplicates:
-            extra.append(f"{self.duplicates} listed twice")
-        folders = f", {self.folders_created} new folder{'s' if self.folders_created != 1 else ''}"
-        return f"imported {self.added} feeds ({', '.join(extra)}){folders if self.folders_created else ''}"
-
-    def details(self) -> list[str]:
-        """One line per thing the analyst should know beyond the summary: each skipped outline, and so on."""
-        lines = [f"note: {w}" for w in self.warnings]
-        if self.flattened:
-            feeds = "1 feed was" if self.flattened == 1 else f"{self.flattened} feeds were"
-            lines.append(
-                f"note: {feeds} in folders nested deeper than {MAX_FOLDER_DEPTH} levels; "
-                f"each is in its enclosing folder at level {MAX_FOLDER_DEPTH}"
-            )
-        if self.duplicates:
-            repeat = "outline repeats" if self.duplicates == 1 else "outlines repeat"
-            lines.append(
-                f"note: {self.duplicates} {repeat} a feed of the file; each feed is subscribed once, "
-                "in the folder where it first appears"
-            )
-        lines += [f"skipped {s.what}: {s.why}" for s in self.skipped]
-        return lines
 
 
 @dataclass(frozen=True)
@@ -95,11 +51,30 @@ class SeedLoad:
     updated: int
 
 
+@dataclass(frozen=True)
+class ReaderArticle:
+    """An article as the reader pane shows it: the stored article and why it scored what it did."""
+
+    article: Article
+    explanation: str
+
+
 class VigieCore:
-    """Store, settings, watchlist and matcher of one profile, and the operations on them."""
+    """Store, settings, watchlist and matcher of one profile, and the operations on them.
+
+    Args:
+        rescore_at_start: when the watchlist changed since the last run, re-score every article before the
+            constructor returns (the CLI). The window passes False and calls `finish_pending_rescore` on a
+            worker, so it shows at once; `rescore_pending` says whether that is still to do.
+    """
 
     def __init__(
-        self, paths: AppPaths, *, clock: Clock = utc_now, fetch_settings: FetchSettings | None = None
+        self,
+        paths: AppPaths,
+        *,
+        clock: Clock = utc_now,
+        fetch_settings: FetchSettings | None = None,
+        rescore_at_start: bool = True,
     ):
         self.paths = paths.ensure()
         self.clock = clock
@@ -123,11 +98,15 @@ class VigieCore:
             self.watchlist_file.load()
         self.matcher = self._build_matcher(self.watchlist)
         self._poll_lock = threading.Lock()
+        self.alerts = AlertPolicy(self.store, lambda: self.settings, clock=clock)
+        self.rescore_pending = False
         if self.first_run or self.store.get_meta("watchlist_version") != self.watchlist.fingerprint:
             self.load_seeds()
-            if not self.first_run:
-                self.rescore()
-            self.store.set_meta("watchlist_version", self.watchlist.fingerprint)
+            self.rescore_pending = not self.first_run
+            if rescore_at_start:
+                self.finish_pending_rescore()
+            elif not self.rescore_pending:
+                self.store.set_meta("watchlist_version", self.watchlist.fingerprint)
             self.store.set_meta("initialised", "1")
 
     @property
@@ -223,16 +202,19 @@ class VigieCore:
             raise UserError("the interval must be at least 1 minute")
         return self.store.set_interval(feed_ids, minutes)
 
-    def import_opml_report(self, path: Path) -> OpmlImportReport:
+    def import_opml_report(self, path: Path) -> opml.OpmlImportReport:
         """Subscribe to the feeds of an OPML file in their folders, all or nothing, and say what happened.
 
         Feeds already subscribed stay where the analyst put them; folders of the same path are one folder.
         """
-        result = _read_opml(Path(path))
+        try:
+            result = opml.read_opml_file(Path(path))
+        except opml.OpmlError as exc:
+            raise UserError(str(exc)) from exc
         counts = self.store.import_subscriptions(
             result.feeds, self.settings.default_interval_minutes, folders=result.folders
         )
-        report = OpmlImportReport(
+        report = opml.OpmlImportReport(
             added=counts.added,
             existing=counts.existing,
             skipped=result.skipped,
@@ -302,6 +284,14 @@ class VigieCore:
         self.store.set_meta("watchlist_version", self.watchlist.fingerprint)
         return count
 
+    def finish_pending_rescore(self, on_progress: Callable[[int, int], None] | None = None) -> int:
+        """The re-score a watchlist change since the last run calls for, if the constructor left it to do;
+        returns how many articles were scored (0 when there was nothing to do)."""
+        count = self.rescore(on_progress) if self.rescore_pending else 0
+        self.store.set_meta("watchlist_version", self.watchlist.fingerprint)
+        self.rescore_pending = False
+        return count
+
     def rescore(self, on_progress: Callable[[int, int], None] | None = None) -> int:
         """Run the current matcher over every stored article; returns how many were scored."""
         return rescore_store(self.store, self.matcher, on_progress)
@@ -326,6 +316,40 @@ class VigieCore:
         self.matcher = self._build_matcher(self.watchlist)
         return self.rescore(on_progress)
 
+    # -- reading and alerts (the window calls these on its task runner, never on the GUI thread) -------------
+
+    def reader_article(self, article_id: int) -> ReaderArticle | None:
+        """The article to show, with the explanation of its score (the matcher runs here, not in the UI)."""
+        article = self.store.article(article_id)
+        if article is None:
+            return None
+        explanation = ""
+        try:
+            explanation = self.matcher.assess(article.title, article.summary, article.content).explanation
+        except Exception:  # the explanation is a courtesy: never let it hide the article
+            log.exception("could not explain the score of article %s", article.id)
+        return ReaderArticle(article, explanation)
+
+    def last_poll(self) -> str | None:
+        """When the last poll ended (ISO 8601), or None."""
+        return self.store.get_meta("last_poll")
+
+    def enabled_feed_ids(self) -> list[int]:
+        return [f.id for f in self.store.list_feeds() if f.enabled]
+
+    def pause_alerts(self, minutes: int) -> datetime:
+        """Pause alerts for `minutes` (0 or less: until resumed); returns when the pause ends."""
+        return self.alerts.pause(timedelta(minutes=minutes) if minutes > 0 else None)
+
+    def resume_alerts(self) -> None:
+        self.alerts.resume()
+
+    def alerts_paused_until(self) -> datetime | None:
+        return self.alerts.paused_until()
+
+    def unread_alert_ids(self) -> list[int]:
+        return self.alerts.unread_alert_ids()
+
     # -- export -------------------------------------------------------------------------------------------
 
     def export_articles(self, out: IO[str], fmt: str, query: ArticleQuery | None = None) -> int:
@@ -346,25 +370,6 @@ def _checked_path(path: Sequence[str]) -> FolderPath:
     if len(cleaned) > MAX_FOLDER_DEPTH:
         raise UserError(f"folders nest at most {MAX_FOLDER_DEPTH} deep; this path is {len(cleaned)} deep")
     return cleaned
-
-
-def _read_opml(path: Path) -> opml.OpmlImport:
-    """Parse an OPML file, reading no more than the size limit (a larger file is refused, nothing imported)."""
-    try:
-        with path.open("rb") as source:
-            data = source.read(opml.MAX_OPML_BYTES + 1)
-            size = path.stat().st_size
-    except OSError as exc:
-        raise UserError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    if len(data) > opml.MAX_OPML_BYTES:
-        raise UserError(
-            f"{path}: the file is {max(size, len(data)) / 1e6:.1f} MB, over the {opml.limit_text()} limit "
-            "for an OPML file; nothing was imported (split it, or remove its descriptions)"
-        )
-    try:
-        return opml.parse_opml(data)
-    except opml.OpmlError as exc:
-        raise UserError(f"{path}: {exc}") from exc
 
 
 def core_poll_function(core: VigieCore) -> PollFunction:

@@ -1,222 +1,40 @@
-"""Background work for the window: a task runner, and the bridge whose signals carry core results to the GUI.
+"""The bridge: the window asks the core to act through it, and hears back through its signals.
 
-Widgets never wait on the network, the disk or the CPU. They ask the :class:`Bridge` to do something; the
-bridge runs the core call on a worker thread through a :class:`TaskRunner` and, back on the GUI thread,
-emits a signal with plain data. Tests swap the runner for an :class:`ImmediateRunner`, which runs every task
-at once, so background work is deterministic.
+Widgets never wait on the network, the disk or the CPU. They call a :class:`Bridge` method; the bridge runs the
+core call on a worker through its task runner (monitor/ui/tasks.py) and, back on the GUI thread, emits a
+signal or calls back with plain data. Polls go through the scheduler, the one poll path.
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
-import sqlite3
-import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 
-from monitor.core.errors import StoreError, UserError
-from monitor.core.matching.watchlist import Watchlist, WatchlistError
+from monitor.core.errors import describe_error
+from monitor.core.matching.watchlist import Watchlist
 from monitor.core.models import ArticleQuery, Feed
 from monitor.core.polling.discovery import FoundFeed, discover_feed
-from monitor.core.polling.poller import FeedReport, PollResult
+from monitor.core.polling.poller import FeedReport
 from monitor.core.polling.scheduler import PollScheduler
-from monitor.core.service import VigieCore
+from monitor.core.service import ReaderArticle, VigieCore
 from monitor.core.support.files import atomic_write
-from monitor.core.support.priority import lower_thread_priority
+from monitor.ui.tasks import ErrorCallback, Progress, Runner
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[object], None]
-Task = Callable[[Progress], Any]
-ResultCallback = Callable[[Any], None]
-ErrorCallback = Callable[[BaseException], None]
-ProgressCallback = Callable[[Any], None]
 
-KNOWN_ERRORS = (UserError, StoreError, WatchlistError, OSError, sqlite3.Error)
+@dataclass(frozen=True)
+class ReaderPage:
+    """An article read for the reader pane, with its page (HTML) built off the GUI thread."""
 
-
-def describe_error(exc: BaseException) -> str:
-    """An error in words for the status bar: known errors as they say themselves, bugs as 'internal error'."""
-    if isinstance(exc, UserError | StoreError | WatchlistError):
-        return str(exc)
-    if isinstance(exc, OSError):
-        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
-        return f"{where}{exc.strerror or exc}"
-    if isinstance(exc, sqlite3.Error):
-        return f"database error: {exc} (is the disk full or the folder read-only?)"
-    return f"internal error: {type(exc).__name__}: {exc}"
-
-
-@dataclass
-class _Callbacks:
-    on_result: ResultCallback | None
-    on_error: ErrorCallback | None
-    on_progress: ProgressCallback | None
-    name: str
-
-
-class Runner(Protocol):
-    """What the window needs of a runner; TaskRunner and ImmediateRunner both fit."""
-
-    def submit(
-        self,
-        task: Task,
-        *,
-        on_result: ResultCallback | None = None,
-        on_error: ErrorCallback | None = None,
-        on_progress: ProgressCallback | None = None,
-        serial: bool = False,
-        name: str = "",
-    ) -> int: ...
-
-    def pending(self) -> int: ...
-
-    def shutdown(self, wait: bool = True) -> None: ...
-
-
-class TaskRunner(QObject):
-    """Runs `task(progress)` on a worker thread; its result, error and progress come back as queued signals.
-
-    `serial=True` tasks run one at a time, in order, on their own thread: the small writes that follow user
-    actions (read, star) must reach the database in the order they were made.
-
-    Args:
-        max_workers: threads for the parallel pool (polls, re-scoring, feed checks, exports).
-        thread_done: called on a worker thread when it finishes a task (e.g. to release a DB connection).
-    """
-
-    _done = Signal(int, bool, object)
-    _progress = Signal(int, object)
-
-    def __init__(self, parent: QObject | None = None, *, max_workers: int = 4) -> None:
-        super().__init__(parent)
-        self._pool = ThreadPoolExecutor(
-            max_workers=max_workers, thread_name_prefix="vigie-task", initializer=lower_thread_priority
-        )
-        self._serial = ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="vigie-write", initializer=lower_thread_priority
-        )
-        self._callbacks: dict[int, _Callbacks] = {}
-        self._ids = itertools.count(1)
-        self._closed = False
-        # Queued: the slots run on the thread this object lives in (the GUI thread), whoever emits.
-        self._done.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
-        self._progress.connect(self._deliver_progress, Qt.ConnectionType.QueuedConnection)
-
-    def submit(
-        self,
-        task: Task,
-        *,
-        on_result: ResultCallback | None = None,
-        on_error: ErrorCallback | None = None,
-        on_progress: ProgressCallback | None = None,
-        serial: bool = False,
-        name: str = "",
-    ) -> int:
-        """Queue `task`; returns its id. Callbacks run later on the GUI thread."""
-        if self._closed:
-            raise RuntimeError("the task runner is shut down")
-        task_id = next(self._ids)
-        self._callbacks[task_id] = _Callbacks(
-            on_result, on_error, on_progress, name or getattr(task, "__name__", "")
-        )
-        executor = self._serial if serial else self._pool
-        executor.submit(self._run, task_id, task)
-        return task_id
-
-    def _run(self, task_id: int, task: Task) -> None:
-        def progress(value: object) -> None:
-            self._progress.emit(task_id, value)
-
-        try:
-            result = task(progress)
-        except BaseException as exc:  # handed to the GUI thread, which decides what to say
-            self._done.emit(task_id, False, exc)
-        else:
-            self._done.emit(task_id, True, result)
-
-    @Slot(int, bool, object)
-    def _deliver(self, task_id: int, ok: bool, payload: object) -> None:
-        callbacks = self._callbacks.pop(task_id, None)
-        if callbacks is None:
-            return
-        _call(callbacks, ok, payload)
-
-    @Slot(int, object)
-    def _deliver_progress(self, task_id: int, value: object) -> None:
-        callbacks = self._callbacks.get(task_id)
-        if callbacks is not None and callbacks.on_progress is not None:
-            callbacks.on_progress(value)
-
-    def pending(self) -> int:
-        """Tasks submitted whose result has not been delivered yet."""
-        return len(self._callbacks)
-
-    def shutdown(self, wait: bool = True) -> None:
-        """Stop taking tasks; drop queued ones; wait for running ones (their results are discarded)."""
-        self._closed = True
-        self._callbacks.clear()
-        self._pool.shutdown(wait=wait, cancel_futures=True)
-        self._serial.shutdown(wait=wait, cancel_futures=True)
-
-
-class ImmediateRunner:
-    """A runner for tests: runs each task at once on the calling thread and calls back before returning."""
-
-    def __init__(self) -> None:
-        self._ids = itertools.count(1)
-        self.submitted: list[str] = []
-
-    def submit(
-        self,
-        task: Task,
-        *,
-        on_result: ResultCallback | None = None,
-        on_error: ErrorCallback | None = None,
-        on_progress: ProgressCallback | None = None,
-        serial: bool = False,
-        name: str = "",
-    ) -> int:
-        callbacks = _Callbacks(on_result, on_error, on_progress, name)
-        self.submitted.append(name)
-
-        def progress(value: object) -> None:
-            if on_progress is not None:
-                on_progress(value)
-
-        try:
-            result = task(progress)
-        except Exception as exc:
-            _call(callbacks, False, exc)
-        else:
-            _call(callbacks, True, result)
-        return next(self._ids)
-
-    def pending(self) -> int:
-        return 0
-
-    def shutdown(self, wait: bool = True) -> None:
-        return None
-
-
-def _call(callbacks: _Callbacks, ok: bool, payload: object) -> None:
-    if ok:
-        if callbacks.on_result is not None:
-            callbacks.on_result(payload)
-        return
-    assert isinstance(payload, BaseException)
-    if not isinstance(payload, KNOWN_ERRORS):
-        log.error("task %s failed", callbacks.name, exc_info=payload)
-    if callbacks.on_error is not None:
-        callbacks.on_error(payload)
-    else:
-        log.warning("task %s failed: %s", callbacks.name, describe_error(payload))
+    loaded: ReaderArticle
+    html: str
 
 
 @dataclass(frozen=True)
@@ -251,20 +69,19 @@ class Bridge(QObject):
         super().__init__(parent)
         self.core = core
         self.runner = runner
-        self._poll_cancel: threading.Event | None = None
         self._rescoring = False
         self._scheduler: PollScheduler | None = None
 
     def attach_scheduler(self, scheduler: PollScheduler) -> None:
-        """From now on polls run on the scheduler's worker (one at a time; alerts decided there); the app
-        forwards the scheduler's PollRelay signals to poll_started/poll_progress/poll_finished."""
+        """Polls run on the scheduler's worker (one at a time; alerts decided there); the app forwards the
+        scheduler's PollRelay signals to poll_started/poll_progress/poll_finished."""
         self._scheduler = scheduler
 
     # -- state ----------------------------------------------------------------------------------------------
 
     @property
     def polling(self) -> bool:
-        return self._poll_cancel is not None or (self._scheduler is not None and self._scheduler.busy)
+        return self._scheduler is not None and self._scheduler.busy
 
     @property
     def rescoring(self) -> bool:
@@ -276,6 +93,10 @@ class Bridge(QObject):
 
         return report
 
+    def _read(self, name: str, read: Callable[[], Any], then: Callable[[Any], None], failure: str) -> None:
+        """A read for the window, on a worker; `then(result)` on the GUI thread."""
+        self.runner.submit(lambda _p: read(), on_result=then, on_error=self._fail(failure), name=name)
+
     def _store_write(
         self, name: str, write: Callable[[], Any], then: Callable[[Any], None], failure: str
     ) -> None:
@@ -285,67 +106,110 @@ class Bridge(QObject):
             lambda _p: write(), on_result=then, on_error=self._fail(failure), serial=True, name=name
         )
 
-    # -- polling --------------------------------------------------------------------------------------------
+    # -- polling: the scheduler's path, the only one ---------------------------------------------------------
 
     def poll_now(self, feeds: Sequence[Feed] | None = None) -> bool:
-        """Start a poll of `feeds` (default: every enabled feed). False when one is already running."""
-        if self._poll_cancel is not None:
-            self.message.emit("A poll is already running.")
+        """Ask the scheduler to poll `feeds` (default: every enabled feed) as soon as its worker is free (a
+        poll running now ends first). False without a scheduler. With no enabled feed, the status bar says
+        what to do."""
+        scheduler = self._scheduler
+        if scheduler is None:
+            self.message.emit("Polling is not running.")
             return False
-        targets = list(feeds) if feeds is not None else [f for f in self.core.store.list_feeds() if f.enabled]
-        if not targets:
-            self.message.emit("No feeds to poll: add one with Feeds ▸ Manage feeds….")
-            return False
-        if self._scheduler is not None:
-            self._scheduler.poll_now(None if feeds is None else [f.id for f in targets])
+        if feeds is not None:
+            scheduler.poll_now([f.id for f in feeds])
             return True
-        cancel = threading.Event()
-        self._poll_cancel = cancel
-        core = self.core
 
-        def task(progress: Progress) -> PollResult:
-            return core.poll(
-                None if feeds is None else targets,
-                on_progress=lambda done, total, report: progress(PollProgress(done, total, report)),
-                cancel=cancel,
-            )
+        def ask(feed_ids: list[int]) -> None:
+            if feed_ids:
+                scheduler.poll_now(None)
+            else:
+                self.message.emit("No feeds to poll: add one with Feeds ▸ Manage feeds….")
 
-        def finished(result: PollResult) -> None:
-            self._poll_cancel = None
-            self.poll_finished.emit(result)
-            self.articles_changed.emit()
-            self.feeds_changed.emit()
-
-        def failed(exc: BaseException) -> None:
-            self._poll_cancel = None
-            self.error.emit(f"The poll failed: {describe_error(exc)}")
-            self.feeds_changed.emit()
-
-        self.poll_started.emit(len(targets))
-        self.runner.submit(
-            task, on_result=finished, on_error=failed, on_progress=self.poll_progress.emit, name="poll"
-        )
+        self._read("enabled_feeds", self.core.enabled_feed_ids, ask, "Could not read the feeds")
         return True
 
     def cancel_poll(self) -> None:
         if self._scheduler is not None:
             self._scheduler.cancel_poll()
-        if self._poll_cancel is not None:
-            self._poll_cancel.set()
+
+    # -- reading (on a worker; the reply on the GUI thread) --------------------------------------------------
+
+    def load_article(
+        self,
+        article_id: int,
+        then: Callable[[ReaderPage | None], None],
+        render: Callable[[ReaderArticle], str],
+    ) -> None:
+        """The stored article with the explanation of its score, and its page as `render` builds it (both on
+        the worker); None when it is no longer stored."""
+        core = self.core
+
+        def read() -> ReaderPage | None:
+            loaded = core.reader_article(article_id)
+            return None if loaded is None else ReaderPage(loaded, render(loaded))
+
+        self._read("load_article", read, then, "Could not open the article")
+
+    def load_last_poll(self, then: Callable[[str | None], None]) -> None:
+        self._read("last_poll", self.core.last_poll, then, "Could not read the last poll")
+
+    def load_feeds(self, then: Callable[[list[Feed]], None]) -> None:
+        store = self.core.store
+        self._read("list_feeds", store.list_feeds, then, "Could not read the feeds")
+
+    # -- alerts: the tray's pause menu and unread count (the Notifier's AlertControl) ------------------------
+
+    def pause_alerts(self, minutes: int, then: Callable[[datetime | None], None]) -> None:
+        """Pause alerts for `minutes` (0: until resumed); `then(until)`."""
+        core = self.core
+        self._store_write("pause_alerts", lambda: core.pause_alerts(minutes), then, "Could not pause alerts")
+
+    def resume_alerts(self, then: Callable[[datetime | None], None]) -> None:
+        core = self.core
+        self._store_write(
+            "resume_alerts", lambda: core.resume_alerts(), lambda _r: then(None), "Could not resume alerts"
+        )
+
+    def alerts_paused_until(self, then: Callable[[datetime | None], None]) -> None:
+        self._read("alerts_paused_until", self.core.alerts_paused_until, then, "Could not read the alerts")
+
+    def unread_alert_count(self, then: Callable[[int], None]) -> None:
+        core = self.core
+        self._read(
+            "unread_alerts", lambda: len(core.unread_alert_ids()), then, "Could not count the unread alerts"
+        )
 
     # -- watchlist and scores -------------------------------------------------------------------------------
 
     def replace_watchlist(self, watchlist: Watchlist) -> bool:
         """Save the watchlist and re-score every article in the background. False when a re-score runs."""
         return self._rescore(
-            lambda progress: self.core.replace_watchlist(watchlist, progress), "Saving the watchlist"
+            lambda progress: self.core.replace_watchlist(watchlist, progress),
+            "Saving the watchlist",
+            "Watchlist saved; {count} articles re-scored.",
         )
 
     def rescore(self) -> bool:
         """Re-score every article with the current matcher (after a threshold change)."""
-        return self._rescore(lambda progress: self.core.rebuild_matcher(progress), "Re-scoring")
+        return self._rescore(
+            lambda progress: self.core.rebuild_matcher(progress),
+            "Re-scoring",
+            "Watchlist saved; {count} articles re-scored.",
+        )
 
-    def _rescore(self, work: Callable[[Callable[[int, int], None]], int], what: str) -> bool:
+    def finish_startup_rescore(self) -> bool:
+        """The re-score a watchlist change since the last run calls for, in the background (the window is
+        already shown); progress goes to the status bar. False when there is nothing to do."""
+        if not self.core.rescore_pending:
+            return False
+        return self._rescore(
+            self.core.finish_pending_rescore,
+            "Re-scoring after the watchlist change",
+            "The watchlist changed since the last run: {count} articles re-scored.",
+        )
+
+    def _rescore(self, work: Callable[[Callable[[int, int], None]], int], what: str, done: str) -> bool:
         if self._rescoring:
             self.message.emit("Re-scoring is already running.")
             return False
@@ -359,7 +223,7 @@ class Bridge(QObject):
             self.rescore_finished.emit(count)
             self.watchlist_changed.emit()
             self.articles_changed.emit()
-            self.message.emit(f"Watchlist saved; {count} articles re-scored.")
+            self.message.emit(done.format(count=count))
 
         def failed(exc: BaseException) -> None:
             self._rescoring = False

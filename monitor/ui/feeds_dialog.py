@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -25,23 +25,25 @@ from PySide6.QtWidgets import (
 
 from monitor.core.models import Feed
 from monitor.core.polling.due import due_time
+from monitor.core.polling.health import Health, feed_health
 from monitor.core.service import VigieCore
 from monitor.core.support.clock import iso, utc_now
 from monitor.ui import opml_files
 from monitor.ui.bridge import Bridge
 from monitor.ui.icons import dot_icon
-from monitor.ui.sidebar import feed_health
 from monitor.ui.style import HEALTH_COLOURS, format_date
 
 log = logging.getLogger(__name__)
 
 COLUMNS = ["Feed", "Every", "Status", "Last fetch", "Next poll", "Error", "Address"]
 COL_NAME, COL_INTERVAL, COL_STATUS, COL_LAST, COL_NEXT, COL_ERROR, COL_URL = range(len(COLUMNS))
-STATUS_WORDS = {"ok": "OK", "failing": "Failing", "disabled": "Disabled", "never": "Never polled"}
 
 
 class FeedsDialog(QDialog):
-    """A non-modal window over the feeds table. Every change goes through the bridge, off the GUI thread."""
+    """A non-modal window over the feeds table. Every read and change goes through the bridge, off the GUI
+    thread; `refreshed` says the table shows the feeds as last read."""
+
+    refreshed = Signal()
 
     def __init__(
         self,
@@ -132,22 +134,30 @@ class FeedsDialog(QDialog):
         self.export_button.clicked.connect(lambda: self.export_opml())
         close.clicked.connect(self.close)
         self.table.itemSelectionChanged.connect(self._on_selection)
+        self._select_next: int | None = None  # a feed just added: selected when the table is read again
         bridge.feeds_changed.connect(self.refresh)
         self.refresh()
 
     # -- table ----------------------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Read the feeds again, keeping the selected one selected."""
+        """Read the feeds again on a worker; the table follows when they land (`refreshed`)."""
+        self.bridge.load_feeds(self._show_feeds)
+
+    def _show_feeds(self, feeds: list[Feed]) -> None:
         selected = self.selected_feed()
-        self._feeds = self.core.store.list_feeds()
+        selected_id = (
+            self._select_next if self._select_next is not None else selected.id if selected else None
+        )
+        self._select_next = None
+        self._feeds = feeds
         self.table.setRowCount(len(self._feeds))
         for row, feed in enumerate(self._feeds):
-            health, words = feed_health(feed)
-            status = STATUS_WORDS[health]
-            if health == "ok" and feed.last_status:
+            health = feed_health(feed)
+            status = health.label
+            if health.state is Health.OK and feed.last_status:
                 status += f" ({feed.last_status})"
-            elif health == "failing":
+            elif health.state is Health.FAILING:
                 status += f" ({feed.consecutive_failures}×)"
             error = feed.last_error or (feed.disabled_reason if not feed.enabled else "") or ""
             cells = [
@@ -161,16 +171,15 @@ class FeedsDialog(QDialog):
             ]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(words if column == COL_STATUS else text)
+                item.setToolTip(health.words if column == COL_STATUS else text)
                 if column == COL_STATUS:
-                    item.setIcon(dot_icon(HEALTH_COLOURS[health], hollow=health == "never"))
+                    item.setIcon(dot_icon(HEALTH_COLOURS[health.state], hollow=health.state is Health.NEVER))
                 self.table.setItem(row, column, item)
             self.table.item(row, COL_NAME).setData(Qt.ItemDataRole.UserRole, feed.id)
-        if selected is not None:
-            for row, feed in enumerate(self._feeds):
-                if feed.id == selected.id:
-                    self.table.selectRow(row)
+        if selected_id is not None:
+            self.select_feed(selected_id)
         self._on_selection()
+        self.refreshed.emit()
 
     def selected_feed(self) -> Feed | None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
@@ -218,8 +227,8 @@ class FeedsDialog(QDialog):
         self.add_status.setText(message)
         if feed is not None:
             self.url.clear()
+            self._select_next = feed.id
             self.refresh()
-            self.select_feed(feed.id)
 
     # -- the selected feed ----------------------------------------------------------------------------------
 

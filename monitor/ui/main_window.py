@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QMainWindow,
@@ -19,10 +19,12 @@ from PySide6.QtWidgets import (
 )
 
 from monitor import __version__
-from monitor.core.models import Article, ArticleQuery, Feed
+from monitor.core.models import ArticleQuery
+from monitor.core.polling.health import failing_count
 from monitor.core.polling.poller import PollResult
 from monitor.core.service import VigieCore
 from monitor.ui import opml_files
+from monitor.ui.article_controller import ArticleController
 from monitor.ui.article_model import COL_PUBLISHED, ArticleTableModel
 from monitor.ui.article_view import ArticleView
 from monitor.ui.bridge import Bridge
@@ -30,13 +32,13 @@ from monitor.ui.filter_bar import FilterBar
 from monitor.ui.icons import app_icon
 from monitor.ui.notifier import Notifier
 from monitor.ui.reader import ReaderView
-from monitor.ui.sidebar import FIXED_VIEWS, Sidebar, SidebarRows, Target, sidebar_rows
+from monitor.ui.sidebar import FIXED_VIEWS, Sidebar, Target
+from monitor.ui.sidebar_counts import SidebarCounter, SidebarCounts
 from monitor.ui.status import StatusPanel
 from monitor.ui.uistate import UiState
+from monitor.ui.window_actions import build_actions, build_menus, build_shortcuts
 
 log = logging.getLogger(__name__)
-
-COUNTS_DELAY_MS = 150
 
 EMPTY_MESSAGES = {
     "all": "No articles yet. Press F5 to poll the feeds.",
@@ -49,17 +51,36 @@ EMPTY_MESSAGES = {
 }
 
 
-@dataclasses.dataclass(frozen=True)
-class SidebarCounts:
-    """The sidebar's numbers, counted on a worker thread."""
-
-    views: Mapping[str, int]
-    feeds: list[Feed]
-    rows: SidebarRows  # what the sidebar shows, worked out with the counts
-
-
 class MainWindow(QMainWindow):
-    """The analyst's window. It reads from the store; everything slow goes through the bridge."""
+    """The analyst's window. It reads the visible page of the list; everything else goes through the bridge.
+
+    What a script or the bench drives: select_row, move, toggle_read, toggle_star, open_article, rerender,
+    reload_list, refresh_sidebar, poll_now; `articles.article_shown` says when an opened article is shown.
+    """
+
+    # The actions, made by window_actions.build_actions.
+    act_add_feed: QAction
+    act_import_opml: QAction
+    act_export_opml: QAction
+    act_export_csv: QAction
+    act_export_jsonl: QAction
+    act_quit: QAction
+    act_search: QAction
+    act_clear_filters: QAction
+    act_original: QAction
+    act_next: QAction
+    act_previous: QAction
+    act_open_link: QAction
+    act_toggle_read: QAction
+    act_toggle_star: QAction
+    act_mark_all: QAction
+    act_poll: QAction
+    act_stop: QAction
+    act_feeds: QAction
+    act_watchlist: QAction
+    act_settings: QAction
+    act_keys: QAction
+    act_about: QAction
 
     def __init__(
         self,
@@ -81,13 +102,9 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
         self.resize(1400, 860)
         self._target = Target("view", view="all")
-        self._restoring = False
         self._shown = False
         self._feeds_dialog: QWidget | None = None
         self.notifier: Notifier | None = None  # set by the app: tray or in-window alerts
-        self._counting = False
-        self._count_again = False
-        self._counts: SidebarCounts | None = None  # the last sidebar count, also shown on the welcome page
         self._watchlist_editor: QWidget | None = None
 
         self.model = ArticleTableModel(core.pages, parent=self)
@@ -118,15 +135,14 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([270, 650, 480])
         self.setCentralWidget(self.splitter)
         self.status = StatusPanel(self.statusBar(), self)
+        self.counter = SidebarCounter(bridge, self)
 
-        self._counts_timer = QTimer(self)
-        self._counts_timer.setSingleShot(True)
-        self._counts_timer.setInterval(COUNTS_DELAY_MS)
-        self._counts_timer.timeout.connect(self.refresh_sidebar)
-
-        self._build_actions()
-        self._build_menus()
-        self._build_shortcuts()
+        build_actions(self)
+        build_menus(self)
+        build_shortcuts(self)
+        self.articles = ArticleController(
+            bridge, self.model, self.view, self.reader, self.status, self.act_original, self
+        )
         self._connect()
         self._restore_state()
         self.view.setSortingEnabled(True)
@@ -134,7 +150,7 @@ class MainWindow(QMainWindow):
         self.refresh_sidebar()
         self.sidebar.select(self._target)
         self.apply_query()
-        self.status.set_last_poll(core.store.get_meta("last_poll"))
+        bridge.load_last_poll(self.status.set_last_poll)
         self.show_welcome()
         self.view.setFocus()
         if core.watchlist_error:
@@ -142,115 +158,11 @@ class MainWindow(QMainWindow):
 
     # -- building -------------------------------------------------------------------------------------------
 
-    def _action(
-        self,
-        text: str,
-        slot: Callable[[], object],
-        shortcut: str | QKeySequence | list | None = None,
-        tip: str = "",
-    ) -> QAction:
-        action = QAction(text, self)
-        action.triggered.connect(lambda _checked=False: slot())
-        if isinstance(shortcut, list):
-            action.setShortcuts([QKeySequence(s) for s in shortcut])
-        elif shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        if tip:
-            action.setStatusTip(tip)
-        self.addAction(action)  # shortcuts work even when the menu bar is hidden
-        return action
-
-    def _build_actions(self) -> None:
-        a = self._action
-        self.act_add_feed = a(
-            "&Add feed…", self.add_feed, "Ctrl+N", "Subscribe to a feed or a page that links one"
-        )
-        self.act_import_opml = a("&Import OPML…", self.import_opml)
-        self.act_export_opml = a("&Export OPML…", self.export_opml)
-        self.act_export_csv = a("Export current list as &CSV…", lambda: self.export_list("csv"))
-        self.act_export_jsonl = a("Export current list as &JSONL…", lambda: self.export_list("jsonl"))
-        self.act_quit = a("&Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.act_search = a("&Search", self.filters.focus_search, QKeySequence.StandardKey.Find)
-        self.act_clear_filters = a("&Clear search and filters", self.clear_filters)
-        self.act_original = a(
-            "Show &original layout",
-            self.rerender,
-            None,
-            "Show the article's own HTML (images stay blocked) instead of the text with highlights",
-        )
-        self.act_original.setCheckable(True)
-        self.act_next = a("&Next article", lambda: self.move(1), "J")
-        self.act_previous = a("&Previous article", lambda: self.move(-1), "K")
-        self.act_open_link = a("&Open link in browser (Enter)", self.open_current_link)
-        self.act_toggle_read = a("Toggle &read", self.toggle_read, "M")
-        self.act_toggle_star = a("Toggle &star", self.toggle_star, "S")
-        self.act_mark_all = a(
-            "Mark &all read",
-            self.mark_all_read,
-            "Ctrl+Shift+A",
-            "Mark every article of the current list read",
-        )
-        self.act_poll = a("&Poll now", self.poll_now, ["F5", "Ctrl+R"], "Fetch every feed now")
-        self.act_stop = a("S&top polling", self.bridge.cancel_poll)
-        self.act_stop.setEnabled(False)
-        self.act_feeds = a("&Manage feeds…", self.show_feeds_dialog)
-        self.act_watchlist = a("&Edit watchlist…", self.show_watchlist_editor, "Ctrl+E")
-        self.act_settings = a("&Preferences…", self.show_settings, QKeySequence.StandardKey.Preferences)
-        self.act_keys = a("&Keyboard shortcuts", self.show_keys)
-        self.act_about = a("&About Vigie", self.show_about)
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file = bar.addMenu("&File")
-        for action in (
-            self.act_add_feed,
-            self.act_import_opml,
-            self.act_export_opml,
-            None,
-            self.act_export_csv,
-            self.act_export_jsonl,
-            None,
-            self.act_quit,
-        ):
-            file.addSeparator() if action is None else file.addAction(action)
-        view = bar.addMenu("&View")
-        for action in (self.act_search, self.act_clear_filters, None, self.act_original):
-            view.addSeparator() if action is None else view.addAction(action)
-        articles = bar.addMenu("&Articles")
-        for action in (
-            self.act_next,
-            self.act_previous,
-            self.act_open_link,
-            None,
-            self.act_toggle_read,
-            self.act_toggle_star,
-            self.act_mark_all,
-        ):
-            articles.addSeparator() if action is None else articles.addAction(action)
-        feeds = bar.addMenu("F&eeds")
-        for action in (self.act_poll, self.act_stop, None, self.act_feeds):
-            feeds.addSeparator() if action is None else feeds.addAction(action)
-        bar.addMenu("&Watchlist").addAction(self.act_watchlist)
-        bar.addMenu("&Settings").addAction(self.act_settings)
-        help_menu = bar.addMenu("&Help")
-        help_menu.addAction(self.act_keys)
-        help_menu.addAction(self.act_about)
-
-    def _build_shortcuts(self) -> None:
-        # Space pages the reader from anywhere but text fields (they take Space for themselves).
-        QShortcut(QKeySequence(Qt.Key.Key_Space), self, self.space)
-        QShortcut(
-            QKeySequence(Qt.Key.Key_Escape),
-            self.filters.search,
-            self._escape_search,
-            context=Qt.ShortcutContext.WidgetShortcut,
-        )
-
     def _connect(self) -> None:
         self.sidebar.target_selected.connect(self.select_target)
         self.filters.changed.connect(self.apply_query)
-        self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
-        self.view.star_clicked.connect(self._on_star_clicked)
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self.articles.selection_changed())
+        self.view.star_clicked.connect(self.articles.star_clicked)
         # Enter opens the link from the list or the reader (in the search box it runs the search).
         self.view.open_requested.connect(self.open_current_link)
         self.reader.open_requested.connect(self.open_current_link)
@@ -260,17 +172,18 @@ class MainWindow(QMainWindow):
         b = self.bridge
         b.poll_started.connect(self._on_poll_started)
         b.poll_progress.connect(self.status.poll_progress)
-        b.poll_progress.connect(lambda _step: self._counts_timer.start())
+        b.poll_progress.connect(lambda _step: self.counter.later.start())
         b.poll_finished.connect(self._on_poll_finished)
         b.rescore_started.connect(self.status.rescore_started)
         b.rescore_progress.connect(self.status.rescore_progress)
         b.rescore_finished.connect(self.status.rescore_finished)
         b.articles_changed.connect(self.reload_list)
-        b.states_changed.connect(self._counts_timer.start)
+        b.states_changed.connect(self.counter.later.start)
         b.feeds_changed.connect(self.refresh_sidebar)
         b.watchlist_changed.connect(self.refresh_sidebar)
         b.message.connect(self.status.show_message)
         b.error.connect(self._on_error)
+        self.counter.counted.connect(self._show_counts)
 
     # -- window state ---------------------------------------------------------------------------------------
 
@@ -335,23 +248,27 @@ class MainWindow(QMainWindow):
         """Show what the sidebar and the filter bar select."""
         query = self.filters.apply(self.base_query())
         self.model.set_query(query)
-        count = self.model.rowCount()
-        self.filters.title.setText(f"{self._target_label()} · {count} article{'s' if count != 1 else ''}")
+        self._show_title()
         if self.filters.active():
             self.view.empty_message = "No articles match this search and these filters."
         else:
             key = "entry" if self._target.kind == "entry" else self._target.view
             self.view.empty_message = EMPTY_MESSAGES.get(key, "No articles here.")
         self.view.viewport().update()
-        if self.reader.article is None:
+        if self.current_article_id() is None:
             self.show_welcome()
+
+    def _show_title(self) -> None:
+        count = self.model.rowCount()
+        self.filters.title.setText(f"{self._target_label()} · {count} article{'s' if count != 1 else ''}")
 
     def _target_label(self) -> str:
         t = self._target
         if t.kind == "entry":
             return f"Watchlist: {t.entry}"
         if t.kind == "feed":
-            feed = self.core.store.get_feed(t.feed_id or 0)
+            counts = self.counter.counts
+            feed = counts.feed(t.feed_id) if counts is not None else None  # the last count, not the store
             return (feed.title or feed.url) if feed else "Feed"
         return dict((v, label) for v, label, _ in FIXED_VIEWS).get(t.view, "Articles")
 
@@ -359,15 +276,15 @@ class MainWindow(QMainWindow):
         """Read the list again after a poll or a re-score, keeping the selected article selected."""
         current = self.view.currentIndex()
         article_id = self.current_article_id()
-        self._restoring = True
+        self.articles.restoring = True
         try:
             self.apply_query()
             if article_id is not None:
                 row = self.model.find_row(article_id, current.row())
                 if row is not None:
-                    self._select_row(row)
+                    self.articles.select_row(row)
         finally:
-            self._restoring = False
+            self.articles.restoring = False
         self.refresh_sidebar()
         if self.reader.article is not None:
             self.rerender()
@@ -375,7 +292,7 @@ class MainWindow(QMainWindow):
     def clear_filters(self) -> None:
         self.filters.clear()
 
-    def _escape_search(self) -> None:
+    def escape_search(self) -> None:
         if self.filters.search.text():
             self.filters.search.clear()
             self.filters.flush()
@@ -385,117 +302,50 @@ class MainWindow(QMainWindow):
     # -- the sidebar ----------------------------------------------------------------------------------------
 
     def refresh_sidebar(self) -> None:
-        """Recount the sidebar on a worker: at 200,000 articles the counts take a few hundred milliseconds."""
-        if self._counting:
-            self._count_again = True  # one more count when this one lands: it may predate the change
-            return
-        self._counting = True
-        store = self.core.store
-        entries = self.core.watchlist.entries
-
-        def count(_progress: object) -> SidebarCounts:
-            feeds = store.list_feeds()
-            views, by_feed, by_entry = store.view_counts(), store.unread_by_feed(), store.unread_by_entry()
-            return SidebarCounts(views, feeds, sidebar_rows(views, feeds, by_feed, entries, by_entry))
-
-        self.bridge.runner.submit(
-            count, on_result=self._show_counts, on_error=self._counting_failed, name="sidebar_counts"
-        )
+        """Recount the sidebar on a worker; the numbers land in `_show_counts`."""
+        self.counter.refresh()
 
     def _show_counts(self, counts: SidebarCounts) -> None:
-        self._counting = False
-        self._counts = counts
         self.sidebar.show_rows(counts.rows)
-        self.status.set_failing(sum(1 for f in counts.feeds if f.enabled and f.consecutive_failures > 0))
-        if self.reader.article is None:
+        self.status.set_failing(failing_count(counts.feeds))
+        if self._target.kind == "feed":
+            self._show_title()
+        if self.current_article_id() is None:
             self.show_welcome()
-        if self._count_again:
-            self._count_again = False
-            self.refresh_sidebar()
 
-    def _counting_failed(self, exc: BaseException) -> None:
-        self._counting = False
-        self._count_again = False
-        log.error("could not count the articles for the sidebar: %s", exc)
-
-    # -- the current article --------------------------------------------------------------------------------
+    # -- the current article (monitor/ui/article_controller.py) ---------------------------------------------
 
     def current_article_id(self) -> int | None:
-        article = self.reader.article
-        return article.id if article is not None else None
-
-    def _select_row(self, row: int) -> None:
-        index = self.model.index(row, 0)
-        self.view.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
-        )
-        self.view.scrollTo(index)
+        return self.articles.current_article_id()
 
     def select_row(self, row: int) -> None:
-        """Select (and so open) the article at `row` of the list."""
-        if 0 <= row < self.model.rowCount():
-            self._select_row(row)
+        """Select (and so open, on a worker) the article at `row` of the list."""
+        self.articles.select_row(row)
 
     def selected_row(self) -> int | None:
-        """The row the analyst chose; None when none is (the view's focus alone makes a row current)."""
-        current = self.view.currentIndex()
-        if current.isValid() and self.view.selectionModel().isRowSelected(current.row()):
-            return current.row()
-        return None
+        return self.articles.selected_row()
 
-    def _on_selection_changed(self, *_args: object) -> None:
-        # Focus alone makes row 0 current without selecting it: that must not open (and mark read) anything.
-        if self._restoring:
-            return
-        selected = self.selected_row()
-        row = self.model.row_at(selected) if selected is not None else None
-        if row is None or (self.reader.article is not None and self.reader.article.id == row.id):
-            return
-        self.open_article(row.id, row.source_label)
+    def move(self, step: int) -> None:
+        """Next (+1) or previous (-1) article."""
+        self.articles.move(step)
 
-    def open_article(self, article_id: int, source_label: str) -> Article | None:
-        article = self.core.store.article(article_id)
-        if article is None:
-            self.reader.clear_article("This article is no longer stored.")
-            return None
-        self._show(article, source_label)
-        if not article.read:
-            article.read = True
-            self.model.update_article(article.id, read=True)
-            self.bridge.set_read([article.id], True)
-        return article
-
-    def _show(self, article: Article, source_label: str) -> None:
-        explanation = ""
-        try:
-            explanation = self.core.matcher.assess(
-                article.title, article.summary, article.content
-            ).explanation
-        except Exception:  # the explanation is a courtesy: never let it hide the article
-            log.exception("could not explain the score of article %s", article.id)
-        self._source_label = source_label
-        self.reader.show_article(
-            article,
-            source_label=source_label,
-            explanation=explanation,
-            original_layout=self.act_original.isChecked(),
-        )
+    def open_article(self, article_id: int, source_label: str = "") -> None:
+        """Open an article by id (marked read now, shown when read from the store on a worker)."""
+        self.articles.open_article(article_id, source_label)
 
     def rerender(self) -> None:
         """Show the current article again (the layout switched, or its matches changed)."""
-        current = self.reader.article
-        if current is None:
-            return
-        article = self.core.store.article(current.id)
-        if article is not None:
-            bar = self.reader.verticalScrollBar()
-            position = bar.value()
-            self._show(article, getattr(self, "_source_label", ""))
-            bar.setValue(position)
+        self.articles.rerender()
+
+    def toggle_read(self) -> None:
+        self.articles.toggle_read()
+
+    def toggle_star(self) -> None:
+        self.articles.toggle_star()
 
     def show_welcome(self, first_run: bool | None = None) -> None:
         """The reader's welcome page, with the figures of the last sidebar count (shown when it lands)."""
-        counts = self._counts
+        counts = self.counter.counts
         if counts is None:
             return
         self.reader.show_welcome(
@@ -507,15 +357,6 @@ class MainWindow(QMainWindow):
 
     # -- commands -------------------------------------------------------------------------------------------
 
-    def move(self, step: int) -> None:
-        """Next (+1) or previous (-1) article."""
-        count = self.model.rowCount()
-        if not count:
-            return
-        selected = self.selected_row()
-        row = selected + step if selected is not None else (0 if step > 0 else count - 1)
-        self.select_row(max(0, min(count - 1, row)))
-
     def space(self) -> None:
         if not self.reader.page_down():
             self.move(1)
@@ -523,39 +364,15 @@ class MainWindow(QMainWindow):
     def open_current_link(self) -> None:
         article = self.reader.article
         if article is None:
-            self._on_selection_changed()
-            article = self.reader.article
-        if article is None:
-            return
-        if not article.link or not self.reader.open_link(article.link):
+            selected = self.selected_row()
+            row = self.model.row_at(selected) if selected is not None else None
+            link = row.link if row is not None else None  # the list's row: the article may be on its way
+            if row is None:
+                return
+        else:
+            link = article.link
+        if not link or not self.reader.open_link(link):
             self.status.show_message("This article has no web link to open.")
-
-    def toggle_read(self) -> None:
-        article = self.reader.article
-        if article is None:
-            return
-        article.read = not article.read
-        self.model.update_article(article.id, read=article.read)
-        self.bridge.set_read([article.id], article.read)
-        self.status.show_message("Marked read." if article.read else "Marked unread.")
-
-    def toggle_star(self) -> None:
-        article = self.reader.article
-        if article is None:
-            return
-        article.starred = not article.starred
-        self.model.update_article(article.id, starred=article.starred)
-        self.bridge.set_starred(article.id, article.starred)
-
-    def _on_star_clicked(self, row: int) -> None:
-        found = self.model.row_at(row)
-        if found is None:
-            return
-        starred = not found.starred
-        self.model.update_article(found.id, starred=starred)
-        if self.reader.article is not None and self.reader.article.id == found.id:
-            self.reader.article.starred = starred
-        self.bridge.set_starred(found.id, starred)
 
     def mark_all_read(self) -> None:
         self.bridge.mark_all_read(self.model.query)
@@ -657,6 +474,7 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def show_keys(self) -> None:
+        self.articles.forget()  # an article on its way must not replace the page asked for
         self.show_welcome(first_run=False)
 
     def show_about(self) -> None:

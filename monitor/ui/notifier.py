@@ -19,7 +19,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import Protocol
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QResizeEvent
@@ -37,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from monitor.core.polling.alerts import AlertPolicy, Notification
+from monitor.core.polling.alerts import Notification
 from monitor.core.support.clock import utc_now
 from monitor.ui.tray import TrayIcon
 
@@ -66,6 +67,19 @@ def pause_phrase(until: datetime, now: datetime | None = None) -> str:
 
 def _window_attention(window: QWidget) -> None:
     QApplication.alert(window, 0)
+
+
+class AlertControl(Protocol):
+    """Pausing alerts and counting the unread ones, answered later on the GUI thread (the Bridge does it on a
+    worker: these read and write the store)."""
+
+    def pause_alerts(self, minutes: int, then: Callable[[datetime | None], None]) -> None: ...
+
+    def resume_alerts(self, then: Callable[[datetime | None], None]) -> None: ...
+
+    def alerts_paused_until(self, then: Callable[[datetime | None], None]) -> None: ...
+
+    def unread_alert_count(self, then: Callable[[int], None]) -> None: ...
 
 
 class _ElidedLabel(QLabel):
@@ -153,8 +167,8 @@ class Notifier(QObject):
         tray_available: whether the desktop has a tray now; default QSystemTrayIcon.isSystemTrayAvailable.
         attention: raises the taskbar attention flag; default QApplication.alert(window).
         check_interval_ms: how often to look for a tray that came or went.
-        alert_policy: when given, the tray's pause and resume act on it, and refresh_unread() reads the
-            unread-alert count from it.
+        alerts: when given (the app's Bridge), the tray's pause and resume act through it, and
+            refresh_unread() asks it for the unread-alert count; it answers later, from a worker.
 
     Signals:
         open_articles(list[int]): show these articles (a notification or the banner was clicked).
@@ -183,7 +197,7 @@ class Notifier(QObject):
         tray_available: Callable[[], bool] | None = None,
         attention: Callable[[QWidget], None] | None = None,
         check_interval_ms: int = TRAY_CHECK_MS,
-        alert_policy: AlertPolicy | None = None,
+        alerts: AlertControl | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -199,7 +213,7 @@ class Notifier(QObject):
         self._quitting = False
         self._awaiting_tray = False
         self._shown_at = float("-inf")  # monotonic time of the last show_window()
-        self._policy = alert_policy
+        self._alerts = alerts
         self._pause_end = QTimer(self)
         self._pause_end.setSingleShot(True)
         self._pause_end.timeout.connect(self._pause_over)
@@ -220,10 +234,10 @@ class Notifier(QObject):
         self._grace.timeout.connect(self._grace_over)
         self.check_tray()
         self._timer.start()
-        if alert_policy is not None:
-            self.pause_alerts_requested.connect(self._pause_policy)
-            self.resume_alerts_requested.connect(self._resume_policy)
-            self.set_alerts_paused(alert_policy.paused_until())
+        if alerts is not None:
+            self.pause_alerts_requested.connect(self._pause_alerts)
+            self.resume_alerts_requested.connect(self._resume_alerts)
+            alerts.alerts_paused_until(self.set_alerts_paused)
             self.refresh_unread()
 
     # -- state -----------------------------------------------------------------------------------------------
@@ -294,9 +308,9 @@ class Notifier(QObject):
             self.banner.hide()
 
     def refresh_unread(self) -> None:
-        """Read the unread-alert count from the alert policy (after a poll, or when articles were read)."""
-        if self._policy is not None:
-            self.set_unread_alerts(len(self._policy.unread_alert_ids()))
+        """Ask for the unread-alert count (after a poll, or when articles were read); it lands later."""
+        if self._alerts is not None:
+            self._alerts.unread_alert_count(self.set_unread_alerts)
 
     def set_alerts_paused(self, until: datetime | None) -> None:
         """None when alerts are on; else when the pause ends (year 9999: until resumed). The menu and the
@@ -313,17 +327,18 @@ class Notifier(QObject):
             self.tray.set_alerts_paused(self._paused_text)
 
     def _pause_over(self) -> None:
-        until = self._policy.paused_until() if self._policy is not None else None
-        self.set_alerts_paused(until)
+        if self._alerts is not None:
+            self._alerts.alerts_paused_until(self.set_alerts_paused)
+        else:
+            self.set_alerts_paused(None)
 
-    def _pause_policy(self, minutes: int) -> None:
-        assert self._policy is not None
-        self.set_alerts_paused(self._policy.pause(timedelta(minutes=minutes) if minutes > 0 else None))
+    def _pause_alerts(self, minutes: int) -> None:
+        assert self._alerts is not None
+        self._alerts.pause_alerts(minutes, self.set_alerts_paused)
 
-    def _resume_policy(self) -> None:
-        assert self._policy is not None
-        self._policy.resume()
-        self.set_alerts_paused(None)
+    def _resume_alerts(self) -> None:
+        assert self._alerts is not None
+        self._alerts.resume_alerts(self.set_alerts_paused)
 
     # -- showing ---------------------------------------------------------------------------------------------
 

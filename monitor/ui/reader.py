@@ -72,12 +72,17 @@ class ReaderView(QTextBrowser):
     def show_article(
         self, article: Article, *, source_label: str, explanation: str = "", original_layout: bool = False
     ) -> None:
-        self.article = article
-        self.setHtml(
+        self.show_page(
+            article,
             article_html(
                 article, source_label=source_label, explanation=explanation, original_layout=original_layout
-            )
+            ),
         )
+
+    def show_page(self, article: Article, page: str) -> None:
+        """Show `article` as `page`, the HTML article_html made for it (the window builds it on a worker)."""
+        self.article = article
+        self.setHtml(page)
         self.verticalScrollBar().setValue(0)
 
     def show_welcome(self, *, first_run: bool, articles: int, feeds: int, highlighted: int) -> None:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from monitor.core.errors import describe_error
 from monitor.core.matching.matcher import DEFAULT_HIGHLIGHT_THRESHOLD
 from monitor.core.service import VigieCore
 from monitor.core.settings import Settings
@@ -35,7 +36,7 @@ from monitor.core.support.autostart import (
     autostart_supported,
     install_autostart,
 )
-from monitor.ui.bridge import Bridge, describe_error
+from monitor.ui.bridge import Bridge
 
 log = logging.getLogger(__name__)
 

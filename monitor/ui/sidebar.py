@@ -13,13 +13,15 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTree
 
 from monitor.core.matching.watchlist import Entry
 from monitor.core.models import Feed
+from monitor.core.polling.health import Health, feed_health
 from monitor.ui.icons import dot_icon
 from monitor.ui.style import HEALTH_COLOURS, KIND_DOTS, TEXT_MUTED
 
 log = logging.getLogger(__name__)
 
 TARGET_ROLE = Qt.ItemDataRole.UserRole + 1
-# Rows filled per pass of the event loop when a group is rebuilt (about 4 ms of the GUI thread's time).
+# Rows filled per pass of the event loop when a group is rebuilt: a slice short enough that the GUI thread
+# stays responsive (docs/BENCHMARKS.md has what one costs).
 SYNC_SLICE_ROWS = 400
 
 FIXED_VIEWS = [
@@ -46,17 +48,6 @@ class Target:
             self.kind,
             self.feed_id if self.kind == "feed" else self.entry if self.kind == "entry" else self.view,
         )
-
-
-def feed_health(feed: Feed) -> tuple[str, str]:
-    """(health, words): ok, failing, disabled or never polled."""
-    if not feed.enabled:
-        return "disabled", f"Disabled: {feed.disabled_reason or 'by you'}"
-    if feed.last_fetched is None:
-        return "never", "Never polled yet"
-    if feed.last_error and feed.consecutive_failures:
-        return "failing", f"Failing ({feed.consecutive_failures}× in a row): {feed.last_error}"
-    return "ok", "OK" + (f" — {feed.last_error}" if feed.last_error else "")
 
 
 @dataclass(frozen=True)
@@ -93,15 +84,15 @@ def sidebar_rows(
         for view, label, tip in FIXED_VIEWS
     ]
     for feed in feeds:
-        health, words = feed_health(feed)
+        health = feed_health(feed)
         sources.append(
             SidebarRow(
                 Target("feed", view="feed", feed_id=feed.id),
                 feed.title or feed.url,
                 unread_by_feed.get(feed.id, 0),
-                f"{feed.url}\n{words}",
-                dot=(HEALTH_COLOURS[health], health == "never"),
-                muted=health == "disabled",
+                f"{feed.url}\n{health.words}",
+                dot=(HEALTH_COLOURS[health.state], health.state is Health.NEVER),
+                muted=health.state is Health.DISABLED,
             )
         )
     watched = []
@@ -133,10 +124,10 @@ class _Rebuild:
 class Sidebar(QTreeWidget):
     """Two groups, Sources and Watchlist; selecting a row emits `target_selected`.
 
-    It is updated on the GUI thread while polls run, and with 500 feeds and 1,500 watchlist entries rebuilding
-    it took 30-50 ms there. So its rows are worked out on a worker (`sidebar_rows`); a few changed rows are
-    updated in place, and a group that changes more is rebuilt off-screen, SYNC_SLICE_ROWS rows per pass of
-    the event loop, then swapped in at once.
+    It is updated on the GUI thread while polls run, and with 500 feeds and 1,500 watchlist entries a full
+    rebuild there stalled it (docs/BENCHMARKS.md). So its rows are worked out on a worker (`sidebar_rows`); a
+    few changed rows are updated in place, and a group that changes more is rebuilt off-screen,
+    SYNC_SLICE_ROWS rows per pass of the event loop, then swapped in at once.
     """
 
     target_selected = Signal(object)  # Target
@@ -265,7 +256,8 @@ class Sidebar(QTreeWidget):
 
     def _fit_count_column(self) -> None:
         """Make the count column as wide as its widest count. Qt's ResizeToContents measures up to 1,000
-        rows after each change (10 ms with 2,000 rows); the widest count is the one with the most digits."""
+        rows after each change (slow with thousands of rows); the widest count is the one with the most
+        digits."""
         widest: QTreeWidgetItem | None = None
         digits = 0
         for group in (self._sources, self._watchlist):

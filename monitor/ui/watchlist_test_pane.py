@@ -17,10 +17,11 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 from shiboken6 import isValid
 
+from monitor.core.errors import describe_error
 from monitor.core.matching.matcher import Matcher
 from monitor.core.matching.watchlist import Watchlist
 from monitor.core.models import Article, Assessment
-from monitor.ui.bridge import Bridge, describe_error
+from monitor.ui.bridge import Bridge
 from monitor.ui.reader import ReaderView
 from monitor.ui.reader_html import article_html, explanation_html, paragraphs_html
 from monitor.ui.style import TEXT_MUTED

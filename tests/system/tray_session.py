@@ -121,10 +121,31 @@ def embedded(tray: TrayIcon) -> bool:
     return not where.isEmpty() and (where.x(), where.y(), where.width(), where.height()) in tray_children()
 
 
+class PolicyAlerts:
+    """The Notifier's AlertControl straight over an AlertPolicy, answering at once (the app's Bridge answers
+    from its task runner; here only the tray host is under test)."""
+
+    def __init__(self, policy: AlertPolicy) -> None:
+        self.policy = policy
+
+    def pause_alerts(self, minutes: int, then: Callable[[datetime | None], None]) -> None:
+        then(self.policy.pause(timedelta(minutes=minutes) if minutes > 0 else None))
+
+    def resume_alerts(self, then: Callable[[datetime | None], None]) -> None:
+        self.policy.resume()
+        then(None)
+
+    def alerts_paused_until(self, then: Callable[[datetime | None], None]) -> None:
+        then(self.policy.paused_until())
+
+    def unread_alert_count(self, then: Callable[[int], None]) -> None:
+        then(len(self.policy.unread_alert_ids()))
+
+
 def make_notifier(
     qtbot: QtBot, window: Window, policy: AlertPolicy | None = None
 ) -> tuple[Notifier, TrayIcon]:
-    notifier = Notifier(window, alert_policy=policy)
+    notifier = Notifier(window, alerts=PolicyAlerts(policy) if policy is not None else None)
     window.notifier = notifier
     tray = notifier.tray
     assert isinstance(tray, TrayIcon), "the desktop has a tray, so the notifier must use it"

@@ -1,12 +1,17 @@
-"""Fixtures for the window tests: a real profile in tmp, the window on an immediate task runner."""
+"""Fixtures for the window tests: a real profile in tmp, the window wired as the app wires it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+import inspect
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from PySide6.QtWidgets import QApplication
 
 from monitor.core.models import Assessment, ParsedItem
 from monitor.core.storage.store import Store
@@ -14,8 +19,11 @@ from monitor.core.support.clock import iso, utc_now
 from monitor.paths import AppPaths
 
 if TYPE_CHECKING:
+    from monitor.core.polling.scheduler import PollScheduler
     from monitor.core.service import VigieCore
     from monitor.ui.main_window import MainWindow
+    from monitor.ui.notifier import Notifier
+    from monitor.ui.tasks import TaskRunner
 
 
 @pytest.fixture
@@ -33,24 +41,65 @@ def opened_urls() -> list[str]:
     return []
 
 
+@dataclass
+class Wiring:
+    """The app's wiring around one window: the real task runner, scheduler and notifier."""
+
+    window: MainWindow
+    runner: TaskRunner
+    scheduler: PollScheduler
+    notifier: Notifier
+
+
 @pytest.fixture
-def window(qtbot, qapp, core: VigieCore, opened_urls: list[str]) -> MainWindow:  # type: ignore[no-untyped-def]
-    """The main window over `core`, styled as in the app; background work runs at once; links go to a list."""
-    from monitor.app import build_window, setup_application
+def wired(qtbot, qapp, core: VigieCore, opened_urls: list[str]) -> Iterator[Wiring]:  # type: ignore[no-untyped-def]
+    """The window as run_app wires it: a real TaskRunner and a started PollScheduler (no jitter), so tests
+    see the cross-thread behaviour; links go to `opened_urls`, questions are answered yes."""
+    from monitor.app import build_window, setup_application, wire_scheduling
+    from monitor.ui.tasks import TaskRunner
 
     setup_application(qapp)
-    from monitor.ui.bridge import ImmediateRunner
-
+    runner = TaskRunner()
     win = build_window(
         core,
-        ImmediateRunner(),
+        runner,
         open_url=lambda url: opened_urls.append(url.toString()),
         confirm=lambda _q: True,
     )
     qtbot.addWidget(win)
+    scheduler, notifier = wire_scheduling(core, win, qapp, jitter_seconds=0, gather_seconds=0)
+    scheduler.start()
     win.show()
     qtbot.waitExposed(win)
-    return win
+    settle(qtbot, win)
+    try:
+        yield Wiring(win, runner, scheduler, notifier)
+    finally:
+        scheduler.shutdown(wait=True)
+        win.counter.later.stop()
+        runner.shutdown(wait=True)
+        QApplication.setQuitOnLastWindowClosed(True)
+
+
+@pytest.fixture
+def window(wired: Wiring) -> MainWindow:
+    """The main window over `core`, wired as in the app (see `wired`)."""
+    return wired.window
+
+
+def settle(qtbot, window: MainWindow, timeout: int = 10000) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the window's background work has landed (every task delivered, no poll running)."""
+    runner = window.bridge.runner
+    qtbot.waitUntil(lambda: runner.pending() == 0 and not window.bridge.polling, timeout=timeout)
+
+
+def open_row(qtbot, window: MainWindow, row: int) -> None:  # type: ignore[no-untyped-def]
+    """Select a row and wait until its article is in the reader."""
+    article_id = window.model.row_at(row).id
+    with qtbot.waitSignal(
+        window.articles.article_shown, check_params_cb=lambda shown: shown == article_id, timeout=10000
+    ):
+        window.select_row(row)
 
 
 def rss(items: list[dict[str, str]], title: str = "Test feed", link: str = "http://127.0.0.1/") -> bytes:
@@ -101,3 +150,35 @@ def item(n: int, **overrides: object) -> ParsedItem:
     }
     values.update(overrides)
     return ParsedItem(**values)  # type: ignore[arg-type]
+
+
+# What the article list reads on the GUI thread: the count and the visible page (VigieCore.pages).
+PAGE_READS = {"count", "rows"}
+PLUMBING = {"close", "close_all", "close_current", "release_thread", "conn", "connect"}
+
+
+class GuiThreadGuard:
+    """Records the calls that reach the store or the matcher on the main thread."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+        self.armed = True
+
+    def wrap(self, owner: object, name: str, label: str) -> None:
+        method: Callable[..., Any] = getattr(owner, name)
+
+        @functools.wraps(method)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if self.armed and threading.current_thread() is threading.main_thread():
+                self.calls.append(label)
+            return method(*args, **kwargs)
+
+        setattr(owner, name, guarded)
+
+    def watch(self, core: VigieCore) -> None:
+        """Guard the store's public methods (but the page reads) and the matcher of `core`."""
+        store = core.store
+        for name, _member in inspect.getmembers(type(store), inspect.isfunction):
+            if not name.startswith("_") and name not in PAGE_READS | PLUMBING:
+                self.wrap(store, name, f"store.{name}")
+        self.wrap(core.matcher, "assess", "matcher.assess")

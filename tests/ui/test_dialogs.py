@@ -7,7 +7,7 @@ from monitor.core.models import ArticleQuery
 from monitor.ui.feeds_dialog import COL_NAME, COL_STATUS, FeedsDialog
 from monitor.ui.main_window import MainWindow
 from monitor.ui.sidebar import Target
-from tests.ui.conftest import rss
+from tests.ui.conftest import rss, settle
 
 ITEMS = [
     {
@@ -35,7 +35,10 @@ def test_adding_a_page_subscribes_to_the_feed_it_links_and_polls_it(
     dialog = window.show_feeds_dialog()
     assert isinstance(dialog, FeedsDialog)
     dialog.url.setText(httpserver.url_for("/"))
-    dialog.add()
+    with qtbot.waitSignal(window.bridge.poll_finished, timeout=20000):
+        dialog.add()
+    settle(qtbot, window)
+    qtbot.waitUntil(lambda: dialog.table.item(0, COL_STATUS).text().startswith("OK"))
     feeds = window.core.store.list_feeds()
     assert [f.url for f in feeds] == [feed_url]
     assert "found its feed on that page" in dialog.add_status.text()
@@ -48,52 +51,60 @@ def test_adding_a_page_subscribes_to_the_feed_it_links_and_polls_it(
     assert "Last poll" in window.status.last_poll.text()
 
 
-def test_a_bad_address_is_refused_in_words(window: MainWindow) -> None:
+def test_a_bad_address_is_refused_in_words(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     dialog = window.show_feeds_dialog()
     for url in ("file:///etc/passwd", "javascript:alert(1)"):
         dialog.url.setText(url)
-        dialog.add()
+        with qtbot.waitSignal(window.bridge.error):
+            dialog.add()
         assert "only http and https" in dialog.add_status.text()
     assert window.core.store.list_feeds() == []
 
 
-def test_an_unreachable_feed_is_refused_and_nothing_is_added(window: MainWindow, httpserver) -> None:  # type: ignore[no-untyped-def]
+def test_an_unreachable_feed_is_refused_and_nothing_is_added(qtbot, window: MainWindow, httpserver) -> None:  # type: ignore[no-untyped-def]
     httpserver.expect_request("/gone.xml").respond_with_data("no", status=404)
     dialog = window.show_feeds_dialog()
     dialog.url.setText(httpserver.url_for("/gone.xml"))
-    dialog.add()
+    with qtbot.waitSignal(window.bridge.error):
+        dialog.add()
     assert "404" in dialog.add_status.text()
     assert window.core.store.list_feeds() == []
     assert window.status.error.isVisibleTo(window)
 
 
-def test_remove_and_change_interval(window: MainWindow) -> None:
+def test_remove_and_change_interval(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     store = window.core.store
     feed, _ = store.add_feed("http://127.0.0.1:9/feed.xml", "Feed to drop")
     dialog = FeedsDialog(window.core, window.bridge, window, confirm=lambda _q: True)
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1)
     dialog.select_feed(feed.id)
     dialog.interval.setValue(45)
     dialog.apply_interval.click()
+    qtbot.waitUntil(lambda: dialog.table.item(0, 1).text() == "45 min")
     assert store.get_feed(feed.id).interval_minutes == 45
-    assert dialog.table.item(0, 1).text() == "45 min"
     dialog.enable_button.click()
+    qtbot.waitUntil(lambda: dialog.enable_button.text() == "Enable")
     assert not store.get_feed(feed.id).enabled
     dialog.remove_button.click()
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 0)
     assert store.list_feeds() == []
     assert dialog.table.rowCount() == 0
 
 
-def test_opml_round_trip(window: MainWindow, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_opml_round_trip(qtbot, window: MainWindow, tmp_path) -> None:  # type: ignore[no-untyped-def]
     store = window.core.store
     store.add_feed("http://127.0.0.1:9/a.xml", "A")
     store.add_feed("http://127.0.0.1:9/b.xml", "B")
     dialog = window.show_feeds_dialog()
     target = tmp_path / "feeds.opml"
-    dialog.export_opml(target)
+    with qtbot.waitSignal(window.bridge.message):
+        dialog.export_opml(target)
     assert b"http://127.0.0.1:9/a.xml" in target.read_bytes()
     for feed in store.list_feeds():
         store.remove_feed(feed.id)
-    dialog.import_opml(target)
+    with qtbot.waitSignal(window.bridge.message, check_params_cb=lambda text: text.startswith("Imported")):
+        dialog.import_opml(target)
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 2)
     assert sorted(f.url for f in store.list_feeds()) == [
         "http://127.0.0.1:9/a.xml",
         "http://127.0.0.1:9/b.xml",

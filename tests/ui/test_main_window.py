@@ -10,10 +10,10 @@ from monitor.core.models import ArticleQuery
 from monitor.ui.article_model import COL_TITLE, ROW_ROLE
 from monitor.ui.main_window import MainWindow
 from monitor.ui.sidebar import Target
-from tests.ui.conftest import item, store_items
+from tests.ui.conftest import item, open_row, settle, store_items
 
 
-def add_feed_articles(window: MainWindow, count: int = 30) -> int:
+def add_feed_articles(window: MainWindow, count: int = 30, qtbot=None) -> int:  # type: ignore[no-untyped-def]
     """Articles from one feed, scored by the real matcher; returns the feed id."""
     store = window.core.store
     feed, _ = store.add_feed("http://127.0.0.1/test.xml", "Le Courrier de test")
@@ -28,6 +28,8 @@ def add_feed_articles(window: MainWindow, count: int = 30) -> int:
     scored = [matcher.assess(i.title, i.summary, i.content) for i in items]
     store_items(store, items, source=feed.url, feed_id=feed.id, assessments=scored)
     window.reload_list()
+    if qtbot is not None:
+        settle(qtbot, window)  # the sidebar's count of the new feed has landed
     return feed.id
 
 
@@ -44,11 +46,12 @@ def test_the_window_opens_on_the_seeds_with_their_highlights(window: MainWindow)
 def test_opening_an_article_marks_it_read(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     before = window.core.store.view_counts()["new"]
     window.view.setFocus()
-    window.select_row(0)
+    open_row(qtbot, window, 0)
     row = window.model.index(0, 0).data(ROW_ROLE)
     assert window.reader.article is not None and window.reader.article.id == row.id
-    assert window.core.store.article(row.id).read
     assert row.read
+    settle(qtbot, window)
+    assert window.core.store.article(row.id).read
     assert window.model.index(0, COL_TITLE).data(Qt.ItemDataRole.FontRole) is None  # no longer bold
     qtbot.waitUntil(lambda: window.sidebar.item_for(Target("view", view="new")).text(1) == str(before - 1))
     assert row.title in window.reader.toPlainText()
@@ -90,8 +93,8 @@ def test_filters_highlighted_unread_and_dates(window: MainWindow) -> None:
     assert 0 < expected == window.model.rowCount()
 
 
-def test_sidebar_feeds_and_watchlist_entries_filter_the_list(window: MainWindow) -> None:
-    feed_id = add_feed_articles(window, count=12)
+def test_sidebar_feeds_and_watchlist_entries_filter_the_list(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    feed_id = add_feed_articles(window, count=12, qtbot=qtbot)
     assert window.sidebar.select(Target("feed", view="feed", feed_id=feed_id))
     assert window.model.rowCount() == 12
     assert window.sidebar.select(Target("entry", entry="Amine Kessaci"))
@@ -105,20 +108,24 @@ def test_sidebar_feeds_and_watchlist_entries_filter_the_list(window: MainWindow)
 
 
 def test_keyboard_moves_reads_stars_and_opens(qtbot, window: MainWindow, opened_urls: list[str]) -> None:  # type: ignore[no-untyped-def]
-    feed_id = add_feed_articles(window, count=6)
+    feed_id = add_feed_articles(window, count=6, qtbot=qtbot)
     window.sidebar.select(Target("feed", view="feed", feed_id=feed_id))
     window.view.setFocus()
-    qtbot.keyClick(window.view, Qt.Key.Key_J)
+    with qtbot.waitSignal(window.articles.article_shown):
+        qtbot.keyClick(window.view, Qt.Key.Key_J)
     first = window.reader.article
     assert first is not None and window.view.currentIndex().row() == 0
     qtbot.keyClick(window.view, Qt.Key.Key_J)
     assert window.view.currentIndex().row() == 1
-    qtbot.keyClick(window.view, Qt.Key.Key_K)
+    with qtbot.waitSignal(window.articles.article_shown):
+        qtbot.keyClick(window.view, Qt.Key.Key_K)
     assert window.view.currentIndex().row() == 0
     store = window.core.store
     qtbot.keyClick(window.view, Qt.Key.Key_M)
+    settle(qtbot, window)
     assert not store.article(first.id).read
     qtbot.keyClick(window.view, Qt.Key.Key_S)
+    settle(qtbot, window)
     assert store.article(first.id).starred
     assert window.model.index(0, 0).data() == "★"
     qtbot.keyClick(window.view, Qt.Key.Key_Return)
@@ -133,7 +140,7 @@ def test_keyboard_moves_reads_stars_and_opens(qtbot, window: MainWindow, opened_
 
 def test_space_pages_the_reader_then_moves_on(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     window.view.setFocus()
-    window.select_row(0)
+    open_row(qtbot, window, 0)
     bar = window.reader.verticalScrollBar()
     assert bar.maximum() > 0  # a seed is longer than the pane
     qtbot.keyClick(window.view, Qt.Key.Key_Space)
@@ -144,21 +151,21 @@ def test_space_pages_the_reader_then_moves_on(qtbot, window: MainWindow) -> None
     assert window.view.currentIndex().row() == 1
 
 
-def test_mark_all_read(window: MainWindow) -> None:
-    add_feed_articles(window, count=6)
+def test_mark_all_read(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    add_feed_articles(window, count=6, qtbot=qtbot)
     window.act_mark_all.trigger()
+    settle(qtbot, window)
+    qtbot.waitUntil(lambda: window.sidebar.item_for(Target("view", view="new")).text(1) == "")
     assert window.core.store.view_counts()["new"] == 0
     row = window.model.index(0, 0).data(ROW_ROLE)
     assert row.read
-    assert window.sidebar.item_for(Target("view", view="new")).text(1) == ""
 
 
-def test_layout_persists_in_the_profile(qtbot, core, opened_urls) -> None:  # type: ignore[no-untyped-def]
+def test_layout_persists_in_the_profile(qtbot, wired, core) -> None:  # type: ignore[no-untyped-def]
+    """The fixture's window is the first run; a second window on the same profile finds its layout."""
     from monitor.app import build_window
-    from monitor.ui.bridge import ImmediateRunner
 
-    first = build_window(core, ImmediateRunner())
-    qtbot.addWidget(first)
+    first = wired.window
     first.resize(780, 560)  # the offscreen screen is 800 x 600
     first.show()
     first.splitter.setSizes([200, 300, 250])
@@ -166,9 +173,10 @@ def test_layout_persists_in_the_profile(qtbot, core, opened_urls) -> None:  # ty
     sizes = first.splitter.sizes()
     first.close()
     assert (core.paths.data_dir / "ui.ini").exists()
-    second = build_window(core, ImmediateRunner())
+    second = build_window(core, wired.runner)
     qtbot.addWidget(second)
     second.show()
+    settle(qtbot, second)
     assert second.splitter.sizes() == sizes
     assert second.view.columnWidth(3) == 201
     assert second.size().width() == 780
@@ -179,22 +187,26 @@ def test_unread_rows_are_bold_in_the_view(window: MainWindow) -> None:
     assert isinstance(font, QFont) and font.bold()
 
 
-def test_poll_now_with_no_feeds_says_what_to_do(window: MainWindow) -> None:
-    assert not window.bridge.poll_now()
-    assert window.act_poll.isEnabled()
+def test_poll_now_with_no_feeds_says_what_to_do(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(window.bridge.message) as said:
+        window.poll_now()
+    assert said.args[0].startswith("No feeds to poll")
+    assert window.act_poll.isEnabled() and not window.bridge.polling
 
 
-def test_export_the_current_list(window: MainWindow, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_export_the_current_list(qtbot, window: MainWindow, tmp_path) -> None:  # type: ignore[no-untyped-def]
     import json
 
     add_feed_articles(window, count=9)
     window.filters.highlighted.setChecked(True)
     target = tmp_path / "list.jsonl"
-    window.export_list("jsonl", target)
+    with qtbot.waitSignal(window.bridge.message):
+        window.export_list("jsonl", target)
     records = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
     assert len(records) == window.model.rowCount()
     assert all(r["highlighted"] for r in records)
-    window.export_list("csv", tmp_path / "list.csv")
+    with qtbot.waitSignal(window.bridge.message):
+        window.export_list("csv", tmp_path / "list.csv")
     assert (tmp_path / "list.csv").read_text(encoding="utf-8").startswith("id,")
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QThread
-from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from monitor.core.models import Assessment, Match, ParsedItem
@@ -19,7 +19,6 @@ from monitor.core.settings import Settings
 from monitor.core.storage.store import Store
 from monitor.core.support.clock import iso, utc_now
 from monitor.ui.bridge import PollProgress
-from monitor.ui.notifier import Notifier
 from monitor.ui.polling import PollRelay
 
 
@@ -101,25 +100,25 @@ def test_a_poll_without_alerts_gives_no_notification(qtbot: QtBot, store: Store)
     assert notes == []
 
 
-def test_the_notifier_pauses_the_policy_and_counts_its_unread_alerts(qtbot: QtBot, store: Store) -> None:
-    policy = AlertPolicy(store, Settings())
-    result = _alerting_poll(store, 3)
-    assert policy.notification_for(result) is not None
-    window = QMainWindow()
-    qtbot.addWidget(window)
-    notifier = Notifier(window, alert_policy=policy, tray_available=lambda: False)
-    assert notifier.unread_alerts == 2  # read at start-up
+def test_the_notifier_pauses_alerts_and_counts_the_unread_through_the_bridge(qtbot: QtBot, wired) -> None:  # type: ignore[no-untyped-def]
+    """The tray's pause menu and unread count reach the store on the task runner, not the GUI thread."""
+    core, notifier = wired.window.core, wired.notifier
+    result = _alerting_poll(core.store, 3)
+    assert core.alerts.notification_for(result) is not None
+    notifier.refresh_unread()
+    qtbot.waitUntil(lambda: notifier.unread_alerts == 2)
 
     notifier.pause_alerts_requested.emit(60)
-    until = policy.paused_until()
+    qtbot.waitUntil(lambda: notifier.alerts_paused_text is not None)
+    until = core.alerts.paused_until()
     assert until is not None and timedelta(minutes=59) < until - utc_now() <= timedelta(minutes=60)
-    assert notifier.alerts_paused_text is not None and notifier.alerts_paused_text.startswith("until ")
+    assert notifier.alerts_paused_text.startswith("until ")
     notifier.resume_alerts_requested.emit()
-    assert not policy.paused and notifier.alerts_paused_text is None
+    qtbot.waitUntil(lambda: notifier.alerts_paused_text is None)
+    assert not core.alerts.paused
     notifier.pause_alerts_requested.emit(0)
-    assert notifier.alerts_paused_text == "until resumed"
+    qtbot.waitUntil(lambda: notifier.alerts_paused_text == "until resumed")
 
-    store.set_read(result.alert_ids[:1])
+    core.store.set_read(result.alert_ids[:1])
     notifier.refresh_unread()
-    assert notifier.unread_alerts == 1
-    QApplication.setQuitOnLastWindowClosed(True)
+    qtbot.waitUntil(lambda: notifier.unread_alerts == 1)

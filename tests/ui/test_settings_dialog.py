@@ -12,9 +12,10 @@ from monitor.core.service import VigieCore
 from monitor.core.settings import Settings
 from monitor.core.support.autostart import autostart_enabled, autostart_path, install_autostart
 from monitor.ui import settings_dialog
-from monitor.ui.bridge import Bridge, TaskRunner
+from monitor.ui.bridge import Bridge
 from monitor.ui.main_window import MainWindow
 from monitor.ui.settings_dialog import SettingsDialog
+from monitor.ui.tasks import TaskRunner
 from tests.ui.conftest import item, store_items
 
 WAIT_MS = 10_000

@@ -12,11 +12,12 @@ from monitor.core.matching.matcher import Matcher
 from monitor.core.matching.watchlist import Entry
 from monitor.core.models import ArticleQuery
 from monitor.core.service import VigieCore
-from monitor.ui.bridge import Bridge, TaskRunner
+from monitor.ui.bridge import Bridge
 from monitor.ui.main_window import MainWindow
 from monitor.ui.sidebar import Target
+from monitor.ui.tasks import TaskRunner
 from monitor.ui.watchlist_editor import WatchlistEditor
-from tests.ui.conftest import item, store_items
+from tests.ui.conftest import item, open_row, settle, store_items
 
 WAIT_MS = 10_000
 
@@ -69,6 +70,7 @@ def test_saving_the_watchlist_rescores_and_the_list_follows(qtbot, window: MainW
     assert editor.dirty
     with qtbot.waitSignal(window.bridge.rescore_finished, timeout=WAIT_MS):
         assert editor.save()
+    settle(qtbot, window)
     article = store.article(store.rows(ArticleQuery(search="Zorglub"))[0].id)
     assert article.highlighted
     assert {m.entry for m in article.matches} == {"Zorglub"}
@@ -105,7 +107,7 @@ def test_the_test_area_matches_live_with_the_edited_list(qtbot, window: MainWind
 
 
 def test_the_test_area_can_use_the_selected_article(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
-    window.select_row(0)
+    open_row(qtbot, window, 0)
     editor = editor_for(window)
     with qtbot.waitSignal(editor.test_pane.tested, timeout=WAIT_MS):
         editor.test_selected_article()

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import tomli_w
 
+from monitor.core.errors import UserError
 from monitor.core.matching.folding import fold_key
 from monitor.core.support.files import atomic_write
 from monitor.paths import resources_dir
@@ -67,7 +68,7 @@ _LINE_COLUMN = re.compile(r"\(at line (\d+), column (\d+)\)")
 _ENTRY_HEADER = re.compile(r"^\s*\[\[\s*entry\s*\]\]", re.MULTILINE)
 
 
-class WatchlistError(ValueError):
+class WatchlistError(UserError, ValueError):
     """A watchlist file that cannot be used: TOML syntax (the message names line and column) or schema (it
     names the entry)."""
 

@@ -183,8 +183,9 @@ class _Alerted:
 class AlertPolicy:
     """Decides what a poll's alerts become, and remembers them for near-duplicates and the unread count.
 
-    Safe for one poll worker plus the GUI thread (pause menu, unread count): each call goes through the
-    calling thread's own store connection.
+    Safe for the poll worker and the window's task runner at once: each call goes through the calling
+    thread's own store connection. The window never calls it on the GUI thread (VigieCore's alert methods,
+    through the Bridge).
 
     Args:
         store: where the poll's alert items, the feeds' mute flags and this policy's memory are.
@@ -284,15 +285,12 @@ class AlertPolicy:
 
     def unread_alert_ids(self) -> list[int]:
         """Alerted articles of the remembered window that are still unread (shown or held back), newest first:
-        what the tray icon counts."""
+        what the tray icon counts. One indexed query, however many alerts are remembered."""
         with self._lock:
             history = self._history(self._clock())
-        ids = []
-        for alerted in reversed(history):
-            article = self._store.article(alerted.article_id)
-            if article is not None and not article.read and article.id not in ids:
-                ids.append(article.id)
-        return ids
+        newest_first = list(dict.fromkeys(a.article_id for a in reversed(history)))
+        unread = self._store.unread_ids(newest_first)
+        return [i for i in newest_first if i in unread]
 
     # -- memory ----------------------------------------------------------------------------------------------
 

@@ -98,6 +98,17 @@ class Store(FeedRecords, IngestWrites, ArticleQueries):
         with transaction(self.conn):
             self.conn.execute("UPDATE articles SET starred = ? WHERE id = ?", (int(starred), article_id))
 
+    def unread_ids(self, article_ids: Sequence[int]) -> set[int]:
+        """Which of `article_ids` are stored and unread: one primary-key lookup per id, in one query."""
+        ids = list(dict.fromkeys(article_ids))
+        found: set[int] = set()
+        for start in range(0, len(ids), 500):  # below SQLite's host-parameter limit
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(f"SELECT id FROM articles WHERE read = 0 AND id IN ({marks})", chunk)
+            found.update(r[0] for r in rows)
+        return found
+
     def mark_all_read(self, query: ArticleQuery) -> int:
         where, args = self._where(query)
         extra = " AND a.read = 0" if where else " WHERE a.read = 0"

@@ -1,0 +1,123 @@
+"""The main window's actions, menus and window-wide shortcuts, built in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+
+if TYPE_CHECKING:
+    from monitor.ui.main_window import MainWindow
+
+
+def _action(
+    window: MainWindow,
+    text: str,
+    slot: Callable[[], object],
+    shortcut: str | QKeySequence | QKeySequence.StandardKey | list[str] | None = None,
+    tip: str = "",
+) -> QAction:
+    action = QAction(text, window)
+    action.triggered.connect(lambda _checked=False: slot())
+    if isinstance(shortcut, list):
+        action.setShortcuts([QKeySequence(s) for s in shortcut])
+    elif shortcut is not None:
+        action.setShortcut(QKeySequence(shortcut))
+    if tip:
+        action.setStatusTip(tip)
+    window.addAction(action)  # shortcuts work even when the menu bar is hidden
+    return action
+
+
+def build_actions(w: MainWindow) -> None:
+    """The window's commands as `w.act_*` (menus, shortcuts and tests reach them there)."""
+    w.act_add_feed = _action(
+        w, "&Add feed…", w.add_feed, "Ctrl+N", "Subscribe to a feed or a page that links one"
+    )
+    w.act_import_opml = _action(w, "&Import OPML…", w.import_opml)
+    w.act_export_opml = _action(w, "&Export OPML…", w.export_opml)
+    w.act_export_csv = _action(w, "Export current list as &CSV…", lambda: w.export_list("csv"))
+    w.act_export_jsonl = _action(w, "Export current list as &JSONL…", lambda: w.export_list("jsonl"))
+    w.act_quit = _action(w, "&Quit", w.close, QKeySequence.StandardKey.Quit)
+    w.act_search = _action(w, "&Search", w.filters.focus_search, QKeySequence.StandardKey.Find)
+    w.act_clear_filters = _action(w, "&Clear search and filters", w.clear_filters)
+    w.act_original = _action(
+        w,
+        "Show &original layout",
+        w.rerender,
+        None,
+        "Show the article's own HTML (images stay blocked) instead of the text with highlights",
+    )
+    w.act_original.setCheckable(True)
+    w.act_next = _action(w, "&Next article", lambda: w.move(1), "J")
+    w.act_previous = _action(w, "&Previous article", lambda: w.move(-1), "K")
+    w.act_open_link = _action(w, "&Open link in browser (Enter)", w.open_current_link)
+    w.act_toggle_read = _action(w, "Toggle &read", w.toggle_read, "M")
+    w.act_toggle_star = _action(w, "Toggle &star", w.toggle_star, "S")
+    w.act_mark_all = _action(
+        w, "Mark &all read", w.mark_all_read, "Ctrl+Shift+A", "Mark every article of the current list read"
+    )
+    w.act_poll = _action(w, "&Poll now", w.poll_now, ["F5", "Ctrl+R"], "Fetch every feed now")
+    w.act_stop = _action(w, "S&top polling", w.bridge.cancel_poll)
+    w.act_stop.setEnabled(False)
+    w.act_feeds = _action(w, "&Manage feeds…", w.show_feeds_dialog)
+    w.act_watchlist = _action(w, "&Edit watchlist…", w.show_watchlist_editor, "Ctrl+E")
+    w.act_settings = _action(w, "&Preferences…", w.show_settings, QKeySequence.StandardKey.Preferences)
+    w.act_keys = _action(w, "&Keyboard shortcuts", w.show_keys)
+    w.act_about = _action(w, "&About Vigie", w.show_about)
+
+
+def build_menus(w: MainWindow) -> None:
+    bar = w.menuBar()
+    menus: list[tuple[str, list[QAction | None]]] = [
+        (
+            "&File",
+            [
+                w.act_add_feed,
+                w.act_import_opml,
+                w.act_export_opml,
+                None,
+                w.act_export_csv,
+                w.act_export_jsonl,
+                None,
+                w.act_quit,
+            ],
+        ),
+        ("&View", [w.act_search, w.act_clear_filters, None, w.act_original]),
+        (
+            "&Articles",
+            [
+                w.act_next,
+                w.act_previous,
+                w.act_open_link,
+                None,
+                w.act_toggle_read,
+                w.act_toggle_star,
+                w.act_mark_all,
+            ],
+        ),
+        ("F&eeds", [w.act_poll, w.act_stop, None, w.act_feeds]),
+        ("&Watchlist", [w.act_watchlist]),
+        ("&Settings", [w.act_settings]),
+        ("&Help", [w.act_keys, w.act_about]),
+    ]
+    for title, actions in menus:
+        menu = bar.addMenu(title)
+        for action in actions:
+            if action is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(action)
+
+
+def build_shortcuts(w: MainWindow) -> None:
+    # Space pages the reader from anywhere but text fields (they take Space for themselves).
+    QShortcut(QKeySequence(Qt.Key.Key_Space), w, w.space)
+    QShortcut(
+        QKeySequence(Qt.Key.Key_Escape),
+        w.filters.search,
+        w.escape_search,
+        context=Qt.ShortcutContext.WidgetShortcut,
+    )
