@@ -6,10 +6,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from monitor.core.errors import UserError
 from monitor.core.service import VigieCore, format_folder_path, parse_folder_path
-from monitor.core.support.folder_paths import MAX_FOLDER_DEPTH
+from monitor.core.support.folder_paths import MAX_FOLDER_DEPTH, clean_path
 from monitor.paths import AppPaths
 
 
@@ -144,3 +146,18 @@ def test_folder_paths_round_trip_through_their_text_form(path: tuple[str, ...]) 
     text = format_folder_path(path)
     assert parse_folder_path(text) == path
     assert format_folder_path(("AC/DC", "x")) == r"AC\/DC/x"
+
+
+@given(st.lists(st.text(min_size=1, max_size=12), max_size=5))
+def test_any_folder_path_round_trips_through_its_text_form(titles: list[str]) -> None:
+    path = clean_path(titles)
+    assert parse_folder_path(format_folder_path(path)) == path
+
+
+def test_the_default_feeds_are_installed_in_their_folders(core: VigieCore) -> None:
+    added = core.install_default_feeds()
+    assert added == len(core.store.list_feeds()) >= 20
+    assert ("Presse nationale",) in core.folders()
+    lemonde = core.store.feed_by_url("https://www.lemonde.fr/rss/une.xml")
+    assert lemonde is not None
+    assert lemonde.folder == ("Presse nationale",) and lemonde.site_url == "https://www.lemonde.fr/"

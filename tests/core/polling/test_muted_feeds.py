@@ -56,3 +56,20 @@ def test_muting_withdraws_the_alerts_a_feed_already_raised(core: VigieCore, http
     assert core.set_muted([feed.id], True) == 1
     assert core.store.alert_ids(result.poll_id) == []
     assert AlertPolicy(core.store, core.settings).notification_for(result) is None
+
+
+def test_the_alert_policy_skips_a_feed_muted_after_its_items_were_flagged(
+    core: VigieCore, httpserver
+) -> None:
+    """The policy's own check: a feed muted behind the store's back (another process, an older Vigie) still
+    gives no notification for the items it flagged before."""
+    loud_url = serve_feed(httpserver, "/loud.xml", ServedFeed(RSS.format(name="loud").encode()))
+    quiet_url = serve_feed(httpserver, "/quiet.xml", ServedFeed(RSS.format(name="quiet").encode()))
+    core.add_feed(loud_url, "Loud")
+    quiet, _ = core.add_feed(quiet_url, "Quiet")
+    result = core.poll()
+    assert len(result.alert_ids) == 2
+    core.store.conn.execute("UPDATE feeds SET muted = 1 WHERE id = ?", (quiet.id,))  # flags left as they are
+    note = AlertPolicy(core.store, core.settings).notification_for(result)
+    assert note is not None and len(note.article_ids) == 1
+    assert core.store.article(note.article_ids[0]).feed_id != quiet.id  # type: ignore[union-attr]
