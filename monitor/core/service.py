@@ -188,6 +188,11 @@ class VigieCore:
         """Remove a folder and its sub-folders; their feeds move up to its parent. Returns how many moved."""
         return self.store.remove_folder(clean_path(path))
 
+    def move_folder(self, path: Sequence[str], parent: Sequence[str], title: str | None = None) -> FolderPath:
+        """Move a folder with its feeds and sub-folders under `parent` (renamed to `title` when given): a
+        drag and drop in the sidebar, or a rename when `parent` is its own parent. Returns its new path."""
+        return self.store.move_folder(clean_path(path), _checked_path(parent), title)
+
     def feeds_in_folder(self, path: Sequence[str]) -> list[Feed]:
         """The feeds of a folder and of its sub-folders (all feeds for ()), by title."""
         return self.store.feeds_in_folder(path)

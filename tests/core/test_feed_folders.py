@@ -161,3 +161,45 @@ def test_the_default_feeds_are_installed_in_their_folders(core: VigieCore) -> No
     lemonde = core.store.feed_by_url("https://www.lemonde.fr/rss/une.xml")
     assert lemonde is not None
     assert lemonde.folder == ("Presse nationale",) and lemonde.site_url == "https://www.lemonde.fr/"
+
+
+def test_moving_a_folder_takes_its_feeds_and_sub_folders_along(core: VigieCore) -> None:
+    core.add_feed("https://fr.example/rss", folder=("News", "France", "Sud"))
+    core.create_folder(("Archive",))
+    assert core.move_folder(("News", "France"), ("Archive",)) == ("Archive", "France")
+    assert core.folders() == [("Archive",), ("Archive", "France"), ("Archive", "France", "Sud"), ("News",)]
+    assert core.store.feed_by_url("https://fr.example/rss").folder == ("Archive", "France", "Sud")  # type: ignore[union-attr]
+    assert core.move_folder(("Archive", "France"), ("Archive",), "Hexagone") == (
+        "Archive",
+        "Hexagone",
+    )  # a rename
+    assert core.move_folder(("Archive", "Hexagone"), ()) == ("Hexagone",)
+    assert core.store.feed_by_url("https://fr.example/rss").folder == ("Hexagone", "Sud")  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("path", "parent", "title", "message"),
+    [
+        (("Nowhere",), (), None, "no folder 'Nowhere'"),
+        (("News",), ("News", "France"), None, "cannot move 'News' into itself"),
+        (("News", "France"), (), "Sport", "there is already a folder 'Sport'"),
+        (("News",), (), "  ", "a folder needs a title"),
+    ],
+)
+def test_a_folder_move_that_cannot_be_done_changes_nothing(
+    core: VigieCore, path: tuple[str, ...], parent: tuple[str, ...], title: str | None, message: str
+) -> None:
+    core.add_feed("https://fr.example/rss", folder=("News", "France"))
+    core.create_folder(("Sport",))
+    before = core.folders()
+    with pytest.raises(UserError, match=message):
+        core.move_folder(path, parent, title)
+    assert core.folders() == before
+
+
+def test_a_folder_move_may_not_nest_past_the_depth_limit(core: VigieCore) -> None:
+    core.create_folder(tuple(f"d{i}" for i in range(MAX_FOLDER_DEPTH)))
+    core.create_folder(("Other", "Child"))
+    with pytest.raises(UserError, match=f"at most {MAX_FOLDER_DEPTH} deep"):
+        core.move_folder(("Other",), tuple(f"d{i}" for i in range(MAX_FOLDER_DEPTH - 1)))
+    assert ("Other", "Child") in core.folders()
