@@ -3,7 +3,6 @@ counts, collapsible, feeds dragged between folders) and the watchlist entries, w
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from monitor.core.support.folder_paths import FolderPath
 from monitor.ui.icons import dot_icon
+from monitor.ui.sidebar_drag import ROWS_MIME, draggable, dropped_rows, rows_mime_data
 from monitor.ui.sidebar_menu import sidebar_menu
 from monitor.ui.sidebar_rows import (
     FIXED_VIEWS,
@@ -52,7 +52,6 @@ TARGET_ROLE = Qt.ItemDataRole.UserRole + 1
 # Rows filled per pass of the event loop when a group is rebuilt: a slice short enough that the GUI thread
 # stays responsive (docs/BENCHMARKS.md has what one costs).
 SYNC_SLICE_ROWS = 400
-FEED_IDS_MIME = "application/x-vigie-feed-ids"
 
 COUNT_COLUMN = 1
 HIGHLIGHTED_COLUMN = 2
@@ -62,7 +61,7 @@ _SELECTABLE = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _FLAGS = {
     "view": _SELECTABLE,
     "entry": _SELECTABLE,
-    "folder": _SELECTABLE | Qt.ItemFlag.ItemIsDropEnabled,
+    "folder": _SELECTABLE | Qt.ItemFlag.ItemIsDragEnabled | Qt.ItemFlag.ItemIsDropEnabled,
     "feed": _SELECTABLE | Qt.ItemFlag.ItemIsDragEnabled | Qt.ItemFlag.ItemIsDropEnabled,
 }
 
@@ -87,7 +86,8 @@ class Sidebar(QTreeWidget):
     rebuilt off-screen, SYNC_SLICE_ROWS rows per pass of the event loop, then swapped in at once.
 
     The sidebar only asks; the window does (monitor/ui/sidebar_commands.py):
-        feeds_dropped(tuple[int, ...], FolderPath): feeds dropped on a folder (or the Feeds header: ()).
+        feedsdropped_rows(tuple[int, ...], FolderPath): feeds dropped on a folder (or the Feeds header: ()).
+        foldersdropped_rows(tuple[FolderPath, ...], FolderPath): folders dropped there, to move with their feeds.
         command_requested(str, Target): a context-menu command on a folder or a feed (see `context_menu`).
         follow_requested(str): "Follow in news search" on a watchlist entry (its name).
         collapsed_changed(): the analyst opened or closed a folder (`collapsed_folders` to keep).
@@ -95,6 +95,7 @@ class Sidebar(QTreeWidget):
 
     target_selected = Signal(object)  # Target
     feeds_dropped = Signal(object, object)
+    folders_dropped = Signal(object, object)
     command_requested = Signal(str, object)
     follow_requested = Signal(str)
     collapsed_changed = Signal()
@@ -339,14 +340,11 @@ class Sidebar(QTreeWidget):
     # -- drag and drop: feeds onto folders ------------------------------------------------------------------
 
     def mimeTypes(self) -> list[str]:
-        return [FEED_IDS_MIME]
+        return [ROWS_MIME]
 
     def mimeData(self, items: Sequence[QTreeWidgetItem]) -> QMimeData:
-        """The dragged feeds' ids."""
-        ids = [t.feed_id for t in (i.data(0, TARGET_ROLE) for i in items) if _is_feed(t)]
-        data = QMimeData()
-        data.setData(FEED_IDS_MIME, json.dumps(ids).encode())
-        return data
+        """The dragged feeds' ids and folders' paths."""
+        return rows_mime_data([i.data(0, TARGET_ROLE) for i in items])
 
     def supportedDropActions(self) -> Qt.DropAction:
         return Qt.DropAction.MoveAction
@@ -370,18 +368,22 @@ class Sidebar(QTreeWidget):
     def dropMimeData(
         self, parent: QTreeWidgetItem | None, index: int, data: QMimeData, action: Qt.DropAction
     ) -> bool:
-        """Feeds dropped on `parent` (the model's drop path ends here too): emit `feeds_dropped`; the
-        window moves them in the store and the tree follows from the recount, not from this drop."""
+        """Rows dropped on `parent` (the model's drop path ends here too): emit `feeds_dropped` and
+        `folders_dropped`; the window moves them in the store and the tree follows from the recount, not from
+        this drop. False when nothing can go there (a folder into itself, say)."""
         folder = self.drop_folder(parent)
-        ids = _feed_ids(data)
-        if folder is None or not ids:
+        if folder is None:
             return False
-        self.feeds_dropped.emit(ids, folder)
-        return True
+        ids, folders = dropped_rows(data, folder)
+        if ids:
+            self.feeds_dropped.emit(ids, folder)
+        if folders:
+            self.folders_dropped.emit(folders, folder)
+        return bool(ids or folders)
 
     def startDrag(self, supportedActions: Qt.DropAction) -> None:
         # QAbstractItemView removes the dragged rows after a move: here the recount moves them.
-        items = [i for i in self.selectedItems() if _is_feed(i.data(0, TARGET_ROLE))]
+        items = [i for i in self.selectedItems() if draggable(i.data(0, TARGET_ROLE))]
         if items:
             drag = QDrag(self)
             drag.setMimeData(self.mimeData(items))
@@ -389,8 +391,8 @@ class Sidebar(QTreeWidget):
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
         super().dragMoveEvent(event)  # scrolling near the edges, the drop indicator
-        item = self.itemAt(event.position().toPoint())
-        if event.mimeData().hasFormat(FEED_IDS_MIME) and self.drop_folder(item) is not None:
+        folder = self.drop_folder(self.itemAt(event.position().toPoint()))
+        if folder is not None and any(dropped_rows(event.mimeData(), folder)):
             event.setDropAction(Qt.DropAction.MoveAction)
             event.accept()
         else:
@@ -465,18 +467,3 @@ class Sidebar(QTreeWidget):
         target = current.data(0, TARGET_ROLE)
         if isinstance(target, Target):
             self.target_selected.emit(target)
-
-
-def _is_feed(target: object) -> bool:
-    return isinstance(target, Target) and target.kind == "feed" and target.feed_id is not None
-
-
-def _feed_ids(data: QMimeData) -> tuple[int, ...]:
-    """The feed ids a drag carries (nothing for anything else, or a payload that is not ours)."""
-    if not data.hasFormat(FEED_IDS_MIME):
-        return ()
-    try:
-        ids = json.loads(bytes(data.data(FEED_IDS_MIME).data()).decode())
-    except (ValueError, UnicodeDecodeError):
-        return ()
-    return tuple(i for i in ids if isinstance(i, int)) if isinstance(ids, list) else ()

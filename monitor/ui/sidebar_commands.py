@@ -85,6 +85,7 @@ class SidebarCommands(QObject):
         self._refresh = refresh
         self._ui_state = ui_state
         sidebar.feeds_dropped.connect(self.move_feeds)
+        sidebar.folders_dropped.connect(self.move_folders)
         sidebar.command_requested.connect(self.run)
         if ui_state is not None:  # the folders the analyst closed stay closed, across restarts too
             sidebar.set_collapsed_folders([parse_folder_path(p) for p in ui_state.strings(COLLAPSED_KEY)])
@@ -117,6 +118,7 @@ class SidebarCommands(QObject):
             "move": self.ask_move,
             "new_folder": self.ask_new_folder,
             "remove_folder": self.remove_folder,
+            "rename": self.ask_rename,
             "poll": self.poll,
             "mark_read": self.mark_read,
             "mute": lambda t: self.set_muted(t, True),
@@ -160,6 +162,38 @@ class SidebarCommands(QObject):
             move,
             lambda n: f"Moved {n} feed{'s' if n != 1 else ''} to {folder_label(path)}.",
             "Could not move the feed",
+        )
+
+    def move_folders(self, paths: Sequence[FolderPath], parent: FolderPath) -> None:
+        """Put the folders, with their feeds and sub-folders, under `parent` (() is the top level)."""
+        moving, under = [tuple(p) for p in paths], tuple(parent)
+        core = self.bridge.core
+
+        def move() -> list[FolderPath]:
+            return [core.move_folder(path, under) for path in moving]
+
+        self._write(
+            "move_folders",
+            move,
+            lambda moved: (
+                f"Moved {', '.join(format_folder_path(p) for p in moved)} to {folder_label(under)}."
+            ),
+            "Could not move the folder",
+        )
+
+    def ask_rename(self, target: Target) -> None:
+        path = target.folder
+        if not path:
+            return
+        answer = self.prompts.text("Rename folder", f"New title of {format_folder_path(path)}:", path[-1])
+        if answer is None or not answer.strip() or answer.strip() == path[-1]:
+            return
+        core = self.bridge.core
+        self._write(
+            "rename_folder",
+            lambda: core.move_folder(path, path[:-1], answer),
+            lambda renamed: f"Renamed the folder to {format_folder_path(renamed)}.",
+            "Could not rename the folder",
         )
 
     def ask_move(self, target: Target) -> None:

@@ -37,6 +37,7 @@ def sidebar_menu(sidebar: Sidebar, target: Target, *, silenced: bool) -> QMenu |
         add("Set interval…", "interval")
         menu.addSeparator()
         add("New folder…", "new_folder")
+        add("Rename folder…", "rename")
         add("Remove folder…", "remove_folder")
     else:
         menu.deleteLater()

@@ -192,6 +192,35 @@ def test_a_feed_dropped_on_a_folder_moves_there_in_the_store(qtbot: QtBot, windo
     assert not sidebar.model().dropMimeData(dragged, Qt.DropAction.MoveAction, -1, -1, onto)
 
 
+def test_a_folder_dropped_on_another_moves_with_its_feeds_never_into_itself(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    feeds = _feeds_in_folders(window.core)
+    _refresh(qtbot, window)
+    sidebar = window.sidebar
+
+    def drop(path: tuple[str, ...], onto: QTreeWidgetItem) -> bool:
+        dragged = sidebar.mimeData([sidebar.item_for(folder_target(path))])
+        return sidebar.model().dropMimeData(
+            dragged, Qt.DropAction.MoveAction, -1, -1, sidebar.indexFromItem(onto)
+        )
+
+    assert not drop(NEWS, sidebar.item_for(folder_target(FRANCE)))  # into its own sub-folder
+    assert not drop(FRANCE, sidebar.item_for(folder_target(NEWS)))  # where it already is
+    with qtbot.waitSignal(window.bridge.feeds_changed):
+        assert drop(FRANCE, sidebar.item_for(folder_target(TECH)))
+    settle(qtbot, window)
+    assert ("Tech", "France") in window.core.folders() and FRANCE not in window.core.folders()
+    assert window.core.store.get_feed(feeds["lyon"].id).folder == ("Tech", "France")
+    tech = sidebar.item_for(folder_target(TECH))
+    assert sidebar.item_for(folder_target(("Tech", "France"))).parent() is tech
+    assert tech.text(1) == "11"  # its 5 and France's 2 + 4
+
+    assert drop(("Tech", "France"), sidebar.topLevelItem(1))  # the Feeds header: the top level
+    settle(qtbot, window)
+    assert ("France",) in window.core.folders()
+
+
 class Answers(Prompts):
     """The analyst's answers to the commands' questions, and the questions asked."""
 
@@ -290,9 +319,12 @@ def test_new_move_and_remove_folders_from_the_menus(qtbot: QtBot, window: MainWi
     assert core.store.get_feed(feeds["news"].id).folder == ("Archive", "2025")
     assert "(top level)" in answers.asked[-1]
 
+    answers.answers["text"] = "Plus tard"
+    _run(qtbot, window, folder_target(LATER), "Rename folder…")
+    assert ("Plus tard",) in core.folders() and LATER not in core.folders()
     asked = len(answers.asked)
-    _run(qtbot, window, folder_target(LATER), "Remove folder…")  # empty: no question
-    assert LATER not in core.folders() and len(answers.asked) == asked
+    _run(qtbot, window, folder_target(("Plus tard",)), "Remove folder…")  # empty: no question
+    assert ("Plus tard",) not in core.folders() and len(answers.asked) == asked
     assert window.sidebar.select(folder_target(NEWS))
     _run(qtbot, window, folder_target(NEWS), "Remove folder…")
     assert "Its 2 feeds move to the top level" in answers.asked[-1]
