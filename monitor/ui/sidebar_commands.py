@@ -169,17 +169,23 @@ class SidebarCommands(QObject):
         moving, under = [tuple(p) for p in paths], tuple(parent)
         core = self.bridge.core
 
-        def move() -> list[FolderPath]:
-            return [core.move_folder(path, under) for path in moving]
+        def move() -> list[tuple[FolderPath, FolderPath]]:
+            return [(path, core.move_folder(path, under)) for path in moving]
 
-        self._write(
-            "move_folders",
-            move,
-            lambda moved: (
-                f"Moved {', '.join(format_folder_path(p) for p in moved)} to {folder_label(under)}."
-            ),
-            "Could not move the folder",
-        )
+        def done(moves: list[tuple[FolderPath, FolderPath]]) -> str:
+            self._follow_closed(moves)
+            return f"Moved {', '.join(format_folder_path(new) for _, new in moves)} to {folder_label(under)}."
+
+        self._write("move_folders", move, done, "Could not move the folder")
+
+    def _follow_closed(self, moves: list[tuple[FolderPath, FolderPath]]) -> None:
+        """A closed folder (or one inside it) that moved or was renamed stays closed at its new path."""
+        closed = self.sidebar.collapsed_folders
+        for old, new in moves:
+            closed = {(*new, *c[len(old) :]) if c[: len(old)] == old else c for c in closed}
+        if closed != self.sidebar.collapsed_folders:
+            self.sidebar.set_collapsed_folders(sorted(closed))
+            self.keep_collapsed_folders()
 
     def ask_rename(self, target: Target) -> None:
         path = target.folder
@@ -189,12 +195,15 @@ class SidebarCommands(QObject):
         if answer is None or not answer.strip() or answer.strip() == path[-1]:
             return
         core = self.bridge.core
-        self._write(
-            "rename_folder",
-            lambda: core.move_folder(path, path[:-1], answer),
-            lambda renamed: f"Renamed the folder to {format_folder_path(renamed)}.",
-            "Could not rename the folder",
-        )
+
+        def done(renamed: FolderPath) -> str:
+            self._follow_closed([(path, renamed)])
+            return f"Renamed the folder to {format_folder_path(renamed)}."
+
+        def rename() -> FolderPath:
+            return core.move_folder(path, path[:-1], answer)
+
+        self._write("rename_folder", rename, done, "Could not rename the folder")
 
     def ask_move(self, target: Target) -> None:
         feeds = self.feeds_of(target)

@@ -216,9 +216,11 @@ def test_a_folder_dropped_on_another_moves_with_its_feeds_never_into_itself(
     assert sidebar.item_for(folder_target(("Tech", "France"))).parent() is tech
     assert tech.text(1) == "11"  # its 5 and France's 2 + 4
 
+    sidebar.item_for(folder_target(("Tech", "France"))).setExpanded(False)
     assert drop(("Tech", "France"), sidebar.topLevelItem(1))  # the Feeds header: the top level
     settle(qtbot, window)
     assert ("France",) in window.core.folders()
+    assert not sidebar.item_for(folder_target(("France",))).isExpanded()  # closed, it stays closed
 
 
 class Answers(Prompts):
