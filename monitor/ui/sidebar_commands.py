@@ -62,7 +62,8 @@ def folder_label(path: FolderPath) -> str:
 
 
 class SidebarCommands(QObject):
-    """Connects the sidebar's requests (`feeds_dropped`, `command_requested`) to the core, through the bridge.
+    """Connects the sidebar's requests (`feeds_dropped`, `folders_dropped`, `command_requested`) to the core,
+    through the bridge.
 
     The feeds a folder command acts on are those of the sidebar's last count (what the analyst sees).
     """
@@ -242,12 +243,20 @@ class SidebarCommands(QObject):
         if not path:
             return
         feeds = self.feeds_of(target)
-        if feeds:
-            question = (
-                f"Remove the folder {format_folder_path(path)}? Its {len(feeds)} feed"
-                f"{'s' if len(feeds) != 1 else ''} move to {folder_label(path[:-1])}; "
-                "no feed is unsubscribed."
-            )
+        counts = self.counter.counts
+        inside = [
+            p for p in (counts.folders if counts else []) if len(p) > len(path) and p[: len(path)] == path
+        ]
+        if feeds or inside:
+            question = f"Remove the folder {format_folder_path(path)}"
+            if inside:
+                question += f" and the {len(inside)} folder{'s' if len(inside) != 1 else ''} inside it"
+            question += "?"
+            if feeds:
+                question += (
+                    f" Its {len(feeds)} feed{'s' if len(feeds) != 1 else ''} move to {folder_label(path[:-1])};"
+                    " no feed is unsubscribed."
+                )
             if not self.prompts.confirm(question):
                 return
         core = self.bridge.core

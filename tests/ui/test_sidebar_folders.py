@@ -329,7 +329,10 @@ def test_new_move_and_remove_folders_from_the_menus(qtbot: QtBot, window: MainWi
     assert ("Plus tard",) not in core.folders() and len(answers.asked) == asked
     assert window.sidebar.select(folder_target(NEWS))
     _run(qtbot, window, folder_target(NEWS), "Remove folder…")
-    assert "Its 2 feeds move to the top level" in answers.asked[-1]
+    assert answers.asked[-1] == (
+        "Remove the folder News and the 1 folder inside it? Its 2 feeds move to the top level;"
+        " no feed is unsubscribed."
+    )
     # The folder shown is gone: the list shows every article, as the sidebar does.
     assert window.sidebar.current_target() == Target("view", view="all")
     assert window.model.query.feed_ids is None and window.model.query.view == "all"
