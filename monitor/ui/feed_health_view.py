@@ -18,6 +18,7 @@ from PySide6.QtCore import (
     QRect,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QColor, QPainter
@@ -315,8 +316,13 @@ class FeedHealthView(QDialog):
         self.remove_button.clicked.connect(self.remove_selected)
         close.clicked.connect(self.close)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._on_selection())
-        bridge.poll_finished.connect(lambda _result: self.refresh())
-        bridge.feeds_changed.connect(self.refresh)
+        # After a poll the app also says the feeds changed: both land in one read.
+        self._later = QTimer(self)
+        self._later.setSingleShot(True)
+        self._later.setInterval(0)
+        self._later.timeout.connect(self.refresh)
+        bridge.poll_finished.connect(lambda _result: self._later.start())
+        bridge.feeds_changed.connect(self._later.start)
         self._on_selection()
         self.refresh()
 

@@ -1,7 +1,7 @@
 """What each feed brought: items per day over a recent window, highlighted items, its latest item, in one query.
 
 The feed health view and `vigie feeds health` read these figures for every feed at once. They come from one
-aggregate over the articles_feed index (feed_id, published, highlighted: schema 8 made it covering), never
+statement over the articles_feed index (feed_id, published, highlighted: schema 8 made it covering), never
 from a query per feed. Days are UTC calendar days of the items' published dates, as the store keeps them.
 """
 
@@ -50,17 +50,19 @@ def empty_activity(days: int = WINDOW_DAYS) -> FeedActivity:
     return FeedActivity((0,) * days, 0, 0, None)
 
 
-# One pass over the covering index (the wide rows are never read): each (feed, day in the window) is a group,
-# and all of a feed's older (or undated) items are one more group with day ''.
+# Two parts, one statement, both on the covering index articles_feed (the wide rows are never read): each feed's
+# totals from one scan in the index's order (no sort), then each (feed, day) of the window from a seek per feed on
+# (feed_id, published >= since), which touches only the window's entries (CROSS JOIN keeps SQLite from
+# driving it from the published index instead, which would read the wide rows). A totals row has day ''.
 _ACTIVITY_SQL = """
-SELECT feed_id,
-       CASE WHEN published >= :since THEN substr(published, 1, 10) ELSE '' END AS day,
-       COUNT(*) AS items,
-       SUM(highlighted) AS highlighted,
-       MAX(published) AS last_item
+SELECT feed_id, '' AS day, COUNT(*) AS items, SUM(highlighted) AS highlighted, MAX(published) AS last_item
 FROM articles
 WHERE feed_id IS NOT NULL
-GROUP BY feed_id, day
+GROUP BY feed_id
+UNION ALL
+SELECT f.id, substr(a.published, 1, 10), COUNT(*), 0, NULL
+FROM feeds f CROSS JOIN articles a ON a.feed_id = f.id AND a.published >= :since
+GROUP BY f.id, 2
 """
 
 
@@ -74,20 +76,16 @@ def feed_activity(
     window = window_days(now, days)
     slot = {d.isoformat(): i for i, d in enumerate(window)}
     last_slot = len(window) - 1
+    totals: dict[int, tuple[int, int, str | None]] = {}
     counts: dict[int, list[int]] = {}
-    totals: dict[int, list[int]] = {}
-    latest: dict[int, str] = {}
-    rows = conn.execute(_ACTIVITY_SQL, {"since": window[0].isoformat()})
-    for feed_id, day, items, highlighted, last_item in rows:
-        per_day = counts.setdefault(feed_id, [0] * days)
-        total = totals.setdefault(feed_id, [0, 0])
+    for feed_id, day, items, highlighted, last_item in conn.execute(
+        _ACTIVITY_SQL, {"since": window[0].isoformat()}
+    ):
         if day:
-            per_day[slot.get(day, last_slot)] += items
-        total[0] += items
-        total[1] += highlighted or 0
-        if last_item is not None:
-            latest[feed_id] = max(last_item, latest.get(feed_id) or "")
+            counts.setdefault(feed_id, [0] * days)[slot.get(day, last_slot)] += items
+        else:
+            totals[feed_id] = (items, highlighted or 0, last_item)
     return {
-        feed_id: FeedActivity(tuple(counts[feed_id]), total[0], total[1], latest.get(feed_id))
-        for feed_id, total in totals.items()
+        feed_id: FeedActivity(tuple(counts.get(feed_id, [0] * days)), items, highlighted, last_item)
+        for feed_id, (items, highlighted, last_item) in totals.items()
     }

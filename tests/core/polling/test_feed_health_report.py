@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -203,3 +204,10 @@ def test_the_cli_prints_one_line_per_feed_as_text(polled: Polled, capsys, monkey
     assert "6 items in 14 days (0 0 0 0 0 0 0 0 0 0 3 0 1 2); highlighted 43% of 7" in healthy
     assert "Failing (2× in a row)" in lines[1] and f"last success {iso(polled.times[0])}" in lines[1]
     assert "in Searches: Quiet: nothing new for 20 days" in lines[3]
+
+
+def test_the_readme_documents_every_key() -> None:
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    paragraph = readme[readme.index("`vigie feeds health` prints") :].split("\n\n")[0]
+    missing = [key for key in REPORT_KEYS if not re.search(rf"\b{key}\b", paragraph)]
+    assert missing == []
