@@ -279,18 +279,19 @@ class FeedHealthView(QDialog):
         self.table.setItemDelegateForColumn(COL_PER_DAY, SparklineDelegate(self.table))
         header = self.table.horizontalHeader()
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        room = header.fontMetrics()
         for column, width in (
             (COL_FEED, 230),
             (COL_FOLDER, 120),
-            (COL_HEALTH, 100),
+            (COL_HEALTH, 124),
             (COL_SUCCESS, 100),
-            (COL_FAILURES, 64),
+            (COL_FAILURES, 0),
             (COL_NEXT, 100),
             (COL_PER_DAY, 150),
-            (COL_SHARE, 86),
-            (COL_MUTED, 56),
-        ):
-            self.table.setColumnWidth(column, width)
+            (COL_SHARE, 0),
+            (COL_MUTED, 0),
+        ):  # at least the title and the sort arrow
+            self.table.setColumnWidth(column, max(width, room.horizontalAdvance(COLUMNS[column]) + 30))
         header.setSectionResizeMode(COL_ERROR, QHeaderView.ResizeMode.Stretch)
 
         self.summary = QLabel(self)

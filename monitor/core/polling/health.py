@@ -132,13 +132,13 @@ class FeedHealthRow:
 
 def health_row(feed: Feed, activity: FeedActivity | None, now: datetime) -> FeedHealthRow:
     """The feed's row at `now`: feed_health's verdict, turned quiet when an ok feed's latest item is older than
-    QUIET_AFTER; the next poll from monitor.core.polling.due (a never-polled feed is due now)."""
+    QUIET_AFTER; the next poll from monitor.core.polling.due (a never-polled or overdue feed is due now)."""
     activity = activity or empty_activity()
     health = feed_health(feed)
     latest = parse_iso(activity.last_item)
     if health.state is Health.OK and latest is not None and now - latest > QUIET_AFTER:
         days = (now - latest).days
         health = FeedHealth(Health.QUIET, f"Quiet: nothing new for {days} days (it used to bring items)")
-    next_poll = (due_time(feed, now) or now) if feed.enabled else None
+    next_poll = max(due_time(feed, now) or now, now) if feed.enabled else None  # overdue: due now
     first_day = window_days(now, len(activity.per_day))[0]
     return FeedHealthRow(feed, health, next_poll, activity, first_day)
