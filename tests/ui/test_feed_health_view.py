@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
+from monitor.core.service import VigieCore
+from monitor.paths import AppPaths
 from monitor.ui.feed_health_view import (
     COL_FAILURES,
     COL_FEED,
@@ -19,7 +23,7 @@ from monitor.ui.feed_health_view import (
     FeedHealthView,
 )
 from tests.conftest import ServedFeed, serve_feed
-from tests.ui.conftest import Wiring, rss, settle
+from tests.ui.conftest import GuiThreadGuard, Wiring, rss, settle
 
 HOT = "Mehdi Kessaci"  # highlights with the default watchlist
 
@@ -31,6 +35,23 @@ def _items(prefix: str, count: int, hot: int, age: timedelta) -> list[dict[str, 
          "pubDate": when}
         for n in range(count)
     ]  # fmt: skip
+
+
+@pytest.fixture
+def guard() -> GuiThreadGuard:
+    """Records store and matcher calls on the GUI thread once armed (the setup's own calls do not count)."""
+    calls = GuiThreadGuard()
+    calls.armed = False
+    return calls
+
+
+@pytest.fixture
+def core(data_dir: Path, guard: GuiThreadGuard) -> Iterator[VigieCore]:
+    vigie = VigieCore(AppPaths(data_dir))
+    guard.watch(vigie)
+    yield vigie
+    guard.armed = False
+    vigie.close()
 
 
 @pytest.fixture
@@ -165,3 +186,23 @@ def test_the_failing_label_and_the_menu_open_the_view(qtbot, wired: Wiring, heal
     feeds_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "F&eeds")
     assert window.act_feed_health in feeds_menu.actions()
     settle(qtbot, window)
+
+
+def test_the_view_reads_and_acts_off_the_gui_thread(
+    qtbot, wired: Wiring, health: FeedHealthView, guard
+) -> None:  # type: ignore[no-untyped-def]
+    guard.armed = True
+    health.close()
+    with qtbot.waitSignal(health.refreshed, timeout=10000):
+        wired.window.act_feed_health.trigger()
+        health.refresh()
+    health.table.selectRow(_row_of(health, "busy"))
+    with qtbot.waitSignal(health.refreshed, timeout=10000):
+        health.mute_button.click()
+    with qtbot.waitSignal(health.refreshed, timeout=30000):
+        health.poll_button.click()
+    with qtbot.waitSignal(health.refreshed, timeout=10000):
+        health.remove_button.click()
+    settle(qtbot, wired.window)
+    assert guard.calls == []
+    assert "busy" not in _names(health)
