@@ -198,7 +198,9 @@ def _feeds_health(core: VigieCore, fmt: str) -> int:
         writer = csv.DictWriter(sys.stdout, fieldnames=REPORT_KEYS, lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({**row.to_dict(), "items_per_day": " ".join(map(str, row.activity.per_day))})
+            values = row.to_dict()  # booleans as 0 and 1, as in the articles' CSV
+            values.update(enabled=int(row.feed.enabled), muted=int(row.feed.muted))
+            writer.writerow({**values, "items_per_day": " ".join(map(str, row.activity.per_day))})
     else:
         for row in rows:
             feed, share = row.feed, row.highlighted_share

@@ -194,6 +194,7 @@ def test_the_cli_prints_the_same_figures_as_csv(polled: Polled, capsys, monkeypa
         "",
     )
     assert (rows[3]["state"], rows[3]["folder"]) == ("quiet", "Searches")
+    assert {(r["enabled"], r["muted"]) for r in rows} == {("1", "0")}
 
 
 def test_the_cli_prints_one_line_per_feed_as_text(polled: Polled, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
