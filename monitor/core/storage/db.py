@@ -160,7 +160,7 @@ CREATE INDEX feeds_folder ON feeds(folder_id);
 
 # v8: feed health (issue 20). last_fetched is the last attempt; last_success is the last attempt that worked (a
 # feed whose last attempt worked gets that attempt). articles_feed gains highlighted, so the health view's figures
-# (items per feed and day, highlighted share) come from one scan of this index, never from the wide rows.
+# (items per feed and day, highlighted share) come from this index alone, never from the wide rows.
 _V8 = """
 ALTER TABLE feeds ADD COLUMN last_success TEXT;
 UPDATE feeds SET last_success = last_fetched WHERE consecutive_failures = 0;
