@@ -23,7 +23,6 @@ from monitor.core.models import ArticleQuery
 from monitor.core.polling.health import failing_count
 from monitor.core.polling.poller import PollResult
 from monitor.core.service import VigieCore
-from monitor.core.support.folder_paths import format_folder_path
 from monitor.ui import opml_files
 from monitor.ui.article_controller import ArticleController
 from monitor.ui.article_model import COL_PUBLISHED, ArticleTableModel
@@ -33,9 +32,9 @@ from monitor.ui.filter_bar import FilterBar
 from monitor.ui.icons import app_icon
 from monitor.ui.notifier import Notifier
 from monitor.ui.reader import ReaderView
-from monitor.ui.sidebar import FIXED_VIEWS, Sidebar, Target
+from monitor.ui.sidebar import Sidebar, Target
 from monitor.ui.sidebar_commands import SidebarCommands
-from monitor.ui.sidebar_counts import SidebarCounter, SidebarCounts
+from monitor.ui.sidebar_counts import SidebarCounter, SidebarCounts, target_label
 from monitor.ui.status import StatusPanel
 from monitor.ui.uistate import UiState
 from monitor.ui.window_actions import build_actions, build_menus, build_shortcuts
@@ -80,6 +79,7 @@ class MainWindow(QMainWindow):
     act_poll: QAction
     act_stop: QAction
     act_feeds: QAction
+    act_feed_health: QAction
     act_watchlist: QAction
     act_settings: QAction
     act_keys: QAction
@@ -172,7 +172,7 @@ class MainWindow(QMainWindow):
         self.reader.open_requested.connect(self.open_current_link)
         self.model.query_failed.connect(lambda text: self.status.show_error(f"Search: {text}"))
         self.reader.highlighted.connect(lambda url: self.statusBar().showMessage(url.toString(), 4000))
-        self.status.failing_clicked.connect(self.show_feeds_dialog)
+        self.status.failing_clicked.connect(self.show_feed_health)
         b = self.bridge
         b.poll_started.connect(self._on_poll_started)
         b.poll_progress.connect(self.status.poll_progress)
@@ -265,19 +265,8 @@ class MainWindow(QMainWindow):
 
     def _show_title(self) -> None:
         count = self.model.rowCount()
-        self.filters.title.setText(f"{self._target_label()} · {count} article{'s' if count != 1 else ''}")
-
-    def _target_label(self) -> str:
-        t = self._target
-        if t.kind == "entry":
-            return f"Watchlist: {t.entry}"
-        if t.kind == "folder":
-            return format_folder_path(t.folder)
-        if t.kind == "feed":
-            counts = self.counter.counts
-            feed = counts.feed(t.feed_id) if counts is not None else None  # the last count, not the store
-            return (feed.title or feed.url) if feed else "Feed"
-        return dict((v, label) for v, label, _ in FIXED_VIEWS).get(t.view, "Articles")
+        label = target_label(self._target, self.counter.counts)
+        self.filters.title.setText(f"{label} · {count} article{'s' if count != 1 else ''}")
 
     def reload_list(self) -> None:
         """Read the list again after a poll or a re-score, keeping the selected article selected."""
@@ -458,6 +447,11 @@ class MainWindow(QMainWindow):
         dialog.raise_()
         dialog.activateWindow()
         return dialog
+
+    def show_feed_health(self):
+        from monitor.ui.feed_health_view import open_feed_health
+
+        return open_feed_health(self)
 
     def show_watchlist_editor(self):
         from monitor.ui.watchlist_editor import WatchlistEditor

@@ -9,9 +9,9 @@ from collections.abc import Mapping
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from monitor.core.models import Feed
-from monitor.core.support.folder_paths import FolderPath
+from monitor.core.support.folder_paths import FolderPath, format_folder_path
 from monitor.ui.bridge import Bridge
-from monitor.ui.sidebar_rows import SidebarRows, feeds_under, sidebar_rows
+from monitor.ui.sidebar_rows import FIXED_VIEWS, SidebarRows, Target, feeds_under, sidebar_rows
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,18 @@ class SidebarCounts:
     def folders(self) -> list[FolderPath]:
         """Every folder shown (the feeds' folders and the empty ones), parents first."""
         return [r.target.folder for r in self.rows.feeds if r.target.kind == "folder"]
+
+
+def target_label(target: Target, counts: SidebarCounts | None) -> str:
+    """What the list's title calls a sidebar target (a feed by its title in the last count, not the store)."""
+    if target.kind == "entry":
+        return f"Watchlist: {target.entry}"
+    if target.kind == "folder":
+        return format_folder_path(target.folder)
+    if target.kind == "feed":
+        feed = counts.feed(target.feed_id) if counts is not None else None
+        return (feed.title or feed.url) if feed else "Feed"
+    return dict((v, label) for v, label, _ in FIXED_VIEWS).get(target.view, "Articles")
 
 
 class SidebarCounter(QObject):
