@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 
+from monitor.ui.news_search_dialog import ask_words_to_follow
+
 if TYPE_CHECKING:
     from monitor.ui.main_window import MainWindow
 
@@ -63,6 +65,7 @@ def build_actions(w: MainWindow) -> None:
     w.act_stop = _action(w, "S&top polling", w.bridge.cancel_poll)
     w.act_stop.setEnabled(False)
     w.act_feeds = _action(w, "&Manage feeds…", w.show_feeds_dialog)
+    w.act_follow_words = _action(w, "&Follow words in news search…", lambda: ask_words_to_follow(w))
     w.act_watchlist = _action(w, "&Edit watchlist…", w.show_watchlist_editor, "Ctrl+E")
     w.act_settings = _action(w, "&Preferences…", w.show_settings, QKeySequence.StandardKey.Preferences)
     w.act_keys = _action(w, "&Keyboard shortcuts", w.show_keys)
@@ -98,7 +101,7 @@ def build_menus(w: MainWindow) -> None:
                 w.act_mark_all,
             ],
         ),
-        ("F&eeds", [w.act_poll, w.act_stop, None, w.act_feeds]),
+        ("F&eeds", [w.act_poll, w.act_stop, None, w.act_feeds, w.act_follow_words]),
         ("&Watchlist", [w.act_watchlist]),
         ("&Settings", [w.act_settings]),
         ("&Help", [w.act_keys, w.act_about]),
