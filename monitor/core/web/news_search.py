@@ -29,7 +29,8 @@ How terms become a query:
 
 Watchlist prefixes (``narcotrafi`` for any word starting so) have no equivalent: the providers match whole
 words only, so a bare prefix would search for that exact, usually non-existent, word. The caller leaves them
-out and uses them, bare, only for an entry that has nothing else (see `entry_search_terms`).
+out and uses them, bare, only for an entry that has nothing else (see `entry_search_terms`). An entry's context
+("only with") is not part of the search either: the matcher applies it to what the search brings in.
 """
 
 from __future__ import annotations
