@@ -1,10 +1,12 @@
-"""The window over 200,000 articles: first page, sort, filters, search, memory and GUI stalls during a poll.
+"""The window over 200,000 (or 1,000,000) articles: first page, sort, filters, search, memory, GUI stalls.
 
-Run from the repository root: ``/work/venv/bin/python bench/window.py [--starts 5] [--repeat 5] [--feeds 500]
-[--no-poll] [--profile]``. Offscreen Qt (QT_QPA_PLATFORM=offscreen). Works on a private copy of the cached
-200k profile (bench/_fixtures.py), in which the fixture's placeholder feeds are disabled, each default
-watchlist entry is linked to about 2% of the articles (article_entries, as a re-score would), and the feeds of a
-local feed farm are added for the stall probe.
+Run from the repository root: ``.venv/bin/python bench/window.py [--articles 1000000] [--starts 5] [--repeat 5]
+[--feeds 500] [--no-poll] [--no-stalls] [--only-stalls] [--profile]``. Offscreen Qt (QT_QPA_PLATFORM=offscreen).
+Works on a private copy of the cached profile (bench/_fixtures.py), in which the fixture's placeholder feeds are
+disabled, each default watchlist entry is linked to about 2% of the articles (article_entries, as a re-score
+would), and the feeds of a local feed farm are added for the poll's stall probe. The stall probes of issue 14
+(bench/_stalls.py, bench/_rescore_probe.py) time the GUI thread while articles are opened one after another,
+marked read and starred, while alerts are paused, and while start-up re-scores after a watchlist change.
 """
 
 from __future__ import annotations
@@ -25,12 +27,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _fixtures as fx
+import _stalls
 from _window_probe import vm_rss_kb
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from monitor.app import build_window, settle_startup, setup_application
+from monitor.app import build_window, settle_startup, setup_application, wire_scheduling
 from monitor.core.models import ArticleQuery
 from monitor.core.service import VigieCore
 from monitor.core.web.fetch import FetchSettings
@@ -39,6 +42,7 @@ from monitor.ui.article_model import COLUMNS
 from monitor.ui.tasks import TaskRunner
 
 PROBE = Path(__file__).resolve().parent / "_window_probe.py"
+RESCORE_PROBE = Path(__file__).resolve().parent / "_rescore_probe.py"
 
 SEARCHES = [
     "police",
@@ -246,10 +250,14 @@ def bench_stall(app, window, core, n_feeds: int, traces: Path | None = None) -> 
         clock.start()
         timer.start()
         t = time.perf_counter()
-        assert window.bridge.poll_now()
+        # The window polls only through the scheduler, as run_app wires it; the farm's new feeds are overdue, so
+        # starting the scheduler polls them all at once.
+        scheduler, _notifier = wire_scheduling(core, window, app)
+        scheduler.start()
         QTimer.singleShot(600_000, app.quit)
         app.exec()
         timer.stop()
+        scheduler.shutdown(wait=True)
         if trace_file:
             faulthandler.cancel_dump_traceback_later()
             trace_file.close()
@@ -269,13 +277,134 @@ def bench_stall(app, window, core, n_feeds: int, traces: Path | None = None) -> 
     }
 
 
+ALERTS_REMEMBERED = 300
+BENCH_POLL_ID = 999_999
+
+
+def seed_alert_history(core, count: int) -> int:
+    """Make `count` unread highlighted articles the alerts of one poll and let the alert policy remember them,
+    as a large first poll does (the unread-alert count then covers them)."""
+    from monitor.core.polling.alerts import AlertPolicy
+
+    conn = sqlite3.connect(core.paths.database, isolation_level=None)
+    conn.execute(
+        "UPDATE articles SET alert = 1, poll_id = ? WHERE id IN "
+        "(SELECT id FROM articles WHERE read = 0 AND highlighted = 1 ORDER BY id DESC LIMIT ?)",
+        (BENCH_POLL_ID, count),
+    )
+    conn.close()
+    AlertPolicy(core.store, lambda: core.settings).notification_for_poll(BENCH_POLL_ID)
+    return len(AlertPolicy(core.store, lambda: core.settings).unread_alert_ids())
+
+
+def bench_actions(app, window, core, count: int) -> None:
+    """The GUI thread while the analyst opens articles, marks them and pauses alerts (the notifier wired as
+    monitor.app.run_app wires it; its scheduler is not started)."""
+    seeded = seed_alert_history(core, ALERTS_REMEMBERED)
+    print(f"alert history: {seeded} unread alerted articles remembered (what the tray counts)")
+    window.model.set_query(ArticleQuery())
+    app.processEvents()
+    scheduler, notifier = wire_scheduling(core, window, app)
+    phases = _stalls.action_phases(window, notifier, count)
+    _stalls.run_phases(app, phases)
+    _stalls.report(phases)
+    del scheduler
+
+
+def _run_rescore_probe(work: Path, fingerprint: str) -> dict[str, object]:
+    out = subprocess.run(
+        [sys.executable, str(RESCORE_PROBE), str(work), fingerprint],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    lines = dict(line.split(" ", 1) for line in out.stdout.splitlines() if " " in line)
+    if "GAPS" not in lines:
+        raise SystemExit(f"the re-score probe failed: {out.stdout}\n{out.stderr[-3000:]}")
+    gaps = [float(g) for g in lines["GAPS"].split(",") if g]
+    return {
+        "before_loop": float(lines["BEFORE_LOOP"]),
+        "shown": float(lines["SHOWN"]),
+        "rescored": float(lines["RESCORED"]),
+        "gaps": gaps,
+    }
+
+
+def bench_startup_rescore(work: Path) -> None:
+    """Start the app (monitor.app.run_app, in a child process) on the profile, once as it is and once after
+    adding an entry to its watchlist file, which makes start-up re-score every article."""
+    from monitor.core.matching.watchlist import Entry, Watchlist, load_watchlist, save_watchlist
+
+    conn = sqlite3.connect(work / "vigie.sqlite3", isolation_level=None)
+    conn.execute("UPDATE feeds SET enabled = 0")  # the scheduler that run_app starts has nothing to poll
+    fingerprint = conn.execute("SELECT value FROM meta WHERE key = 'watchlist_version'").fetchone()[0]
+    conn.close()
+    plain = _run_rescore_probe(work, fingerprint)
+    print(
+        f"START-UP without a re-score (run_app, baseline): the event loop first ran {plain['before_loop']:.0f} ms "
+        f"after the QApplication, the window shown at {plain['shown']:.0f} ms; the first second after it: "
+        f"max gap {max(plain['gaps'], default=0):.0f} ms",
+        flush=True,
+    )
+    path = work / "watchlist.toml"
+    watchlist = load_watchlist(path)
+    added = Entry(name="Bench Rescore", kind="person", aliases=("Bench Rescore",), weight=1.0)
+    changed = Watchlist((*watchlist.entries, added), watchlist.version)
+    save_watchlist(changed, path)
+    fingerprint = load_watchlist(path).fingerprint
+    probe = _run_rescore_probe(work, fingerprint)
+    before, rescored = probe["before_loop"], probe["rescored"]
+    gaps = probe["gaps"]
+    # The gaps from the event loop's first tick to the re-score's end (and a second after it).
+    elapsed, during = 0.0, []
+    for gap in gaps:
+        elapsed += gap
+        during.append(gap)
+        if before + elapsed > rescored + 1000:
+            break
+    if rescored <= before + 1:
+        verdict = (
+            f"the re-score ran before the event loop did: the GUI thread was blocked {before:.0f} ms from the "
+            f"QApplication to the first tick ({before - plain['before_loop']:.0f} ms more than a start without "
+            f"a re-score), so the longest stall is {before:.0f} ms"
+        )
+    else:
+        verdict = "the re-score ran while the event loop did"
+    worst = max([*during, before if rescored <= before + 1 else 0.0])
+    print(
+        f"STALL during a start-up re-score (watchlist + 1 entry, run_app in a child "
+        f"process): window shown at {probe['shown']:.0f} ms, re-score ended at {rescored:.0f} ms; {verdict}; "
+        f"after the first tick: {len(during)} ticks of a 5 ms QTimer, max {max(during, default=0):.0f} ms, "
+        f"p99 {_stalls.percentile(during, 99) if during else 0:.0f} ms, "
+        f"{sum(g > 50 for g in during)} gaps over 50 ms; MAX {worst:.0f} ms (target max < 50 ms)",
+        flush=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--starts", type=int, default=5, help="process starts for the first-page figure")
     parser.add_argument("--repeat", type=int, default=5, help="repetitions per sort/filter operation")
     parser.add_argument("--feeds", type=int, default=500, help="feeds polled during the stall probe")
+    parser.add_argument(
+        "--articles", type=int, default=fx.N_ARTICLES, help="profile size: 200000 (default) or 1000000"
+    )
     parser.add_argument("--no-poll", action="store_true")
     parser.add_argument("--only-poll", action="store_true", help="skip start-up, sort, filter and search")
+    parser.add_argument("--no-stalls", action="store_true", help="skip the stall probes of issue 14")
+    parser.add_argument(
+        "--only-stalls",
+        action="store_true",
+        help="only the stall probes of issue 14 (open, read/star, pause alerts, start-up re-score)",
+    )
+    parser.add_argument("--search-detail", action="store_true", help="print each search's time and hits")
+    parser.add_argument(
+        "--no-rescore-probe", action="store_true", help="skip the start-up re-score probe (about a minute)"
+    )
+    parser.add_argument(
+        "--stall-actions", type=int, default=100, help="articles opened (and toggles) per probe"
+    )
     parser.add_argument("--profile", action="store_true", help="cProfile the window's construction")
     parser.add_argument(
         "--stall-traces",
@@ -285,7 +414,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     print(f"machine: {fx.machine()}, PySide6 {pyside_version}")
-    source = fx.profile_200k()
+    if args.only_stalls:
+        args.only_poll, args.no_poll = True, True
+    source = fx.profile(args.articles)
     work = fx.copy_profile(source, fx.BENCH_DIR / "window")
     setup_copy(work)
 
@@ -293,7 +424,8 @@ def main() -> None:
         med, runs, rss_start = bench_startup(work, args.starts)
         print(
             f"FIRST PAGE from process start (new python process, offscreen, warm OS cache): median {med * 1e3:.0f} ms "
-            f"over {len(runs)} starts (runs {', '.join(f'{r * 1e3:.0f}' for r in runs)}) (target < 1500 ms); "
+            f"over {len(runs)} starts (runs {', '.join(f'{r * 1e3:.0f}' for r in runs)}) "
+            f"(target < 1500 ms at 200,000 articles, < 1000 ms at 1,000,000); "
             f"VmRSS at first page {rss_start / 1024:.0f} MB",
             flush=True,
         )
@@ -335,6 +467,9 @@ def main() -> None:
             + "; ".join(f"{q!r} {ms:.0f} ms ({n:,} hits)" for q, ms, n in slow),
             flush=True,
         )
+        if args.search_detail:
+            for q, ms, n in per:
+                print(f"  search {q!r:<28} {ms:7.1f} ms  {n:>9,} hits")
         for label, part in (
             ("under 20,000 hits", [ms for _, ms, n in per if n < 20_000]),
             ("20,000 hits or more", [ms for _, ms, n in per if n >= 20_000]),
@@ -373,10 +508,15 @@ def main() -> None:
         peak2 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"MEMORY after the poll: VmRSS {rss2:.0f} MB, ru_maxrss {peak2:.0f} MB")
 
+    if args.only_stalls or not args.no_stalls:
+        bench_actions(app, window, core, args.stall_actions)
+
     runner.shutdown(wait=True)
     core.close()
+    if (args.only_stalls or not args.no_stalls) and not args.no_rescore_probe:
+        bench_startup_rescore(work)
     if prof:
-        print("\ncProfile of build_window on 200k articles (top 12 by cumulative time):")
+        print(f"\ncProfile of build_window on {args.articles:,} articles (top 12 by cumulative time):")
         pstats.Stats(prof).sort_stats("cumulative").print_stats(12)
 
 

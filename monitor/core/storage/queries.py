@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import replace
+from typing import TypeVar
 
 from monitor.core.errors import StoreError
 from monitor.core.models import SEED_SOURCE, Article, ArticleQuery, ArticleRow
 from monitor.core.storage.rows import article_from_row, article_row_from_row
 from monitor.core.storage.searchsyntax import to_fts_query
+
+T = TypeVar("T")
 
 SOURCE_LABEL = "CASE WHEN a.source = 'seed' THEN 'Seeds' ELSE COALESCE(NULLIF(f.title, ''), a.source) END"
 SORT_COLUMNS = {
@@ -19,16 +23,23 @@ SORT_COLUMNS = {
     "source": f"{SOURCE_LABEL} COLLATE NOCASE",
     "published": "a.published",
 }
-# The indexes (db v3) that hold the articles in the order of a sort column. A search whose hits are a large part
-# of the table walks one of them and stops at the page's end, instead of sorting every hit: 150 ms -> 15 ms for
-# a word in 120,000 of 200,000 articles. A narrow search is faster the other way round (sort its few hits).
+# The indexes (db v3) that hold the articles in the order of a sort column. When a condition selects its
+# articles as a set of ids (a search, an entry, the starred view) and the set is large, the page query walks the
+# sort column's index, tests each id against the set and stops at the page's end, instead of reading and sorting
+# every selected row (docs/BENCHMARKS.md has the figures). A small set is faster the other way round.
 SORT_INDEXES = {
     "starred": "articles_starred",
     "score": "articles_score",
     "title": "articles_title",
     "published": "articles_published",
 }
-BROAD_SEARCH_HITS = 5_000
+BROAD_SEARCH_HITS = 5_000  # from this many hits, a search walks the sort index
+BROAD_SET_SIZE = 1_000  # from this many articles, an entry or the starred view walks it
+# A walking search tests each id either against the list of its hits, built first (about 0.3 us a hit), or with
+# one seek in the full-text index per id (about 0.1 ms a term): it seeks when listing the hits would cost more,
+# as for a word in 600,000 of 1,000,000 articles (docs/BENCHMARKS.md).
+HITS_PER_SEEK = 400
+_CACHE_LIMIT = 64
 
 
 class ArticleQueries:
@@ -36,7 +47,12 @@ class ArticleQueries:
 
     conn: sqlite3.Connection  # the calling thread's connection (Store.conn)
 
-    def _where(self, query: ArticleQuery) -> tuple[str, list[object]]:
+    def _where(
+        self, query: ArticleQuery, *, id_sets: bool = False, probe_search: bool = False
+    ) -> tuple[str, list[object]]:
+        """The WHERE clause of `query`. `id_sets`: the starred view as a set of ids read from its index (a walk
+        over another index tests ids without reading the wide rows); `probe_search`: the search as one
+        full-text seek per row instead of the list of its hits."""
         clauses: list[str] = []
         args: list[object] = []
         if query.view == "new":
@@ -44,7 +60,9 @@ class ArticleQueries:
         elif query.view == "highlighted":
             clauses.append("a.highlighted = 1")
         elif query.view == "starred":
-            clauses.append("a.starred = 1")
+            clauses.append(
+                "a.id IN (SELECT id FROM articles WHERE starred = 1)" if id_sets else "a.starred = 1"
+            )
         elif query.view == "seeds":
             clauses.append("a.source = ?")
             args.append(SEED_SOURCE)
@@ -67,12 +85,39 @@ class ArticleQueries:
         if query.search and query.search.strip():
             fts = to_fts_query(query.search)
             if fts:
-                clauses.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+                if probe_search:
+                    clauses.append(
+                        "EXISTS (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? AND rowid = a.id)"
+                    )
+                else:
+                    clauses.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
                 args.append(fts)
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
 
     _ROW_COLUMNS = f"""a.id, a.title, a.source, a.published, a.score, a.highlighted, a.alert, a.read, a.starred,
         a.link, {SOURCE_LABEL} AS source_label"""
+
+    # -- counts, remembered until the database changes -------------------------------------------------------
+
+    def _cached(self, key: tuple[object, ...], compute: Callable[[], T]) -> T:
+        """`compute()`, remembered for this connection until any connection writes to the database.
+
+        The list asks for the same count several times (its row count, then each page's plan); at 1,000,000
+        articles a broad search's count alone reads the whole posting list of its word.
+        """
+        conn = self.conn
+        stamp = (id(conn), conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+        cache: dict[tuple[object, ...], tuple[tuple[int, int, int], object]] = self.__dict__.setdefault(
+            "_query_cache", {}
+        )
+        hit = cache.get(key)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]  # type: ignore[return-value]
+        value = compute()
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        cache[key] = (stamp, value)
+        return value
 
     def _search_alone(self, query: ArticleQuery) -> str | None:
         """The FTS5 query when a search is the list's only condition (the common case the fast plans cover)."""
@@ -82,34 +127,62 @@ class ArticleQueries:
         return fts
 
     def _search_hits(self, fts: str) -> int:
-        """How many articles an FTS5 query finds, from the index alone (a few milliseconds at 200,000 articles)."""
-        row = self.conn.execute(
-            "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", (fts,)
-        ).fetchone()
-        return int(row[0])
+        """How many articles an FTS5 query finds, from the index alone."""
+
+        def compute() -> int:
+            row = self.conn.execute(
+                "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", (fts,)
+            ).fetchone()
+            return int(row[0])
+
+        return self._cached(("hits", threading.get_ident(), fts), compute)
+
+    def _total(self) -> int:
+        return self._cached(
+            ("total", threading.get_ident()),
+            lambda: int(self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]),
+        )
 
     def count(self, query: ArticleQuery) -> int:
         try:
             fts = self._search_alone(query)
             if fts:
                 return self._search_hits(fts)
-            where, args = self._where(query)
-            return int(self.conn.execute(f"SELECT count(*) FROM articles a{where}", args).fetchone()[0])
+            if query.entry and not self._where(replace(query, entry=None))[0]:
+                # article_entries rows go with their article (ON DELETE CASCADE): counted from its key alone.
+                sql, args = "SELECT count(*) FROM article_entries WHERE entry = ?", [query.entry]
+            else:
+                where, args = self._where(query)
+                sql = f"SELECT count(*) FROM articles a{where}"
+            return self._cached(
+                ("count", threading.get_ident(), sql, *args),
+                lambda: int(self.conn.execute(sql, args).fetchone()[0]),
+            )
         except sqlite3.OperationalError as exc:
             raise StoreError(f"search failed: {exc}") from exc
 
+    # -- pages -------------------------------------------------------------------------------------------------
+
     def rows(self, query: ArticleQuery, offset: int = 0, limit: int = 200) -> list[ArticleRow]:
-        where, args = self._where(query)
-        order = SORT_COLUMNS.get(query.sort, "a.published")
-        direction = "DESC" if query.descending else "ASC"
-        order_by = f"ORDER BY {order} {direction}, a.id {direction}"
-        joined = "articles a{} LEFT JOIN feeds f ON f.id = a.feed_id"
         try:
+            if query.sort == "source" and not self._where(query)[0]:
+                return self._rows_by_source(query, offset, limit)
+            searches = bool(query.search and to_fts_query(query.search))
+            threshold = BROAD_SEARCH_HITS if searches else BROAD_SET_SIZE
+            selects_a_set = searches or bool(query.entry) or query.view == "starred"
+            walk = selects_a_set and query.sort in SORT_INDEXES and self.count(query) > threshold
+            probe = False
             fts = self._search_alone(query)
-            if fts and query.sort in SORT_INDEXES and self._search_hits(fts) > BROAD_SEARCH_HITS:
-                joined = joined.format(f" INDEXED BY {SORT_INDEXES[query.sort]}")
-            else:
-                joined = joined.format("")
+            if walk and fts:
+                hits = self._search_hits(fts)
+                seeks = (offset + limit) * self._total() / max(1, hits) * max(1, fts.count('"') // 2)
+                probe = hits >= HITS_PER_SEEK * seeks
+            where, args = self._where(query, id_sets=walk, probe_search=probe)
+            order = SORT_COLUMNS.get(query.sort, "a.published")
+            direction = "DESC" if query.descending else "ASC"
+            order_by = f"ORDER BY {order} {direction}, a.id {direction}"
+            indexed = f" INDEXED BY {SORT_INDEXES[query.sort]}" if walk else ""
+            joined = f"articles a{indexed} LEFT JOIN feeds f ON f.id = a.feed_id"
             if query.sort == "source":
                 # Sort the ids on the small articles_source index, then read the page's rows: sorting whole rows
                 # reads the full text of every article.
@@ -123,6 +196,90 @@ class ArticleQueries:
         except sqlite3.OperationalError as exc:
             raise StoreError(f"search failed: {exc}") from exc
         return [article_row_from_row(r) for r in rows]
+
+    def _source_groups(self) -> list[tuple[int | None, str]]:
+        """Each distinct (feed id, source) of the articles, one index seek apiece on articles_source (a loose
+        index scan: a few hundred seeks instead of reading its million entries)."""
+        groups: list[tuple[int | None, str]] = []
+        row = self.conn.execute(
+            "SELECT feed_id, source FROM articles WHERE feed_id IS NULL ORDER BY source LIMIT 1"
+        ).fetchone()
+        while row is not None:
+            groups.append((None, row[1]))
+            row = self.conn.execute(
+                "SELECT feed_id, source FROM articles WHERE feed_id IS NULL AND source > ? ORDER BY source LIMIT 1",
+                (row[1],),
+            ).fetchone()
+        row = self.conn.execute(
+            "SELECT feed_id, source FROM articles WHERE feed_id IS NOT NULL ORDER BY feed_id, source LIMIT 1"
+        ).fetchone()
+        while row is not None:
+            feed_id, source = row[0], row[1]
+            groups.append((feed_id, source))
+            # Two seeks (the next source of this feed, else the next feed): a row-value range (feed_id, source) >
+            # (?, ?) seeks on feed_id alone and then reads every entry of the feed.
+            row = (
+                self.conn.execute(
+                    "SELECT feed_id, source FROM articles WHERE feed_id = ? AND source > ? ORDER BY source LIMIT 1",
+                    (feed_id, source),
+                ).fetchone()
+                or self.conn.execute(
+                    "SELECT feed_id, source FROM articles WHERE feed_id > ? ORDER BY feed_id, source LIMIT 1",
+                    (feed_id,),
+                ).fetchone()
+            )
+        return groups
+
+    def _source_runs(self) -> tuple[list[list[tuple[int | None, str]]], dict[int, int]]:
+        """The (feed id, source) groups under each shown source label, in the label's order (COLLATE NOCASE),
+        and a memo of each label's article count, filled as pages need it."""
+
+        def compute() -> tuple[list[list[tuple[int | None, str]]], dict[int, int]]:
+            titles = {r[0]: r[1] for r in self.conn.execute("SELECT id, title FROM feeds")}
+            runs: dict[bytes, list[tuple[int | None, str]]] = {}
+            for feed_id, source in self._source_groups():
+                label = "Seeds" if source == SEED_SOURCE else (titles.get(feed_id) or source)
+                # NOCASE folds ASCII letters only and compares the UTF-8 bytes: bytes.lower() does the same.
+                runs.setdefault(label.encode("utf-8", "surrogatepass").lower(), []).append((feed_id, source))
+            return [runs[key] for key in sorted(runs)], {}
+
+        return self._cached(("source runs", threading.get_ident()), compute)
+
+    @staticmethod
+    def _run_match(members: list[tuple[int | None, str]]) -> tuple[str, list[object]]:
+        match = " OR ".join("(a.feed_id IS ? AND a.source = ?)" for _ in members)
+        return match, [value for member in members for value in member]
+
+    def _rows_by_source(self, query: ArticleQuery, offset: int, limit: int) -> list[ArticleRow]:
+        """A page of all the articles sorted by shown source: skip whole labels by their counts (counted on the
+        index as far as the page needs, and remembered), then read each label's articles in id order from the
+        articles_source index (feed_id, source, then the row id)."""
+        runs, sizes = self._source_runs()
+        direction = "DESC" if query.descending else "ASC"
+        order = range(len(runs) - 1, -1, -1) if query.descending else range(len(runs))
+        out: list[ArticleRow] = []
+        for number in order:
+            match, args = self._run_match(runs[number])
+            if offset > 0:
+                if number not in sizes:
+                    sizes[number] = int(
+                        self.conn.execute(f"SELECT count(*) FROM articles a WHERE {match}", args).fetchone()[
+                            0
+                        ]
+                    )
+                if offset >= sizes[number]:
+                    offset -= sizes[number]
+                    continue
+            rows = self.conn.execute(
+                f"SELECT {self._ROW_COLUMNS} FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id "
+                f"WHERE {match} ORDER BY a.id {direction} LIMIT ? OFFSET ?",
+                (*args, limit - len(out), offset),
+            ).fetchall()
+            out.extend(article_row_from_row(r) for r in rows)
+            offset = 0
+            if len(out) >= limit:
+                break
+        return out
 
     def article(self, article_id: int) -> Article | None:
         row = self.conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
