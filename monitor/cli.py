@@ -18,12 +18,15 @@ from monitor.core.polling.discovery import discover_feed
 from monitor.core.polling.due import due_time
 from monitor.core.polling.health import Health, feed_health
 from monitor.core.polling.poller import FeedReport
-from monitor.core.service import VigieCore
+from monitor.core.service import VigieCore, format_folder_path, parse_folder_path
 from monitor.core.support.clock import iso, utc_now
 from monitor.core.support.files import atomic_write
 from monitor.paths import AppPaths
 
 log = logging.getLogger(__name__)
+
+
+_PATH_HELP = 'titles from the top joined by "/", as "News/France" (a "/" inside a title is written "\\/")'
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,12 +58,24 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("url")
     add.add_argument("--title", default="")
     add.add_argument("--interval", type=int, metavar="MINUTES")
+    add.add_argument("--folder", default="", metavar="PATH", help=f"the folder to put it in, {_PATH_HELP}")
     add.add_argument("--no-check", action="store_true", help="subscribe without fetching the URL first")
-    imp = feed_cmds.add_parser("import", parents=[common], help="subscribe to the feeds of an OPML file")
+    imp = feed_cmds.add_parser(
+        "import", parents=[common], help="subscribe to the feeds of an OPML file, in its folders"
+    )
     imp.add_argument("file", type=Path)
-    exp = feed_cmds.add_parser("export", parents=[common], help="write the feeds as OPML (stdout by default)")
+    exp = feed_cmds.add_parser(
+        "export", parents=[common], help="write the feeds and folders as OPML (stdout by default)"
+    )
     exp.add_argument("file", type=Path, nargs="?")
-    feed_cmds.add_parser("list", parents=[common], help="the feeds with their health")
+    lst = feed_cmds.add_parser("list", parents=[common], help="the feeds with their folder and health")
+    lst.add_argument("--folder", metavar="PATH", help="only the feeds of this folder and its sub-folders")
+    move = feed_cmds.add_parser("move", parents=[common], help="put a feed in another folder")
+    move.add_argument("feed", metavar="ID_OR_URL")
+    move.add_argument(
+        "--folder", required=True, metavar="PATH", help=f'the folder, {_PATH_HELP}; "" is the top level'
+    )
+    feed_cmds.add_parser("folders", parents=[common], help="the folders, with how many feeds each holds")
     _add_follow_parser(feed_cmds, common)
 
     poll = commands.add_parser("poll", parents=[common], help="poll every feed once (or one), headless")
@@ -156,6 +171,7 @@ def _feeds(core: VigieCore, args: argparse.Namespace) -> int:
     if action == "follow":
         return _follow(core, args)
     if action == "add":
+        folder = parse_folder_path(args.folder)
         url, title = args.url, args.title
         if not args.no_check:
             with core.fetcher() as fetcher:
@@ -163,23 +179,44 @@ def _feeds(core: VigieCore, args: argparse.Namespace) -> int:
             url, title = found.url, title or found.title
             if found.via_page:
                 print(f"found the feed {url} on that page")
-        feed, created = core.add_feed(url, title, args.interval)
-        print(f"{'added' if created else 'already subscribed'}: [{feed.id}] {feed.title or feed.url}")
+        feed, created = core.add_feed(url, title, args.interval, folder=folder)
+        where = f" in {format_folder_path(feed.folder)}" if feed.folder else ""
+        print(f"{'added' if created else 'already subscribed'}: [{feed.id}] {feed.title or feed.url}{where}")
     elif action == "import":
-        added, existing, skipped = core.import_opml(args.file)
-        print(f"imported {added} feeds ({existing} already subscribed)")
-        for url in skipped:
-            print(f"skipped (not http or https): {url}", file=sys.stderr)
+        report = core.import_opml_report(args.file)
+        print(report.summary())
+        for line in report.details():
+            print(line, file=sys.stderr)
     elif action == "export":
         _write_bytes(core.export_opml(), args.file)
+    elif action == "move":
+        feed = core.move_feed(core.feed_by_id_or_url(args.feed).id, parse_folder_path(args.folder))
+        print(
+            f"moved [{feed.id}] {feed.title or feed.url} to {format_folder_path(feed.folder) or 'the top level'}"
+        )
+    elif action == "folders":
+        feeds = core.store.list_feeds()
+        for path in core.folders():
+            count = sum(1 for f in feeds if f.folder[: len(path)] == path)
+            print(f"{format_folder_path(path)} ({count} feed{'s' if count != 1 else ''})")
     else:
-        for feed in core.store.list_feeds():
-            health = _health_words(feed)
-            print(
-                f"[{feed.id}] {feed.title or '(untitled)'} <{feed.url}> every {feed.interval_minutes} min; "
-                f"{health}; next poll {iso(due_time(feed) or utc_now()) if feed.enabled else '-'}"
-            )
+        _list_feeds(core, args.folder)
     return 0
+
+
+def _list_feeds(core: VigieCore, folder: str | None) -> None:
+    """One line a feed, grouped by folder: "[3] Le Monde <URL> every 15 min; in News/France; ok; next poll ..."."""
+    path = parse_folder_path(folder or "")
+    if path and path not in core.folders():
+        raise UserError(f"no folder {format_folder_path(path)!r}; `vigie feeds folders` shows them")
+    feeds = core.feeds_in_folder(path)
+    for feed in sorted(feeds, key=lambda f: tuple(t.casefold() for t in f.folder)):  # stable: by title within
+        where = f"; in {format_folder_path(feed.folder)}" if feed.folder else ""
+        muted = "; muted" if feed.muted else ""
+        print(
+            f"[{feed.id}] {feed.title or '(untitled)'} <{feed.url}> every {feed.interval_minutes} min{where}"
+            f"{muted}; {_health_words(feed)}; next poll {iso(due_time(feed) or utc_now()) if feed.enabled else '-'}"
+        )
 
 
 def _health_words(feed: Feed) -> str:

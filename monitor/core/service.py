@@ -7,7 +7,7 @@ import logging
 import shutil
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO
@@ -43,53 +43,9 @@ from monitor.paths import AppPaths, resources_dir, seeds_dir
 
 log = logging.getLogger(__name__)
 
+OpmlImportReport = opml.OpmlImportReport
+
 __all__ = ["OpmlImportReport", "SeedLoad", "VigieCore", "format_folder_path", "parse_folder_path"]
-
-
-@dataclass(frozen=True)
-class OpmlImportReport:
-    """What importing an OPML file did.
-
-    Attributes:
-        added: feeds subscribed now. existing: feeds of the file already subscribed (left where they are).
-        skipped: outlines not imported, with why. folders_created: folders that did not exist before.
-        duplicates: outlines repeating a feed URL of the same file. flattened: feeds nested deeper than
-        MAX_FOLDER_DEPTH, put in their ancestor at that depth. warnings: how the file was read.
-    """
-
-    added: int
-    existing: int
-    skipped: list[opml.Skipped]
-    folders_created: int
-    duplicates: int = 0
-    flattened: int = 0
-    warnings: list[str] = field(default_factory=list)
-
-    def summary(self) -> str:
-        """One line: "imported 12 feeds (3 already subscribed, 2 skipped), 4 new folders"."""
-        extra = [f"{self.existing} already subscribed"]
-        if self.skipped:
-            extra.append(f"{len(self.skipped)} skipped")
-        if self.duplicates:
-            extra.append(f"{self.duplicates} listed twice")
-        folders = f", {self.folders_created} new folder{'s' if self.folders_created != 1 else ''}"
-        return f"imported {self.added} feeds ({', '.join(extra)}){folders if self.folders_created else ''}"
-
-    def details(self) -> list[str]:
-        """One line per thing the analyst should know beyond the summary: each skipped outline, and so on."""
-        lines = [f"note: {w}" for w in self.warnings]
-        if self.flattened:
-            lines.append(
-                f"note: {self.flattened} feeds were in folders nested deeper than {MAX_FOLDER_DEPTH} levels; "
-                f"they are in their folder at level {MAX_FOLDER_DEPTH}"
-            )
-        if self.duplicates:
-            lines.append(
-                f"note: {self.duplicates} outlines repeat a feed of the file; each feed is subscribed once, "
-                "in the folder where it first appears"
-            )
-        lines += [f"skipped {s.what}: {s.why}" for s in self.skipped]
-        return lines
 
 
 @dataclass(frozen=True)
@@ -238,6 +194,11 @@ class VigieCore:
         """Remove a folder and its sub-folders; their feeds move up to its parent. Returns how many moved."""
         return self.store.remove_folder(clean_path(path))
 
+    def move_folder(self, path: Sequence[str], parent: Sequence[str], title: str | None = None) -> FolderPath:
+        """Move a folder with its feeds and sub-folders under `parent` (renamed to `title` when given): a
+        drag and drop in the sidebar, or a rename when `parent` is its own parent. Returns its new path."""
+        return self.store.move_folder(clean_path(path), _checked_path(parent), title)
+
     def feeds_in_folder(self, path: Sequence[str]) -> list[Feed]:
         """The feeds of a folder and of its sub-folders (all feeds for ()), by title."""
         return self.store.feeds_in_folder(path)
@@ -247,21 +208,24 @@ class VigieCore:
         return self.store.set_muted(feed_ids, muted)
 
     def set_interval(self, feed_ids: Sequence[int], minutes: int) -> int:
-        """Poll these feeds every `minutes`. A running scheduler re-arms their jobs once told (its reschedule)."""
+        """Poll these feeds every `minutes`; a running scheduler re-arms their jobs at its next sync()."""
         if minutes < 1:
             raise UserError("the interval must be at least 1 minute")
         return self.store.set_interval(feed_ids, minutes)
 
-    def import_opml_report(self, path: Path) -> OpmlImportReport:
+    def import_opml_report(self, path: Path) -> opml.OpmlImportReport:
         """Subscribe to the feeds of an OPML file in their folders, all or nothing, and say what happened.
 
         Feeds already subscribed stay where the analyst put them; folders of the same path are one folder.
         """
-        result = _read_opml(Path(path))
+        try:
+            result = opml.read_opml_file(Path(path))
+        except opml.OpmlError as exc:
+            raise UserError(str(exc)) from exc
         counts = self.store.import_subscriptions(
             result.feeds, self.settings.default_interval_minutes, folders=result.folders
         )
-        report = OpmlImportReport(
+        report = opml.OpmlImportReport(
             added=counts.added,
             existing=counts.existing,
             skipped=result.skipped,
@@ -456,25 +420,6 @@ def _checked_path(path: Sequence[str]) -> FolderPath:
     if len(cleaned) > MAX_FOLDER_DEPTH:
         raise UserError(f"folders nest at most {MAX_FOLDER_DEPTH} deep; this path is {len(cleaned)} deep")
     return cleaned
-
-
-def _read_opml(path: Path) -> opml.OpmlImport:
-    """Parse an OPML file, reading no more than the size limit (a larger file is refused, nothing imported)."""
-    try:
-        with path.open("rb") as source:
-            data = source.read(opml.MAX_OPML_BYTES + 1)
-            size = path.stat().st_size
-    except OSError as exc:
-        raise UserError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    if len(data) > opml.MAX_OPML_BYTES:
-        raise UserError(
-            f"{path}: the file is {max(size, len(data)) / 1e6:.1f} MB, over the {opml.limit_text()} limit "
-            "for an OPML file; nothing was imported (split it, or remove its descriptions)"
-        )
-    try:
-        return opml.parse_opml(data)
-    except opml.OpmlError as exc:
-        raise UserError(f"{path}: {exc}") from exc
 
 
 def core_poll_function(core: VigieCore) -> PollFunction:

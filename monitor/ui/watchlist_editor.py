@@ -197,8 +197,8 @@ class WatchlistEditor(QDialog):
         return Watchlist(tuple(self.entries), self.core.watchlist.version)
 
     def _draft_or_none(self) -> Watchlist | None:
-        """The edited list for the test pane, None when invalid. It leaves the label under the list alone:
-        every edit already checked it, and a test run just after a save must not replace "Saved: …"."""
+        """The edited list for the test pane, or None while it is invalid; the message under the list is
+        _validate's alone (the pane testing after a save must not replace "Saved: … re-scored")."""
         try:
             return self.draft()
         except WatchlistError:

@@ -6,10 +6,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from monitor.core.errors import UserError
 from monitor.core.service import VigieCore, format_folder_path, parse_folder_path
-from monitor.core.support.folder_paths import MAX_FOLDER_DEPTH
+from monitor.core.support.folder_paths import MAX_FOLDER_DEPTH, clean_path
 from monitor.paths import AppPaths
 
 
@@ -144,3 +146,60 @@ def test_folder_paths_round_trip_through_their_text_form(path: tuple[str, ...]) 
     text = format_folder_path(path)
     assert parse_folder_path(text) == path
     assert format_folder_path(("AC/DC", "x")) == r"AC\/DC/x"
+
+
+@given(st.lists(st.text(min_size=1, max_size=12), max_size=5))
+def test_any_folder_path_round_trips_through_its_text_form(titles: list[str]) -> None:
+    path = clean_path(titles)
+    assert parse_folder_path(format_folder_path(path)) == path
+
+
+def test_the_default_feeds_are_installed_in_their_folders(core: VigieCore) -> None:
+    added = core.install_default_feeds()
+    assert added == len(core.store.list_feeds()) >= 20
+    assert ("Presse nationale",) in core.folders()
+    lemonde = core.store.feed_by_url("https://www.lemonde.fr/rss/une.xml")
+    assert lemonde is not None
+    assert lemonde.folder == ("Presse nationale",) and lemonde.site_url == "https://www.lemonde.fr/"
+
+
+def test_moving_a_folder_takes_its_feeds_and_sub_folders_along(core: VigieCore) -> None:
+    core.add_feed("https://fr.example/rss", folder=("News", "France", "Sud"))
+    core.create_folder(("Archive",))
+    assert core.move_folder(("News", "France"), ("Archive",)) == ("Archive", "France")
+    assert core.folders() == [("Archive",), ("Archive", "France"), ("Archive", "France", "Sud"), ("News",)]
+    assert core.store.feed_by_url("https://fr.example/rss").folder == ("Archive", "France", "Sud")  # type: ignore[union-attr]
+    assert core.move_folder(("Archive", "France"), ("Archive",), "Hexagone") == (
+        "Archive",
+        "Hexagone",
+    )  # a rename
+    assert core.move_folder(("Archive", "Hexagone"), ()) == ("Hexagone",)
+    assert core.store.feed_by_url("https://fr.example/rss").folder == ("Hexagone", "Sud")  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("path", "parent", "title", "message"),
+    [
+        (("Nowhere",), (), None, "no folder 'Nowhere'"),
+        (("News",), ("News", "France"), None, "cannot move 'News' into itself"),
+        (("News", "France"), (), "Sport", "there is already a folder 'Sport'"),
+        (("News",), (), "  ", "a folder needs a title"),
+    ],
+)
+def test_a_folder_move_that_cannot_be_done_changes_nothing(
+    core: VigieCore, path: tuple[str, ...], parent: tuple[str, ...], title: str | None, message: str
+) -> None:
+    core.add_feed("https://fr.example/rss", folder=("News", "France"))
+    core.create_folder(("Sport",))
+    before = core.folders()
+    with pytest.raises(UserError, match=message):
+        core.move_folder(path, parent, title)
+    assert core.folders() == before
+
+
+def test_a_folder_move_may_not_nest_past_the_depth_limit(core: VigieCore) -> None:
+    core.create_folder(tuple(f"d{i}" for i in range(MAX_FOLDER_DEPTH)))
+    core.create_folder(("Other", "Child"))
+    with pytest.raises(UserError, match=f"at most {MAX_FOLDER_DEPTH} deep"):
+        core.move_folder(("Other",), tuple(f"d{i}" for i in range(MAX_FOLDER_DEPTH - 1)))
+    assert ("Other", "Child") in core.folders()

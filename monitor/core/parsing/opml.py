@@ -11,25 +11,22 @@ import html
 import html.entities
 import logging
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from xml.parsers import expat
-from xml.sax.saxutils import escape, quoteattr
 
 from monitor.core.models import Subscription
-from monitor.core.support.folder_paths import MAX_FOLDER_DEPTH, FolderPath, clean_path, clean_title
+from monitor.core.parsing.opml_write import VIGIE_NS, XML_FORBIDDEN_CHARS, write_opml
+from monitor.core.support.folder_paths import MAX_FOLDER_DEPTH, FolderPath, clean_title
 from monitor.core.support.urls import is_web_url, url_problem
 
 logger = logging.getLogger(__name__)
 
-# Exports of large subscription lists reach 5 MB (a few hundred bytes an outline, descriptions included). 16 MB is
-# about 50,000 feeds, read in under 2 s and 140 MB of memory (docs/BENCHMARKS.md); larger files are refused
-# before more than the limit is read.
+# Exports of large subscription lists reach 5 MB (a few hundred bytes an outline, descriptions included). 16 MB,
+# about 50,000 feeds, still reads in seconds (docs/BENCHMARKS.md, "OPML"); larger files are refused before more
+# than the limit is read.
 MAX_OPML_BYTES = 16 * 1024 * 1024
-VIGIE_NS = "urn:x-vigie:opml:1"
 MAX_INTERVAL_MINUTES = 7 * 24 * 60
-# Characters XML 1.0 cannot carry, even escaped; a feed title may contain them.
-_INVALID_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # A character reference left escaped in a title (exporters that escape twice write "Tom&amp;#39;s").
 _ESCAPED_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # An HTML named entity written straight into the XML ("&eacute;"): XML without a DTD does not know it.
@@ -39,6 +36,17 @@ _DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z
 
 # Kept for callers that named the old class: a feed of an OPML file is a Subscription.
 OpmlFeed = Subscription
+__all__ = [
+    "MAX_OPML_BYTES",
+    "OpmlError",
+    "OpmlFeed",
+    "OpmlImport",
+    "OpmlImportReport",
+    "Skipped",
+    "parse_opml",
+    "read_opml_file",
+    "write_opml",
+]
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,54 @@ class OpmlImport:
     duplicates: int = 0
     flattened: int = 0
     warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OpmlImportReport:
+    """What importing an OPML file did.
+
+    Attributes:
+        added: feeds subscribed now. existing: feeds of the file already subscribed (left where they are).
+        skipped: outlines not imported, with why. folders_created: folders that did not exist before.
+        duplicates: outlines repeating a feed URL of the same file. flattened: feeds nested deeper than
+        MAX_FOLDER_DEPTH, put in their ancestor at that depth. warnings: how the file was read.
+    """
+
+    added: int
+    existing: int
+    skipped: list[Skipped]
+    folders_created: int
+    duplicates: int = 0
+    flattened: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line: "imported 12 feeds (3 already subscribed, 2 skipped), 4 new folders"."""
+        extra = [f"{self.existing} already subscribed"]
+        if self.skipped:
+            extra.append(f"{len(self.skipped)} skipped")
+        if self.duplicates:
+            extra.append(f"{self.duplicates} listed twice")
+        folders = f", {self.folders_created} new folder{'s' if self.folders_created != 1 else ''}"
+        return f"imported {self.added} feeds ({', '.join(extra)}){folders if self.folders_created else ''}"
+
+    def details(self) -> list[str]:
+        """One line per thing the analyst should know beyond the summary: each skipped outline, and so on."""
+        lines = [f"note: {w}" for w in self.warnings]
+        if self.flattened:
+            feeds = "1 feed was" if self.flattened == 1 else f"{self.flattened} feeds were"
+            lines.append(
+                f"note: {feeds} in folders nested deeper than {MAX_FOLDER_DEPTH} levels; "
+                f"each is in its enclosing folder at level {MAX_FOLDER_DEPTH}"
+            )
+        if self.duplicates:
+            repeat = "outline repeats" if self.duplicates == 1 else "outlines repeat"
+            lines.append(
+                f"note: {self.duplicates} {repeat} a feed of the file; each feed is subscribed once, "
+                "in the folder where it first appears"
+            )
+        lines += [f"skipped {s.what}: {s.why}" for s in self.skipped]
+        return lines
 
 
 class OpmlError(ValueError):
@@ -292,7 +348,7 @@ def _attributes(attrs: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
 def _title(raw: str) -> str:
     """A title as shown: references left escaped by a double-escaping exporter decoded, whitespace collapsed."""
     text = _ESCAPED_REFERENCE.sub(lambda m: html.unescape(m.group(0)), raw)
-    return " ".join(_INVALID_XML_CHARS.sub("", text).split())
+    return " ".join(XML_FORBIDDEN_CHARS.sub("", text).split())
 
 
 def _not_a_feed(attrs: dict[str, str], title: str) -> Skipped:
@@ -323,74 +379,24 @@ def _feed_scheme_to_http(url: str) -> str:
     return url
 
 
-def write_opml(
-    feeds: Iterable[Subscription], title: str = "Vigie feeds", *, folders: Iterable[FolderPath] = ()
-) -> bytes:
-    """An OPML 2.0 document (UTF-8) with the folders (empty ones too) and their feeds; parse_opml reads it back
-    to the same feeds and folders. In each folder, its sub-folders come first, then its feeds, both in the order
-    given."""
-    root = _Node()
-    for path in folders:
-        root.at(clean_path(path))
-    for feed in feeds:
-        root.at(clean_path(feed.folder)).feeds.append(feed)
-    lines = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        f'<opml version="2.0" xmlns:vigie="{VIGIE_NS}">',
-        "  <head>",
-        f"    <title>{escape(_xml_safe(title))}</title>",
-        "  </head>",
-        "  <body>",
-    ]
-    root.write(lines, 2)
-    lines += ["  </body>", "</opml>", ""]
-    return "\n".join(lines).encode("utf-8")
+def read_opml_file(path: Path) -> OpmlImport:
+    """Parse an OPML file, reading no more than MAX_OPML_BYTES of it (a larger file is refused unread).
 
-
-@dataclass
-class _Node:
-    """A folder of the document being written: its sub-folders by title, in order, and its feeds."""
-
-    children: dict[str, _Node] = field(default_factory=dict)
-    feeds: list[Subscription] = field(default_factory=list)
-
-    def at(self, path: FolderPath) -> _Node:
-        node = self
-        for title in path:
-            node = node.children.setdefault(title, _Node())
-        return node
-
-    def write(self, lines: list[str], depth: int) -> None:
-        pad = "  " * depth
-        for title, child in self.children.items():
-            name = quoteattr(_xml_safe(title))
-            opening = f'{pad}<outline text={name} title={name} vigie:folder="true"'
-            if not child.children and not child.feeds:
-                lines.append(opening + "/>")
-                continue
-            lines.append(opening + ">")
-            child.write(lines, depth + 1)
-            lines.append(f"{pad}</outline>")
-        for feed in self.feeds:
-            lines.append(f"{pad}<outline {_feed_attributes(feed)}/>")
-
-
-def _feed_attributes(feed: Subscription) -> str:
-    url = _xml_safe(feed.url)
-    name = _xml_safe(feed.title)
-    attrs = f'type="rss" text={quoteattr(name or url)}'
-    if name:
-        attrs += f" title={quoteattr(name)}"
-    attrs += f" xmlUrl={quoteattr(url)}"
-    if feed.site_url:
-        attrs += f" htmlUrl={quoteattr(_xml_safe(feed.site_url))}"
-    if feed.interval_minutes:
-        attrs += f' vigie:interval="{int(feed.interval_minutes)}"'
-    if feed.muted:
-        attrs += ' vigie:muted="true"'
-    return attrs
-
-
-def _xml_safe(value: str) -> str:
-    """Text XML can carry: forbidden control characters removed, whitespace runs (newlines too) collapsed."""
-    return " ".join(_INVALID_XML_CHARS.sub("", value or "").split())
+    Raises:
+        OpmlError: the file cannot be read, is over the limit or is not OPML; the message names the file.
+    """
+    try:
+        with path.open("rb") as source:
+            data = source.read(MAX_OPML_BYTES + 1)
+            size = path.stat().st_size
+    except OSError as exc:
+        raise OpmlError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if len(data) > MAX_OPML_BYTES:
+        raise OpmlError(
+            f"{path}: the file is {max(size, len(data)) / 1e6:.1f} MB, over the {limit_text()} limit "
+            "for an OPML file; nothing was imported (split it, or remove its descriptions)"
+        )
+    try:
+        return parse_opml(data)
+    except OpmlError as exc:
+        raise OpmlError(f"{path}: {exc}") from exc

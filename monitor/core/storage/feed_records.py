@@ -151,13 +151,20 @@ class FeedRecords(FolderRecords):
         return [f for f in self.list_feeds() if f.folder[: len(prefix)] == prefix]
 
     def set_muted(self, feed_ids: Iterable[int], muted: bool) -> int:
-        """Mute (or unmute) the feeds' alerts; returns how many feeds changed."""
+        """Mute (or unmute) the feeds' alerts; returns how many feeds changed. Muting also withdraws the alerts
+        their items already carry (the sidebar's alert count, the last poll's list); unmuting restores none."""
+        ids = list(feed_ids)
         with transaction(self.conn):
             cur = self.conn.executemany(
                 "UPDATE feeds SET muted = ? WHERE id = ? AND muted <> ?",
-                [(int(muted), i, int(muted)) for i in feed_ids],
+                [(int(muted), i, int(muted)) for i in ids],
             )
-        return max(0, cur.rowcount)
+            changed = max(0, cur.rowcount)
+            if muted:
+                self.conn.executemany(
+                    "UPDATE articles SET alert = 0 WHERE alert = 1 AND feed_id = ?", [(i,) for i in ids]
+                )
+        return changed
 
     def set_interval(self, feed_ids: Iterable[int], minutes: int) -> int:
         """Set the feeds' polling interval (at least 1 minute); returns how many feeds exist among the ids."""
@@ -200,6 +207,8 @@ class FeedRecords(FolderRecords):
             return
         with transaction(self.conn):
             self.conn.execute(f"UPDATE feeds SET {', '.join(sets)} WHERE id = ?", (*args, feed_id))
+            if muted:  # as set_muted: a muted feed's items are no longer alerts
+                self.conn.execute("UPDATE articles SET alert = 0 WHERE alert = 1 AND feed_id = ?", (feed_id,))
 
     def record_fetch(self, feed_id: int, state: FeedState, fetched_at: str) -> None:
         """Store what a poll learnt about a feed: status, error, validators, failures in a row, the server's

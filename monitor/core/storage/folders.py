@@ -158,3 +158,43 @@ class FolderRecords:
             self.conn.execute("DELETE FROM folders WHERE id = ?", (folder_id,))
         log.info("removed folder %s; %d feeds moved up", format_folder_path(cleaned), cur.rowcount)
         return cur.rowcount
+
+    def move_folder(self, path: Iterable[str], parent: Iterable[str], title: str | None = None) -> FolderPath:
+        """Move the folder at `path` (its feeds and sub-folders with it) under `parent`, renamed to `title` when
+        given; returns its new path. `parent` is created if missing.
+
+        Raises:
+            UserError: no folder at `path`; `parent` is the folder itself or inside it; `parent` already has a
+                folder of that title; or the moved tree would nest deeper than MAX_FOLDER_DEPTH.
+        """
+        source = clean_path(path)
+        target_parent = clean_path(parent)
+        new_title = clean_path([title if title is not None else (source[-1] if source else "")])
+        with transaction(self.conn):
+            folder_id = self.folder_id(source)
+            if folder_id is None:
+                raise UserError(f"no folder {format_folder_path(source)!r}")
+            if not new_title:
+                raise UserError("a folder needs a title")
+            if target_parent[: len(source)] == source:
+                raise UserError(f"cannot move {format_folder_path(source)!r} into itself")
+            destination = (*target_parent, *new_title)
+            if destination == source:
+                return source
+            if self.folder_id(destination) is not None:
+                raise UserError(f"there is already a folder {format_folder_path(destination)!r}")
+            deepest = max(
+                (len(p) for p in self.folder_paths_by_id().values() if p[: len(source)] == source),
+                default=len(source),
+            )
+            if deepest - len(source) + len(destination) > MAX_FOLDER_DEPTH:
+                raise UserError(
+                    f"folders nest at most {MAX_FOLDER_DEPTH} deep; that move would nest them deeper"
+                )
+            parent_id, _ = self.ensure_folder(target_parent)
+            self.conn.execute(
+                "UPDATE folders SET parent_id = ?, title = ? WHERE id = ?",
+                (parent_id, new_title[0], folder_id),
+            )
+        log.info("moved folder %s to %s", format_folder_path(source), format_folder_path(destination))
+        return destination
