@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import csv
+import json
 import logging
 import sqlite3
 import sys
@@ -54,6 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     feeds = commands.add_parser("feeds", parents=[common], help="add, import, export or list feeds")
     feed_cmds = feeds.add_subparsers(dest="feeds_command", metavar="ACTION", required=True)
+    health = feed_cmds.add_parser(
+        "health", parents=[common], help="each feed's health, items a day, highlighted"
+    )
+    health.add_argument("--format", choices=["text", "csv", "jsonl"], default="text")
     add = feed_cmds.add_parser("add", parents=[common], help="subscribe to a feed (or a page that links one)")
     add.add_argument("url")
     add.add_argument("--title", default="")
@@ -156,6 +162,8 @@ def _fail(message: str) -> int:
 
 
 def _dispatch(core: VigieCore, args: argparse.Namespace) -> int:
+    if args.command == "feeds" and args.feeds_command == "health":
+        return _feeds_health(core, args.format)
     handler = {
         "feeds": _feeds,
         "poll": _poll,
@@ -238,6 +246,36 @@ def _follow(core: VigieCore, args: argparse.Namespace) -> int:
         print(f"{state}: [{feed.id}] {feed.title} <{feed.url}>")
     if followed.dropped:
         print(f"note: left out to fit the search's limit: {', '.join(followed.dropped)}", file=sys.stderr)
+    return 0
+
+
+def _feeds_health(core: VigieCore, fmt: str) -> int:
+    """`vigie feeds health`: one line, CSV row or JSON object per feed (keys in README.md)."""
+    from monitor.core.polling.health import REPORT_KEYS
+
+    rows = core.feed_health_report()
+    if fmt == "jsonl":
+        for row in rows:
+            print(json.dumps(row.to_dict(), ensure_ascii=False))
+    elif fmt == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=REPORT_KEYS, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            values = row.to_dict()  # booleans as 0 and 1, as in the articles' CSV
+            values.update(enabled=int(row.feed.enabled), muted=int(row.feed.muted))
+            writer.writerow({**values, "items_per_day": " ".join(map(str, row.activity.per_day))})
+    else:
+        for row in rows:
+            feed, share = row.feed, row.highlighted_share
+            print(
+                f"[{feed.id}] {feed.title or '(untitled)'} <{feed.url}> in "
+                f"{row.to_dict()['folder'] or '(top level)'}: {row.health.words}; "
+                f"last success {feed.last_success or 'never'}; "
+                f"next poll {iso(row.next_poll) if row.next_poll else '-'}; "
+                f"{row.activity.recent} items in 14 days ({' '.join(map(str, row.activity.per_day))}); "
+                f"highlighted {'-' if share is None else f'{share:.0%}'} of {row.activity.items}; "
+                f"last item {row.activity.last_item or '-'}"
+            )
     return 0
 
 

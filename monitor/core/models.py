@@ -98,6 +98,7 @@ class Feed:
     last_status: int | None = None
     last_error: str | None = None
     last_fetched: str | None = None  # the last attempt, successful or not
+    last_success: str | None = None  # the last attempt that worked (schema 8)
     consecutive_failures: int = 0
     retry_not_before: str | None = None  # the deadline of the server's Retry-After, after a failure
     enabled: bool = True

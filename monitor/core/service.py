@@ -22,10 +22,12 @@ from monitor.core.parsing import opml
 from monitor.core.parsing.seeds import read_seeds, seed_item
 from monitor.core.polling.alerts import AlertPolicy
 from monitor.core.polling.discovery import check_feed_url
+from monitor.core.polling.health import FeedHealthRow, health_row
 from monitor.core.polling.poller import FeedReport, PollResult, ProgressCallback, poll_once
 from monitor.core.polling.rescore import rescore_store
 from monitor.core.polling.scheduler import PollFunction
 from monitor.core.settings import Settings
+from monitor.core.storage.feed_stats import feed_activity
 from monitor.core.storage.ingest import Outcome
 from monitor.core.storage.store import Store
 from monitor.core.support.clock import Clock, iso, utc_now
@@ -288,6 +290,13 @@ class VigieCore:
             hint = f"; did you mean {' or '.join(repr(by_key[k].name) for k in close)}?" if close else ""
             raise UserError(f"no watchlist entry {name.strip()!r}{hint} (`vigie watchlist list` shows them)")
         return found
+
+    def feed_health_report(self, now: datetime | None = None) -> list[FeedHealthRow]:
+        """Every feed (by title) with its health, next poll, items per day over the last two weeks and the share
+        of its items the watchlist highlights: the feed health view and `vigie feeds health`."""
+        moment = now or self.clock()
+        activity = feed_activity(self.store.conn, moment)
+        return [health_row(f, activity.get(f.id), moment) for f in self.store.list_feeds()]
 
     def feed_by_id_or_url(self, key: str) -> Feed:
         feed = self.store.get_feed(int(key)) if key.isdigit() else self.store.feed_by_url(key.strip())

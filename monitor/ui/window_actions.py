@@ -66,6 +66,9 @@ def build_actions(w: MainWindow) -> None:
     w.act_stop.setEnabled(False)
     w.act_feeds = _action(w, "&Manage feeds…", w.show_feeds_dialog)
     w.act_follow_words = _action(w, "&Follow words in news search…", lambda: ask_words_to_follow(w))
+    w.act_feed_health = _action(
+        w, "Feed &health…", w.show_feed_health, "Ctrl+Shift+H", "Each feed's health and figures"
+    )
     w.act_watchlist = _action(w, "&Edit watchlist…", w.show_watchlist_editor, "Ctrl+E")
     w.act_settings = _action(w, "&Preferences…", w.show_settings, QKeySequence.StandardKey.Preferences)
     w.act_keys = _action(w, "&Keyboard shortcuts", w.show_keys)
@@ -101,7 +104,7 @@ def build_menus(w: MainWindow) -> None:
                 w.act_mark_all,
             ],
         ),
-        ("F&eeds", [w.act_poll, w.act_stop, None, w.act_feeds, w.act_follow_words]),
+        ("F&eeds", [w.act_poll, w.act_stop, None, w.act_feeds, w.act_feed_health, w.act_follow_words]),
         ("&Watchlist", [w.act_watchlist]),
         ("&Settings", [w.act_settings]),
         ("&Help", [w.act_keys, w.act_about]),

@@ -158,7 +158,17 @@ ALTER TABLE feeds ADD COLUMN site_url TEXT;
 CREATE INDEX feeds_folder ON feeds(folder_id);
 """
 
-MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7]
+# v8: feed health (issue 20). last_fetched is the last attempt; last_success is the last attempt that worked (a
+# feed whose last attempt worked gets that attempt). articles_feed gains highlighted, so the health view's figures
+# (items per feed and day, highlighted share) come from this index alone, never from the wide rows.
+_V8 = """
+ALTER TABLE feeds ADD COLUMN last_success TEXT;
+UPDATE feeds SET last_success = last_fetched WHERE consecutive_failures = 0;
+DROP INDEX articles_feed;
+CREATE INDEX articles_feed ON articles(feed_id, published, highlighted);
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -238,3 +238,5 @@ class FeedRecords(FolderRecords):
                     feed_id,
                 ),
             )
+            if state.consecutive_failures == 0:  # a success: feed health shows when the feed last worked
+                self.conn.execute("UPDATE feeds SET last_success = ? WHERE id = ?", (fetched_at, feed_id))
