@@ -396,8 +396,7 @@ class MainWindow(QMainWindow):
     def poll_now(self) -> None:
         self.bridge.poll_now()
 
-    def follow_in_news_search(self, words: str, entry: bool) -> None:
-        """Follow words, or the watchlist entry they name, in news search (feeds in Searches, polled at once)."""
+    def follow_in_news_search(self, words: str, entry: bool) -> None:  # entry: the words name an entry
         self.bridge.follow_in_news_search(words, entry=entry)
 
     def _on_poll_started(self, total: int) -> None:
