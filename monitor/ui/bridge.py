@@ -300,12 +300,12 @@ class Bridge(QObject):
                 text = f"Added {name}: found its feed on that page ({found.items} items)."
             else:
                 text = f"Added {name} ({found.items} items)."
+            if created and poll:  # asked before feeds_changed re-syncs the scheduler, so polled once
+                self.poll_now([feed])
             self.feeds_changed.emit()
             self.message.emit(text)
             if on_done is not None:
                 on_done(feed, text)
-            if created and poll:
-                self.poll_now([feed])
 
         def failed(exc: BaseException) -> None:
             text = f"Could not add {url.strip()}: {describe_error(exc)}"
