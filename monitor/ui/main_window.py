@@ -165,6 +165,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.sidebar.target_selected.connect(self.select_target)
+        self.sidebar.follow_requested.connect(lambda name: self.follow_in_news_search(name, entry=True))
         self.filters.changed.connect(self.apply_query)
         self.view.selectionModel().selectionChanged.connect(lambda *_: self.articles.selection_changed())
         self.view.star_clicked.connect(self.articles.star_clicked)

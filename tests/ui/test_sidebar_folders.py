@@ -391,13 +391,25 @@ def test_closed_folders_are_kept_across_restarts(qtbot: QtBot, window: MainWindo
     assert sidebar.item_for(folder_target(NEWS)).isExpanded()
 
 
-def test_follow_in_news_search_on_a_watchlist_entry_emits_the_entry(qtbot: QtBot, window: MainWindow) -> None:
+def test_follow_in_news_search_on_a_watchlist_entry_emits_the_entry(  # type: ignore[no-untyped-def]
+    qtbot: QtBot, window: MainWindow, httpserver
+) -> None:
+    window.core.news_search_base = httpserver.url_for("/rss/search")  # no search reaches the internet
+    httpserver.expect_request("/rss/search").respond_with_data(rss([]), content_type="application/rss+xml")
     entry = Target("entry", entry="Amine Kessaci")
     menu = window.sidebar.context_menu(entry)
     assert menu is not None
     follow = next(a for a in menu.actions() if a.text() == "Follow in news search")
     with qtbot.waitSignal(window.sidebar.follow_requested, check_params_cb=lambda n: n == "Amine Kessaci"):
         follow.trigger()
+    settle(qtbot, window)
+    # The window follows the entry (helper I's bridge.follow_in_news_search): its search feeds, in Searches.
+    searches = window.core.feeds_in_folder(("Searches",))
+    assert sorted(f.title for f in searches) == [
+        "News search (en): Amine Kessaci",
+        "News search (fr): Amine Kessaci",
+    ]
+    qtbot.waitUntil(lambda: window.sidebar.item_for(folder_target(("Searches",))) is not None)
     assert window.sidebar.context_menu(Target("view", view="all")) is None
 
 
