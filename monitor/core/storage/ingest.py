@@ -12,6 +12,20 @@ from monitor.core.parsing.links import canonical_link, content_hash
 from monitor.core.storage.db import transaction
 from monitor.core.storage.rows import encode_matches
 
+# What re-scoring stores for one article: (id, score, highlighted 0/1, matches as encode_matches writes them,
+# the names of the entries matched). Plain values, cheap to send back from a worker process.
+ScoreRow = tuple[int, float, int, str, tuple[str, ...]]
+
+
+def score_row(article_id: int, assessment: Assessment) -> ScoreRow:
+    return (
+        article_id,
+        assessment.score,
+        int(assessment.highlighted),
+        encode_matches(assessment.matches),
+        tuple(sorted({m.entry for m in assessment.matches})),
+    )
+
 
 class Outcome(Enum):
     NEW = "new"
@@ -166,21 +180,24 @@ class IngestWrites:
 
     # -- re-scoring ---------------------------------------------------------------------------------------
 
-    def apply_assessments(self, assessed: Sequence[tuple[int, Assessment]]) -> None:
-        """Store new scores; an alert can only be withdrawn (re-scoring never makes an item new)."""
+    def apply_scores(self, scored: Sequence[ScoreRow]) -> None:
+        """Store new scores (rows as `score_row` makes them), in one transaction; an alert can only be
+        withdrawn (re-scoring never makes an item new)."""
         with transaction(self.conn):
-            for article_id, assessment in assessed:
-                self.conn.execute(
-                    "UPDATE articles SET score = ?, highlighted = ?, matches = ?, alert = alert AND ? WHERE id = ?",
-                    (
-                        assessment.score,
-                        int(assessment.highlighted),
-                        encode_matches(assessment.matches),
-                        int(assessment.highlighted),
-                        article_id,
-                    ),
-                )
-                self._write_entries(article_id, assessment.matches)
+            self.conn.executemany(
+                "UPDATE articles SET score = ?, highlighted = ?, matches = ?, alert = alert AND ? WHERE id = ?",
+                [
+                    (score, highlighted, matches, highlighted, article_id)
+                    for article_id, score, highlighted, matches, _ in scored
+                ],
+            )
+            self.conn.executemany(
+                "DELETE FROM article_entries WHERE article_id = ?", [(row[0],) for row in scored]
+            )
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO article_entries(article_id, entry) VALUES (?, ?)",
+                [(row[0], entry) for row in scored for entry in row[4]],
+            )
 
     def count_all(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
