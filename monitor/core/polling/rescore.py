@@ -22,7 +22,7 @@ from pathlib import Path
 
 from monitor.core.matching.matcher import Matcher
 from monitor.core.storage import db
-from monitor.core.storage.ingest import ScoreRow, score_row
+from monitor.core.storage.ingest import SCORES_PER_WRITE, ScoreRow, score_row
 from monitor.core.storage.store import Store
 from monitor.core.support.workers import close_pool, cores, process_pool
 
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 2_000  # ids per range
 PARALLEL_FROM = 20_000  # below this, starting the workers costs more than it saves
-WRITE_CHUNK = 250  # changed articles per write transaction
+WRITE_CHUNK = SCORES_PER_WRITE  # changed articles per write transaction
 YIELD_SECONDS = 0.002  # the pause after each write transaction: the window's thread takes the interpreter
 
 Changed = list[ScoreRow]
