@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import csv
+import json
 import logging
 import sqlite3
 import sys
@@ -18,12 +20,15 @@ from monitor.core.polling.discovery import discover_feed
 from monitor.core.polling.due import due_time
 from monitor.core.polling.health import Health, feed_health
 from monitor.core.polling.poller import FeedReport
-from monitor.core.service import VigieCore
+from monitor.core.service import VigieCore, format_folder_path, parse_folder_path
 from monitor.core.support.clock import iso, utc_now
 from monitor.core.support.files import atomic_write
 from monitor.paths import AppPaths
 
 log = logging.getLogger(__name__)
+
+
+_PATH_HELP = 'titles from the top joined by "/", as "News/France" (a "/" inside a title is written "\\/")'
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,16 +56,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     feeds = commands.add_parser("feeds", parents=[common], help="add, import, export or list feeds")
     feed_cmds = feeds.add_subparsers(dest="feeds_command", metavar="ACTION", required=True)
+    health = feed_cmds.add_parser(
+        "health", parents=[common], help="each feed's health, items a day, highlighted"
+    )
+    health.add_argument("--format", choices=["text", "csv", "jsonl"], default="text")
     add = feed_cmds.add_parser("add", parents=[common], help="subscribe to a feed (or a page that links one)")
     add.add_argument("url")
     add.add_argument("--title", default="")
     add.add_argument("--interval", type=int, metavar="MINUTES")
+    add.add_argument("--folder", default="", metavar="PATH", help=f"the folder to put it in, {_PATH_HELP}")
     add.add_argument("--no-check", action="store_true", help="subscribe without fetching the URL first")
-    imp = feed_cmds.add_parser("import", parents=[common], help="subscribe to the feeds of an OPML file")
+    imp = feed_cmds.add_parser(
+        "import", parents=[common], help="subscribe to the feeds of an OPML file, in its folders"
+    )
     imp.add_argument("file", type=Path)
-    exp = feed_cmds.add_parser("export", parents=[common], help="write the feeds as OPML (stdout by default)")
+    exp = feed_cmds.add_parser(
+        "export", parents=[common], help="write the feeds and folders as OPML (stdout by default)"
+    )
     exp.add_argument("file", type=Path, nargs="?")
-    feed_cmds.add_parser("list", parents=[common], help="the feeds with their health")
+    lst = feed_cmds.add_parser("list", parents=[common], help="the feeds with their folder and health")
+    lst.add_argument("--folder", metavar="PATH", help="only the feeds of this folder and its sub-folders")
+    move = feed_cmds.add_parser("move", parents=[common], help="put a feed in another folder")
+    move.add_argument("feed", metavar="ID_OR_URL")
+    move.add_argument(
+        "--folder", required=True, metavar="PATH", help=f'the folder, {_PATH_HELP}; "" is the top level'
+    )
+    feed_cmds.add_parser("folders", parents=[common], help="the folders, with how many feeds each holds")
 
     poll = commands.add_parser("poll", parents=[common], help="poll every feed once (or one), headless")
     poll.add_argument("--feed", metavar="ID_OR_URL")
@@ -129,6 +150,8 @@ def _fail(message: str) -> int:
 
 
 def _dispatch(core: VigieCore, args: argparse.Namespace) -> int:
+    if args.command == "feeds" and args.feeds_command == "health":
+        return _feeds_health(core, args.format)
     handler = {
         "feeds": _feeds,
         "poll": _poll,
@@ -142,6 +165,7 @@ def _dispatch(core: VigieCore, args: argparse.Namespace) -> int:
 def _feeds(core: VigieCore, args: argparse.Namespace) -> int:
     action = args.feeds_command
     if action == "add":
+        folder = parse_folder_path(args.folder)
         url, title = args.url, args.title
         if not args.no_check:
             with core.fetcher() as fetcher:
@@ -149,23 +173,44 @@ def _feeds(core: VigieCore, args: argparse.Namespace) -> int:
             url, title = found.url, title or found.title
             if found.via_page:
                 print(f"found the feed {url} on that page")
-        feed, created = core.add_feed(url, title, args.interval)
-        print(f"{'added' if created else 'already subscribed'}: [{feed.id}] {feed.title or feed.url}")
+        feed, created = core.add_feed(url, title, args.interval, folder=folder)
+        where = f" in {format_folder_path(feed.folder)}" if feed.folder else ""
+        print(f"{'added' if created else 'already subscribed'}: [{feed.id}] {feed.title or feed.url}{where}")
     elif action == "import":
-        added, existing, skipped = core.import_opml(args.file)
-        print(f"imported {added} feeds ({existing} already subscribed)")
-        for url in skipped:
-            print(f"skipped (not http or https): {url}", file=sys.stderr)
+        report = core.import_opml_report(args.file)
+        print(report.summary())
+        for line in report.details():
+            print(line, file=sys.stderr)
     elif action == "export":
         _write_bytes(core.export_opml(), args.file)
+    elif action == "move":
+        feed = core.move_feed(core.feed_by_id_or_url(args.feed).id, parse_folder_path(args.folder))
+        print(
+            f"moved [{feed.id}] {feed.title or feed.url} to {format_folder_path(feed.folder) or 'the top level'}"
+        )
+    elif action == "folders":
+        feeds = core.store.list_feeds()
+        for path in core.folders():
+            count = sum(1 for f in feeds if f.folder[: len(path)] == path)
+            print(f"{format_folder_path(path)} ({count} feed{'s' if count != 1 else ''})")
     else:
-        for feed in core.store.list_feeds():
-            health = _health_words(feed)
-            print(
-                f"[{feed.id}] {feed.title or '(untitled)'} <{feed.url}> every {feed.interval_minutes} min; "
-                f"{health}; next poll {iso(due_time(feed) or utc_now()) if feed.enabled else '-'}"
-            )
+        _list_feeds(core, args.folder)
     return 0
+
+
+def _list_feeds(core: VigieCore, folder: str | None) -> None:
+    """One line a feed, grouped by folder: "[3] Le Monde <URL> every 15 min; in News/France; ok; next poll ..."."""
+    path = parse_folder_path(folder or "")
+    if path and path not in core.folders():
+        raise UserError(f"no folder {format_folder_path(path)!r}; `vigie feeds folders` shows them")
+    feeds = core.feeds_in_folder(path)
+    for feed in sorted(feeds, key=lambda f: tuple(t.casefold() for t in f.folder)):  # stable: by title within
+        where = f"; in {format_folder_path(feed.folder)}" if feed.folder else ""
+        muted = "; muted" if feed.muted else ""
+        print(
+            f"[{feed.id}] {feed.title or '(untitled)'} <{feed.url}> every {feed.interval_minutes} min{where}"
+            f"{muted}; {_health_words(feed)}; next poll {iso(due_time(feed) or utc_now()) if feed.enabled else '-'}"
+        )
 
 
 def _health_words(feed: Feed) -> str:
@@ -176,6 +221,36 @@ def _health_words(feed: Feed) -> str:
     if health.state is Health.NEVER:
         return "never polled"
     return f"error: {feed.last_error}" if feed.last_error else "ok"
+
+
+def _feeds_health(core: VigieCore, fmt: str) -> int:
+    """`vigie feeds health`: one line, CSV row or JSON object per feed (keys in README.md)."""
+    from monitor.core.polling.health import REPORT_KEYS
+
+    rows = core.feed_health_report()
+    if fmt == "jsonl":
+        for row in rows:
+            print(json.dumps(row.to_dict(), ensure_ascii=False))
+    elif fmt == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=REPORT_KEYS, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            values = row.to_dict()  # booleans as 0 and 1, as in the articles' CSV
+            values.update(enabled=int(row.feed.enabled), muted=int(row.feed.muted))
+            writer.writerow({**values, "items_per_day": " ".join(map(str, row.activity.per_day))})
+    else:
+        for row in rows:
+            feed, share = row.feed, row.highlighted_share
+            print(
+                f"[{feed.id}] {feed.title or '(untitled)'} <{feed.url}> in "
+                f"{row.to_dict()['folder'] or '(top level)'}: {row.health.words}; "
+                f"last success {feed.last_success or 'never'}; "
+                f"next poll {iso(row.next_poll) if row.next_poll else '-'}; "
+                f"{row.activity.recent} items in 14 days ({' '.join(map(str, row.activity.per_day))}); "
+                f"highlighted {'-' if share is None else f'{share:.0%}'} of {row.activity.items}; "
+                f"last item {row.activity.last_item or '-'}"
+            )
+    return 0
 
 
 def _poll(core: VigieCore, args: argparse.Namespace) -> int:

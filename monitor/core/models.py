@@ -98,11 +98,26 @@ class Feed:
     last_status: int | None = None
     last_error: str | None = None
     last_fetched: str | None = None  # the last attempt, successful or not
+    last_success: str | None = None  # the last attempt that worked (schema 8)
     consecutive_failures: int = 0
     retry_not_before: str | None = None  # the deadline of the server's Retry-After, after a failure
     enabled: bool = True
-    muted: bool = False
+    muted: bool = False  # still polled, stored and scored, but never an alert or a notification
     disabled_reason: str | None = None
+    folder: tuple[str, ...] = ()  # folder titles from the top; () is the top level
+    site_url: str | None = None  # the site's own page (OPML htmlUrl)
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A feed to subscribe to, as an OPML file or the analyst gives it. None and () leave the default."""
+
+    url: str
+    title: str = ""
+    folder: tuple[str, ...] = ()
+    site_url: str | None = None
+    interval_minutes: int | None = None
+    muted: bool = False
 
 
 @dataclass(kw_only=True)

@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
     act_poll: QAction
     act_stop: QAction
     act_feeds: QAction
+    act_feed_health: QAction
     act_watchlist: QAction
     act_settings: QAction
     act_keys: QAction
@@ -168,7 +169,7 @@ class MainWindow(QMainWindow):
         self.reader.open_requested.connect(self.open_current_link)
         self.model.query_failed.connect(lambda text: self.status.show_error(f"Search: {text}"))
         self.reader.highlighted.connect(lambda url: self.statusBar().showMessage(url.toString(), 4000))
-        self.status.failing_clicked.connect(self.show_feeds_dialog)
+        self.status.failing_clicked.connect(self.show_feed_health)
         b = self.bridge
         b.poll_started.connect(self._on_poll_started)
         b.poll_progress.connect(self.status.poll_progress)
@@ -449,6 +450,11 @@ class MainWindow(QMainWindow):
         dialog.raise_()
         dialog.activateWindow()
         return dialog
+
+    def show_feed_health(self):
+        from monitor.ui.feed_health_view import open_feed_health
+
+        return open_feed_health(self)
 
     def show_watchlist_editor(self):
         from monitor.ui.watchlist_editor import WatchlistEditor

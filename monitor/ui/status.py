@@ -50,7 +50,7 @@ class StatusPanel(QObject):
         self.failing = _ClickableLabel(bar)
         self.failing.setObjectName("statusFailing")
         self.failing.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.failing.setToolTip("Open Feeds ▸ Manage feeds… to see why")
+        self.failing.setToolTip("Open Feeds ▸ Feed health… to see why")
         self.failing.clicked.connect(self.failing_clicked)
         bar.addWidget(self.error, 1)
         bar.addPermanentWidget(self.activity)

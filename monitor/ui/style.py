@@ -49,6 +49,7 @@ HEALTH_COLOURS = {
     "failing": "#d1372c",
     "disabled": "#8d949c",
     "never": "#c3c8ce",
+    "quiet": "#d99100",  # fetched fine, nothing new for a week (feed health view)
 }
 
 

@@ -64,7 +64,7 @@ class WatchlistEditor(QDialog):
         self.form = EntryForm(self)
         self.test_pane = MatchTestPane(
             bridge,
-            draft=self._validate,
+            draft=self._draft_or_none,
             threshold=lambda: self.core.matcher.threshold,
             current_article=current_article or (lambda: None),
             parent=self,
@@ -186,6 +186,14 @@ class WatchlistEditor(QDialog):
     def draft(self) -> Watchlist:
         """The edited list as a Watchlist; raises WatchlistError saying what is wrong."""
         return Watchlist(tuple(self.entries), self.core.watchlist.version)
+
+    def _draft_or_none(self) -> Watchlist | None:
+        """The edited list for the test pane, or None while it is invalid; the message under the list is
+        _validate's alone (the pane testing after a save must not replace "Saved: … re-scored")."""
+        try:
+            return self.draft()
+        except WatchlistError:
+            return None
 
     def _validate(self) -> Watchlist | None:
         """Check the edited list and say so under it; the list when valid, else None."""

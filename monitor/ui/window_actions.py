@@ -63,6 +63,9 @@ def build_actions(w: MainWindow) -> None:
     w.act_stop = _action(w, "S&top polling", w.bridge.cancel_poll)
     w.act_stop.setEnabled(False)
     w.act_feeds = _action(w, "&Manage feeds…", w.show_feeds_dialog)
+    w.act_feed_health = _action(
+        w, "Feed &health…", w.show_feed_health, "Ctrl+Shift+H", "Each feed's health and figures"
+    )
     w.act_watchlist = _action(w, "&Edit watchlist…", w.show_watchlist_editor, "Ctrl+E")
     w.act_settings = _action(w, "&Preferences…", w.show_settings, QKeySequence.StandardKey.Preferences)
     w.act_keys = _action(w, "&Keyboard shortcuts", w.show_keys)
@@ -98,7 +101,7 @@ def build_menus(w: MainWindow) -> None:
                 w.act_mark_all,
             ],
         ),
-        ("F&eeds", [w.act_poll, w.act_stop, None, w.act_feeds]),
+        ("F&eeds", [w.act_poll, w.act_stop, None, w.act_feeds, w.act_feed_health]),
         ("&Watchlist", [w.act_watchlist]),
         ("&Settings", [w.act_settings]),
         ("&Help", [w.act_keys, w.act_about]),

@@ -81,6 +81,10 @@ def test_saving_the_watchlist_rescores_and_the_list_follows(qtbot, window: MainW
     assert window.model.rowCount() == before + 1
     assert window.sidebar.item_for(Target("entry", entry="Zorglub")).text(1) == "1"
     assert not editor.dirty and "re-scored" in editor.error.text()
+    # The test pane testing again (as it does after a save) leaves the message under the list alone.
+    with qtbot.waitSignal(editor.test_pane.tested, timeout=WAIT_MS):
+        editor.run_test()
+    assert "re-scored" in editor.error.text()
 
 
 def test_the_test_area_matches_live_with_the_edited_list(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]

@@ -142,7 +142,33 @@ UPDATE feeds SET retry_not_before = next_poll WHERE consecutive_failures > 0 AND
 ALTER TABLE feeds DROP COLUMN next_poll;
 """
 
-MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5, _V6]
+# v7: folders, nested as the analyst's OPML has them (issue 20). A folder is one row per (parent, title): the
+# unique index makes two folders of the same path one folder. A feed is in at most one folder; removing a
+# folder never removes its feeds (they go to the top level). site_url keeps the OPML htmlUrl for the export.
+_V7 = """
+CREATE TABLE folders (
+    id        INTEGER PRIMARY KEY,
+    parent_id INTEGER REFERENCES folders(id) ON DELETE CASCADE,
+    title     TEXT NOT NULL CHECK (title <> ''),
+    created   TEXT NOT NULL
+);
+CREATE UNIQUE INDEX folders_path ON folders(COALESCE(parent_id, 0), title);
+ALTER TABLE feeds ADD COLUMN folder_id INTEGER REFERENCES folders(id) ON DELETE SET NULL;
+ALTER TABLE feeds ADD COLUMN site_url TEXT;
+CREATE INDEX feeds_folder ON feeds(folder_id);
+"""
+
+# v8: feed health (issue 20). last_fetched is the last attempt; last_success is the last attempt that worked (a
+# feed whose last attempt worked gets that attempt). articles_feed gains highlighted, so the health view's figures
+# (items per feed and day, highlighted share) come from this index alone, never from the wide rows.
+_V8 = """
+ALTER TABLE feeds ADD COLUMN last_success TEXT;
+UPDATE feeds SET last_success = last_fetched WHERE consecutive_failures = 0;
+DROP INDEX articles_feed;
+CREATE INDEX articles_feed ON articles(feed_id, published, highlighted);
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -6,10 +6,12 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from monitor.core.models import Feed
+from monitor.core.models import Feed, Subscription
 from monitor.core.storage.db import transaction
+from monitor.core.storage.folders import FolderRecords
 from monitor.core.storage.rows import feed_from_row
 from monitor.core.support.clock import iso, utc_now
+from monitor.core.support.folder_paths import FolderPath, clean_path
 
 
 @dataclass
@@ -26,25 +28,93 @@ class FeedState:
     disabled_reason: str | None = None
 
 
-class FeedRecords:
-    """The feeds table (mixed into Store)."""
+@dataclass(frozen=True)
+class ImportCounts:
+    """What subscribing to a list of feeds did: feeds added, feeds already there, folders created."""
+
+    added: int
+    existing: int
+    folders_created: int
+
+
+class FeedRecords(FolderRecords):
+    """The feeds table, and the folders they live in (mixed into Store)."""
 
     conn: sqlite3.Connection  # the calling thread's connection (Store.conn)
 
-    def add_feed(self, url: str, title: str = "", interval_minutes: int = 15) -> tuple[Feed, bool]:
-        """Subscribe; returns (feed, created). An existing URL is returned as is."""
+    def add_feed(
+        self,
+        url: str,
+        title: str = "",
+        interval_minutes: int = 15,
+        folder: Iterable[str] = (),
+        site_url: str | None = None,
+    ) -> tuple[Feed, bool]:
+        """Subscribe in `folder` (created if missing); returns (feed, created). An existing URL is returned as
+        is: its folder and settings do not change."""
         existing = self.feed_by_url(url)
         if existing:
             return existing, False
         now = iso(utc_now())
         with transaction(self.conn):
+            folder_id, _ = self.ensure_folder(folder)
             cur = self.conn.execute(
-                "INSERT INTO feeds(url, title, interval_minutes, created) VALUES (?, ?, ?, ?)",
-                (url, title, max(1, int(interval_minutes)), now),
+                """INSERT INTO feeds(url, title, interval_minutes, created, folder_id, site_url)
+                   VALUES (?, ?, ?, ?, ?, ?)""",
+                (url, title, max(1, int(interval_minutes)), now, folder_id, site_url),
             )
         feed = self.get_feed(int(cur.lastrowid or 0))
         assert feed is not None
         return feed, True
+
+    def import_subscriptions(
+        self,
+        subscriptions: Iterable[Subscription],
+        interval_minutes: int = 15,
+        folders: Iterable[FolderPath] = (),
+    ) -> ImportCounts:
+        """Create the folders (in their order), then subscribe to each feed in its folder, all or nothing.
+
+        A feed already subscribed keeps its folder, title and settings (the analyst's organisation wins over the
+        file's); only a missing site URL is filled in. Folders of the same path are one folder, so importing
+        the same file twice adds nothing.
+        """
+        now = iso(utc_now())
+        added = existing = folders_created = 0
+        folder_ids: dict[FolderPath, int | None] = {}
+        with transaction(self.conn):
+            for path in folders:
+                folder_ids[clean_path(path)], created = self.ensure_folder(path)
+                folders_created += created
+            for sub in subscriptions:
+                row = self.conn.execute("SELECT id FROM feeds WHERE url = ?", (sub.url,)).fetchone()
+                if row is not None:
+                    existing += 1
+                    if sub.site_url:
+                        self.conn.execute(
+                            "UPDATE feeds SET site_url = ? WHERE id = ? AND site_url IS NULL",
+                            (sub.site_url, row[0]),
+                        )
+                    continue
+                path = clean_path(sub.folder)
+                if path not in folder_ids:
+                    folder_ids[path], created = self.ensure_folder(path)
+                    folders_created += created
+                self.conn.execute(
+                    """INSERT INTO feeds(url, title, interval_minutes, muted, created, folder_id, site_url)
+                       VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                    (
+                        sub.url,
+                        sub.title,
+                        max(1, int(sub.interval_minutes or interval_minutes)),
+                        int(sub.muted),
+                        now,
+                        folder_ids[path],
+                        sub.site_url,
+                    ),
+                )
+                added += 1
+        return ImportCounts(added, existing, folders_created)
 
     def add_feeds(self, feeds: Iterable[tuple[str, str]], interval_minutes: int = 15) -> int:
         """Subscribe to many at once, all or nothing; returns how many were new."""
@@ -61,15 +131,49 @@ class FeedRecords:
 
     def get_feed(self, feed_id: int) -> Feed | None:
         row = self.conn.execute("SELECT * FROM feeds WHERE id = ?", (feed_id,)).fetchone()
-        return feed_from_row(row) if row else None
+        return feed_from_row(row, self.folder_path(row["folder_id"])) if row else None
 
     def feed_by_url(self, url: str) -> Feed | None:
         row = self.conn.execute("SELECT * FROM feeds WHERE url = ?", (url,)).fetchone()
-        return feed_from_row(row) if row else None
+        return feed_from_row(row, self.folder_path(row["folder_id"])) if row else None
 
-    def list_feeds(self) -> list[Feed]:
-        rows = self.conn.execute("SELECT * FROM feeds ORDER BY title COLLATE NOCASE, url").fetchall()
-        return [feed_from_row(r) for r in rows]
+    def list_feeds(self, order: str = "title") -> list[Feed]:
+        """Every feed, by title (the default) or by id ("id": the order they were subscribed in)."""
+        by = "id" if order == "id" else "title COLLATE NOCASE, url"
+        rows = self.conn.execute(f"SELECT * FROM feeds ORDER BY {by}").fetchall()
+        paths = self.folder_paths_by_id() if rows else {}
+        return [feed_from_row(r, paths.get(r["folder_id"], ())) for r in rows]
+
+    def feeds_in_folder(self, path: Iterable[str]) -> list[Feed]:
+        """The feeds of the folder at `path` and of all its sub-folders, by title; () gives every feed, and a
+        path with no folder gives none."""
+        prefix = clean_path(path)
+        return [f for f in self.list_feeds() if f.folder[: len(prefix)] == prefix]
+
+    def set_muted(self, feed_ids: Iterable[int], muted: bool) -> int:
+        """Mute (or unmute) the feeds' alerts; returns how many feeds changed. Muting also withdraws the alerts
+        their items already carry (the sidebar's alert count, the last poll's list); unmuting restores none."""
+        ids = list(feed_ids)
+        with transaction(self.conn):
+            cur = self.conn.executemany(
+                "UPDATE feeds SET muted = ? WHERE id = ? AND muted <> ?",
+                [(int(muted), i, int(muted)) for i in ids],
+            )
+            changed = max(0, cur.rowcount)
+            if muted:
+                self.conn.executemany(
+                    "UPDATE articles SET alert = 0 WHERE alert = 1 AND feed_id = ?", [(i,) for i in ids]
+                )
+        return changed
+
+    def set_interval(self, feed_ids: Iterable[int], minutes: int) -> int:
+        """Set the feeds' polling interval (at least 1 minute); returns how many feeds exist among the ids."""
+        with transaction(self.conn):
+            cur = self.conn.executemany(
+                "UPDATE feeds SET interval_minutes = ? WHERE id = ?",
+                [(max(1, int(minutes)), i) for i in feed_ids],
+            )
+        return max(0, cur.rowcount)
 
     def remove_feed(self, feed_id: int) -> None:
         with transaction(self.conn):
@@ -103,6 +207,8 @@ class FeedRecords:
             return
         with transaction(self.conn):
             self.conn.execute(f"UPDATE feeds SET {', '.join(sets)} WHERE id = ?", (*args, feed_id))
+            if muted:  # as set_muted: a muted feed's items are no longer alerts
+                self.conn.execute("UPDATE articles SET alert = 0 WHERE alert = 1 AND feed_id = ?", (feed_id,))
 
     def record_fetch(self, feed_id: int, state: FeedState, fetched_at: str) -> None:
         """Store what a poll learnt about a feed: status, error, validators, failures in a row, the server's
@@ -132,3 +238,5 @@ class FeedRecords:
                     feed_id,
                 ),
             )
+            if state.consecutive_failures == 0:  # a success: feed health shows when the feed last worked
+                self.conn.execute("UPDATE feeds SET last_success = ? WHERE id = ?", (fetched_at, feed_id))

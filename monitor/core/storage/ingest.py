@@ -101,6 +101,8 @@ class IngestWrites:
         counts = {outcome: 0 for outcome in Outcome}
         indexed: list[tuple[int, str, str, str]] = []  # new articles for the full-text index
         with transaction(self.conn):
+            # A muted feed's items are stored and scored like any other, but are never alerts.
+            alerts = source != SEED_SOURCE and not self._feed_muted(feed_id)
             for pending, assessment in items:
                 outcome = pending.outcome
                 counts[outcome] += 1
@@ -138,7 +140,7 @@ class IngestWrites:
                             pending.dedup_key,
                             fetched_at,
                             poll_id,
-                            int(assessment.highlighted and source != SEED_SOURCE),
+                            int(assessment.highlighted and alerts),
                         ),
                     )
                     article_id = int(cur.lastrowid or 0)
@@ -159,6 +161,12 @@ class IngestWrites:
                 "INSERT INTO articles_fts(rowid, title, summary, content) VALUES (?, ?, ?, ?)", indexed
             )
         return counts
+
+    def _feed_muted(self, feed_id: int | None) -> bool:
+        if feed_id is None:
+            return False
+        row = self.conn.execute("SELECT muted FROM feeds WHERE id = ?", (feed_id,)).fetchone()
+        return bool(row and row[0])
 
     def _write_entries(self, article_id: int, matches: Iterable[Match], *, new: bool = False) -> None:
         if not new:

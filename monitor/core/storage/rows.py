@@ -45,8 +45,9 @@ def decode_matches(row: sqlite3.Row) -> list[Match]:
         return []
 
 
-def feed_from_row(row: sqlite3.Row) -> Feed:
-    return from_row(Feed, row)
+def feed_from_row(row: sqlite3.Row, folder: tuple[str, ...] = ()) -> Feed:
+    """A feed from its row; `folder` is its folder's path (the row only has the folder's id)."""
+    return from_row(Feed, row, folder=folder)
 
 
 def article_from_row(row: sqlite3.Row) -> Article:
