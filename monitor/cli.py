@@ -82,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--folder", required=True, metavar="PATH", help=f'the folder, {_PATH_HELP}; "" is the top level'
     )
     feed_cmds.add_parser("folders", parents=[common], help="the folders, with how many feeds each holds")
+    _add_follow_parser(feed_cmds, common)
 
     poll = commands.add_parser("poll", parents=[common], help="poll every feed once (or one), headless")
     poll.add_argument("--feed", metavar="ID_OR_URL")
@@ -112,6 +113,17 @@ def build_parser() -> argparse.ArgumentParser:
     sug.add_argument("--limit", type=int, default=40)
     sug.add_argument("--all", action="store_true", help="also list names the watchlist already has")
     return parser
+
+
+def _add_follow_parser(feed_cmds: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    follow = feed_cmds.add_parser(
+        "follow", parents=[common], help="subscribe to news searches (Google News) for words or an entry"
+    )
+    follow.add_argument("words", nargs="*", metavar="WORDS", help="words (commas separate alternatives)")
+    follow.add_argument(
+        "--entry", action="store_true", help="WORDS name a watchlist entry: search its aliases"
+    )
+    follow.add_argument("--lang", default="fr,en", metavar="fr,en", help="the editions, comma-separated")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -164,6 +176,8 @@ def _dispatch(core: VigieCore, args: argparse.Namespace) -> int:
 
 def _feeds(core: VigieCore, args: argparse.Namespace) -> int:
     action = args.feeds_command
+    if action == "follow":
+        return _follow(core, args)
     if action == "add":
         folder = parse_folder_path(args.folder)
         url, title = args.url, args.title
@@ -221,6 +235,18 @@ def _health_words(feed: Feed) -> str:
     if health.state is Health.NEVER:
         return "never polled"
     return f"error: {feed.last_error}" if feed.last_error else "ok"
+
+
+def _follow(core: VigieCore, args: argparse.Namespace) -> int:
+    """`vigie feeds follow`: one line per search feed, added or already followed (then polled as any feed)."""
+    languages = [lang.strip() for lang in args.lang.split(",") if lang.strip()]
+    followed = core.follow_in_news_search(" ".join(args.words), entry=args.entry, languages=languages)
+    for feed in followed.feeds:
+        state = "added" if feed in followed.added else "already following"
+        print(f"{state}: [{feed.id}] {feed.title} <{feed.url}>")
+    if followed.dropped:
+        print(f"note: left out to fit the search's limit: {', '.join(followed.dropped)}", file=sys.stderr)
+    return 0
 
 
 def _feeds_health(core: VigieCore, fmt: str) -> int:

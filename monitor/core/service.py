@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
 import shutil
 import threading
@@ -13,8 +14,9 @@ from typing import IO
 
 from monitor.core import export
 from monitor.core.errors import UserError
+from monitor.core.matching.folding import fold_key
 from monitor.core.matching.matcher import Matcher
-from monitor.core.matching.watchlist import Watchlist, WatchlistFile, default_watchlist_path
+from monitor.core.matching.watchlist import Entry, Watchlist, WatchlistFile, default_watchlist_path
 from monitor.core.models import SEED_SOURCE, Article, ArticlePages, ArticleQuery, Feed, Subscription
 from monitor.core.parsing import opml
 from monitor.core.parsing.seeds import read_seeds, seed_item
@@ -36,7 +38,9 @@ from monitor.core.support.folder_paths import (
     format_folder_path,
     parse_folder_path,
 )
+from monitor.core.web import news_search
 from monitor.core.web.fetch import Fetcher, FetchSettings
+from monitor.core.web.news_search import FollowedSearch
 from monitor.paths import AppPaths, resources_dir, seeds_dir
 
 log = logging.getLogger(__name__)
@@ -99,6 +103,8 @@ class VigieCore:
             self.watchlist_file = WatchlistFile(default_watchlist_path())
             self.watchlist_file.load()
         self.matcher = self._build_matcher(self.watchlist)
+        # Another address for the news search's feeds (tests point it at a local server).
+        self.news_search_base: str | None = None
         self._poll_lock = threading.Lock()
         self.alerts = AlertPolicy(self.store, lambda: self.settings, clock=clock)
         self.rescore_pending = False
@@ -245,6 +251,45 @@ class VigieCore:
             for f in self.store.list_feeds(order="id")
         ]
         return opml.write_opml(feeds, folders=self.store.folder_paths_by_id().values())
+
+    def follow_in_news_search(
+        self, words_or_entry: str | Entry, *, entry: bool = False, languages: Sequence[str] = ("fr", "en")
+    ) -> FollowedSearch:
+        """Subscribe, in the folder "Searches", to a news search per language for the aliases of a watchlist
+        entry (`entry`: the words name it; an Entry: the editor's draft) or for the words (commas separate
+        alternatives). Following again adds nothing. An unknown entry raises UserError naming close ones."""
+        found = words_or_entry if isinstance(words_or_entry, Entry) else None
+        if found is not None or entry:
+            found = found or self._entry_named(str(words_or_entry))
+            label = found.name
+            terms = news_search.entry_search_terms(
+                found.terms(), found.case_sensitive_aliases, found.prefixes
+            )
+        else:
+            terms = [t.strip() for t in str(words_or_entry).split(",") if t.strip()]
+            label = ", ".join(terms)
+        search = news_search.build_news_search(
+            terms, fold=fold_key, languages=languages, base_url=self.news_search_base
+        )
+        results = [
+            self.add_feed(f.url, news_search.search_title(f.language, label), folder=("Searches",))
+            for f in search.feeds
+        ]
+        return FollowedSearch(
+            label, [f for f, _ in results], [f for f, new in results if new], search.dropped
+        )
+
+    def _entry_named(self, name: str) -> Entry:
+        """The watchlist entry called `name` (accents and case aside); UserError names the closest ones."""
+        if not name.strip():
+            raise UserError("name the watchlist entry to follow")
+        by_key = {fold_key(e.name): e for e in self.watchlist.entries}
+        found = by_key.get(fold_key(name))
+        if found is None:
+            close = difflib.get_close_matches(fold_key(name), list(by_key), n=3, cutoff=0.6)
+            hint = f"; did you mean {' or '.join(repr(by_key[k].name) for k in close)}?" if close else ""
+            raise UserError(f"no watchlist entry {name.strip()!r}{hint} (`vigie watchlist list` shows them)")
+        return found
 
     def feed_health_report(self, now: datetime | None = None) -> list[FeedHealthRow]:
         """Every feed (by title) with its health, next poll, items per day over the last two weeks and the share

@@ -17,12 +17,12 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from monitor.core.errors import describe_error
-from monitor.core.matching.watchlist import Watchlist
+from monitor.core.matching.watchlist import Entry, Watchlist
 from monitor.core.models import ArticleQuery, Feed
 from monitor.core.polling.discovery import FoundFeed, discover_feed
 from monitor.core.polling.poller import FeedReport
 from monitor.core.polling.scheduler import PollScheduler
-from monitor.core.service import ReaderArticle, VigieCore
+from monitor.core.service import FollowedSearch, ReaderArticle, VigieCore
 from monitor.core.support.files import atomic_write
 from monitor.ui.tasks import ErrorCallback, Progress, Runner
 
@@ -300,12 +300,12 @@ class Bridge(QObject):
                 text = f"Added {name}: found its feed on that page ({found.items} items)."
             else:
                 text = f"Added {name} ({found.items} items)."
+            if created and poll:  # asked before feeds_changed re-syncs the scheduler, so polled once
+                self.poll_now([feed])
             self.feeds_changed.emit()
             self.message.emit(text)
             if on_done is not None:
                 on_done(feed, text)
-            if created and poll:
-                self.poll_now([feed])
 
         def failed(exc: BaseException) -> None:
             text = f"Could not add {url.strip()}: {describe_error(exc)}"
@@ -314,6 +314,40 @@ class Bridge(QObject):
                 on_done(None, text)
 
         self.runner.submit(task, on_result=finished, on_error=failed, name="add_feed")
+
+    def follow_in_news_search(
+        self,
+        words_or_entry: str | Entry,
+        *,
+        entry: bool,
+        then: Callable[[FollowedSearch], None] | None = None,
+    ) -> None:
+        """Subscribe to the news searches of an entry (its name, or the editor's draft) or of words, on the
+        runner; the result goes to the status bar (and `then(sentence)`), the new feeds to the scheduler."""
+        core = self.core
+
+        def done(followed: FollowedSearch) -> None:
+            count = len(followed.added)
+            text = f"Following {followed.label!r} in news search: "
+            if count:
+                text += f"{count} feed{'s' if count != 1 else ''} added to Searches"
+            else:
+                text += f"already followed ({len(followed.feeds)} feeds in Searches)"
+            if followed.dropped:
+                text += f"; left out to fit the search's limit: {', '.join(followed.dropped)}"
+            if followed.added:  # asked before feeds_changed re-syncs the scheduler, so polled once
+                self.poll_now(followed.added)
+            self.feeds_changed.emit()
+            self.message.emit(text + ".")
+            if then is not None:
+                then(text + ".")
+
+        self._store_write(
+            "follow_in_news_search",
+            lambda: core.follow_in_news_search(words_or_entry, entry=entry),
+            done,
+            "Could not follow in news search",
+        )
 
     def remove_feed(self, feed_id: int) -> None:
         store = self.core.store

@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
     act_poll: QAction
     act_stop: QAction
     act_feeds: QAction
+    act_follow_words: QAction
     act_feed_health: QAction
     act_watchlist: QAction
     act_settings: QAction
@@ -394,6 +395,9 @@ class MainWindow(QMainWindow):
 
     def poll_now(self) -> None:
         self.bridge.poll_now()
+
+    def follow_in_news_search(self, words: str, entry: bool) -> None:  # entry: the words name an entry
+        self.bridge.follow_in_news_search(words, entry=entry)
 
     def _on_poll_started(self, total: int) -> None:
         self.status.poll_started(total)

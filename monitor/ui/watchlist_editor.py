@@ -101,6 +101,7 @@ class WatchlistEditor(QDialog):
         self.entry_list.add_button.clicked.connect(lambda: self.add_entry())
         self.entry_list.remove_button.clicked.connect(self.remove_entry)
         self.form.edited.connect(self._on_form_changed)
+        self.form.follow_button.clicked.connect(self.follow_in_news_search)
         self.save_button.clicked.connect(self.save)
         self.revert_button.clicked.connect(self.load)
         self.close_button.clicked.connect(self.close)
@@ -180,6 +181,14 @@ class WatchlistEditor(QDialog):
         self.dirty = True
         self._validate()
         self.test_pane.schedule()
+
+    def follow_in_news_search(self) -> None:
+        """Follow the selected entry in news search as the form shows it (saved or not); the result shows
+        under the button and in the main window's status bar."""
+        if 0 <= self._index < len(self.entries):
+            self.bridge.follow_in_news_search(
+                self.entries[self._index], entry=True, then=self.form.follow_status.setText
+            )
 
     # -- checking and testing -------------------------------------------------------------------------------
 

@@ -9,8 +9,10 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QWidget,
 )
 
@@ -61,6 +63,10 @@ class EntryForm(QWidget):
         self.context.setToolTip("When set, the entry counts only in articles where one of these also counts.")
         self.note = QPlainTextEdit(self)
         self.note.setPlaceholderText("Why this entry is on the list")
+        self.follow_button = QPushButton("Follow in news search", self)
+        self.follow_button.setToolTip(
+            "Add Google News searches for these aliases (French and English) to the Searches folder"
+        )
         for edit, height in (
             (self.aliases, 110),
             (self.case_aliases, 60),
@@ -79,6 +85,10 @@ class EntryForm(QWidget):
         form.addRow("Prefixes", self.prefixes)
         form.addRow("Only with", self.context)
         form.addRow("Note", self.note)
+        form.addRow("", self.follow_button)
+        self.follow_status = QLabel(self)  # what the last follow did
+        self.follow_status.setWordWrap(True)
+        form.addRow("", self.follow_status)
         for signal in (
             self.name.textChanged,
             self.context.textChanged,
@@ -101,6 +111,7 @@ class EntryForm(QWidget):
             self.prefixes,
             self.context,
             self.note,
+            self.follow_button,
         )
 
     def show_entry(self, entry: Entry | None) -> None:

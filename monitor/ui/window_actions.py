@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 
+from monitor.ui.news_search_dialog import ask_words_to_follow
+
 if TYPE_CHECKING:
     from monitor.ui.main_window import MainWindow
 
@@ -63,6 +65,7 @@ def build_actions(w: MainWindow) -> None:
     w.act_stop = _action(w, "S&top polling", w.bridge.cancel_poll)
     w.act_stop.setEnabled(False)
     w.act_feeds = _action(w, "&Manage feeds…", w.show_feeds_dialog)
+    w.act_follow_words = _action(w, "&Follow words in news search…", lambda: ask_words_to_follow(w))
     w.act_feed_health = _action(
         w, "Feed &health…", w.show_feed_health, "Ctrl+Shift+H", "Each feed's health and figures"
     )
@@ -101,7 +104,7 @@ def build_menus(w: MainWindow) -> None:
                 w.act_mark_all,
             ],
         ),
-        ("F&eeds", [w.act_poll, w.act_stop, None, w.act_feeds, w.act_feed_health]),
+        ("F&eeds", [w.act_poll, w.act_stop, None, w.act_feeds, w.act_feed_health, w.act_follow_words]),
         ("&Watchlist", [w.act_watchlist]),
         ("&Settings", [w.act_settings]),
         ("&Help", [w.act_keys, w.act_about]),
