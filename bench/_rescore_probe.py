@@ -15,6 +15,7 @@ connection every 100 ms) and one more second has passed. It prints:
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import sqlite3
 import sys
@@ -45,12 +46,16 @@ def main() -> int:
     gaps: list[float] = []
     last = [0.0]
     db = sqlite3.connect(f"file:{data_dir / 'vigie.sqlite3'}?mode=ro", uri=True, isolation_level=None)
+    # A diagnostic: faulthandler's C watchdog writes every thread's stack when a tick is 50 ms late.
+    traces = os.environ.get("VIGIE_STALL_TRACES")
+    trace_file = open(traces, "w") if traces else None  # noqa: SIM115 - open until os._exit
 
     def rescored() -> bool:
         row = db.execute("SELECT value FROM meta WHERE key = 'watchlist_version'").fetchone()
         return row is not None and row[0] == fingerprint
 
     def finish() -> None:
+        faulthandler.cancel_dump_traceback_later()
         print(f"BEFORE_LOOP {marks['loop']:.1f}")
         print(f"SHOWN {marks.get('shown', -1):.1f}")
         print(f"RESCORED {marks.get('rescored', -1):.1f}")
@@ -64,6 +69,8 @@ def main() -> int:
         else:
             gaps.append(now - last[0])
         last[0] = now
+        if trace_file is not None:
+            faulthandler.dump_traceback_later(0.05 + TICK_MS / 1e3, file=trace_file)
         if "shown" not in marks:
             windows = [
                 w

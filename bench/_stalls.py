@@ -10,6 +10,8 @@ they take: on the GUI thread today, on the runner once they are asynchronous.
 
 from __future__ import annotations
 
+import faulthandler
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -43,12 +45,18 @@ def run_phases(app: QApplication, phases: list[Phase], spacing_ms: int = 40) -> 
     ticker.setTimerType(Qt.TimerType.PreciseTimer)
     ticker.setInterval(TICK_MS)
     state = {"phase": -1, "last": 0.0, "step": 0}
+    # A diagnostic: faulthandler's C watchdog (which needs no GIL) writes every thread's stack when a tick is
+    # 50 ms late, showing what held the GUI thread or the interpreter.
+    traces = os.environ.get("VIGIE_STALL_TRACES")
+    trace_file = open(traces, "w") if traces else None  # noqa: SIM115 - closed after the phases
 
     def tick() -> None:
         now = clock.nsecsElapsed() / 1e6
         if state["phase"] >= 0:
             phases[state["phase"]].gaps.append(now - state["last"])
         state["last"] = now
+        if trace_file is not None:
+            faulthandler.dump_traceback_later(0.05 + TICK_MS / 1e3, file=trace_file)
 
     def next_phase() -> None:
         state["phase"] += 1
@@ -79,6 +87,9 @@ def run_phases(app: QApplication, phases: list[Phase], spacing_ms: int = 40) -> 
     QTimer.singleShot(600_000, app.quit)
     app.exec()
     ticker.stop()
+    if trace_file is not None:
+        faulthandler.cancel_dump_traceback_later()
+        trace_file.close()
 
 
 def action_phases(window, notifier, count: int) -> list[Phase]:

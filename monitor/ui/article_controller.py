@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QItemSelectionModel, QObject, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, Signal
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QAbstractItemView
 
 from monitor.core.models import Article, ArticleRow
 from monitor.core.service import ReaderArticle
@@ -71,8 +72,20 @@ class ArticleController(QObject):
         if 0 <= row < self.model.rowCount():
             index = self.model.index(row, 0)
             flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            self._bring_into_view(index)  # before the view's own auto-scroll, which scrolls one row at a time
             self.view.selectionModel().setCurrentIndex(index, flags)
-            self.view.scrollTo(index)
+
+    def _bring_into_view(self, index: QModelIndex) -> None:
+        """Scroll only when the row is out of sight, and then put it in the middle.
+
+        Scrolling repaints the whole list (every visible row asks the model for its cells): scrolling by one
+        row at each step, as `EnsureVisible` does when the analyst walks down the list, made that repaint part
+        of every article opened. Centring leaves half a page of rows to walk before the list scrolls again."""
+        viewport = self.view.viewport().rect()
+        shown = self.view.visualRect(index)
+        if shown.isValid() and viewport.contains(shown):
+            return
+        self.view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
 
     def selected_row(self) -> int | None:
         """The row the analyst chose; None when none is (the view's focus alone makes a row current)."""

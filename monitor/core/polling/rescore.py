@@ -3,7 +3,9 @@
 Only the articles whose assessment changed are written: after a typical edit, a few of them. The matching, which
 is most of the work, runs in worker processes (monitor.core.support.workers, one per core) once the store holds
 PARALLEL_FROM articles or more; each worker reads its own ranges of ids through its own connection (WAL lets it
-read while this process writes) and sends back only what changed. The writes stay in this process.
+read while this process writes) and sends back only what changed, as plain rows ready to store. The writes stay
+in this process, in bounded transactions: between two, the re-scoring thread sleeps a moment, so that the window's
+thread, which shares this process's interpreter, is never kept waiting for it behind a long run of writes.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import itertools
 import logging
 import sqlite3
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
@@ -18,9 +21,8 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from monitor.core.matching.matcher import Matcher
-from monitor.core.models import Assessment
 from monitor.core.storage import db
-from monitor.core.storage.rows import encode_matches
+from monitor.core.storage.ingest import SCORES_PER_WRITE, ScoreRow, score_row
 from monitor.core.storage.store import Store
 from monitor.core.support.workers import close_pool, cores, process_pool
 
@@ -28,27 +30,25 @@ log = logging.getLogger(__name__)
 
 BATCH = 2_000  # ids per range
 PARALLEL_FROM = 20_000  # below this, starting the workers costs more than it saves
+WRITE_CHUNK = SCORES_PER_WRITE  # changed articles per write transaction
+YIELD_SECONDS = 0.002  # the pause after each write transaction: the window's thread takes the interpreter
 
-Changed = list[tuple[int, Assessment]]
+Changed = list[ScoreRow]
 Progress = Callable[[int, int], None]
 
 
 def assess_range(conn: sqlite3.Connection, matcher: Matcher, low: int, high: int) -> tuple[int, Changed]:
-    """Assess the articles with low < id <= high; returns how many there were and those whose stored score,
-    highlight or matches differ from the new assessment."""
+    """Assess the articles with low < id <= high; returns how many there were and, as rows to store, those whose
+    stored score, highlight or matches differ from the new assessment."""
     rows = conn.execute(
         "SELECT id, title, summary, content, score, highlighted, matches FROM articles WHERE id > ? AND id <= ?",
         (low, high),
     ).fetchall()
     changed: Changed = []
     for article_id, title, summary, content, score, highlighted, matches in rows:
-        assessment = matcher.assess(title, summary, content)
-        if (
-            assessment.score != score
-            or int(assessment.highlighted) != highlighted
-            or encode_matches(assessment.matches) != matches
-        ):
-            changed.append((article_id, assessment))
+        row = score_row(article_id, matcher.assess(title, summary, content))
+        if row[1] != score or row[2] != highlighted or row[3] != matches:
+            changed.append(row)
     return len(rows), changed
 
 
@@ -70,8 +70,7 @@ def rescore_store(
     def store_results(results: Iterator[tuple[int, Changed]]) -> None:
         nonlocal done, written, finished
         for count, changed in results:
-            if changed:
-                store.apply_assessments(changed)
+            write_in_chunks(store, changed)
             done += count
             written += len(changed)
             finished += 1
@@ -88,6 +87,19 @@ def rescore_store(
         store_results(_here(store, matcher, ranges[finished:]))
     log.info("re-scored %d articles, %d changed", done, written)
     return done
+
+
+def write_in_chunks(store: Store, changed: Changed) -> None:
+    """Store `changed` in transactions of WRITE_CHUNK rows, pausing after each (see the module's docstring)."""
+    for start in range(0, len(changed), WRITE_CHUNK):
+        store.apply_scores(changed[start : start + WRITE_CHUNK])
+        _let_the_window_run()
+
+
+def _let_the_window_run() -> None:
+    """Release the interpreter for a moment: a thread waiting for it (the window's) takes it now, rather than
+    after the switch interval, which a writing thread that takes it back at once makes it wait again and again."""
+    time.sleep(YIELD_SECONDS)
 
 
 def _here(store: Store, matcher: Matcher, ranges: list[tuple[int, int]]) -> Iterator[tuple[int, Changed]]:

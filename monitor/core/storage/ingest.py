@@ -12,6 +12,21 @@ from monitor.core.parsing.links import canonical_link, content_hash
 from monitor.core.storage.db import transaction
 from monitor.core.storage.rows import encode_matches
 
+# What re-scoring stores for one article: (id, score, highlighted 0/1, matches as encode_matches writes them,
+# the names of the entries matched). Plain values, cheap to send back from a worker process.
+ScoreRow = tuple[int, float, int, str, tuple[str, ...]]
+SCORES_PER_WRITE = 200  # four host parameters each: under SQLite's oldest limit of 999
+
+
+def score_row(article_id: int, assessment: Assessment) -> ScoreRow:
+    return (
+        article_id,
+        assessment.score,
+        int(assessment.highlighted),
+        encode_matches(assessment.matches),
+        tuple(sorted({m.entry for m in assessment.matches})),
+    )
+
 
 class Outcome(Enum):
     NEW = "new"
@@ -174,21 +189,46 @@ class IngestWrites:
 
     # -- re-scoring ---------------------------------------------------------------------------------------
 
-    def apply_assessments(self, assessed: Sequence[tuple[int, Assessment]]) -> None:
-        """Store new scores; an alert can only be withdrawn (re-scoring never makes an item new)."""
+    def apply_scores(self, scored: Sequence[ScoreRow]) -> None:
+        """Store new scores (rows as `score_row` makes them, at most SCORES_PER_WRITE), in one transaction; an
+        alert can only be withdrawn (re-scoring never makes an item new).
+
+        A few statements for the whole batch rather than three per article: each statement releases the
+        interpreter while SQLite works and takes it back after, and a thread that takes it back a thousand
+        times a second keeps the window's thread, which shares it, waiting again and again."""
+        if len(scored) > SCORES_PER_WRITE:
+            raise ValueError(f"at most {SCORES_PER_WRITE} scores per write, not {len(scored)}")
+        pairs = [(row[0], entry) for row in scored for entry in row[4]]
         with transaction(self.conn):
-            for article_id, assessment in assessed:
+            self.conn.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS new_scores"
+                "(id INTEGER PRIMARY KEY, score REAL, highlighted INTEGER, matches TEXT)"
+            )
+            self.conn.execute("DELETE FROM temp.new_scores")
+            if scored:
                 self.conn.execute(
-                    "UPDATE articles SET score = ?, highlighted = ?, matches = ?, alert = alert AND ? WHERE id = ?",
-                    (
-                        assessment.score,
-                        int(assessment.highlighted),
-                        encode_matches(assessment.matches),
-                        int(assessment.highlighted),
-                        article_id,
-                    ),
+                    "INSERT INTO temp.new_scores VALUES " + ",".join(["(?, ?, ?, ?)"] * len(scored)),
+                    [value for row in scored for value in row[:4]],
                 )
-                self._write_entries(article_id, assessment.matches)
+            self.conn.execute(
+                """UPDATE articles SET
+                       score = (SELECT s.score FROM temp.new_scores s WHERE s.id = articles.id),
+                       highlighted = (SELECT s.highlighted FROM temp.new_scores s WHERE s.id = articles.id),
+                       matches = (SELECT s.matches FROM temp.new_scores s WHERE s.id = articles.id),
+                       alert = alert AND (SELECT s.highlighted FROM temp.new_scores s WHERE s.id = articles.id)
+                   WHERE id IN (SELECT id FROM temp.new_scores)"""
+            )
+            self.conn.execute(
+                "DELETE FROM article_entries WHERE article_id IN (SELECT id FROM temp.new_scores)"
+            )
+            for start in range(0, len(pairs), SCORES_PER_WRITE * 2):
+                chunk = pairs[start : start + SCORES_PER_WRITE * 2]
+                self.conn.execute(
+                    "INSERT OR IGNORE INTO article_entries(article_id, entry) VALUES "
+                    + ",".join(["(?, ?)"] * len(chunk)),
+                    [value for pair in chunk for value in pair],
+                )
+            self.conn.execute("DELETE FROM temp.new_scores")
 
     def count_all(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM articles").fetchone()[0])

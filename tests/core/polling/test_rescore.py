@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from monitor.core.matching.matcher import Matcher
-from monitor.core.matching.watchlist import Entry, load_default_watchlist
+from monitor.core.matching.watchlist import Entry, Watchlist, load_default_watchlist
 from monitor.core.models import Assessment, ParsedItem
+from monitor.core.polling import rescore
 from monitor.core.polling.rescore import rescore_store
 from monitor.core.storage.store import Store
 from tests.core.polling.dying import DyingMatcher
@@ -84,6 +85,47 @@ def test_an_edit_writes_only_the_articles_it_changes(tmp_path: Path) -> None:
         article = store.article(article_id)
         assert article is not None and "zorglub" in article.content
         assert "Zorglub brigade" in {m.entry for m in article.matches}
+
+
+def test_writes_go_in_bounded_transactions_with_a_pause_after_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = _store_with_articles(tmp_path / "v.sqlite3", 60)
+    watchlist = load_default_watchlist()
+    rescore_store(store, Matcher(watchlist), workers=0)
+    events: list[str] = []
+    store.conn.set_trace_callback(lambda sql: events.append("commit") if sql == "COMMIT" else None)
+    monkeypatch.setattr(rescore, "WRITE_CHUNK", 3)
+    monkeypatch.setattr(rescore, "_let_the_window_run", lambda: events.append("pause"))
+    edited = watchlist.with_entry(
+        Entry(name="Zorglub brigade", kind="organisation", aliases=("zorglub brigade",))
+    )
+
+    assert rescore_store(store, Matcher(edited), workers=0) == 60
+
+    store.conn.set_trace_callback(None)
+    # Ten articles change (every sixth one): four transactions of at most three, each followed by a pause.
+    assert events == ["commit", "pause"] * 4
+    assert (
+        len(store.conn.execute("SELECT 1 FROM article_entries WHERE entry = 'Zorglub brigade'").fetchall())
+        == 10
+    )
+
+
+def test_re_scoring_withdraws_the_alerts_of_articles_no_longer_highlighted(tmp_path: Path) -> None:
+    store = _store_with_articles(tmp_path / "v.sqlite3", 60)
+    watchlist = load_default_watchlist()
+    rescore_store(store, Matcher(watchlist), workers=0)
+    store.conn.execute("UPDATE articles SET alert = highlighted")
+    alerted = {r[0] for r in store.conn.execute("SELECT id FROM articles WHERE alert = 1")}
+    plain = tuple(e for e in watchlist.entries if not e.context and e.name != "Amine Kessaci")
+    kept = Watchlist(plain, watchlist.version)
+
+    rescore_store(store, Matcher(kept), workers=0)
+
+    still = {r[0] for r in store.conn.execute("SELECT id FROM articles WHERE alert = 1")}
+    highlighted = {r[0] for r in store.conn.execute("SELECT id FROM articles WHERE highlighted = 1")}
+    assert still == highlighted and still < alerted
 
 
 def test_worker_processes_store_what_this_process_would(tmp_path: Path) -> None:

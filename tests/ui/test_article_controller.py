@@ -1,0 +1,44 @@
+"""Walking down the article list: the list scrolls only when the next article is out of sight."""
+
+from __future__ import annotations
+
+from monitor.ui.main_window import MainWindow
+from tests.ui.conftest import item, settle, store_items
+
+
+def _long_list(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """Sixty articles in a list a dozen rows high."""
+    store = window.core.store
+    feed, _ = store.add_feed("http://127.0.0.1:9/feed.xml", "Feed")
+    store_items(store, [item(n, title=f"Article {n}") for n in range(60)], source=feed.url, feed_id=feed.id)
+    window.reload_list()
+    settle(qtbot, window)
+    window.resize(900, 420)
+    qtbot.waitUntil(lambda: window.view.verticalScrollBar().maximum() > 0)
+
+
+def _visible(window: MainWindow, row: int) -> bool:
+    rect = window.view.visualRect(window.model.index(row, 0))
+    return rect.isValid() and window.view.viewport().rect().contains(rect)
+
+
+def test_walking_down_the_list_scrolls_half_a_page_at_a_time(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    _long_list(qtbot, window)
+    bar = window.view.verticalScrollBar()
+    rows = window.model.rowCount()
+    window.view.setFocus()
+    window.select_row(0)
+    steps = 0
+    while bar.value() == 0:  # walk until the list first has to scroll
+        window.move(1)
+        steps += 1
+        assert steps < rows, "the list never scrolled"
+    first_scroll = bar.value()
+    row = window.articles.selected_row()
+    assert row is not None and _visible(window, row)
+    # The article just reached sits mid-list: the following ones are opened without scrolling again.
+    for _ in range(3):
+        window.move(1)
+        row = window.articles.selected_row()
+        assert row is not None and _visible(window, row)
+        assert bar.value() == first_scroll
