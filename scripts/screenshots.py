@@ -36,10 +36,19 @@ from monitor.paths import AppPaths  # noqa: E402
 from monitor.ui.article_model import ROW_ROLE  # noqa: E402
 from monitor.ui.main_window import MainWindow  # noqa: E402
 from monitor.ui.sidebar import Target  # noqa: E402
+from monitor.ui.sidebar_rows import folder_target  # noqa: E402
 from monitor.ui.tasks import ImmediateRunner  # noqa: E402
 
 DEV_FEEDS = REPO.parent / "shared" / "eval" / "dev" / "feeds"
 SIZE = (1400, 860)
+# The dev feeds filed in folders as an analyst would, so the sidebar shows its folder tree.
+FOLDERS = {
+    "courrier-phoceen.xml": ("Presse locale", "Marseille"),
+    "provence-matin-latin1.xml": ("Presse locale", "Marseille"),
+    "revue-mediterranee.xml": ("Presse locale",),
+    "continental-post.atom.xml": ("International",),
+    "eurowire.rdf.xml": ("International", "Agences"),
+}
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -108,7 +117,7 @@ def main() -> int:
     core = VigieCore(AppPaths(profile))
     try:
         for path in sorted(DEV_FEEDS.glob("*.xml")):
-            core.add_feed(f"{base}/{path.name}")
+            core.add_feed(f"{base}/{path.name}", folder=FOLDERS.get(path.name, ()))
         result = core.poll()
         print(result.summary())
         window = build_window(core, ImmediateRunner(), confirm=lambda _q: True)
@@ -123,6 +132,9 @@ def main() -> int:
         window.sidebar.select(Target("view", view="highlighted"))
         window.select_row(1)
         save(window, args.out / "main-highlighted-view.png")
+        window.sidebar.item_for(folder_target(("International",))).setExpanded(False)
+        window.sidebar.select(folder_target(("Presse locale",)))
+        save(window, args.out / "main-folder.png")
         window.sidebar.select(Target("view", view="all"))
         window.filters.search.setText("zzznothing")
         window.filters.flush()

@@ -144,8 +144,9 @@ class Article(ItemText):
 class ArticleQuery:
     """Which articles a list shows, and in what order. `view` is a sidebar source."""
 
-    view: str = "all"  # all | new | highlighted | starred | seeds | feed
+    view: str = "all"  # all | new | highlighted | starred | seeds | feed | folder
     feed_id: int | None = None
+    feed_ids: tuple[int, ...] | None = None  # only these feeds' articles (a folder's subtree); () is none
     entry: str | None = None
     search: str | None = None
     highlighted_only: bool = False

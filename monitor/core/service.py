@@ -27,6 +27,7 @@ from monitor.core.polling.poller import FeedReport, PollResult, ProgressCallback
 from monitor.core.polling.rescore import rescore_store
 from monitor.core.polling.scheduler import PollFunction
 from monitor.core.settings import Settings
+from monitor.core.storage.feed_counts import highlighted_unread_by_feed
 from monitor.core.storage.feed_stats import feed_activity
 from monitor.core.storage.ingest import Outcome
 from monitor.core.storage.store import Store
@@ -392,6 +393,10 @@ class VigieCore:
     def last_poll(self) -> str | None:
         """When the last poll ended (ISO 8601), or None."""
         return self.store.get_meta("last_poll")
+
+    def highlighted_unread_by_feed(self) -> dict[int | None, int]:
+        """Unread highlighted articles per feed id (None for the seeds): the sidebar sums them per folder."""
+        return highlighted_unread_by_feed(self.store.conn)
 
     def enabled_feed_ids(self) -> list[int]:
         return [f.id for f in self.store.list_feeds() if f.enabled]

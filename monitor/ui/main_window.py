@@ -32,8 +32,9 @@ from monitor.ui.filter_bar import FilterBar
 from monitor.ui.icons import app_icon
 from monitor.ui.notifier import Notifier
 from monitor.ui.reader import ReaderView
-from monitor.ui.sidebar import FIXED_VIEWS, Sidebar, Target
-from monitor.ui.sidebar_counts import SidebarCounter, SidebarCounts
+from monitor.ui.sidebar import Sidebar, Target
+from monitor.ui.sidebar_commands import SidebarCommands
+from monitor.ui.sidebar_counts import SidebarCounter, SidebarCounts, target_label
 from monitor.ui.status import StatusPanel
 from monitor.ui.uistate import UiState
 from monitor.ui.window_actions import build_actions, build_menus, build_shortcuts
@@ -47,6 +48,7 @@ EMPTY_MESSAGES = {
     "starred": "No starred articles. Press S to star the selected article.",
     "seeds": "The seed corpus is empty.",
     "feed": "Nothing from this feed yet. Press F5 to poll it, or see its health in Feeds ▸ Manage feeds.",
+    "folder": "Nothing from the feeds of this folder yet (right-click it: Poll now).",
     "entry": "No article mentions this watchlist entry yet.",
 }
 
@@ -138,6 +140,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self.status = StatusPanel(self.statusBar(), self)
         self.counter = SidebarCounter(bridge, self)
+        self.sidebar_commands = SidebarCommands.for_window(self)
 
         build_actions(self)
         build_menus(self)
@@ -162,6 +165,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.sidebar.target_selected.connect(self.select_target)
+        self.sidebar.follow_requested.connect(lambda name: self.follow_in_news_search(name, entry=True))
         self.filters.changed.connect(self.apply_query)
         self.view.selectionModel().selectionChanged.connect(lambda *_: self.articles.selection_changed())
         self.view.star_clicked.connect(self.articles.star_clicked)
@@ -241,6 +245,7 @@ class MainWindow(QMainWindow):
         return ArticleQuery(
             view=t.view if t.kind != "entry" else "all",
             feed_id=t.feed_id,
+            feed_ids=self.sidebar_commands.folder_feed_ids(t),
             entry=t.entry,
             sort=current.sort,
             descending=current.descending,
@@ -254,7 +259,7 @@ class MainWindow(QMainWindow):
         if self.filters.active():
             self.view.empty_message = "No articles match this search and these filters."
         else:
-            key = "entry" if self._target.kind == "entry" else self._target.view
+            key = self._target.kind if self._target.kind in ("entry", "folder") else self._target.view
             self.view.empty_message = EMPTY_MESSAGES.get(key, "No articles here.")
         self.view.viewport().update()
         if self.current_article_id() is None:
@@ -262,17 +267,8 @@ class MainWindow(QMainWindow):
 
     def _show_title(self) -> None:
         count = self.model.rowCount()
-        self.filters.title.setText(f"{self._target_label()} · {count} article{'s' if count != 1 else ''}")
-
-    def _target_label(self) -> str:
-        t = self._target
-        if t.kind == "entry":
-            return f"Watchlist: {t.entry}"
-        if t.kind == "feed":
-            counts = self.counter.counts
-            feed = counts.feed(t.feed_id) if counts is not None else None  # the last count, not the store
-            return (feed.title or feed.url) if feed else "Feed"
-        return dict((v, label) for v, label, _ in FIXED_VIEWS).get(t.view, "Articles")
+        label = target_label(self._target, self.counter.counts)
+        self.filters.title.setText(f"{label} · {count} article{'s' if count != 1 else ''}")
 
     def reload_list(self) -> None:
         """Read the list again after a poll or a re-score, keeping the selected article selected."""
@@ -310,7 +306,9 @@ class MainWindow(QMainWindow):
     def _show_counts(self, counts: SidebarCounts) -> None:
         self.sidebar.show_rows(counts.rows)
         self.status.set_failing(failing_count(counts.feeds))
-        if self._target.kind == "feed":
+        if self.model.query.feed_ids != self.sidebar_commands.folder_feed_ids(self._target):
+            self.apply_query()  # feeds came into the selected folder or left it
+        elif self._target.kind in ("feed", "folder"):
             self._show_title()
         if self.current_article_id() is None:
             self.show_welcome()

@@ -1,4 +1,4 @@
-"""The sidebar's numbers (views, feeds and their health, watchlist entries), counted on a worker."""
+"""The sidebar's numbers (views, folders, feeds and their health, watchlist entries), counted on a worker."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from collections.abc import Mapping
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from monitor.core.models import Feed
+from monitor.core.support.folder_paths import FolderPath, format_folder_path
 from monitor.ui.bridge import Bridge
-from monitor.ui.sidebar import SidebarRows, sidebar_rows
+from monitor.ui.sidebar_rows import FIXED_VIEWS, SidebarRows, Target, feeds_under, sidebar_rows
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,27 @@ class SidebarCounts:
 
     def feed(self, feed_id: int | None) -> Feed | None:
         return next((f for f in self.feeds if f.id == feed_id), None)
+
+    def feeds_under(self, path: FolderPath) -> list[Feed]:
+        """The feeds of a folder's subtree, as last counted."""
+        return feeds_under(self.feeds, path)
+
+    @property
+    def folders(self) -> list[FolderPath]:
+        """Every folder shown (the feeds' folders and the empty ones), parents first."""
+        return [r.target.folder for r in self.rows.feeds if r.target.kind == "folder"]
+
+
+def target_label(target: Target, counts: SidebarCounts | None) -> str:
+    """What the list's title calls a sidebar target (a feed by its title in the last count, not the store)."""
+    if target.kind == "entry":
+        return f"Watchlist: {target.entry}"
+    if target.kind == "folder":
+        return format_folder_path(target.folder)
+    if target.kind == "feed":
+        feed = counts.feed(target.feed_id) if counts is not None else None
+        return (feed.title or feed.url) if feed else "Feed"
+    return dict((v, label) for v, label, _ in FIXED_VIEWS).get(target.view, "Articles")
 
 
 class SidebarCounter(QObject):
@@ -56,13 +78,16 @@ class SidebarCounter(QObject):
             self._count_again = True  # one more count when this one lands: it may predate the change
             return
         self._counting = True
-        store = self._bridge.core.store
-        entries = self._bridge.core.watchlist.entries
+        core = self._bridge.core
+        store = core.store
+        entries = core.watchlist.entries
 
         def count(_progress: object) -> SidebarCounts:
-            feeds = store.list_feeds()
+            feeds, folders = store.list_feeds(), core.folders()
             views, by_feed, by_entry = store.view_counts(), store.unread_by_feed(), store.unread_by_entry()
-            return SidebarCounts(views, feeds, sidebar_rows(views, feeds, by_feed, entries, by_entry))
+            highlighted = core.highlighted_unread_by_feed()
+            rows = sidebar_rows(views, feeds, by_feed, entries, by_entry, highlighted, folders)
+            return SidebarCounts(views, feeds, rows)
 
         self._bridge.runner.submit(
             count, on_result=self._landed, on_error=self._failed, name="sidebar_counts"

@@ -5,6 +5,7 @@ An ini file per profile (not the platform's shared QSettings store) keeps profil
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -37,6 +38,18 @@ class UiState:
 
     def set_flag(self, key: str, value: bool) -> None:
         self._settings.setValue(key, value)
+
+    def strings(self, key: str) -> list[str]:
+        """A list of strings (kept as JSON text: an ini file reads a one-item list back as a string)."""
+        value = self._settings.value(key)
+        try:
+            found = json.loads(value) if isinstance(value, str) else []
+        except ValueError:
+            return []
+        return [v for v in found if isinstance(v, str)] if isinstance(found, list) else []
+
+    def set_strings(self, key: str, values: list[str]) -> None:
+        self._settings.setValue(key, json.dumps(values, ensure_ascii=False))
 
     def sync(self) -> None:
         self._settings.sync()

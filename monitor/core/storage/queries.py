@@ -69,6 +69,10 @@ class ArticleQueries:
         elif query.view == "feed":
             clauses.append("a.feed_id = ?")
             args.append(query.feed_id)
+        if query.feed_ids is not None:  # a folder's feeds: the articles_feed index serves each
+            marks = ",".join("?" * len(query.feed_ids))
+            clauses.append(f"a.feed_id IN ({marks})" if query.feed_ids else "0")
+            args.extend(query.feed_ids)
         if query.entry:
             clauses.append("a.id IN (SELECT article_id FROM article_entries WHERE entry = ?)")
             args.append(query.entry)
