@@ -18,6 +18,7 @@ from monitor import APP_NAME
 from monitor.core.errors import UserError, describe_error
 from monitor.core.polling.scheduler import PollScheduler
 from monitor.core.service import VigieCore, core_poll_function
+from monitor.core.support.workers import start_resource_tracker
 from monitor.core.web.fetch import tls_context
 from monitor.paths import AppPaths
 from monitor.ui.bridge import Bridge
@@ -106,6 +107,8 @@ def run_app(paths: AppPaths, minimized: bool = False) -> int:
     runner = TaskRunner()
     window = build_window(core, runner, first_run=first_run)
     settle_startup()
+    if core.rescore_pending:  # the re-score's worker processes come at once: their tracker starts before show
+        start_resource_tracker()
     if first_run:
         window.status.show_message(
             "Welcome: the seeds, the default watchlist and feeds are ready. Polling the feeds now (F5 polls again)."

@@ -28,6 +28,18 @@ def cores() -> int:
     return os.cpu_count() or 1
 
 
+def start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker, which the first process pool needs, now.
+
+    It is a process of its own, started by the first pool from whatever thread makes it; the start holds the
+    interpreter long enough (about 50 ms on a 2-core machine) to stall a window whose thread waits for it, so
+    an app that knows a pool is coming starts the tracker before its window shows.
+    """
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
+
+
 def process_pool(
     workers: int, initializer: Callable[..., None] | None = None, initargs: tuple[Any, ...] = ()
 ) -> ProcessPoolExecutor:
