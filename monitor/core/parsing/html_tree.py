@@ -6,16 +6,10 @@ from __future__ import annotations
 import html as htmllib
 import re
 import warnings
+from typing import TYPE_CHECKING
 
-from bs4 import (
-    BeautifulSoup,
-    CData,
-    MarkupResemblesLocatorWarning,
-    NavigableString,
-    PageElement,
-    Tag,
-    XMLParsedAsHTMLWarning,
-)
+if TYPE_CHECKING:
+    from bs4 import PageElement
 
 # Elements that never have content or an end tag.
 VOID_TAGS = frozenset(
@@ -95,6 +89,17 @@ def read_tidy(markup: str) -> list[Node] | None:
 def read_with_beautifulsoup(markup: str) -> list[Node]:
     """Any markup, through BeautifulSoup's html.parser: the reference :func:`read_tidy` is tested against,
     and the path for markup that is not in nh3's shape."""
+    # Imported here: BeautifulSoup (with soupsieve) takes about 0.2 s to import, and the window, which only
+    # sanitises, would pay it before its first page; nh3's tidy markup never needs it.
+    from bs4 import (
+        BeautifulSoup,
+        CData,
+        MarkupResemblesLocatorWarning,
+        NavigableString,
+        Tag,
+        XMLParsedAsHTMLWarning,
+    )
+
     with warnings.catch_warnings():
         # Both are advice for people who pass a URL or an XML document by mistake; we parse feed fragments.
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)

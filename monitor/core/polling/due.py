@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from monitor.core.models import Feed
 from monitor.core.support.clock import parse_iso
-from monitor.core.web.fetch import backoff_delay
+from monitor.core.web.retry import backoff_delay
 
 MIN_INTERVAL_MINUTES = 1
 # The longest a failing feed waits, whatever its failures or its server's Retry-After say.
