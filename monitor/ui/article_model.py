@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections import OrderedDict
+from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -216,7 +218,7 @@ class ArticleTableModel(QAbstractTableModel):
             return row.title or "(untitled)"
         if column == COL_SOURCE:
             return row.source_label
-        return format_date(row.published)
+        return _short_date(row.published, date.today())
 
     @staticmethod
     def _tooltip(row: ArticleRow, column: int) -> str | None:
@@ -230,3 +232,11 @@ class ArticleTableModel(QAbstractTableModel):
         if column == COL_SOURCE:
             return row.source
         return None
+
+
+@lru_cache(maxsize=4096)
+def _short_date(published: str | None, today: date) -> str:
+    """`format_date` of a stored date, kept per (date, today): a repaint asks for every visible cell, and
+    parsing and converting the date to local time was most of the Python work of each `data()` call; keying
+    on today's date keeps "today 18:40" right after midnight."""
+    return format_date(published)

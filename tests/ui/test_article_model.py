@@ -167,3 +167,26 @@ def test_a_loaded_row_changes_in_place(qtbot, store: Store) -> None:
     assert model.index(row, 0).data(ROW_ROLE).read
     assert model.index(row, COL_STAR).data() == "★"
     assert model.page_reads == reads
+
+
+def test_the_published_column_formats_each_date_once_per_day(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A repaint asks for every visible cell again: the date label is formatted once, then reused."""
+    import monitor.ui.article_model as article_model
+    from monitor.ui.style import format_date
+
+    calls: list[str | None] = []
+
+    def counting_format_date(value: str | None) -> str:
+        calls.append(value)
+        return format_date(value)
+
+    monkeypatch.setattr(article_model, "format_date", counting_format_date)
+    article_model._short_date.cache_clear()
+    model = ArticleTableModel(store, page_size=100)
+    first = [model.index(r, COL_PUBLISHED).data() for r in range(20)]
+    again = [model.index(r, COL_PUBLISHED).data() for r in range(20)]
+    rows = [model.index(r, 0).data(ROW_ROLE) for r in range(20)]
+    assert first == again == [format_date(r.published) for r in rows]
+    assert len(calls) == len({r.published for r in rows})
