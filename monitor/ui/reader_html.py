@@ -80,8 +80,11 @@ def paragraphs_html(text: str, matches: Sequence[Match], css_class: str = "") ->
 
 
 def explanation_html(article: Article, explanation: str) -> str:
-    """The line that says why the article scores what it scores: entry chips, then the matcher's sum."""
+    """The line that says why the article scores what it scores: entry chips, then the matcher's sum (after
+    the analyst's judgement, which decides the highlight, when there is one)."""
     if not article.matches:
+        if article.judgement:
+            return f'<p class="why">{escape(explanation)}</p>'
         return f'<p class="why" style="color:{TEXT_MUTED};">No watchlist match: score 0, not highlighted.</p>'
     counts: dict[str, tuple[str, int, list[str]]] = {}
     for m in article.matches:
