@@ -172,6 +172,8 @@ def welcome_html(*, first_run: bool, articles: int, feeds: int, highlighted: int
         "<tr><td><b>Space</b></td><td>page down, then the next article</td></tr>"
         "<tr><td><b>Enter</b></td><td>open the article's link in the browser</td></tr>"
         "<tr><td><b>M</b> / <b>S</b></td><td>toggle read / star</td></tr>"
+        "<tr><td><b>Shift+R</b> / <b>Shift+N</b> / <b>Shift+W</b></td>"
+        "<td>judge relevant / not relevant / withdraw the judgement</td></tr>"
         "<tr><td><b>Ctrl+F</b></td><td>search</td></tr>"
         "<tr><td><b>F5</b> or <b>Ctrl+R</b></td><td>poll the feeds now</td></tr>"
         "</table>"
