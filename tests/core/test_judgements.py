@@ -120,3 +120,23 @@ def test_a_version_8_database_migrates_with_no_judgements(tmp_path: Path) -> Non
         assert len(list((tmp_path / "backups").glob("vigie-schema8-*.sqlite3"))) == 1
     finally:
         store.close()
+
+
+def test_a_judgement_survives_the_item_being_updated_by_its_feed(core: VigieCore) -> None:
+    feed = core.store.feed_by_url("https://plain.example/rss")
+    assert feed is not None
+    plain = _one(core, False)
+    core.judge(plain, "relevant")
+    item = ParsedItem(
+        guid="p1", link="https://plain.example/1", title="Christmas market opens late", summary="Rain.",
+        content="", content_html="", published="2025-11-20T10:00:00+00:00",
+    )  # fmt: skip
+    pending = core.store.prepare(feed.url, [item])
+    assessed = [(p, core.matcher.assess(item.title, item.summary, item.content)) for p in pending]
+    assert not assessed[0][1].highlighted
+    core.store.save_items(
+        source=feed.url, feed_id=feed.id, items=assessed, fetched_at="2025-11-21T12:00:00+00:00", poll_id=2
+    )
+    article = core.store.article(plain)
+    assert article is not None and article.title.endswith("late")
+    assert article.highlighted and article.judgement == "relevant"
