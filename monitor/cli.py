@@ -87,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     poll = commands.add_parser("poll", parents=[common], help="poll every feed once (or one), headless")
     poll.add_argument("--feed", metavar="ID_OR_URL")
 
-    articles = commands.add_parser("articles", parents=[common], help="export articles")
+    articles = commands.add_parser("articles", parents=[common], help="export or judge articles")
     art_cmds = articles.add_subparsers(dest="articles_command", metavar="ACTION", required=True)
     aexp = art_cmds.add_parser(
         "export", parents=[common], help="seeds and collected articles as JSONL or CSV"
@@ -96,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
     aexp.add_argument("--highlighted-only", action="store_true")
     aexp.add_argument("--since", metavar="ISO_DATE")
     aexp.add_argument("--output", "-o", type=Path, metavar="FILE")
+    judge = art_cmds.add_parser(
+        "judge", parents=[common], help="judge an article (id as in the export); it overrides the highlight"
+    )
+    judge.add_argument("id", type=int, metavar="ID")
+    judge.add_argument("judgement", choices=["relevant", "not-relevant", "none"])
 
     search = commands.add_parser("search", parents=[common], help="full-text search (accents ignored)")
     search.add_argument("query", nargs="+")
@@ -299,6 +304,12 @@ def _poll(core: VigieCore, args: argparse.Namespace) -> int:
 
 
 def _articles(core: VigieCore, args: argparse.Namespace) -> int:
+    if args.articles_command == "judge":
+        judgement = None if args.judgement == "none" else args.judgement
+        article = core.judge(args.id, judgement)
+        state = "highlighted" if article.highlighted else "not highlighted"
+        print(f"article {article.id}: {args.judgement} ({state})")
+        return 0
     query = ArticleQuery(
         highlighted_only=args.highlighted_only, since=args.since, sort="published", descending=False
     )

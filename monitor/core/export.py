@@ -22,6 +22,7 @@ CSV_COLUMNS = [
     "entries",
     "lang",
     "summary",
+    "judgement",
 ]
 
 
@@ -47,6 +48,7 @@ def article_record(article: Article) -> dict[str, object]:
         "read": article.read,
         "starred": article.starred,
         "matches": [m.to_dict() for m in article.matches],
+        "judgement": article.judgement,
     }
 
 
@@ -80,6 +82,7 @@ def write_csv(articles: Iterable[Article], out: IO[str], feeds: Mapping[int, Fee
                 _cell(entries),
                 a.lang or "",
                 _cell(a.summary),
+                a.judgement or "",
             ]
         )
         count += 1

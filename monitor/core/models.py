@@ -137,6 +137,8 @@ class Article(ItemText):
     alert: bool = False
     read: bool = False
     starred: bool = False
+    # The analyst's judgement: "relevant", "not-relevant" or None; when set, it decides `highlighted`.
+    judgement: str | None = None
     matches: list[Match] = field(default_factory=list)
 
 

@@ -388,7 +388,25 @@ class VigieCore:
             explanation = self.matcher.assess(article.title, article.summary, article.content).explanation
         except Exception:  # the explanation is a courtesy: never let it hide the article
             log.exception("could not explain the score of article %s", article.id)
+        if article.judgement:
+            shown = "highlighted" if article.judgement == "relevant" else "not highlighted"
+            explanation = (
+                f"You judged this {article.judgement}: it is {shown} because of your judgement, whatever the "
+                f"score. The watchlist alone: {explanation}"
+            )
         return ReaderArticle(article, explanation)
+
+    def judge(self, article_id: int, judgement: str | None) -> Article:
+        """Record the analyst's judgement of one article (None withdraws it); its highlight follows at once.
+        Raises UserError for an unknown id."""
+        article = self.store.article(article_id)
+        if article is None:
+            raise UserError(f"no article with id {article_id}")
+        scored = self.matcher.assess(article.title, article.summary, article.content).highlighted
+        self.store.set_judgement(article_id, judgement, scored)
+        judged = self.store.article(article_id)
+        assert judged is not None
+        return judged
 
     def last_poll(self) -> str | None:
         """When the last poll ended (ISO 8601), or None."""

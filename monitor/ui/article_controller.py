@@ -207,6 +207,23 @@ class ArticleController(QObject):
             self._set_state(article_id, starred=not starred)
             self.bridge.set_starred(article_id, not starred)
 
+    def judge(self, judgement: str | None) -> None:
+        """Judge the current article relevant or not (None withdraws); the reader shows it once it is stored."""
+        target = self._target()
+        if target is None:
+            return
+        words = {
+            "relevant": "Judged relevant.",
+            "not-relevant": "Judged not relevant.",
+            None: "Judgement withdrawn.",
+        }
+
+        def stored(_article: Article) -> None:
+            self.status.show_message(words[judgement])
+            self.rerender()
+
+        self.bridge.judge(target[0], judgement, stored)
+
     def star_clicked(self, row_number: int) -> None:
         row = self.model.row_at(row_number)
         if row is not None:

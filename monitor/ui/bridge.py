@@ -259,6 +259,18 @@ class Bridge(QObject):
             "Could not change the star",
         )
 
+    def judge(self, article_id: int, judgement: str | None, then: Callable[[Any], None]) -> None:
+        """Store the analyst's judgement (None withdraws it); the highlight follows, so the lists reload."""
+        core = self.core
+
+        def done(article: Any) -> None:
+            then(article)
+            self.articles_changed.emit()
+
+        self._store_write(
+            "judge", lambda: core.judge(article_id, judgement), done, "Could not store the judgement"
+        )
+
     def mark_all_read(self, query: ArticleQuery) -> None:
         store = self.core.store
 

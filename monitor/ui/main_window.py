@@ -343,6 +343,9 @@ class MainWindow(QMainWindow):
     def toggle_star(self) -> None:
         self.articles.toggle_star()
 
+    def judge(self, judgement: str | None) -> None:
+        self.articles.judge(judgement)
+
     def show_welcome(self, first_run: bool | None = None) -> None:
         """The reader's welcome page, with the figures of the last sidebar count (shown when it lands)."""
         counts = self.counter.counts

@@ -80,8 +80,11 @@ def paragraphs_html(text: str, matches: Sequence[Match], css_class: str = "") ->
 
 
 def explanation_html(article: Article, explanation: str) -> str:
-    """The line that says why the article scores what it scores: entry chips, then the matcher's sum."""
+    """The line that says why the article scores what it scores: entry chips, then the matcher's sum (after
+    the analyst's judgement, which decides the highlight, when there is one)."""
     if not article.matches:
+        if article.judgement:
+            return f'<p class="why">{escape(explanation)}</p>'
         return f'<p class="why" style="color:{TEXT_MUTED};">No watchlist match: score 0, not highlighted.</p>'
     counts: dict[str, tuple[str, int, list[str]]] = {}
     for m in article.matches:
@@ -169,6 +172,8 @@ def welcome_html(*, first_run: bool, articles: int, feeds: int, highlighted: int
         "<tr><td><b>Space</b></td><td>page down, then the next article</td></tr>"
         "<tr><td><b>Enter</b></td><td>open the article's link in the browser</td></tr>"
         "<tr><td><b>M</b> / <b>S</b></td><td>toggle read / star</td></tr>"
+        "<tr><td><b>Shift+R</b> / <b>Shift+N</b> / <b>Shift+W</b></td>"
+        "<td>judge relevant / not relevant / withdraw the judgement</td></tr>"
         "<tr><td><b>Ctrl+F</b></td><td>search</td></tr>"
         "<tr><td><b>F5</b> or <b>Ctrl+R</b></td><td>poll the feeds now</td></tr>"
         "</table>"

@@ -58,6 +58,9 @@ def build_actions(w: MainWindow) -> None:
     w.act_open_link = _action(w, "&Open link in browser (Enter)", w.open_current_link)
     w.act_toggle_read = _action(w, "Toggle &read", w.toggle_read, "M")
     w.act_toggle_star = _action(w, "Toggle &star", w.toggle_star, "S")
+    w.act_relevant = _action(w, "Judge r&elevant", lambda: w.judge("relevant"), "Shift+R")
+    w.act_not_relevant = _action(w, "Judge &not relevant", lambda: w.judge("not-relevant"), "Shift+N")
+    w.act_no_judgement = _action(w, "&Withdraw judgement", lambda: w.judge(None), "Shift+W")
     w.act_mark_all = _action(
         w, "Mark &all read", w.mark_all_read, "Ctrl+Shift+A", "Mark every article of the current list read"
     )
@@ -102,6 +105,10 @@ def build_menus(w: MainWindow) -> None:
                 w.act_toggle_read,
                 w.act_toggle_star,
                 w.act_mark_all,
+                None,
+                w.act_relevant,
+                w.act_not_relevant,
+                w.act_no_judgement,
             ],
         ),
         ("F&eeds", [w.act_poll, w.act_stop, None, w.act_feeds, w.act_feed_health, w.act_follow_words]),

@@ -168,7 +168,14 @@ DROP INDEX articles_feed;
 CREATE INDEX articles_feed ON articles(feed_id, published, highlighted);
 """
 
-MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8]
+# v9: the analyst's judgement of an item (issue 15): 'relevant', 'not-relevant' or NULL. It overrides the
+# watchlist's highlight wherever a highlight is written (ingest.py, apply_scores), so re-scoring keeps it.
+_V9 = """
+ALTER TABLE articles ADD COLUMN judgement TEXT CHECK (judgement IN ('relevant', 'not-relevant'));
+UPDATE articles SET highlighted = 1 WHERE judgement = 'relevant';
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

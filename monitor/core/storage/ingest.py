@@ -16,6 +16,8 @@ from monitor.core.storage.rows import encode_matches
 # the names of the entries matched). Plain values, cheap to send back from a worker process.
 ScoreRow = tuple[int, float, int, str, tuple[str, ...]]
 SCORES_PER_WRITE = 200  # four host parameters each: under SQLite's oldest limit of 999
+# The highlight an analyst's judgement imposes (NULL when unjudged): every write of `highlighted` goes through it.
+JUDGED = "(CASE articles.judgement WHEN 'relevant' THEN 1 WHEN 'not-relevant' THEN 0 END)"
 
 
 def score_row(article_id: int, assessment: Assessment) -> ScoreRow:
@@ -148,10 +150,10 @@ class IngestWrites:
                 else:
                     article_id = int(pending.existing_id or 0)
                     self.conn.execute(
-                        """UPDATE articles SET guid = ?, link = ?, title = ?, summary = ?, content = ?,
+                        f"""UPDATE articles SET guid = ?, link = ?, title = ?, summary = ?, content = ?,
                                content_html = ?, published = ?, published_estimated = ?, fetched = ?, lang = ?,
-                               content_hash = ?, last_updated = ?, score = ?, highlighted = ?, matches = ?,
-                               alert = alert AND ?
+                               content_hash = ?, last_updated = ?, score = ?, highlighted = coalesce({JUDGED}, ?),
+                               matches = ?, alert = alert AND coalesce({JUDGED}, ?)
                            WHERE id = ?""",
                         (*values, int(assessment.highlighted), article_id),
                     )
@@ -211,11 +213,13 @@ class IngestWrites:
                     [value for row in scored for value in row[:4]],
                 )
             self.conn.execute(
-                """UPDATE articles SET
+                f"""UPDATE articles SET
                        score = (SELECT s.score FROM temp.new_scores s WHERE s.id = articles.id),
-                       highlighted = (SELECT s.highlighted FROM temp.new_scores s WHERE s.id = articles.id),
+                       highlighted = coalesce({JUDGED},
+                           (SELECT s.highlighted FROM temp.new_scores s WHERE s.id = articles.id)),
                        matches = (SELECT s.matches FROM temp.new_scores s WHERE s.id = articles.id),
-                       alert = alert AND (SELECT s.highlighted FROM temp.new_scores s WHERE s.id = articles.id)
+                       alert = alert AND coalesce({JUDGED},
+                           (SELECT s.highlighted FROM temp.new_scores s WHERE s.id = articles.id))
                    WHERE id IN (SELECT id FROM temp.new_scores)"""
             )
             self.conn.execute(

@@ -22,6 +22,8 @@ from monitor.core.storage.queries import ArticleQueries
 
 log = logging.getLogger(__name__)
 
+JUDGEMENTS = ("relevant", "not-relevant", None)
+
 
 class Store(FeedRecords, IngestWrites, ArticleQueries):
     """Feeds and articles. Safe to share between threads: each thread gets its own connection."""
@@ -97,6 +99,20 @@ class Store(FeedRecords, IngestWrites, ArticleQueries):
     def set_starred(self, article_id: int, starred: bool) -> None:
         with transaction(self.conn):
             self.conn.execute("UPDATE articles SET starred = ? WHERE id = ?", (int(starred), article_id))
+
+    def set_judgement(self, article_id: int, judgement: str | None, scored_highlight: bool) -> bool:
+        """Store the analyst's judgement ("relevant", "not-relevant" or None to withdraw it) and the highlight it
+        imposes; `scored_highlight` is the watchlist's own, which a withdrawn judgement gives back. A
+        not-relevant judgement also withdraws a pending alert. False when no article has that id."""
+        if judgement not in JUDGEMENTS:
+            raise ValueError(f"judgement must be one of {JUDGEMENTS}, not {judgement!r}")
+        highlighted = scored_highlight if judgement is None else judgement == "relevant"
+        with transaction(self.conn):
+            cur = self.conn.execute(
+                "UPDATE articles SET judgement = ?, highlighted = ?, alert = alert AND ? WHERE id = ?",
+                (judgement, int(highlighted), int(highlighted), article_id),
+            )
+        return cur.rowcount == 1
 
     def unread_ids(self, article_ids: Sequence[int]) -> set[int]:
         """Which of `article_ids` are stored and unread: one primary-key lookup per id, in one query."""
