@@ -182,3 +182,22 @@ class GuiThreadGuard:
             if not name.startswith("_") and name not in PAGE_READS | PLUMBING:
                 self.wrap(store, name, f"store.{name}")
         self.wrap(core.matcher, "assess", "matcher.assess")
+
+
+@pytest.fixture
+def guard() -> GuiThreadGuard:
+    """The GUI-thread guard of a test; a module that wants it disarmed during set-up overrides this."""
+    return GuiThreadGuard()
+
+
+@pytest.fixture
+def guarded_core(data_dir: Path, guard: GuiThreadGuard) -> Iterator[VigieCore]:
+    """The profile with its store and matcher guarded before the window exists (start-up counts too); a module
+    whose window must be guarded names it as its `core`."""
+    from monitor.core.service import VigieCore
+
+    vigie = VigieCore(AppPaths(data_dir))
+    guard.watch(vigie)
+    yield vigie
+    guard.armed = False
+    vigie.close()

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from monitor.core.service import VigieCore
-from monitor.paths import AppPaths
 from monitor.ui.feed_health_view import (
     COL_FAILURES,
     COL_FEED,
@@ -46,12 +43,8 @@ def guard() -> GuiThreadGuard:
 
 
 @pytest.fixture
-def core(data_dir: Path, guard: GuiThreadGuard) -> Iterator[VigieCore]:
-    vigie = VigieCore(AppPaths(data_dir))
-    guard.watch(vigie)
-    yield vigie
-    guard.armed = False
-    vigie.close()
+def core(guarded_core: VigieCore) -> VigieCore:
+    return guarded_core
 
 
 @pytest.fixture

@@ -6,30 +6,16 @@ main thread; the window, wired as the app wires it, is then driven through what 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import Qt
 
 from monitor.core.service import VigieCore
-from monitor.paths import AppPaths
 from tests.ui.conftest import GuiThreadGuard, Wiring, open_row, settle
 
 
 @pytest.fixture
-def guard() -> GuiThreadGuard:
-    return GuiThreadGuard()
-
-
-@pytest.fixture
-def core(data_dir: Path, guard: GuiThreadGuard) -> Iterator[VigieCore]:
-    """The profile, its store and matcher guarded before the window exists (start-up counts too)."""
-    vigie = VigieCore(AppPaths(data_dir))
-    guard.watch(vigie)
-    yield vigie
-    guard.armed = False
-    vigie.close()
+def core(guarded_core: VigieCore) -> VigieCore:
+    return guarded_core
 
 
 def add_feed_articles(core: VigieCore, count: int) -> None:

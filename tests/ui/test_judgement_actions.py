@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from monitor.core.service import VigieCore
-from monitor.paths import AppPaths
 from tests.ui.conftest import GuiThreadGuard, Wiring, open_row, settle
 from tests.ui.test_gui_thread import add_feed_articles
 
 
 @pytest.fixture
-def guard() -> GuiThreadGuard:
-    return GuiThreadGuard()
-
-
-@pytest.fixture
-def core(data_dir: Path, guard: GuiThreadGuard) -> Iterator[VigieCore]:
-    vigie = VigieCore(AppPaths(data_dir))
-    guard.watch(vigie)
-    yield vigie
-    guard.armed = False
-    vigie.close()
+def core(guarded_core: VigieCore) -> VigieCore:
+    return guarded_core
 
 
 def test_judging_in_the_reader_overrides_the_highlight_off_the_gui_thread(  # type: ignore[no-untyped-def]
