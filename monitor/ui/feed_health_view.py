@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -45,6 +44,7 @@ from monitor.core.support.clock import iso
 from monitor.core.support.folder_paths import format_folder_path
 from monitor.ui.bridge import Bridge
 from monitor.ui.icons import dot_icon
+from monitor.ui.questions import ask_yes_no
 from monitor.ui.style import HEALTH_COLOURS, TEXT_MUTED, format_date
 
 if TYPE_CHECKING:
@@ -413,8 +413,7 @@ class FeedHealthView(QDialog):
                 self.bridge.remove_feed(feed.id)
 
     def _ask(self, question: str) -> bool:
-        answer = QMessageBox.question(self, "Remove feeds", question)
-        return answer == QMessageBox.StandardButton.Yes
+        return ask_yes_no(self, "Remove feeds", question)
 
 
 def open_feed_health(window: MainWindow) -> FeedHealthView:

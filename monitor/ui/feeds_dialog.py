@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -31,6 +30,7 @@ from monitor.core.support.clock import iso, utc_now
 from monitor.ui import opml_files
 from monitor.ui.bridge import Bridge
 from monitor.ui.icons import dot_icon
+from monitor.ui.questions import ask_yes_no
 from monitor.ui.style import HEALTH_COLOURS, format_date
 
 log = logging.getLogger(__name__)
@@ -255,8 +255,7 @@ class FeedsDialog(QDialog):
             self.bridge.remove_feed(feed.id)
 
     def _ask(self, question: str) -> bool:
-        answer = QMessageBox.question(self, "Remove feed", question)
-        return answer == QMessageBox.StandardButton.Yes
+        return ask_yes_no(self, "Remove feed", question)
 
     # -- OPML -----------------------------------------------------------------------------------------------
 

@@ -13,12 +13,13 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QInputDialog, QLineEdit, QWidget
 
 from monitor.core.errors import describe_error
 from monitor.core.models import ArticleQuery, Feed
 from monitor.core.support.folder_paths import FolderPath, format_folder_path, parse_folder_path
 from monitor.ui.bridge import Bridge
+from monitor.ui.questions import ask_yes_no
 from monitor.ui.sidebar import Sidebar
 from monitor.ui.sidebar_counts import SidebarCounter
 from monitor.ui.sidebar_rows import Target
@@ -53,8 +54,7 @@ class Prompts:
         return text if ok else None
 
     def confirm(self, question: str) -> bool:
-        answer = QMessageBox.question(self.parent, "Vigie", question)
-        return answer == QMessageBox.StandardButton.Yes
+        return ask_yes_no(self.parent, "Vigie", question)
 
 
 def folder_label(path: FolderPath) -> str:

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -30,6 +29,7 @@ from monitor.core.matching.watchlist import Entry, Watchlist, WatchlistError
 from monitor.core.models import Assessment
 from monitor.core.service import VigieCore
 from monitor.ui.bridge import Bridge
+from monitor.ui.questions import ask_yes_no
 from monitor.ui.watchlist_entries import EntryList
 from monitor.ui.watchlist_form import EntryForm
 from monitor.ui.watchlist_test_pane import ArticleProvider, MatchTestPane
@@ -276,5 +276,4 @@ class WatchlistEditor(QDialog):
         super().closeEvent(event)
 
     def _ask(self, question: str) -> bool:
-        answer = QMessageBox.question(self, "Watchlist", question)
-        return answer == QMessageBox.StandardButton.Yes
+        return ask_yes_no(self, "Watchlist", question)
