@@ -2,10 +2,12 @@
 
 Only the articles whose assessment changed are written: after a typical edit, a few of them. The matching, which
 is most of the work, runs in worker processes (monitor.core.support.workers, one per core) once the store holds
-PARALLEL_FROM articles or more; each worker reads its own ranges of ids through its own connection (WAL lets it
-read while this process writes) and sends back only what changed, as plain rows ready to store. The writes stay
-in this process, in bounded transactions: between two, the re-scoring thread sleeps a moment, so that the window's
-thread, which shares this process's interpreter, is never kept waiting for it behind a long run of writes.
+PARALLEL_FROM articles or more; each worker reads its own ranges of ids through its own connection and stores
+what changed itself, in bounded transactions (WAL and the busy timeout queue its writes behind any other
+writer's), and sends back only counts. Nothing of the work then runs in this process, whose interpreter the
+window's thread shares: after a watchlist change on a large store, the window stays as quick as when idle.
+Below PARALLEL_FROM the work runs in this process, writes in bounded transactions with a short sleep after each,
+so that the window's thread is never kept waiting behind a long run of writes.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pathlib import Path
 
 from monitor.core.matching.matcher import Matcher
 from monitor.core.storage import db
-from monitor.core.storage.ingest import SCORES_PER_WRITE, ScoreRow, score_row
+from monitor.core.storage.ingest import SCORES_PER_WRITE, ScoreRow, apply_scores, score_row
 from monitor.core.storage.store import Store
 from monitor.core.support.workers import close_pool, cores, process_pool
 
@@ -52,6 +54,9 @@ def assess_range(conn: sqlite3.Connection, matcher: Matcher, low: int, high: int
     return len(rows), changed
 
 
+Assessed = tuple[int, int]  # (articles assessed, articles whose stored score changed and were written)
+
+
 def rescore_store(
     store: Store, matcher: Matcher, on_progress: Progress | None = None, workers: int | None = None
 ) -> int:
@@ -67,12 +72,11 @@ def rescore_store(
         workers = cores() if total >= PARALLEL_FROM else 0
     done = written = finished = 0
 
-    def store_results(results: Iterator[tuple[int, Changed]]) -> None:
+    def store_results(results: Iterator[Assessed]) -> None:
         nonlocal done, written, finished
         for count, changed in results:
-            write_in_chunks(store, changed)
             done += count
-            written += len(changed)
+            written += changed
             finished += 1
             if on_progress:
                 on_progress(done, total)
@@ -89,11 +93,13 @@ def rescore_store(
     return done
 
 
-def write_in_chunks(store: Store, changed: Changed) -> None:
-    """Store `changed` in transactions of WRITE_CHUNK rows, pausing after each (see the module's docstring)."""
+def write_in_chunks(conn: sqlite3.Connection, changed: Changed, *, pause: bool = True) -> None:
+    """Store `changed` in transactions of WRITE_CHUNK rows, pausing after each when the window's thread shares
+    this interpreter (see the module's docstring)."""
     for start in range(0, len(changed), WRITE_CHUNK):
-        store.apply_scores(changed[start : start + WRITE_CHUNK])
-        _let_the_window_run()
+        apply_scores(conn, changed[start : start + WRITE_CHUNK])
+        if pause:
+            _let_the_window_run()
 
 
 def _let_the_window_run() -> None:
@@ -102,19 +108,27 @@ def _let_the_window_run() -> None:
     time.sleep(YIELD_SECONDS)
 
 
-def _here(store: Store, matcher: Matcher, ranges: list[tuple[int, int]]) -> Iterator[tuple[int, Changed]]:
+def _here(store: Store, matcher: Matcher, ranges: list[tuple[int, int]]) -> Iterator[Assessed]:
     for low, high in ranges:
-        yield assess_range(store.conn, matcher, low, high)
+        yield _rescore_range(store.conn, matcher, low, high, pause=True)
+
+
+def _rescore_range(
+    conn: sqlite3.Connection, matcher: Matcher, low: int, high: int, *, pause: bool
+) -> Assessed:
+    count, changed = assess_range(conn, matcher, low, high)
+    write_in_chunks(conn, changed, pause=pause)
+    return count, len(changed)
 
 
 def _in_workers(
     path: Path, matcher: Matcher, ranges: list[tuple[int, int]], workers: int
-) -> Iterator[tuple[int, Changed]]:
+) -> Iterator[Assessed]:
     """Results in the order of `ranges`, with at most two ranges per worker in flight (bounded memory)."""
     pool = process_pool(workers, _start_worker, (path, matcher))
     try:
         left = iter(ranges)
-        pending: deque[Future[tuple[int, Changed]]] = deque(
+        pending: deque[Future[Assessed]] = deque(
             pool.submit(_worker_range, low, high) for low, high in itertools.islice(left, 2 * workers)
         )
         while pending:
@@ -134,11 +148,10 @@ def _start_worker(path: Path, matcher: Matcher) -> None:
     global _worker
     conn = db.connect(path)
     conn.row_factory = None
-    conn.execute("PRAGMA query_only = ON")
     _worker = (conn, matcher)
 
 
-def _worker_range(low: int, high: int) -> tuple[int, Changed]:
+def _worker_range(low: int, high: int) -> Assessed:
     assert _worker is not None, "worker not initialised"
     conn, matcher = _worker
-    return assess_range(conn, matcher, low, high)
+    return _rescore_range(conn, matcher, low, high, pause=False)

@@ -30,6 +30,48 @@ def score_row(article_id: int, assessment: Assessment) -> ScoreRow:
     )
 
 
+def apply_scores(conn: sqlite3.Connection, scored: Sequence[ScoreRow]) -> None:
+    """Store new scores (rows as `score_row` makes them, at most SCORES_PER_WRITE), in one transaction; an
+    alert can only be withdrawn (re-scoring never makes an item new).
+
+    A few statements for the whole batch rather than three per article: each statement releases the
+    interpreter while SQLite works and takes it back after, and a thread that takes it back a thousand
+    times a second keeps the window's thread, which shares it, waiting again and again."""
+    if len(scored) > SCORES_PER_WRITE:
+        raise ValueError(f"at most {SCORES_PER_WRITE} scores per write, not {len(scored)}")
+    pairs = [(row[0], entry) for row in scored for entry in row[4]]
+    with transaction(conn):
+        conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS new_scores"
+            "(id INTEGER PRIMARY KEY, score REAL, highlighted INTEGER, matches TEXT)"
+        )
+        conn.execute("DELETE FROM temp.new_scores")
+        if scored:
+            conn.execute(
+                "INSERT INTO temp.new_scores VALUES " + ",".join(["(?, ?, ?, ?)"] * len(scored)),
+                [value for row in scored for value in row[:4]],
+            )
+        conn.execute(
+            f"""UPDATE articles SET
+                   score = (SELECT s.score FROM temp.new_scores s WHERE s.id = articles.id),
+                   highlighted = coalesce({JUDGED},
+                       (SELECT s.highlighted FROM temp.new_scores s WHERE s.id = articles.id)),
+                   matches = (SELECT s.matches FROM temp.new_scores s WHERE s.id = articles.id),
+                   alert = alert AND coalesce({JUDGED},
+                       (SELECT s.highlighted FROM temp.new_scores s WHERE s.id = articles.id))
+               WHERE id IN (SELECT id FROM temp.new_scores)"""
+        )
+        conn.execute("DELETE FROM article_entries WHERE article_id IN (SELECT id FROM temp.new_scores)")
+        for start in range(0, len(pairs), SCORES_PER_WRITE * 2):
+            chunk = pairs[start : start + SCORES_PER_WRITE * 2]
+            conn.execute(
+                "INSERT OR IGNORE INTO article_entries(article_id, entry) VALUES "
+                + ",".join(["(?, ?)"] * len(chunk)),
+                [value for pair in chunk for value in pair],
+            )
+        conn.execute("DELETE FROM temp.new_scores")
+
+
 class Outcome(Enum):
     NEW = "new"
     UPDATED = "updated"
@@ -188,51 +230,6 @@ class IngestWrites:
                 self.conn.execute(
                     f"UPDATE articles SET alert = 0 WHERE alert = 1 AND feed_id IN ({marks})", tuple(feed_ids)
                 )
-
-    # -- re-scoring ---------------------------------------------------------------------------------------
-
-    def apply_scores(self, scored: Sequence[ScoreRow]) -> None:
-        """Store new scores (rows as `score_row` makes them, at most SCORES_PER_WRITE), in one transaction; an
-        alert can only be withdrawn (re-scoring never makes an item new).
-
-        A few statements for the whole batch rather than three per article: each statement releases the
-        interpreter while SQLite works and takes it back after, and a thread that takes it back a thousand
-        times a second keeps the window's thread, which shares it, waiting again and again."""
-        if len(scored) > SCORES_PER_WRITE:
-            raise ValueError(f"at most {SCORES_PER_WRITE} scores per write, not {len(scored)}")
-        pairs = [(row[0], entry) for row in scored for entry in row[4]]
-        with transaction(self.conn):
-            self.conn.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS new_scores"
-                "(id INTEGER PRIMARY KEY, score REAL, highlighted INTEGER, matches TEXT)"
-            )
-            self.conn.execute("DELETE FROM temp.new_scores")
-            if scored:
-                self.conn.execute(
-                    "INSERT INTO temp.new_scores VALUES " + ",".join(["(?, ?, ?, ?)"] * len(scored)),
-                    [value for row in scored for value in row[:4]],
-                )
-            self.conn.execute(
-                f"""UPDATE articles SET
-                       score = (SELECT s.score FROM temp.new_scores s WHERE s.id = articles.id),
-                       highlighted = coalesce({JUDGED},
-                           (SELECT s.highlighted FROM temp.new_scores s WHERE s.id = articles.id)),
-                       matches = (SELECT s.matches FROM temp.new_scores s WHERE s.id = articles.id),
-                       alert = alert AND coalesce({JUDGED},
-                           (SELECT s.highlighted FROM temp.new_scores s WHERE s.id = articles.id))
-                   WHERE id IN (SELECT id FROM temp.new_scores)"""
-            )
-            self.conn.execute(
-                "DELETE FROM article_entries WHERE article_id IN (SELECT id FROM temp.new_scores)"
-            )
-            for start in range(0, len(pairs), SCORES_PER_WRITE * 2):
-                chunk = pairs[start : start + SCORES_PER_WRITE * 2]
-                self.conn.execute(
-                    "INSERT OR IGNORE INTO article_entries(article_id, entry) VALUES "
-                    + ",".join(["(?, ?)"] * len(chunk)),
-                    [value for pair in chunk for value in pair],
-                )
-            self.conn.execute("DELETE FROM temp.new_scores")
 
     def count_all(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
