@@ -42,6 +42,8 @@ from monitor.ui.article_model import COLUMNS
 from monitor.ui.tasks import TaskRunner
 
 PROBE = Path(__file__).resolve().parent / "_window_probe.py"
+IDLE_PROBE = Path(__file__).resolve().parent / "_idle_probe.py"
+IDLE_SECONDS = 20
 RESCORE_PROBE = Path(__file__).resolve().parent / "_rescore_probe.py"
 
 SEARCHES = [
@@ -316,7 +318,7 @@ def _run_rescore_probe(work: Path, fingerprint: str) -> dict[str, object]:
         [sys.executable, str(RESCORE_PROBE), str(work), fingerprint],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=420,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
     lines = dict(line.split(" ", 1) for line in out.stdout.splitlines() if " " in line)
@@ -329,6 +331,27 @@ def _run_rescore_probe(work: Path, fingerprint: str) -> dict[str, object]:
         "rescored": float(lines["RESCORED"]),
         "gaps": gaps,
     }
+
+
+def bench_noise_floor(seconds: float = IDLE_SECONDS) -> None:
+    """The longest gaps an idle Qt application's 5 ms timer sees now (bench/_idle_probe.py): on a loaded
+    machine the stall figures cannot go below this, whatever the app does."""
+    out = subprocess.run(
+        [sys.executable, str(IDLE_PROBE), str(seconds)],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    gaps = [float(g) for g in out.stdout.partition("GAPS ")[2].split(",") if g.strip()]
+    if not gaps:
+        raise SystemExit(f"the idle probe failed: {out.stderr[-2000:]}")
+    print(
+        f"NOISE FLOOR (an idle Qt app's 5 ms timer for {seconds:.0f} s, load {os.getloadavg()[0]:.1f}): "
+        f"{len(gaps)} ticks, max {max(gaps):.0f} ms, p99 {_stalls.percentile(gaps, 99):.0f} ms, "
+        f"{sum(g > 50 for g in gaps)} gaps over 50 ms",
+        flush=True,
+    )
 
 
 def bench_startup_rescore(work: Path) -> None:
@@ -509,12 +532,14 @@ def main() -> None:
         print(f"MEMORY after the poll: VmRSS {rss2:.0f} MB, ru_maxrss {peak2:.0f} MB")
 
     if args.only_stalls or not args.no_stalls:
+        bench_noise_floor()
         bench_actions(app, window, core, args.stall_actions)
 
     runner.shutdown(wait=True)
     core.close()
     if (args.only_stalls or not args.no_stalls) and not args.no_rescore_probe:
         bench_startup_rescore(work)
+        bench_noise_floor()
     if prof:
         print(f"\ncProfile of build_window on {args.articles:,} articles (top 12 by cumulative time):")
         pstats.Stats(prof).sort_stats("cumulative").print_stats(12)
