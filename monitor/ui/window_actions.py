@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 
+from monitor.ui import profile_backup
 from monitor.ui.news_search_dialog import ask_words_to_follow
 
 if TYPE_CHECKING:
@@ -42,6 +43,20 @@ def build_actions(w: MainWindow) -> None:
     w.act_export_opml = _action(w, "&Export OPML…", w.export_opml)
     w.act_export_csv = _action(w, "Export current list as &CSV…", lambda: w.export_list("csv"))
     w.act_export_jsonl = _action(w, "Export current list as &JSONL…", lambda: w.export_list("jsonl"))
+    w.act_backup = _action(
+        w,
+        "&Back up profile…",
+        lambda: profile_backup.backup_profile(w),
+        "Ctrl+Shift+B",
+        "Copy the whole profile",
+    )
+    w.act_restore = _action(
+        w,
+        "&Restore profile…",
+        lambda: profile_backup.restore_profile(w),
+        None,
+        "Replace the profile by a backup",
+    )
     w.act_quit = _action(w, "&Quit", w.close, QKeySequence.StandardKey.Quit)
     w.act_search = _action(w, "&Search", w.filters.focus_search, QKeySequence.StandardKey.Find)
     w.act_clear_filters = _action(w, "&Clear search and filters", w.clear_filters)
@@ -90,6 +105,9 @@ def build_menus(w: MainWindow) -> None:
                 None,
                 w.act_export_csv,
                 w.act_export_jsonl,
+                None,
+                w.act_backup,
+                w.act_restore,
                 None,
                 w.act_quit,
             ],
