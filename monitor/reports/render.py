@@ -5,14 +5,19 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QMarginsF
+from PySide6.QtCore import QCoreApplication, QMarginsF, QRectF, QSizeF, Qt, QThread
 from PySide6.QtGui import (
+    QColor,
+    QFont,
     QGuiApplication,
     QPagedPaintDevice,
     QPageLayout,
     QPageSize,
+    QPainter,
     QPdfWriter,
     QTextDocument,
     QTextDocumentWriter,
@@ -55,6 +60,12 @@ def render_report(html: str, fmt: str, output: Path, title: str) -> Path:
             out.write(html)
         return output
     ensure_gui_application()
+    _in_qt_thread(lambda: _render(html, fmt, output, title))
+    log.info("wrote the %s report %s", fmt, output)
+    return output
+
+
+def _render(html: str, fmt: str, output: Path, title: str) -> None:
     document = QTextDocument()
     document.setMetaInformation(QTextDocument.MetaInformation.DocumentTitle, title)
     document.setHtml(html)
@@ -71,8 +82,33 @@ def render_report(html: str, fmt: str, output: Path, title: str) -> Path:
         os.replace(part, output)
     finally:
         part.unlink(missing_ok=True)
-    log.info("wrote the %s report %s", fmt, output)
-    return output
+
+
+class _QtWorker(QThread):
+    """Runs one call on a thread Qt started. Text layout and Qt's per-thread font cache use timers, which only
+    a QThread can arm; on the window's task runner (Python threads) they would warn and leak."""
+
+    def __init__(self, call: Callable[[], None]) -> None:
+        super().__init__()
+        self.call = call
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.call()
+        except BaseException as exc:  # handed back to the caller's thread
+            self.error = exc
+
+
+def _in_qt_thread(call: Callable[[], None]) -> None:
+    if threading.current_thread() is threading.main_thread():
+        call()
+        return
+    worker = _QtWorker(call)
+    worker.start()
+    worker.wait()
+    if worker.error is not None:
+        raise worker.error
 
 
 def _write_pdf(document: QTextDocument, path: Path, title: str) -> None:
@@ -90,4 +126,33 @@ def _write_pdf(document: QTextDocument, path: Path, title: str) -> None:
             QPageLayout.Unit.Millimeter,
         )
     )
-    document.print_(writer)
+    # Lay the document out on the writer's own page (at its resolution; print_'s default page shrinks the
+    # column to two thirds of A4) less a footer line, and paint page by page to number the pages.
+    document.documentLayout().setPaintDevice(writer)
+    paint = writer.pageLayout().paintRectPixels(writer.resolution())
+    footer = writer.resolution() * 0.35  # about 9 mm
+    body = QSizeF(paint.width(), paint.height() - footer)
+    document.setPageSize(body)
+    pages = document.pageCount()
+    painter = QPainter()
+    if not painter.begin(writer):
+        raise UserError(f"could not write the PDF {path}")
+    try:
+        font = QFont(document.defaultFont())
+        font.setPointSizeF(8)
+        for page in range(pages):
+            if page:
+                writer.newPage()
+            painter.save()
+            painter.translate(0, -page * body.height())
+            document.drawContents(painter, QRectF(0, page * body.height(), body.width(), body.height()))
+            painter.restore()
+            painter.setFont(font)
+            painter.setPen(QColor("#666666"))
+            painter.drawText(
+                QRectF(0, body.height(), body.width(), footer),
+                int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom),
+                f"{title} · page {page + 1} of {pages}",
+            )
+    finally:
+        painter.end()

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from monitor.core.errors import UserError
-from monitor.core.evidence.report import case_report_html
+from monitor.core.evidence.report import case_item_html, case_report_html
 from monitor.core.models import Case, CaseItem
 from monitor.core.support.clock import Clock, iso
 
@@ -31,6 +31,15 @@ class CaseFile:
 
     case: Case
     items: list[CaseItem]
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """What the case view shows of a case: its items in time order, each with its section of the report."""
+
+    case: Case
+    items: list[CaseItem]
+    pages: list[str]
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,12 @@ class CaseBook:
         if case is None:
             raise UserError(f"no case {case_id}")
         return CaseFile(case, self.store.case_items(case_id))
+
+    def case_view(self, case_id: int) -> CaseView:
+        """A case as the window's case view shows it (the HTML built here, off the GUI thread)."""
+        found = self.case_file(case_id)
+        pages = [case_item_html(n, item) for n, item in enumerate(found.items, 1)]
+        return CaseView(found.case, found.items, pages)
 
     def create_case(self, name: str, note: str = "") -> Case:
         return self.store.create_case(name, iso(self.clock()), note)

@@ -119,7 +119,6 @@ h1 { font-size: 20pt; margin-bottom: 4pt; }
 h2 { font-size: 13pt; margin-top: 14pt; margin-bottom: 4pt; }
 h3 { font-size: 10.5pt; margin-top: 8pt; margin-bottom: 2pt; color: #444444; }
 table.facts td { padding: 1pt 6pt 1pt 0pt; vertical-align: top; }
-table.facts td.key { width: 22%; }
 table.timeline { border-collapse: collapse; }
 table.timeline th, table.timeline td { border: 1px solid #bbbbbb; padding: 3pt; vertical-align: top; }
 table.timeline th { background-color: #eeeeee; text-align: left; }
@@ -146,7 +145,7 @@ def case_report_html(case: Case, items: Sequence[CaseItem], generated: datetime)
         "<p class='muted'>Vigie case report</p>",
         f"<h1>{_e(case.name)}</h1>",
         _FACTS_TABLE,
-        f"<tr><td>Items</td><td>{len(items)}</td></tr>",
+        f"<tr><td width='17%'>Items</td><td>{len(items)}</td></tr>",
         f"<tr><td>Outlets</td><td>{len(outlets)}: {_e(', '.join(outlets)) or '-'}</td></tr>",
         f"<tr><td>Period</td><td>{span}</td></tr>",
         f"<tr><td>Case opened</td><td>{format_moment(case.created)}</td></tr>",
@@ -215,7 +214,7 @@ def _item_section(number: int, item: CaseItem) -> str:
     out = [
         f"<h2><a name='item-{number}'></a>{number}. {_e(article.title) or '(untitled)'}</h2>",
         _FACTS_TABLE,
-        *(f"<tr><td class='key'>{k}</td><td>{v}</td></tr>" for k, v in facts),
+        *(f"<tr><td width='17%'>{k}</td><td>{v}</td></tr>" for k, v in facts),
         "</table>",
         "<h3>Highlighted excerpts</h3>",
     ]
@@ -259,10 +258,15 @@ def _provenance(item: CaseItem, article: Article) -> str:
     source = "the seed corpus" if article.source == "seed" else _e(article.source)
     return (
         f"{_FACTS_TABLE}"
-        f"<tr><td class='key'>Text SHA-256</td><td><span class='hash'>{now}</span></td></tr>"
+        f"<tr><td width='17%'>Text SHA-256</td><td><span class='hash'>{now}</span></td></tr>"
         f"<tr><td>Versions</td><td>one stored version, as last changed {format_moment(article.last_updated)}; "
         f"{since}</td></tr>"
         f"<tr><td>Source</td><td>{source}</td></tr>"
         f"<tr><td>Item</td><td>guid {_e(article.guid) or '-'}; article {article.id} in the Vigie profile</td></tr>"
         "</table>"
     )
+
+
+def case_item_html(number: int, item: CaseItem) -> str:
+    """One item's section of the report, alone (the case view shows it for the selected item)."""
+    return f"<html><head><style>{_STYLE}</style></head><body>{_item_section(number, item)}</body></html>"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import unicodedata
 import zipfile
 from html.parser import HTMLParser
@@ -39,7 +42,9 @@ def _feed() -> bytes:
 
 
 @pytest.fixture
-def case_core(data_dir: Path, httpserver):  # type: ignore[no-untyped-def]
+def case_core(data_dir: Path, httpserver, qapp):  # type: ignore[no-untyped-def]
+    # qapp: the session's QApplication exists before the CLI would make its own QGuiApplication, which the
+    # later window tests could not use (the headless path is tested in a subprocess below).
     core = VigieCore(AppPaths.resolve(data_dir))
     core.add_feed(serve_feed(httpserver, "/journal.xml", ServedFeed(_feed())), "Le Journal")
     core.poll()
@@ -140,3 +145,19 @@ def test_the_html_report_is_self_contained(case_core: VigieCore, tmp_path: Path)
     _check_contains(re.sub(r"<[^>]+>", " ", page).replace("&#x27;", "'"), _expected(case_core))
     # The highlights are marked in the excerpts.
     assert re.search(r"<span style='background-color: #ffe08a;[^']*'>Amine Kessaci</span>", page)
+
+
+def test_the_cli_writes_a_pdf_headless_in_a_fresh_process(
+    case_core: VigieCore, data_dir: Path, tmp_path: Path
+) -> None:
+    """No display and no Qt platform chosen: the CLI makes its own offscreen QGuiApplication."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    target = tmp_path / "headless.pdf"
+    case_core.close()  # the subprocess opens the profile alone
+    done = subprocess.run(
+        [sys.executable, "-m", "monitor", "--data-dir", str(data_dir), "cases", "export", "Dossier Kessaci",
+         "--format", "pdf", "--output", str(target)],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Dossier Kessaci" in _flat(pypdf.PdfReader(target).pages[0].extract_text())
