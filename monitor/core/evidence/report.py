@@ -43,6 +43,7 @@ def text_sha256(article: Article) -> str:
 def excerpts(article: Article, limit: int = MAX_EXCERPTS) -> list[Excerpt]:
     """The passages around the watchlist's matches, overlapping windows merged, every match marked."""
     found: list[Excerpt] = []
+    seen: set[str] = set()
     for field in FIELDS:
         text = article.field_text(field)
         spans = sorted(
@@ -71,6 +72,10 @@ def excerpts(article: Article, limit: int = MAX_EXCERPTS) -> list[Excerpt]:
                 parts.append((text[s:e], True))
                 cursor = e
             parts.append((text[cursor:hi], False))
+            passage = " ".join(text[lo:hi].split())
+            if passage in seen:  # a feed often repeats its summary as the content: show the passage once
+                continue
+            seen.add(passage)
             found.append(Excerpt(field, tuple(p for p in parts if p[0]), lo > 0, hi < len(text)))
     return found[:limit]
 
