@@ -182,3 +182,31 @@ def test_the_cli_backs_up_and_restores_and_says_why_it_refuses(
     assert "is not a Vigie backup" in capsys.readouterr().err
     assert main(["backup", str(data_dir / "vigie.sqlite3")]) == 2
     assert "cannot overwrite" in capsys.readouterr().err
+
+
+def test_a_restore_brings_back_the_watchlist_and_settings_the_data_was_scored_with(
+    core: VigieCore, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from monitor.core.matching.watchlist import Watchlist
+
+    original = core.watchlist.fingerprint
+    highlighted = core.store.view_counts()["highlighted_total"]
+    core.save_settings(replace(core.settings, default_interval_minutes=42))
+    core.backup(tmp_path / "scored.vigie")
+
+    core.replace_watchlist(Watchlist(entries=core.watchlist.entries[:1]))  # re-scores: fewer highlights
+    core.save_settings(replace(core.settings, default_interval_minutes=5))
+    assert core.store.view_counts()["highlighted_total"] < highlighted
+
+    result = core.restore(tmp_path / "scored.vigie")
+    assert result.warnings == [] and result.rescored == 0  # data and watchlist agree: nothing to re-score
+    assert core.watchlist.fingerprint == original
+    assert core.settings.default_interval_minutes == 42
+    assert core.store.view_counts()["highlighted_total"] == highlighted
+    reopened = VigieCore(AppPaths.resolve(core.paths.data_dir))
+    try:
+        assert reopened.watchlist.fingerprint == original and not reopened.rescore_pending
+    finally:
+        reopened.close()
