@@ -55,6 +55,10 @@ def render_report(html: str, fmt: str, output: Path, title: str) -> Path:
     output = Path(output)
     if fmt not in FORMATS:
         raise UserError(f"unknown report format {fmt!r} ({', '.join(FORMATS)})")
+    if not output.parent.is_dir():
+        raise UserError(f"cannot write {output}: the folder {output.parent} does not exist")
+    if output.is_dir():
+        raise UserError(f"cannot write {output}: it is a folder; give the report a file name")
     if fmt == "html":
         with atomic_write(output) as out:
             out.write(html)

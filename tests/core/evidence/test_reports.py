@@ -161,3 +161,17 @@ def test_the_cli_writes_a_pdf_headless_in_a_fresh_process(
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "Dossier Kessaci" in _flat(pypdf.PdfReader(target).pages[0].extract_text())
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "odt", "html"])
+def test_an_unwritable_output_is_said_in_words(
+    case_core: VigieCore, tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    missing = out / "no-such-folder" / f"report.{fmt}"
+    assert main(["cases", "export", "Dossier Kessaci", "--format", fmt, "--output", str(missing)]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["cases", "export", "Dossier Kessaci", "--format", fmt, "--output", str(out)]) == 2
+    assert "it is a folder" in capsys.readouterr().err
+    assert list(out.iterdir()) == []  # no partial file left behind
