@@ -6,7 +6,9 @@ through the core, then opens the window offscreen and saves PNGs:
 
     python scripts/screenshots.py [--out DIR] [--readme]
 
---readme also writes docs/screenshot.png (the main window with a highlighted article selected).
+--readme also writes docs/screenshot.png (the main window with a highlighted article selected) and
+docs/case-view.png (a case of highlighted dev articles). A PDF report of that case is written to DIR too
+(case-report.pdf); docs/case-report.png is its first two pages, rendered with pypdfium2 outside the project.
 """
 
 from __future__ import annotations
@@ -101,6 +103,32 @@ def pick_article(window: MainWindow) -> int:
     return best_row
 
 
+def case_shots(window: MainWindow, out: Path, readme: bool) -> None:
+    """A case of the most highlighted dev articles, with notes: the case view and its PDF report."""
+    from monitor.reports.render import render_report
+    from monitor.ui.case_view import show_case_view
+
+    core = window.core
+    rows = core.store.conn.execute(
+        "SELECT id FROM articles WHERE source <> 'seed' AND highlighted = 1 ORDER BY score DESC LIMIT 6"
+    ).fetchall()
+    ids = [r[0] for r in rows]
+    core.add_to_case("Menaces contre Amine Kessaci", ids[:2], note="Threats reported before the hearing.",
+                     tags=["threats", "Conscience"])  # fmt: skip
+    core.add_to_case("Menaces contre Amine Kessaci", ids[2:], tags=["context"])
+    case = core.case_named("Menaces contre Amine Kessaci")
+    core.update_case(case.id, note="What the press reported of the threats against Amine Kessaci and the "
+                     "association Conscience, November 2025: for the lawyer's file.")  # fmt: skip
+    view = show_case_view(window)
+    view.resize(1180, 760)
+    view.items.setCurrentItem(view.items.topLevelItem(1))
+    save(view, out / "case-view.png")
+    if readme:
+        save_small(view, REPO / "docs" / "case-view.png")
+    render_report(core.case_report_html(case.id), "pdf", out / "case-report.pdf", f"Case report: {case.name}")
+    view.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "vigie-screenshots")
@@ -150,6 +178,7 @@ def main() -> int:
         dialog.table.selectRow(0)
         save(dialog, args.out / "feeds-dialog.png")
         dialog.close()
+        case_shots(window, args.out, args.readme)
         window.close()
     finally:
         core.close()

@@ -182,3 +182,36 @@ class ArticlePages(Protocol):
     def count(self, query: ArticleQuery) -> int: ...
 
     def rows(self, query: ArticleQuery, offset: int, limit: int) -> Sequence[ArticleRow]: ...
+
+
+@dataclass(frozen=True)
+class Case:
+    """A named case: evidence the analyst collects for a note to an editor, a lawyer or an investigator."""
+
+    id: int
+    name: str
+    note: str
+    created: str
+    updated: str
+    items: int = 0  # how many items it holds
+
+
+@dataclass(frozen=True)
+class CaseItem:
+    """One pinned piece of evidence: an article (kind "article"), or later a story (kind "story", story_id).
+
+    `pinned_hash` is the SHA-256 of the article's normalised text when it was pinned; `outlet` the feed's title
+    then (the report still names it if the feed is removed). `article` is the stored article, None for a story.
+    """
+
+    id: int
+    case_id: int
+    kind: str
+    article_id: int | None
+    story_id: int | None
+    note: str
+    added: str
+    pinned_hash: str | None
+    outlet: str
+    tags: tuple[str, ...] = ()
+    article: Article | None = None

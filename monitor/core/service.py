@@ -14,6 +14,8 @@ from typing import IO
 
 from monitor.core import export
 from monitor.core.errors import UserError
+from monitor.core.evidence.backups import ProfileBackups
+from monitor.core.evidence.cases import CaseBook
 from monitor.core.matching.folding import fold_key
 from monitor.core.matching.matcher import Matcher
 from monitor.core.matching.watchlist import Entry, Watchlist, WatchlistFile, default_watchlist_path
@@ -66,7 +68,7 @@ class ReaderArticle:
     explanation: str
 
 
-class VigieCore:
+class VigieCore(ProfileBackups, CaseBook):
     """Store, settings, watchlist and matcher of one profile, and the operations on them.
 
     Args:

@@ -110,6 +110,19 @@ class StatusPanel(QObject):
         self.activity.setText("")
         self.progress.setVisible(False)
 
+    # -- other long work (backup, restore, reports) ----------------------------------------------------------
+
+    def work_progress(self, text: str, done: int = 0, total: int = 0) -> None:
+        """Say what runs; `total` 0 shows a busy bar."""
+        self.activity.setText(text)
+        self.progress.setRange(0, max(0, total))
+        self.progress.setValue(min(done, total))
+        self.progress.setVisible(True)
+
+    def work_finished(self) -> None:
+        self.activity.setText("")
+        self.progress.setVisible(False)
+
     # -- words ----------------------------------------------------------------------------------------------
 
     def show_message(self, text: str) -> None:

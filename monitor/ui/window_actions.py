@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 
+from monitor.ui import case_view, profile_backup
 from monitor.ui.news_search_dialog import ask_words_to_follow
 
 if TYPE_CHECKING:
@@ -42,6 +43,20 @@ def build_actions(w: MainWindow) -> None:
     w.act_export_opml = _action(w, "&Export OPML…", w.export_opml)
     w.act_export_csv = _action(w, "Export current list as &CSV…", lambda: w.export_list("csv"))
     w.act_export_jsonl = _action(w, "Export current list as &JSONL…", lambda: w.export_list("jsonl"))
+    w.act_backup = _action(
+        w,
+        "&Back up profile…",
+        lambda: profile_backup.backup_profile(w),
+        "Ctrl+Shift+B",
+        "Copy the whole profile",
+    )
+    w.act_restore = _action(
+        w,
+        "&Restore profile…",
+        lambda: profile_backup.restore_profile(w),
+        None,
+        "Replace the profile by a backup",
+    )
     w.act_quit = _action(w, "&Quit", w.close, QKeySequence.StandardKey.Quit)
     w.act_search = _action(w, "&Search", w.filters.focus_search, QKeySequence.StandardKey.Find)
     w.act_clear_filters = _action(w, "&Clear search and filters", w.clear_filters)
@@ -61,6 +76,12 @@ def build_actions(w: MainWindow) -> None:
     w.act_relevant = _action(w, "Judge r&elevant", lambda: w.judge("relevant"), "Shift+R")
     w.act_not_relevant = _action(w, "Judge &not relevant", lambda: w.judge("not-relevant"), "Shift+N")
     w.act_no_judgement = _action(w, "&Withdraw judgement", lambda: w.judge(None), "Shift+W")
+    w.act_add_to_case = _action(
+        w, "Add to &case…", lambda: case_view.add_current_to_case(w), "Shift+C", "Pin this article to a case"
+    )
+    w.act_cases = _action(
+        w, "&Cases…", lambda: case_view.show_case_view(w), "Ctrl+Shift+C", "Cases, their notes and reports"
+    )
     w.act_mark_all = _action(
         w, "Mark &all read", w.mark_all_read, "Ctrl+Shift+A", "Mark every article of the current list read"
     )
@@ -91,6 +112,9 @@ def build_menus(w: MainWindow) -> None:
                 w.act_export_csv,
                 w.act_export_jsonl,
                 None,
+                w.act_backup,
+                w.act_restore,
+                None,
                 w.act_quit,
             ],
         ),
@@ -109,8 +133,11 @@ def build_menus(w: MainWindow) -> None:
                 w.act_relevant,
                 w.act_not_relevant,
                 w.act_no_judgement,
+                None,
+                w.act_add_to_case,
             ],
         ),
+        ("&Cases", [w.act_cases, w.act_add_to_case]),
         ("F&eeds", [w.act_poll, w.act_stop, None, w.act_feeds, w.act_feed_health, w.act_follow_words]),
         ("&Watchlist", [w.act_watchlist]),
         ("&Settings", [w.act_settings]),

@@ -175,7 +175,56 @@ ALTER TABLE articles ADD COLUMN judgement TEXT CHECK (judgement IN ('relevant', 
 UPDATE articles SET highlighted = 1 WHERE judgement = 'relevant';
 """
 
-MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9]
+# v10 and v11 are other helpers' (issue 18's revisions and full text, issue 16's stories); the lead puts theirs
+# in these places at merge. Empty here, they only move user_version on.
+_V10_RESERVED = ""
+_V11_RESERVED = ""
+
+# v12: cases (issue 18). A case is a named folder of evidence with a note; each item pins one article (or,
+# later, one story of issue 16: kind 'story' with story_id, no foreign key until that table exists) with the
+# analyst's note, tags, when it was pinned and the text's SHA-256 and outlet at that moment. A pinned article is
+# never deleted: removing its feed detaches it (feed_id NULL, its source URL kept) instead of cascading, and any
+# DELETE of it (a future retention rule, a clean-up) is skipped row by row by RAISE(IGNORE).
+_V12 = """
+CREATE TABLE cases (
+    id      INTEGER PRIMARY KEY,
+    name    TEXT NOT NULL CHECK (trim(name) <> ''),
+    note    TEXT NOT NULL DEFAULT '',
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL
+);
+CREATE UNIQUE INDEX cases_name ON cases(name COLLATE NOCASE);
+CREATE TABLE case_items (
+    id          INTEGER PRIMARY KEY,
+    case_id     INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL DEFAULT 'article' CHECK (kind IN ('article', 'story')),
+    article_id  INTEGER REFERENCES articles(id),
+    story_id    INTEGER,
+    note        TEXT NOT NULL DEFAULT '',
+    added       TEXT NOT NULL,
+    pinned_hash TEXT,
+    outlet      TEXT NOT NULL DEFAULT '',
+    CHECK ((kind = 'article') = (article_id IS NOT NULL) AND (kind = 'story') = (story_id IS NOT NULL))
+);
+CREATE UNIQUE INDEX case_items_article ON case_items(case_id, article_id) WHERE kind = 'article';
+CREATE UNIQUE INDEX case_items_story ON case_items(case_id, story_id) WHERE kind = 'story';
+CREATE INDEX case_items_pinned ON case_items(article_id) WHERE article_id IS NOT NULL;
+CREATE TABLE case_item_tags (
+    item_id INTEGER NOT NULL REFERENCES case_items(id) ON DELETE CASCADE,
+    tag     TEXT NOT NULL CHECK (trim(tag) <> ''),
+    PRIMARY KEY (item_id, tag)
+) WITHOUT ROWID;
+CREATE TRIGGER case_articles_outlive_their_feed BEFORE DELETE ON feeds BEGIN
+    UPDATE articles SET feed_id = NULL
+    WHERE feed_id = old.id AND id IN (SELECT article_id FROM case_items WHERE article_id IS NOT NULL);
+END;
+CREATE TRIGGER case_articles_are_never_deleted BEFORE DELETE ON articles
+WHEN EXISTS (SELECT 1 FROM case_items WHERE article_id = old.id) BEGIN
+    SELECT RAISE(IGNORE);
+END;
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10_RESERVED, _V11_RESERVED, _V12]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

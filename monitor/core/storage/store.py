@@ -15,6 +15,7 @@ from pathlib import Path
 from monitor.core.errors import StoreError
 from monitor.core.models import ArticleQuery
 from monitor.core.storage import db
+from monitor.core.storage.cases import CaseRecords
 from monitor.core.storage.db import transaction
 from monitor.core.storage.feed_records import FeedRecords
 from monitor.core.storage.ingest import IngestWrites
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 JUDGEMENTS = ("relevant", "not-relevant", None)
 
 
-class Store(FeedRecords, IngestWrites, ArticleQueries):
+class Store(FeedRecords, IngestWrites, ArticleQueries, CaseRecords):
     """Feeds and articles. Safe to share between threads: each thread gets its own connection."""
 
     def __init__(self, path: Path, backups: Path | None = None) -> None:

@@ -1,0 +1,1 @@
+"""What the analyst keeps as evidence: cases of pinned articles with notes, their reports, profile backups."""
