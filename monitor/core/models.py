@@ -177,6 +177,7 @@ class ArticleRow:
     read: bool
     starred: bool
     link: str | None
+    lang: str | None = None  # "fr", "en" or "other" (schema 10)
 
 
 class ArticlePages(Protocol):

@@ -22,6 +22,7 @@ SORT_COLUMNS = {
     "title": "a.title COLLATE NOCASE",
     "source": f"{SOURCE_LABEL} COLLATE NOCASE",
     "published": "a.published",
+    "lang": "a.lang",
 }
 # The indexes (db v3) that hold the articles in the order of a sort column. When a condition selects its
 # articles as a set of ids (a search, an entry, the starred view) and the set is large, the page query walks the
@@ -32,6 +33,7 @@ SORT_INDEXES = {
     "score": "articles_score",
     "title": "articles_title",
     "published": "articles_published",
+    "lang": "articles_lang",
 }
 BROAD_SEARCH_HITS = 5_000  # from this many hits, a search walks the sort index
 BROAD_SET_SIZE = 1_000  # from this many articles, an entry or the starred view walks it
@@ -94,7 +96,7 @@ class ArticleQueries:
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
 
     _ROW_COLUMNS = f"""a.id, a.title, a.source, a.published, a.score, a.highlighted, a.alert, a.read, a.starred,
-        a.link, {SOURCE_LABEL} AS source_label"""
+        a.link, a.lang, {SOURCE_LABEL} AS source_label"""
 
     # -- counts, remembered until the database changes -------------------------------------------------------
 
