@@ -51,14 +51,25 @@ def write_forms(conn: sqlite3.Connection, rows: Sequence[FormsRow]) -> None:
 
 
 def migrate_v10(conn: sqlite3.Connection) -> None:
-    """Schema 10: every article gets its language tag ("fr", "en" or "other") and its word forms indexed.
+    """Schema 10: the word-form index, built for every stored article, each tagged "fr", "en" or "other".
 
-    An article whose stored language is a declared one ("fr-FR", "es") is tagged from it, with no detection;
-    one with none is tagged by the detector on its title and the start of its summary. Runs inside the
-    migration's transaction; docs/BENCHMARKS.md has its time on 200,000 articles."""
-    started = time.perf_counter()
+    Runs inside the migration's transaction; docs/BENCHMARKS.md has its time on 200,000 articles."""
     conn.execute(_TABLE)
-    last_id = 0
+    index_articles(conn)
+    for trigger in _TRIGGERS:
+        conn.execute(trigger)
+    # The list's Lang column sorts on this index (queries.SORT_INDEXES), as the other columns do on theirs.
+    conn.execute("CREATE INDEX articles_lang ON articles(lang)")
+
+
+def index_articles(conn: sqlite3.Connection, after_id: int = 0) -> tuple[int, int]:
+    """Tag and index the word forms of every article with an id above `after_id`, none of them indexed yet:
+    (articles, how many were tagged by detection).
+
+    An article whose stored language is a declared one ("fr-FR", "es") is tagged from it, without detection;
+    one with none is tagged by the detector on its title and the start of its summary."""
+    started = time.perf_counter()
+    last_id = after_id
     done = detected = 0
     while True:
         rows = conn.execute(
@@ -83,13 +94,10 @@ def migrate_v10(conn: sqlite3.Connection) -> None:
         done += len(rows)
         if done % 50_000 < MIGRATION_BATCH:
             log.info("word-form index: %d articles (%.0f s)", done, time.perf_counter() - started)
-    for trigger in _TRIGGERS:
-        conn.execute(trigger)
-    # The list's Lang column sorts on this index (queries.SORT_INDEXES), as the other columns do on theirs.
-    conn.execute("CREATE INDEX articles_lang ON articles(lang)")
     log.info(
         "word-form index built for %d articles (%d tagged by detection) in %.1f s",
         done,
         detected,
         time.perf_counter() - started,
     )
+    return done, detected
