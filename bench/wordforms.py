@@ -4,14 +4,17 @@ the searches of bench/window.py with their word forms, straight on the store (no
 Run from the repository root: ``.venv/bin/python bench/wordforms.py [--articles 200000] [--untagged]``.
 Works on a private copy of the cached profile (bench/_fixtures.py), taken back to schema 9 (the word-form table,
 its triggers and the Lang index dropped, each article's language as a schema-9 store kept it: "fr" or "en" as
-the feed declared). ``--untagged`` forgets every article's language first, so the migration detects all of them
-(the worst case: a store whose feeds never declared one).
+the feed declared). ``--untagged`` forgets every article's language first (a store whose feeds never declared
+one): the migration then indexes each article under both stemmers. It also times the detector on 2,000 of the
+articles, which the migration leaves out (monitor/core/storage/wordform_index.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
+import resource
 import shutil
 import sqlite3
 import sys
@@ -24,7 +27,8 @@ import _fixtures as fx
 from window import SEARCHES
 
 from monitor.core.models import ArticleQuery
-from monitor.core.storage import db
+from monitor.core.parsing import language
+from monitor.core.storage import db, wordform_index
 from monitor.core.storage.store import Store
 
 
@@ -61,7 +65,10 @@ def main() -> None:
         "--untagged", action="store_true", help="no stored language: the migration detects all"
     )
     parser.add_argument("--repeat", type=int, default=5, help="runs of each search")
+    parser.add_argument("--sequential", action="store_true", help="the migration stems in this process alone")
     args = parser.parse_args()
+    if args.sequential:
+        wordform_index.PARALLEL_ARTICLES = sys.maxsize
     logging.basicConfig(level=logging.INFO, format="  %(message)s")
     print(f"machine: {fx.machine()}")
     source = fx.profile(args.articles)
@@ -80,8 +87,17 @@ def main() -> None:
     conn = db.connect(path)
     before = index_sizes(conn)["database"]
     started = time.perf_counter()
+    cpu = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     db.migrate(conn, work / "backups")
     total = time.perf_counter() - started
+    mine = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own = mine.ru_utime + mine.ru_stime - cpu[0].ru_utime - cpu[0].ru_stime
+    workers = children.ru_utime + children.ru_stime - cpu[1].ru_utime - cpu[1].ru_stime
+    print(
+        f"  CPU during the migration: this process {own:.1f} s, worker processes {workers:.1f} s; "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
     conn.close()
     print(
         f"MIGRATION 9 -> 10 ({'every language detected' if args.untagged else 'languages as stored'}): "
@@ -89,6 +105,22 @@ def main() -> None:
         "above as 'schema 10 reached')"
     )
     shutil.rmtree(work / "backups", ignore_errors=True)
+
+    conn = sqlite3.connect(path)
+    samples = [
+        language.sample(*row)
+        for row in conn.execute("SELECT title, summary, content FROM articles LIMIT 2000")
+    ]
+    conn.close()
+    language.detect("chargement du détecteur de langue")  # its models load once per process
+    started = time.perf_counter()
+    for text in samples:
+        language.detect(text)
+    per_item = (time.perf_counter() - started) / len(samples) * 1e3
+    print(
+        f"DETECTION: {per_item:.2f} ms an article on its {language.SAMPLE_CHARS}-character sample "
+        f"({per_item * args.articles / 1e3:.0f} s of CPU for {args.articles:,} articles)"
+    )
 
     store = Store.open(path, work / "backups")
     per: list[tuple[str, float, int]] = []
