@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing as mp
+import os
 import random
 import sys
 import threading
@@ -24,7 +25,11 @@ import _fixtures as fx
 
 
 def feed_bytes(n_feeds: int = 500, n_items: int = 40, seed: int = 99) -> list[bytes]:
-    """RSS 2.0 documents: items with a title, an HTML description of about 1 KB, a guid, a link and a date."""
+    """RSS 2.0 documents: items with a title, an HTML description of about 1 KB, a guid, a link and a date.
+
+    Each feed declares its <language> unless VIGIE_BENCH_UNDECLARED_LANGUAGE is set (bench/ingest.py
+    --undeclared-language): then every item's language is detected."""
+    declare = not os.environ.get("VIGIE_BENCH_UNDECLARED_LANGUAGE")
     wl = fx.bench_watchlist()
     gen = fx.TextGenerator(seed, fx.watchlist_terms(wl), term_rate=1 / 150)
     rng = random.Random(seed)
@@ -44,7 +49,8 @@ def feed_bytes(n_feeds: int = 500, n_items: int = 40, seed: int = 99) -> list[by
             )
         doc = (
             f'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Bench feed {f}</title>'
-            f"<link>http://news.invalid/{f}</link><description>synthetic</description><language>{lang}</language>"
+            f"<link>http://news.invalid/{f}</link><description>synthetic</description>"
+            + (f"<language>{lang}</language>" if declare else "")
             + "".join(items)
             + "</channel></rss>"
         )

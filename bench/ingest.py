@@ -108,7 +108,12 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8, help="FetchSettings.max_concurrency")
     parser.add_argument("--per-host", type=int, default=None, help="FetchSettings.per_host_concurrency")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--undeclared-language", action="store_true", help="feeds without <language>: every item is detected"
+    )
     args = parser.parse_args()
+    if args.undeclared_language:
+        os.environ["VIGIE_BENCH_UNDECLARED_LANGUAGE"] = "1"  # read by the feed farm's child process too
     fx.BENCH_DIR.mkdir(parents=True, exist_ok=True)
     print(f"machine: {fx.machine()}, feedparser {feedparser.__version__}")
     docs = feed_bytes(args.feeds, args.items)

@@ -102,7 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     judge.add_argument("id", type=int, metavar="ID")
     judge.add_argument("judgement", choices=["relevant", "not-relevant", "none"])
 
-    search = commands.add_parser("search", parents=[common], help="full-text search (accents ignored)")
+    search = commands.add_parser(
+        "search", parents=[common], help="full-text search: French and English word forms, accents ignored"
+    )
     search.add_argument("query", nargs="+")
     search.add_argument("--limit", type=int, default=50)
 

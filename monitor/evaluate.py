@@ -21,6 +21,7 @@ from pathlib import Path
 
 from monitor.core.matching.watchlist import load_watchlist
 from monitor.core.models import SEED_SOURCE, ArticleQuery
+from monitor.core.parsing import language
 from monitor.core.service import VigieCore
 from monitor.paths import AppPaths
 
@@ -34,6 +35,9 @@ class Evaluation:
     false_negatives: list[dict] = field(default_factory=list)
     true_negatives: int = 0
     missing: list[str] = field(default_factory=list)
+    # The language tags as polled (the feed's word, else the detector) against each item's `lang` label.
+    lang_right: int = 0
+    lang_wrong: list[str] = field(default_factory=list)
 
     @property
     def precision(self) -> float:
@@ -95,6 +99,11 @@ def evaluate(dev: Path, watchlist: Path | None = None, threshold: float | None =
         if label is None:
             continue
         seen.add(article.link)
+        if "lang" in label:
+            if article.lang == label["lang"]:
+                result.lang_right += 1
+            else:
+                result.lang_wrong.append(f"{label['id']} tagged {article.lang}, labelled {label['lang']}")
         row = {
             "id": label["id"],
             "title": article.title,
@@ -113,6 +122,39 @@ def evaluate(dev: Path, watchlist: Path | None = None, threshold: float | None =
             result.true_negatives += 1
     result.missing = sorted(item["id"] for link, item in labels.items() if link not in seen)
     return result
+
+
+def detector_accuracy(items_files: list[Path]) -> tuple[int, int, list[str]]:
+    """The language detector alone (no feed's word) on the title and summary of every labelled item: (right,
+    total, what it got wrong)."""
+    right, total, wrong = 0, 0, []
+    for path in items_files:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            item = json.loads(line) if line.strip() else {}
+            if "lang" not in item:
+                continue
+            total += 1
+            found = language.detect(language.sample(item.get("title", ""), item.get("summary", "")))
+            if found == item["lang"]:
+                right += 1
+            else:
+                wrong.append(f"{item.get('id')} detected {found}, labelled {item['lang']}")
+    return right, total, wrong
+
+
+def _print_languages(result: Evaluation, dev: Path) -> None:
+    tagged = result.lang_right + len(result.lang_wrong)
+    if tagged:
+        print(f"language tags as polled (the feed's word, else detected): {result.lang_right}/{tagged} right")
+    # The dev set's feeds mostly declare their language; the detector is also measured alone, on this set and on
+    # the stories set beside it when there is one.
+    files = [dev / "items.jsonl"] + [f for f in [dev.parent / "stories-dev" / "items.jsonl"] if f.exists()]
+    right, total, wrong = detector_accuracy(files)
+    if total:
+        names = " + ".join(f.parent.name for f in files)
+        print(f"language detector alone ({names}): {right}/{total} right ({right / total:.3f})")
+    for line in result.lang_wrong + wrong:
+        print(f"  language: {line}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -141,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {title[:-1]}: {row['id']} score {row['score']:.2f} {row['entries']} :: {row['title']}")
     for missing in result.missing:
         print(f"  missing: {missing}")
+    _print_languages(result, args.dev)
     return 0
 
 

@@ -69,6 +69,9 @@ class ParsedItem(ItemText):
     """One feed entry after normalisation, before it is stored."""
 
     author: str | None = None
+    # (French stems, English stems) for the search index when a parser process made them (parsing/wordforms.py);
+    # None: the store makes them.
+    word_forms: tuple[str, str] | None = None
 
 
 @dataclass
@@ -174,6 +177,7 @@ class ArticleRow:
     read: bool
     starred: bool
     link: str | None
+    lang: str | None = None  # "fr", "en" or "other" (schema 10)
 
 
 class ArticlePages(Protocol):

@@ -32,8 +32,10 @@ COLUMNS: list[tuple[str, str]] = [
     ("title", "Title"),
     ("source", "Source"),
     ("published", "Published"),
+    ("lang", "Lang"),  # last: a saved column layout keeps the other columns where they were
 ]
-COL_STAR, COL_SCORE, COL_TITLE, COL_SOURCE, COL_PUBLISHED = range(len(COLUMNS))
+COL_STAR, COL_SCORE, COL_TITLE, COL_SOURCE, COL_PUBLISHED, COL_LANG = range(len(COLUMNS))
+LANG_NAMES = {"fr": "French", "en": "English", "other": "another language (not stemmed as French or English)"}
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the ArticleRow
 ID_ROLE = Qt.ItemDataRole.UserRole + 2  # the article id
@@ -198,7 +200,7 @@ class ArticleTableModel(QAbstractTableModel):
             return self._tint if row.highlighted else None
         if role == Qt.ItemDataRole.ForegroundRole and column == COL_STAR:
             return self._star_on if row.starred else self._star_off
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (COL_STAR, COL_SCORE):
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (COL_STAR, COL_SCORE, COL_LANG):
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(row, column)
@@ -218,6 +220,8 @@ class ArticleTableModel(QAbstractTableModel):
             return row.title or "(untitled)"
         if column == COL_SOURCE:
             return row.source_label
+        if column == COL_LANG:
+            return row.lang.upper() if row.lang in ("fr", "en") else (row.lang or "")
         return _short_date(row.published, date.today())
 
     @staticmethod
@@ -231,6 +235,8 @@ class ArticleTableModel(QAbstractTableModel):
             return format_date(row.published, long=True) or "no date"
         if column == COL_SOURCE:
             return row.source
+        if column == COL_LANG:
+            return f"Language: {LANG_NAMES.get(row.lang or '', 'not known')}"
         return None
 
 

@@ -16,12 +16,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from monitor.ui.article_model import COL_PUBLISHED, COL_SCORE, COL_SOURCE, COL_STAR, COL_TITLE, ROW_ROLE
+from monitor.ui.article_model import (
+    COL_LANG,
+    COL_PUBLISHED,
+    COL_SCORE,
+    COL_SOURCE,
+    COL_STAR,
+    COL_TITLE,
+    ROW_ROLE,
+)
 from monitor.ui.style import BADGE_BG, BADGE_FG, BADGE_HOT_BG, BADGE_HOT_FG, TEXT_MUTED, format_score
 
 log = logging.getLogger(__name__)
 
-DEFAULT_WIDTHS = {COL_STAR: 30, COL_SCORE: 54, COL_SOURCE: 130, COL_PUBLISHED: 108}
+DEFAULT_WIDTHS = {COL_STAR: 30, COL_SCORE: 54, COL_SOURCE: 130, COL_PUBLISHED: 108, COL_LANG: 48}
 
 
 class ScoreBadgeDelegate(QStyledItemDelegate):

@@ -48,10 +48,11 @@ class FilterBar(QWidget):
             QKeySequence.SequenceFormat.NativeText
         )
         self.search.setPlaceholderText(
-            f'Search titles and text: words, "a phrase", prefix*, -exclude  ({shortcut})'
+            f'Search titles and text: words (any form), "a phrase", prefix*, -exclude  ({shortcut})'
         )
         self.search.setToolTip(
-            'Full-text search, accents ignored.\nwords: all of them · "exact phrase" · narco*: any ending · '
+            "Full-text search, accents and case ignored.\nwords: all of them, in any French or English form "
+            '(menace finds menacées, arrest finds arrested) · "exact phrase": as written · narco*: any ending · '
             "a OR b · -word: without it"
         )
         self.highlighted = QCheckBox("Highlighted", self)

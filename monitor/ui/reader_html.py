@@ -119,7 +119,7 @@ def article_html(
     if article.published:
         date = format_date(article.published, long=True)
         meta.append(("about " if article.published_estimated else "") + escape(date))
-    if article.lang:
+    if article.lang in ("fr", "en"):  # "other" says nothing worth a place in the header
         meta.append(escape(article.lang.upper()))
     meta_line = " · ".join(meta)
     link = ""

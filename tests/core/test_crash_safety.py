@@ -233,8 +233,9 @@ def test_full_disk_gives_a_clear_error_and_loses_nothing(
     assert run(data, "poll", "--feed", "1").returncode == 0
     stored = check_database(data)
     assert len(stored) == ITEMS
-    # Fill what is left of the file system.
-    with open(small_mount / "filler", "wb") as filler:
+    # Fill what is left of the file system. Unbuffered: a buffered file keeps the tail of a write the disk took in
+    # part and fails again when it closes.
+    with open(small_mount / "filler", "wb", buffering=0) as filler:
         try:
             while True:
                 filler.write(b"\0" * 65536)

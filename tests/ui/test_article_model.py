@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from monitor.core.models import ArticleQuery, Assessment, Match
 from monitor.core.storage.store import Store
 from monitor.ui.article_model import (
+    COL_LANG,
     COL_PUBLISHED,
     COL_SCORE,
     COL_SOURCE,
@@ -32,7 +33,10 @@ def store(tmp_path: Path):  # type: ignore[no-untyped-def]
     alpha, _ = db.add_feed("http://127.0.0.1/alpha.xml", "Alpha news")
     beta, _ = db.add_feed("http://127.0.0.1/beta.xml", "beta wire")
     for feed, numbers in ((alpha, range(0, ROWS, 2)), (beta, range(1, ROWS, 2))):
-        items = [item(n, title=f"{'Zeta' if n % 3 else 'alpha'} story {n:04d}") for n in numbers]
+        items = [
+            item(n, title=f"{'Zeta' if n % 3 else 'alpha'} story {n:04d}", lang=("fr", "en-GB", "es")[n % 3])
+            for n in numbers
+        ]
         scores = [
             Assessment(
                 matches=(Match("Amine Kessaci", "person", "title", 0, 4, "Zeta"),) if n % 5 == 0 else (),
@@ -87,6 +91,7 @@ def test_the_page_cache_stays_bounded(store: Store) -> None:
         (COL_TITLE, lambda r: (r.title.casefold(), r.id)),
         (COL_SOURCE, lambda r: (r.source_label.casefold(), r.id)),
         (COL_PUBLISHED, lambda r: (r.published, r.id)),
+        (COL_LANG, lambda r: (r.lang, r.id)),
     ],
 )
 def test_sorting_by_each_column_happens_in_the_store(store: Store, column: int, key) -> None:  # type: ignore[no-untyped-def]
@@ -97,6 +102,15 @@ def test_sorting_by_each_column_happens_in_the_store(store: Store, column: int, 
         assert model.query.sort == COLUMNS[column][0]
         assert model.query.descending is reverse
         assert [r.id for r in all_rows(model)] == [r.id for r in sorted(rows, key=key, reverse=reverse)]
+
+
+def test_the_lang_column_shows_each_articles_tag(store: Store) -> None:
+    model = ArticleTableModel(store)
+    model.sort(COL_LANG, Qt.SortOrder.AscendingOrder)
+    shown = {model.index(r, COL_LANG).data() for r in range(model.rowCount())}
+    assert shown == {"EN", "FR", "other"}  # "en-GB" as the feed said it, "es" is another language
+    assert model.headerData(COL_LANG, Qt.Orientation.Horizontal) == "Lang"
+    assert model.index(0, COL_LANG).data(Qt.ItemDataRole.ToolTipRole) == "Language: English"
 
 
 def test_filters_select_in_sql(store: Store) -> None:

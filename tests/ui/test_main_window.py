@@ -43,6 +43,28 @@ def test_the_window_opens_on_the_seeds_with_their_highlights(window: MainWindow)
     assert window.reader.article is None  # nothing opened (so nothing marked read) before the analyst chooses
 
 
+def test_the_search_box_finds_word_forms_and_keeps_phrases_exact(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    store = window.core.store
+    feed, _ = store.add_feed("http://127.0.0.1/forms.xml", "Formes")
+    titles = ["Deux élues menacées après le scrutin", "Le maire a été menacé", "Two men arrested in the port"]
+    items = [item(n, title=t, lang="en" if "Two" in t else "fr") for n, t in enumerate(titles)]
+    store_items(store, items, source=feed.url, feed_id=feed.id)
+    window.reload_list()
+    settle(qtbot, window)
+
+    def shown() -> set[str]:  # of these titles: the seed articles are in the list too
+        return {window.model.index(r, COL_TITLE).data() for r in range(window.model.rowCount())} & set(titles)
+
+    for typed, expected in (
+        ("menace", set(titles[:2])),
+        ('"menacées"', {titles[0]}),
+        ("arrest", {titles[2]}),
+    ):
+        window.filters.search.setText(typed)
+        window.filters.flush()
+        assert shown() == expected, typed
+
+
 def test_opening_an_article_marks_it_read(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     before = window.core.store.view_counts()["new"]
     window.view.setFocus()

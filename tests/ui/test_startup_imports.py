@@ -18,3 +18,12 @@ def test_the_window_starts_without_beautifulsoup() -> None:
     done = subprocess.run([sys.executable, "-c", CHECK], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ""
+
+
+def test_the_window_starts_without_the_language_detector() -> None:
+    # lingua's models take about 30 MB and 0.06 s to load (docs/BENCHMARKS.md, section 6): a process loads them
+    # the first time an item without a declared language is parsed, never to show the window.
+    check = "import sys\nimport monitor.app\nprint('lingua' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

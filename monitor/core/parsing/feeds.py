@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 import feedparser
 
 from monitor.core.models import ParsedFeed, ParsedItem
-from monitor.core.parsing import sanitize, text
+from monitor.core.parsing import language, sanitize, text
 from monitor.core.support.urls import absolute_web_url
 
 logger = logging.getLogger(__name__)
@@ -253,7 +253,10 @@ def _item(entry: Mapping[str, Any], *, base: str, feed_lang: str | None, fetched
         content_html=content_html,
         published=published,
         published_estimated=estimated,
-        lang=_entry_lang(entry, content_detail, summary_detail) or feed_lang,
+        # "fr", "en" or "other": declared by the entry or the feed, else detected (parsing/language.py).
+        lang=language.item_language(
+            _entry_lang(entry, content_detail, summary_detail) or feed_lang, title, summary, content
+        ),
         author=_author(entry),
     )
 

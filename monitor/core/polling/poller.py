@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from monitor.core.matching.matcher import Matcher
 from monitor.core.models import Assessment, Feed, ParsedFeed
 from monitor.core.parsing.feeds import parse_feed
+from monitor.core.parsing.wordforms import index_forms
 from monitor.core.polling.due import MAX_BACKOFF
 from monitor.core.storage.feed_records import FeedState
 from monitor.core.storage.ingest import Outcome
@@ -311,9 +312,12 @@ def _start_parser(matcher: Matcher) -> None:
 
 
 def _parse_and_assess(content: bytes, url: str, headers: dict[str, str], fetched_at: datetime) -> _Parsed:
-    """In a worker: parse_feed, then the matcher over every item (unchanged ones too: the store is not here)."""
+    """In a worker: parse_feed, then the matcher and the stemmer over every item (unchanged ones too: the store is
+    not here). Stemming here keeps it off the poll's process, which writes the store."""
     assert _worker_matcher is not None, "parser process not initialised"
     parsed = parse_feed(content, url=url, headers=headers, fetched_at=fetched_at)
+    for item in parsed.items:
+        item.word_forms = index_forms(item.title, item.summary, item.content, item.lang)
     return parsed, [_worker_matcher.assess(i.title, i.summary, i.content) for i in parsed.items]
 
 

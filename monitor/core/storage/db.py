@@ -5,12 +5,17 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 from monitor.core.errors import StoreError
+from monitor.core.storage import wordform_index
+
+# A migration is SQL, or a function that runs in the migration's transaction (for steps SQL cannot do alone).
+Migration = str | Callable[[sqlite3.Connection], None]
 
 log = logging.getLogger(__name__)
 
@@ -175,9 +180,7 @@ ALTER TABLE articles ADD COLUMN judgement TEXT CHECK (judgement IN ('relevant', 
 UPDATE articles SET highlighted = 1 WHERE judgement = 'relevant';
 """
 
-# v10 and v11 are other helpers' (issue 18's revisions and full text, issue 16's stories); the lead puts theirs
-# in these places at merge. Empty here, they only move user_version on.
-_V10_RESERVED = ""
+# v10 is the word-form index (wordform_index.migrate_v10). v11 is reserved for issue 16's stories, merged next.
 _V11_RESERVED = ""
 
 # v12: cases (issue 18). A case is a named folder of evidence with a note; each item pins one article (or,
@@ -224,7 +227,20 @@ WHEN EXISTS (SELECT 1 FROM case_items WHERE article_id = old.id) BEGIN
 END;
 """
 
-MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10_RESERVED, _V11_RESERVED, _V12]
+MIGRATIONS: list[Migration] = [
+    _V1,
+    _V2,
+    _V3,
+    _V4,
+    _V5,
+    _V6,
+    _V7,
+    _V8,
+    _V9,
+    wordform_index.migrate_v10,
+    _V11_RESERVED,
+    _V12,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -276,7 +292,7 @@ def backup_database(conn: sqlite3.Connection, folder: Path, version: int) -> Pat
 def migrate(
     conn: sqlite3.Connection,
     backups: Path,
-    migrations: list[str] | None = None,
+    migrations: list[Migration] | None = None,
     on_backup: Callable[[Path], None] | None = None,
 ) -> int:
     """Bring the schema to the newest version; returns the version reached.
@@ -300,10 +316,16 @@ def migrate(
             on_backup(saved)
     for version in range(current + 1, target + 1):
         log.info("migrating database to schema %d", version)
+        step = steps[version - 1]
+        started = time.perf_counter()
         with transaction(conn):
-            for statement in _split_sql(steps[version - 1]):
-                conn.execute(statement)
+            if callable(step):
+                step(conn)
+            else:
+                for statement in _split_sql(step):
+                    conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {version}")
+        log.info("schema %d reached in %.1f s", version, time.perf_counter() - started)
     return target
 
 

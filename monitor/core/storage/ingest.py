@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from enum import Enum
 
 from monitor.core.models import SEED_SOURCE, Assessment, Match, ParsedItem
+from monitor.core.parsing import language
 from monitor.core.parsing.links import canonical_link, content_hash
+from monitor.core.storage import wordform_index
 from monitor.core.storage.db import transaction
 from monitor.core.storage.rows import encode_matches
 
@@ -144,6 +146,7 @@ class IngestWrites:
         """Insert new items and update changed ones in place (first_seen kept), in one short transaction."""
         counts = {outcome: 0 for outcome in Outcome}
         indexed: list[tuple[int, str, str, str]] = []  # new articles for the full-text index
+        forms: list[wordform_index.FormsRow] = []  # new and changed articles for the word-form index
         with transaction(self.conn):
             # A muted feed's items are stored and scored like any other, but are never alerts.
             alerts = source != SEED_SOURCE and not self._feed_muted(feed_id)
@@ -153,6 +156,8 @@ class IngestWrites:
                 if outcome is Outcome.UNCHANGED:
                     continue
                 item = pending.item
+                # Parsed items carry their tag already (parse_feed); items from elsewhere are tagged here.
+                lang = language.item_language(item.lang, item.title, item.summary, item.content)
                 matches_json = encode_matches(assessment.matches)
                 values = (
                     item.guid,
@@ -164,7 +169,7 @@ class IngestWrites:
                     item.published,
                     int(item.published_estimated),
                     fetched_at,
-                    item.lang,
+                    lang,
                     pending.content_hash,
                     fetched_at,
                     assessment.score,
@@ -200,10 +205,18 @@ class IngestWrites:
                         (*values, int(assessment.highlighted), article_id),
                     )
                 self._write_entries(article_id, assessment.matches, new=outcome is Outcome.NEW)
+                # The update above dropped a changed article's old forms (trigger articles_stems_update).
+                if item.word_forms is not None and lang == item.lang:
+                    forms.append((article_id, *item.word_forms))  # stemmed in a parser process
+                else:
+                    forms.append(
+                        wordform_index.forms_row(article_id, item.title, item.summary, item.content, lang)
+                    )
             # One statement for the batch (see db._V5); updates are re-indexed by the articles_fts_update trigger.
             self.conn.executemany(
                 "INSERT INTO articles_fts(rowid, title, summary, content) VALUES (?, ?, ?, ?)", indexed
             )
+            wordform_index.write_forms(self.conn, forms)
         return counts
 
     def _feed_muted(self, feed_id: int | None) -> bool:

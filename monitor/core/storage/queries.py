@@ -11,7 +11,7 @@ from typing import TypeVar
 from monitor.core.errors import StoreError
 from monitor.core.models import SEED_SOURCE, Article, ArticleQuery, ArticleRow
 from monitor.core.storage.rows import article_from_row, article_row_from_row
-from monitor.core.storage.searchsyntax import to_fts_query
+from monitor.core.storage.searchsyntax import SearchPlan, plan_search
 
 T = TypeVar("T")
 
@@ -22,6 +22,7 @@ SORT_COLUMNS = {
     "title": "a.title COLLATE NOCASE",
     "source": f"{SOURCE_LABEL} COLLATE NOCASE",
     "published": "a.published",
+    "lang": "a.lang",
 }
 # The indexes (db v3) that hold the articles in the order of a sort column. When a condition selects its
 # articles as a set of ids (a search, an entry, the starred view) and the set is large, the page query walks the
@@ -32,6 +33,7 @@ SORT_INDEXES = {
     "score": "articles_score",
     "title": "articles_title",
     "published": "articles_published",
+    "lang": "articles_lang",
 }
 BROAD_SEARCH_HITS = 5_000  # from this many hits, a search walks the sort index
 BROAD_SET_SIZE = 1_000  # from this many articles, an entry or the starred view walks it
@@ -86,20 +88,15 @@ class ArticleQueries:
         if query.until:
             clauses.append("a.published < ?")
             args.append(query.until)
-        if query.search and query.search.strip():
-            fts = to_fts_query(query.search)
-            if fts:
-                if probe_search:
-                    clauses.append(
-                        "EXISTS (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? AND rowid = a.id)"
-                    )
-                else:
-                    clauses.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
-                args.append(fts)
+        plan = _plan(query)
+        if plan is not None:
+            sql, more = plan.probe() if probe_search else plan.ids()
+            clauses.append(sql if probe_search else f"a.id IN ({sql})")
+            args.extend(more)
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
 
     _ROW_COLUMNS = f"""a.id, a.title, a.source, a.published, a.score, a.highlighted, a.alert, a.read, a.starred,
-        a.link, {SOURCE_LABEL} AS source_label"""
+        a.link, a.lang, {SOURCE_LABEL} AS source_label"""
 
     # -- counts, remembered until the database changes -------------------------------------------------------
 
@@ -123,23 +120,26 @@ class ArticleQueries:
         cache[key] = (stamp, value)
         return value
 
-    def _search_alone(self, query: ArticleQuery) -> str | None:
-        """The FTS5 query when a search is the list's only condition (the common case the fast plans cover)."""
-        fts = to_fts_query(query.search) if query.search else ""
-        if not fts or self._where(replace(query, search=None))[0]:
+    def _search_alone(self, query: ArticleQuery) -> SearchPlan | None:
+        """The search when it is the list's only condition (the common case the fast plans cover)."""
+        plan = _plan(query)
+        if plan is None or self._where(replace(query, search=None))[0]:
             return None
-        return fts
+        return plan
 
-    def _search_hits(self, fts: str) -> int:
-        """How many articles an FTS5 query finds, from the index alone."""
+    def _search_hits(self, plan: SearchPlan) -> int:
+        """How many articles a search finds, from the full-text indexes alone."""
+        sql, args = plan.ids()
+        single = plan.single
+        if single is not None:
+            sql = f"SELECT count(*) FROM {single.index} WHERE {single.index} MATCH ?"
+        else:
+            sql = f"SELECT count(*) FROM ({sql})"
 
         def compute() -> int:
-            row = self.conn.execute(
-                "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", (fts,)
-            ).fetchone()
-            return int(row[0])
+            return int(self.conn.execute(sql, args).fetchone()[0])
 
-        return self._cached(("hits", threading.get_ident(), fts), compute)
+        return self._cached(("hits", threading.get_ident(), sql, *args), compute)
 
     def _total(self) -> int:
         return self._cached(
@@ -149,9 +149,9 @@ class ArticleQueries:
 
     def count(self, query: ArticleQuery) -> int:
         try:
-            fts = self._search_alone(query)
-            if fts:
-                return self._search_hits(fts)
+            plan = self._search_alone(query)
+            if plan:
+                return self._search_hits(plan)
             if query.entry and not self._where(replace(query, entry=None))[0]:
                 # article_entries rows go with their article (ON DELETE CASCADE): counted from its key alone.
                 sql, args = "SELECT count(*) FROM article_entries WHERE entry = ?", [query.entry]
@@ -171,15 +171,15 @@ class ArticleQueries:
         try:
             if query.sort == "source" and not self._where(query)[0]:
                 return self._rows_by_source(query, offset, limit)
-            searches = bool(query.search and to_fts_query(query.search))
+            searches = _plan(query) is not None
             threshold = BROAD_SEARCH_HITS if searches else BROAD_SET_SIZE
             selects_a_set = searches or bool(query.entry) or query.view == "starred"
             walk = selects_a_set and query.sort in SORT_INDEXES and self.count(query) > threshold
             probe = False
-            fts = self._search_alone(query)
-            if walk and fts:
-                hits = self._search_hits(fts)
-                seeks = (offset + limit) * self._total() / max(1, hits) * max(1, fts.count('"') // 2)
+            plan = self._search_alone(query)
+            if walk and plan:
+                hits = self._search_hits(plan)
+                seeks = (offset + limit) * self._total() / max(1, hits) * plan.phrases
                 probe = hits >= HITS_PER_SEEK * seeks
             where, args = self._where(query, id_sets=walk, probe_search=probe)
             order = SORT_COLUMNS.get(query.sort, "a.published")
@@ -350,3 +350,7 @@ class ArticleQueries:
             "SELECT * FROM articles WHERE alert = 1 AND poll_id = ? ORDER BY score DESC", (poll_id,)
         ).fetchall()
         return [article_from_row(r) for r in rows]
+
+
+def _plan(query: ArticleQuery) -> SearchPlan | None:
+    return plan_search(query.search) if query.search and query.search.strip() else None

@@ -163,7 +163,22 @@ def test_language_comes_from_the_entry_the_feed_or_the_content_language_header()
         b'<entry xml:lang="en_US"><title>a</title><content type="html">x</content></entry></feed>'
     )
     assert parse(atom).items[0].lang == "en"
-    assert parse(rss("<item><title>a</title></item>")).items[0].lang is None
+    # A declared language other than French or English is "other"; the feed's word wins over the text's.
+    feed = parse(
+        rss("<item><title>Un homme tué par balles à Marseille</title></item>", "<language>es</language>")
+    )
+    assert feed.lang == "es" and feed.items[0].lang == "other"
+
+
+def test_without_a_declared_language_the_detector_tags_the_item() -> None:
+    items = (
+        "<item><title>Un homme tué par balles dans les quartiers nord</title>"
+        "<description>La police judiciaire a ouvert une enquête pour assassinat.</description></item>"
+        "<item><title>Police arrest two men after a shooting in the northern districts</title></item>"
+        "<item><title>La policía detuvo a dos hombres después del tiroteo en el barrio</title></item>"
+        "<item><title>OM</title></item>"  # too short to tell
+    )
+    assert [item.lang for item in parse(rss(items)).items] == ["fr", "en", "other", "other"]
 
 
 def test_relative_links_are_made_absolute_against_the_feed_url() -> None:

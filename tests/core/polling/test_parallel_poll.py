@@ -42,7 +42,8 @@ def _poll(store: Store, server: BulkServer, workers: int, matcher: Matcher | Non
 
 def _stored(store: Store) -> list[tuple]:
     rows = store.conn.execute(
-        "SELECT source, guid, title, content, content_html, score, highlighted, matches FROM articles ORDER BY guid"
+        "SELECT source, guid, title, content, content_html, score, highlighted, matches, lang, s.fr, s.en "
+        "FROM articles a LEFT JOIN articles_stems s ON s.rowid = a.id ORDER BY guid"
     )
     return [tuple(r) for r in rows]
 
@@ -56,7 +57,8 @@ def test_workers_store_what_one_process_stores(bulk: BulkServer, tmp_path: Path)
         assert not [r for r in result.reports if r.status == "error"]
         stored.append(_stored(store))
         store.close()
-    assert stored[0] == stored[1]
+    assert stored[0] == stored[1]  # the workers' language tags and word forms too
+    assert all(row[8] in ("fr", "en", "other") and (row[9] or row[10]) for row in stored[0])
     assert (
         sum(1 for row in stored[0] if row[6]) == FEEDS * ITEMS
     )  # every bulk item names narcotrafic and Marseille

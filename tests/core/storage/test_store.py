@@ -12,7 +12,7 @@ from monitor.core.models import ArticleQuery, Assessment, Match, ParsedItem
 from monitor.core.polling.due import due_time
 from monitor.core.storage import db
 from monitor.core.storage.ingest import Outcome
-from monitor.core.storage.searchsyntax import to_fts_query
+from monitor.core.storage.searchsyntax import FORMS_INDEX, TEXT_INDEX, plan_search
 from monitor.core.storage.store import Store
 from monitor.core.support.clock import parse_iso
 
@@ -44,6 +44,18 @@ def _save(
 
 def _search(store: Store, text: str) -> list[str]:
     return [r.title for r in store.rows(ArticleQuery(search=text))]
+
+
+def _insert_as_before(
+    conn: sqlite3.Connection, source: str, feed_id: int, guid: str, title: str, content: str
+) -> int:
+    """An article as an older Vigie stored it (the current store writes the newer schema's tables)."""
+    cur = conn.execute(
+        "INSERT INTO articles(feed_id, source, dedup_key, guid, title, content, fetched, content_hash, first_seen, "
+        "last_updated) VALUES (?, ?, ?, ?, ?, ?, 'now', 'h', 'now', 'now')",
+        (feed_id, source, f"guid:{guid}", guid, title, content),
+    )
+    return int(cur.lastrowid or 0)
 
 
 def test_new_database_is_private_wal_and_current(tmp_path: Path) -> None:
@@ -82,10 +94,9 @@ def test_articles_indexed_before_v5_stay_searchable_beside_new_ones(tmp_path: Pa
     db.migrate(conn, tmp_path / "backups", db.MIGRATIONS[:4])  # articles indexed by the old insert trigger
     url = "https://a.example/rss"
     feed_id = conn.execute("INSERT INTO feeds(url, created) VALUES (?, 'now')", (url,)).lastrowid
+    # The v1 insert trigger indexes it.
+    _insert_as_before(conn, url, feed_id, "g1", "Avant la migration", "Kessaci")
     conn.close()
-    store = Store(path)
-    _save(store, url, [_item("g1", "Avant la migration", content="Kessaci")], feed_id)
-    store.close()
 
     store = Store.open(path, tmp_path / "backups")
     assert db.schema_version(store.conn) == db.SCHEMA_VERSION
@@ -111,10 +122,12 @@ def test_a_schema_5_database_migrates_with_its_data_and_keeps_each_feeds_next_po
             "next_poll, created) VALUES (?, 'T', 15, '2026-01-01T10:00:00+00:00', ?, ?, ?, 'now')",
             (url, failures, error, next_poll),
         )
+    article_id = _insert_as_before(conn, feeds[0][0], 1, "g1", "Avant la migration", "Kessaci")
+    conn.execute(
+        "INSERT INTO articles_fts(rowid, title, summary, content) VALUES (?, 'Avant la migration', '', 'Kessaci')",
+        (article_id,),
+    )
     conn.close()
-    store = Store(path)
-    _save(store, feeds[0][0], [_item("g1", "Avant la migration", content="Kessaci")], 1)
-    store.close()
 
     store = Store.open(path, tmp_path / "backups")
     assert db.schema_version(store.conn) == db.SCHEMA_VERSION
@@ -226,20 +239,33 @@ def test_entries_and_views(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("typed", "fts"),
+    ("typed", "terms"),
     [
-        ("Amine Kessaci", '"Amine" AND "Kessaci"'),
-        ('"point de deal"', '"point de deal"'),
-        ("narcotraf*", '"narcotraf"*'),
-        ("Aix-en-Provence", '"Aix en Provence"'),
-        ("DZ OR Yoda", '("DZ" OR "Yoda")'),
-        ("Marseille -OM", '"Marseille" NOT "OM"'),
-        ('( ) "', ""),
-        ("NEAR(", '"NEAR"'),
+        # A plain word is searched by its word forms, in each language's column with that language's stem.
+        ("Amine Kessaci", [[(FORMS_INDEX, '("amin") AND (fr : "kessac" OR en : "kessaci")')]]),
+        ("arrested", [[(FORMS_INDEX, '(fr : "arrested" OR en : "arrest")')]]),
+        ('"point de deal"', [[(TEXT_INDEX, '"point de deal"')]]),
+        ('"menace"', [[(TEXT_INDEX, '"menace"')]]),
+        ("narcotraf*", [[(TEXT_INDEX, '"narcotraf"*')]]),
+        ("Aix-en-Provence", [[(TEXT_INDEX, '"Aix en Provence"')]]),
+        ("DZ OR Yoda", [[(FORMS_INDEX, '(("dz") OR (fr : "yod" OR en : "yoda"))')]]),
+        ("Marseille -OM", [[(FORMS_INDEX, '(fr : "marseil" OR en : "marseill") NOT ("om")')]]),
+        ('"point de deal" OR trafic', [[(TEXT_INDEX, '"point de deal"'), (FORMS_INDEX, '("trafic")')]]),
+        ('"point de deal" -trafic', [[(TEXT_INDEX, '"point de deal"')], [(FORMS_INDEX, '("trafic")')]]),
+        ("NEAR(", [[(FORMS_INDEX, '("near")')]]),
     ],
 )
-def test_search_box_text_becomes_safe_fts(typed: str, fts: str) -> None:
-    assert to_fts_query(typed) == fts
+def test_search_box_text_becomes_safe_fts(typed: str, terms: list[list[tuple[str, str]]]) -> None:
+    plan = plan_search(typed)
+    assert plan is not None
+    required = [[(t.index, t.match) for t in group] for group in plan.required]
+    excluded = [[(t.index, t.match)] for t in plan.excluded]
+    assert required + excluded == terms
+
+
+@pytest.mark.parametrize("typed", ['( ) "', "", "   ", "-", "OR", '-- ** ""'])
+def test_search_box_text_with_nothing_searchable_is_no_search(typed: str) -> None:
+    assert plan_search(typed) is None
 
 
 def _query_plans_corpus(store: Store) -> None:
