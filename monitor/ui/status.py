@@ -110,6 +110,19 @@ class StatusPanel(QObject):
         self.activity.setText("")
         self.progress.setVisible(False)
 
+    # -- other long work (a watchlist proposal) -----------------------------------------------------------
+
+    def work_progress(self, what: str, done: int, total: int) -> None:
+        """`what` with "N of M articles…" and the bar, for work that reports progress in articles."""
+        self.activity.setText(f"{what}: {done} of {total} articles…")
+        self.progress.setRange(0, max(1, total))
+        self.progress.setValue(done)
+        self.progress.setVisible(True)
+
+    def work_finished(self) -> None:
+        self.activity.setText("")
+        self.progress.setVisible(False)
+
     # -- words ----------------------------------------------------------------------------------------------
 
     def show_message(self, text: str) -> None:

@@ -168,7 +168,7 @@ def propose(
 
 def _best(changes: Sequence[Change], found: Sequence[Effect]) -> int | None:
     """The index of the change to propose: most judged articles fixed (net), fewest other highlights changed,
-    then the simplest kind; None when none fixes more than it breaks."""
+    then the narrowest kind; None when none fixes more than it breaks."""
     if not changes:
         return None
     best = min(
@@ -177,7 +177,7 @@ def _best(changes: Sequence[Change], found: Sequence[Effect]) -> int | None:
             -found[i].net_fixed,
             found[i].other_changes,
             KIND_ORDER.index(changes[i].kind),
-            changes[i].description,
+            i,  # the order they were drawn in: a kind as context before a single entry
         ),
     )
     return best if found[best].net_fixed > 0 else None
