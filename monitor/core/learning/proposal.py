@@ -58,7 +58,8 @@ class Proposal:
         base_fingerprint: the fingerprint of the watchlist the proposal was made from (applying it to another
             one is refused).
         articles: how many stored articles were weighed.
-        weighed: how many candidate changes were weighed.
+        weighed: how many candidate changes were weighed (on the judged articles; those that fix the most,
+            over every stored article).
         fixed, broken: judged articles the change brings into agreement, or out of it.
         added, removed: articles without a judgement whose highlight the change turns on, or off.
     """
@@ -139,31 +140,53 @@ def propose(
     fingerprint = watchlist.fingerprint
     if not disagreeing:
         return Proposal(len(judged), (), None, fingerprint)
-    changes = candidate_changes(watchlist, build, judged)
-    matchers = [build(c.watchlist) for c in changes]
-    total, found = effects(store, base, matchers, [c.triggers for c in changes], on_progress, workers)
+    drawn = candidate_changes(watchlist, build, judged)
+    # Which judged articles a change fixes or breaks depends on the judged articles alone, and it comes first in
+    # the choice: only the changes that fix the most are weighed over every stored article.
+    matchers = [build(c.watchlist) for c in drawn]
+    nets = [_net_fixed(m, judged) for m in matchers]
+    most = max(nets, default=0)
+    if most <= 0:
+        return Proposal(len(judged), disagreeing, None, fingerprint, store.count_all(), len(drawn))
+    finalists = [i for i, net in enumerate(nets) if net == most]
+    changes = [drawn[i] for i in finalists]
+    total, found = effects(
+        store, base, [matchers[i] for i in finalists], [c.triggers for c in changes], on_progress, workers
+    )
     best = _best(changes, found)
     if best is None:
-        return Proposal(len(judged), disagreeing, None, fingerprint, total, len(changes))
+        return Proposal(len(judged), disagreeing, None, fingerprint, total, len(drawn))
     effect = found[best]
     titles = titles_of(store.conn, [*effect.fixed, *effect.broken, *effect.added, *effect.removed])
 
     def listed(ids: list[int]) -> tuple[Listed, ...]:
         return tuple(Listed(i, titles.get(i, "")) for i in sorted(ids))
 
-    log.info("proposed %s among %d changes", changes[best].description, len(changes))
+    log.info(
+        "proposed %s among %d changes (%d finalists)", changes[best].description, len(drawn), len(changes)
+    )
     return Proposal(
         len(judged),
         disagreeing,
         changes[best],
         fingerprint,
         total,
-        len(changes),
+        len(drawn),
         listed(effect.fixed),
         listed(effect.broken),
         listed(effect.added),
         listed(effect.removed),
     )
+
+
+def _net_fixed(matcher: Matcher, judged: Sequence[Judged]) -> int:
+    """How many judged articles `matcher` brings into agreement with their judgement, less those it brings out."""
+    net = 0
+    for item in judged:
+        after = matcher.assess(*item.texts()).highlighted
+        if after != item.assessment.highlighted:
+            net += 1 if after == item.relevant else -1
+    return net
 
 
 def _best(changes: Sequence[Change], found: Sequence[Effect]) -> int | None:

@@ -175,3 +175,30 @@ def test_the_cli_refuses_a_broken_profile_in_words(
     assert main(["watchlist", "propose"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("vigie: error: cannot open the Vigie data folder") and err.count("\n") == 1
+
+
+def test_weighing_only_the_changes_that_fix_the_most_picks_what_weighing_them_all_would(
+    core: VigieCore,
+) -> None:
+    from monitor.core.learning.changes import candidate_changes
+    from monitor.core.learning.effect import effects
+    from monitor.core.learning.proposal import _best, judged_articles
+
+    ids = add_items(core)
+    for key, judgement in (("mexico", "not-relevant"), ("ecuador", "relevant"), ("narchomicide", "relevant")):
+        core.judge(ids[key], judgement)
+    judged = judged_articles(core.store, core.matcher)
+    every = candidate_changes(core.watchlist, core._build_matcher, judged)
+    _, found = effects(
+        core.store,
+        core.matcher,
+        [core._build_matcher(c.watchlist) for c in every],
+        [c.triggers for c in every],
+    )
+    best = _best(every, found)
+    proposal = core.propose_watchlist_change()
+    assert best is not None and proposal.change is not None
+    assert proposal.change.watchlist == every[best].watchlist
+    assert proposal.weighed == len(every)
+    assert {a.id for a in proposal.added} == set(found[best].added)
+    assert {a.id for a in proposal.removed} == set(found[best].removed)
