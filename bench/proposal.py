@@ -21,6 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _fixtures as fx
 
+from monitor.core.learning.changes import candidate_changes
+from monitor.core.learning.proposal import _net_fixed, judged_articles
 from monitor.core.service import VigieCore
 from monitor.paths import AppPaths
 
@@ -66,6 +68,17 @@ def main() -> None:
         total = core.store.count_all()
         print(
             f"{total:,} articles; judged {fps} highlighted ones not relevant, {fns} others relevant",
+            flush=True,
+        )
+        t = time.perf_counter()
+        judged = judged_articles(core.store, core.matcher)
+        drawn = candidate_changes(core.watchlist, core._build_matcher, judged)
+        nets = [_net_fixed(core._build_matcher(c.watchlist), judged) for c in drawn]
+        finalists = sum(net == max(nets) for net in nets) if nets else 0
+        print(
+            f"  the judged articles alone: {len(drawn)} changes drawn and weighed on them in "
+            f"{time.perf_counter() - t:.1f} s; {finalists} fix the most ({max(nets, default=0)} net) and are "
+            "weighed over every article",
             flush=True,
         )
         runs = []
