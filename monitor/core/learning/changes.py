@@ -23,6 +23,7 @@ import dataclasses
 import logging
 import math
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -39,6 +40,8 @@ Build = Callable[[Watchlist], Matcher]
 WEIGHT_STEP = 0.5  # proposed weights are multiples of this: a weight the analyst can read and remember
 SUGGESTED_NAMES = 8  # names drawn from the false negatives' texts
 CONTEXT_NAMES = 3  # entries counting in relevant articles, tried as a context
+DRAWN_FROM = 40  # disagreeing articles changes are drawn from
+MEMOISED = 32  # compiled watchlists kept while drawing
 _WORD = re.compile(r"\w+")
 # Between changes that fix as many judged articles and change as many other highlights, the narrowest first: an
 # alias or a context touches only the articles that name the entry in a given way; a weight, all of them.
@@ -121,8 +124,28 @@ def with_entry(watchlist: Watchlist, old_name: str, entry: Entry) -> Watchlist:
     return dataclasses.replace(watchlist, entries=entries)
 
 
+def memoised(build: Build) -> Build:
+    """`build` compiling each distinct watchlist once: the same change is drawn from several articles."""
+    compiled: OrderedDict[str, Matcher] = OrderedDict()
+
+    def cached(watchlist: Watchlist) -> Matcher:
+        key = watchlist.fingerprint
+        if key in compiled:
+            compiled.move_to_end(key)
+        else:
+            compiled[key] = build(watchlist)
+            if len(compiled) > MEMOISED:  # a compiled watchlist holds its automaton: keep memory bounded
+                compiled.popitem(last=False)
+        return compiled[key]
+
+    return cached
+
+
 def candidate_changes(watchlist: Watchlist, build: Build, judged: Sequence[Judged]) -> list[Change]:
-    """Every change that fixes at least one disagreeing judged article (checked on it), without repeats."""
+    """Every change that fixes at least one disagreeing judged article (checked on it), without repeats.
+
+    Changes are drawn from the DRAWN_FROM most recently stored disagreeing articles (the highest ids), which
+    bounds the work when hundreds disagree; every judged article still counts when the changes are weighed."""
     base = build(watchlist)
     found: dict[str, Change] = {}
 
@@ -131,8 +154,9 @@ def candidate_changes(watchlist: Watchlist, build: Build, judged: Sequence[Judge
             found.setdefault(change.watchlist.fingerprint, change)
 
     relevant_counted = [counted_entries(j.assessment) for j in judged if j.relevant]
-    false_negatives = [j for j in judged if j.disagrees and j.relevant]
-    for item in (j for j in judged if j.disagrees):
+    drawn_from = sorted((j for j in judged if j.disagrees), key=lambda j: -j.id)[:DRAWN_FROM]
+    false_negatives = [j for j in drawn_from if j.relevant]
+    for item in drawn_from:
         for name in counted_entries(item.assessment):
             entry = watchlist.get(name)
             if entry is None:

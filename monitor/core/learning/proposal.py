@@ -12,7 +12,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from monitor.core.learning.changes import KIND_ORDER, Build, Change, Judged, candidate_changes
+from monitor.core.learning.changes import KIND_ORDER, Build, Change, Judged, candidate_changes, memoised
 from monitor.core.learning.effect import Effect, Progress, effects
 from monitor.core.matching.matcher import Matcher
 from monitor.core.matching.watchlist import Watchlist
@@ -134,6 +134,7 @@ def propose(
     workers: int | None = None,
 ) -> Proposal:
     """The best change to `watchlist` (compiled by `build`) for the judgements in `store`, with its effect."""
+    build = memoised(build)
     base = build(watchlist)
     judged = judged_articles(store, base)
     disagreeing = disagreements(judged)
