@@ -65,6 +65,14 @@ ITEMS = {
         "Enquête : la DZ Mafia recrute toujours plus jeune",
         "Les enquêteurs décrivent un clan qui paie des adolescents pour guetter.",
     ),
+    "amra": (
+        "Mohammed Amra's network: three arrests in Marseille",
+        "Investigators say the fugitive's lieutenants kept dealing from prison. Mohammed Amra was caught in 2025.",
+    ),
+    "amra_trial": (
+        "Procès de l'évasion de Mohammed Amra : les complices devant la cour",
+        "Le commando avait tué deux agents pénitentiaires à Incarville.",
+    ),
     "metro": (
         "Marseille metro trains clock up night-time test runs",
         "The driverless trains run after midnight.",

@@ -76,6 +76,27 @@ def test_a_false_negative_is_fixed_by_a_name_rather_than_by_highlighting_all_of_
     assert proposal.weighed > 1  # the weight of Marseille was weighed, and lost
 
 
+def test_a_spelling_the_watchlist_misses_is_drawn_as_an_alias_and_weighed_against_a_new_entry(
+    core: VigieCore,
+) -> None:
+    from monitor.core.learning.changes import candidate_changes
+    from monitor.core.learning.proposal import judged_articles
+
+    use_watchlist(core, WATCHLIST + '\n[[entry]]\nname = "Mohamed Amra"\nkind = "person"\nweight = 6.0\n')
+    ids = add_items(core)
+    assert not core.store.article(ids["amra"]).highlighted  # type: ignore[union-attr]
+    core.judge(ids["amra"], "relevant")
+    drawn = candidate_changes(core.watchlist, core._build_matcher, judged_articles(core.store, core.matcher))
+    alias = [c for c in drawn if c.kind == "alias"]
+    assert [c.description for c in alias] == ["add 'Mohammed Amra' as an alias of 'Mohamed Amra'"]
+    proposal = core.propose_watchlist_change()
+    assert proposal.change is not None and [a.id for a in proposal.fixed] == [ids["amra"]]
+    # The alias (weight 6) would also highlight the trial that names him; a new entry weighted just enough for
+    # the judged article changes no other highlight, so it is the one proposed.
+    assert proposal.change.kind == "entry" and "'Mohammed Amra'" in proposal.change.description
+    assert not proposal.added and not proposal.removed
+
+
 def test_the_effect_is_exactly_what_the_re_score_of_applying_it_does(core: VigieCore) -> None:
     ids = add_items(core)
     core.judge(ids["mexico"], "not-relevant")
