@@ -302,13 +302,19 @@ def _alias(
     own = entry.aliases or entry.case_sensitive_aliases or entry.prefixes
     aliases = (*entry.aliases, name) if own else (entry.name, name)
     try:
-        changed = with_entry(watchlist, entry.name, dataclasses.replace(entry, aliases=aliases))
+        extended = dataclasses.replace(entry, aliases=aliases)
+        changed = with_entry(watchlist, entry.name, extended)
     except WatchlistError:
         return
     matcher = build(changed)
     if any(matcher.assess(*j.texts()).highlighted for j in false_negatives):
+        # The words of the new alias too: it may share with the entry a word that is not the longest of its terms.
         yield Change(
-            "alias", entry.name, f"add {name!r} as an alias of {entry.name!r}", changed, triggers_of([entry])
+            "alias",
+            entry.name,
+            f"add {name!r} as an alias of {entry.name!r}",
+            changed,
+            triggers_of([entry, extended]),
         )
 
 

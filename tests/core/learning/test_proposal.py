@@ -223,3 +223,28 @@ def test_weighing_only_the_changes_that_fix_the_most_picks_what_weighing_them_al
     assert proposal.weighed == len(every)
     assert {a.id for a in proposal.added} == set(found[best].added)
     assert {a.id for a in proposal.removed} == set(found[best].removed)
+
+
+def test_the_trigger_words_skip_only_articles_that_no_change_affects(core: VigieCore) -> None:
+    """Each drawn change's effect, with its trigger words, equals re-assessing every article with it."""
+    from monitor.core.learning.changes import candidate_changes
+    from monitor.core.learning.effect import effects
+    from monitor.core.learning.proposal import judged_articles
+
+    use_watchlist(core, WATCHLIST + '\n[[entry]]\nname = "Mohamed Amra"\nkind = "person"\nweight = 6.0\n')
+    ids = add_items(core)
+    for key, judgement in (("mexico", "not-relevant"), ("amra", "relevant"), ("narchomicide", "relevant")):
+        core.judge(ids[key], judgement)
+    drawn = candidate_changes(core.watchlist, core._build_matcher, judged_articles(core.store, core.matcher))
+    matchers = [core._build_matcher(c.watchlist) for c in drawn]
+    _, found = effects(core.store, core.matcher, matchers, [c.triggers for c in drawn])
+    articles = core.store.conn.execute("SELECT id, title, summary, content FROM articles").fetchall()
+    assert len(drawn) >= 5
+    for matcher, effect in zip(matchers, found, strict=True):
+        flipped = {
+            i
+            for i, title, summary, content in articles
+            if matcher.assess(title, summary, content).highlighted
+            != core.matcher.assess(title, summary, content).highlighted
+        }
+        assert flipped == {*effect.added, *effect.removed, *effect.fixed, *effect.broken}
