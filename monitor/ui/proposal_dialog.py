@@ -81,9 +81,14 @@ class ProposalDialog(QDialog):
         self.apply_button = QPushButton("&Apply", self)
         self.apply_button.setToolTip("Save this change to the watchlist and re-score every article")
         self.again_button = QPushButton("&Propose again", self)
-        buttons.addButton(self.apply_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        # Not AcceptRole: the button box would make it the default button, which Enter presses.
+        buttons.addButton(self.apply_button, QDialogButtonBox.ButtonRole.ApplyRole)
         buttons.addButton(self.again_button, QDialogButtonBox.ButtonRole.ActionRole)
         close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        # Enter in a list opens the article; the list passes the key on, and it must not press Apply.
+        for button in (self.apply_button, self.again_button, close):
+            button.setAutoDefault(False)
+            button.setDefault(False)
         self.apply_button.clicked.connect(self.apply)
         self.again_button.clicked.connect(self.compute)
         close.clicked.connect(self.close)

@@ -63,6 +63,9 @@ def test_propose_open_apply_and_what_still_disagrees(  # type: ignore[no-untyped
         window.articles.article_shown, check_params_cb=lambda shown: shown == fixed_id, timeout=10000
     ):
         qtbot.keyClick(dialog.fixed, Qt.Key.Key_Return)
+    assert (
+        dialog.proposal is proposal and dialog.apply_button.isEnabled()
+    )  # Enter opened it, and applied nothing
 
     dialog.apply_button.click()
     qtbot.waitUntil(lambda: dialog.headline.text().startswith("Applied: "), timeout=20000)
