@@ -8,6 +8,7 @@ highlighted by whatever fixes it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from xml.sax.saxutils import escape
 
 from monitor.core.matching.watchlist import loads_watchlist
 from monitor.core.models import ParsedItem
@@ -87,6 +88,20 @@ ITEMS = {
         "Des rafales à 100 km/h sont attendues.",
     ),
 }
+
+
+def rss(keys: Sequence[str] = tuple(ITEMS)) -> bytes:
+    """The items as an RSS 2.0 feed (guid and link from the key)."""
+    entries = "".join(
+        f"<item><title>{escape(ITEMS[k][0])}</title><link>https://constructed.example/{k}</link>"
+        f"<guid>{k}</guid><description>{escape(ITEMS[k][1])}</description>"
+        "<pubDate>Thu, 20 Nov 2025 10:00:00 GMT</pubDate></item>"
+        for k in keys
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Constructed</title>'
+        f"<link>https://constructed.example/</link><description>t</description>{entries}</channel></rss>"
+    ).encode()
 
 
 def use_watchlist(core: VigieCore, text: str = WATCHLIST) -> None:

@@ -3,6 +3,7 @@ effect counted exactly (against the re-score that applying it runs), apply until
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,8 @@ from monitor.cli import main
 from monitor.core.learning.proposal import propose
 from monitor.core.service import VigieCore
 from monitor.paths import AppPaths
-from tests.core.learning.corpus import ITEMS, WATCHLIST, add_items, use_watchlist
+from tests.conftest import ServedFeed, serve_feed
+from tests.core.learning.corpus import ITEMS, WATCHLIST, add_items, rss, use_watchlist
 
 
 @pytest.fixture
@@ -155,19 +157,25 @@ def test_applying_a_proposal_made_from_another_watchlist_is_refused(core: VigieC
         core.apply_proposal(proposal)
 
 
-def test_the_cli_proposes_applies_and_then_has_nothing_left(
-    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_the_cli_proposes_applies_and_then_has_nothing_left(  # type: ignore[no-untyped-def]
+    data_dir: Path, tmp_path: Path, httpserver, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["watchlist", "propose"]) == 0
     assert "No article is judged yet" in capsys.readouterr().out
     listed = tmp_path / "constructed.toml"
     listed.write_text(WATCHLIST, encoding="utf-8")
     assert main(["watchlist", "import", str(listed)]) == 0
-    core = VigieCore(AppPaths.resolve(data_dir))
-    try:
-        ids = add_items(core)
-    finally:
-        core.close()
+    url = serve_feed(httpserver, "/constructed.xml", ServedFeed(rss()))
+    assert main(["feeds", "add", url]) == 0
+    assert main(["poll"]) == 0
+    capsys.readouterr()
+    assert main(["articles", "export"]) == 0
+    ids = {
+        r["link"].rsplit("/", 1)[1]: r["id"]
+        for r in map(json.loads, capsys.readouterr().out.splitlines())
+        if r["source"] != "seed"
+    }
+    assert set(ids) == set(ITEMS)
     assert main(["articles", "judge", str(ids["mexico"]), "not-relevant"]) == 0
     capsys.readouterr()
     assert main(["watchlist", "propose"]) == 0
