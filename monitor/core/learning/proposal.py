@@ -88,8 +88,9 @@ class Proposal:
             return f"The watchlist already agrees with all {self.judged} judged articles: nothing to propose."
         if self.change is None:
             return (
-                f"No single watchlist change fixes any of the {len(self.disagreements)} judged articles the "
-                f"watchlist disagrees with (of {self.judged} judged): nothing to propose."
+                f"No single watchlist change brings more of the {len(self.disagreements)} judged articles the "
+                f"watchlist disagrees with into agreement than it puts at odds (of {self.judged} judged): "
+                "nothing to propose."
             )
         return f"Proposed change: {self.change.description}."
 
