@@ -27,6 +27,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from monitor.core.learning.triggers import Trigger, triggers_of
 from monitor.core.matching.folding import fold_key
 from monitor.core.matching.matcher import Matcher
 from monitor.core.matching.suggest import suggest_entries
@@ -80,37 +81,21 @@ class Change:
         entry: the name of the entry it changes or adds.
         description: the change in words ("lower the weight of ...").
         watchlist: the whole watchlist once changed.
-        triggers: folded words, one of which every article whose assessment may change contains: an
-            article that contains none is scored alike before and after (the evaluation skips it).
+        triggers: folded words (with the word boundaries they are sure to have), one of which every article
+            whose assessment may change holds: an article that holds none is scored alike before and after (the
+            evaluation skips it; see :mod:`.triggers`).
     """
 
     kind: str
     entry: str
     description: str
     watchlist: Watchlist
-    triggers: tuple[str, ...]
+    triggers: tuple[Trigger, ...]
 
 
 def counted_entries(assessment: Assessment) -> list[str]:
     """The entries that count toward the score, in order of first mention."""
     return list(dict.fromkeys(m.entry for m in assessment.matches))
-
-
-def triggers_of(entries: Iterable[Entry]) -> tuple[str, ...]:
-    """Folded words such that any match of these entries contains one of them: the longest word of each term
-    (every form the matcher accepts holds each word of the term whole), and every word of a person's name and
-    aliases, which may also be found alone."""
-    out: set[str] = set()
-    for entry in entries:
-        terms = [entry.name, *entry.aliases, *entry.case_sensitive_aliases, *entry.prefixes]
-        for term in terms:
-            words = _WORD.findall(fold_key(term))
-            if not words:
-                continue
-            if entry.kind == "person":
-                out.update(w for w in words if len(w) >= 3)
-            out.add(max(words, key=len))
-    return tuple(sorted(out))
 
 
 def with_entry(watchlist: Watchlist, old_name: str, entry: Entry) -> Watchlist:

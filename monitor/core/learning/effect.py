@@ -1,11 +1,11 @@
 """What candidate watchlist changes do to every stored article: one pass over the store for all of them.
 
-Each article's text is read once. An article is matched again only when it contains one of a change's trigger
-words (:attr:`Change.triggers`, a superset test: the folded text is searched for the words anywhere, whole or
-not); then the current watchlist and each triggered change's watchlist assess it, and the article is counted
-when the two highlights differ. Articles that contain no trigger word score alike before and after, so the
-counts are those of a full re-score with each changed watchlist (tests/core/learning/test_proposal.py checks
-them against one). Large stores are read and matched in worker processes, as re-scoring does
+Each article's text is read once. An article is matched again only when it holds one of a change's trigger
+words (:attr:`Change.triggers`, :mod:`.triggers`: a test that may let through articles the change leaves
+alone, never the reverse); then the current watchlist and each triggered change's watchlist assess it, and the
+article is counted when the two highlights differ. Articles that hold no trigger word score alike before and
+after, so the counts are those of a full re-score with each changed watchlist (tests/core/learning/
+test_proposal.py checks them against one). Large stores are read and matched in worker processes, as re-scoring does
 (:func:`monitor.core.polling.rescore.ranges_in_workers`); only the ids that change come back.
 """
 
@@ -18,8 +18,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import ahocorasick
-
+from monitor.core.learning.triggers import Trigger, TriggerIndex
 from monitor.core.matching.folding import fold_key
 from monitor.core.matching.matcher import Matcher
 from monitor.core.polling.rescore import PARALLEL_FROM, id_ranges, ranges_in_workers
@@ -57,41 +56,19 @@ class Effect:
         return len(self.added) + len(self.removed)
 
 
-def trigger_automaton(triggers: Sequence[Sequence[str]]) -> ahocorasick.Automaton | None:
-    """One automaton over every change's trigger words; a found word gives the indices of its changes."""
-    by_word: dict[str, list[int]] = {}
-    for index, words in enumerate(triggers):
-        for word in words:
-            by_word.setdefault(word, []).append(index)
-    if not by_word:
-        return None
-    automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
-    for word, indices in by_word.items():
-        automaton.add_word(word, tuple(indices))
-    automaton.make_automaton()
-    return automaton
-
-
 def flips_in(
-    rows: Sequence[TextRow],
-    base: Matcher,
-    matchers: Sequence[Matcher],
-    automaton: ahocorasick.Automaton | None,
+    rows: Sequence[TextRow], base: Matcher, matchers: Sequence[Matcher], index: TriggerIndex
 ) -> list[Flip]:
     """The articles among `rows` whose highlight a change turns over, one Flip per article and change."""
     flips: list[Flip] = []
-    if automaton is None:
-        return flips
     for article_id, title, summary, content, judgement in rows:
-        hit: set[int] = set()
-        for _, indices in automaton.iter(fold_key(f"{title}\n{summary}\n{content}")):
-            hit.update(indices)
+        hit = index.changes_in(fold_key(f"{title}\n{summary}\n{content}"))
         if not hit:
             continue
         before = base.assess(title, summary, content).highlighted
-        for index in sorted(hit):
-            if matchers[index].assess(title, summary, content).highlighted != before:
-                flips.append((article_id, judgement, index, before))
+        for change in sorted(hit):
+            if matchers[change].assess(title, summary, content).highlighted != before:
+                flips.append((article_id, judgement, change, before))
     return flips
 
 
@@ -99,7 +76,7 @@ def effects(
     store: Store,
     base: Matcher,
     matchers: Sequence[Matcher],
-    triggers: Sequence[Sequence[str]],
+    triggers: Sequence[Sequence[Trigger]],
     on_progress: Progress | None = None,
     workers: int | None = None,
 ) -> tuple[int, list[Effect]]:
@@ -136,10 +113,10 @@ def effects(
                 args = (store.path, base, tuple(matchers), tuple(tuple(t) for t in triggers))
                 tally(ranges_in_workers(ranges, workers, _start_worker, args, _worker_range))
             else:
-                tally(_here(store.conn, base, matchers, trigger_automaton(triggers), ranges))
+                tally(_here(store.conn, base, matchers, TriggerIndex(triggers), ranges))
         except BrokenProcessPool as exc:  # a worker died: the ranges it left are matched here
             log.warning("a proposal process died (%s); going on in this process", exc)
-            tally(_here(store.conn, base, matchers, trigger_automaton(triggers), ranges[finished:]))
+            tally(_here(store.conn, base, matchers, TriggerIndex(triggers), ranges[finished:]))
     log.info("weighed %d watchlist changes over %d articles", len(matchers), total)
     return total, found
 
@@ -148,29 +125,29 @@ def _here(
     conn: sqlite3.Connection,
     base: Matcher,
     matchers: Sequence[Matcher],
-    automaton: ahocorasick.Automaton | None,
+    index: TriggerIndex,
     ranges: list[tuple[int, int]],
 ) -> Iterator[tuple[int, list[Flip]]]:
     for low, high in ranges:
         rows = texts_in_range(conn, low, high)
-        yield len(rows), flips_in(rows, base, matchers, automaton)
+        yield len(rows), flips_in(rows, base, matchers, index)
 
 
-_worker: tuple[sqlite3.Connection, Matcher, tuple[Matcher, ...], ahocorasick.Automaton | None] | None = None
+_worker: tuple[sqlite3.Connection, Matcher, tuple[Matcher, ...], TriggerIndex] | None = None
 
 
 def _start_worker(
-    path: Path, base: Matcher, matchers: tuple[Matcher, ...], triggers: tuple[tuple[str, ...], ...]
+    path: Path, base: Matcher, matchers: tuple[Matcher, ...], triggers: tuple[tuple[Trigger, ...], ...]
 ) -> None:
     global _worker
     conn = db.connect(path)
     conn.row_factory = None
     conn.execute("PRAGMA query_only = ON")
-    _worker = (conn, base, matchers, trigger_automaton(triggers))
+    _worker = (conn, base, matchers, TriggerIndex(triggers))
 
 
 def _worker_range(low: int, high: int) -> tuple[int, list[Flip]]:
     assert _worker is not None, "worker not initialised"
-    conn, base, matchers, automaton = _worker
+    conn, base, matchers, index = _worker
     rows = texts_in_range(conn, low, high)
-    return len(rows), flips_in(rows, base, matchers, automaton)
+    return len(rows), flips_in(rows, base, matchers, index)
