@@ -10,7 +10,7 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from monitor import __version__, cli_evidence
 from monitor.core.errors import UserError, describe_error, is_expected
@@ -119,6 +119,13 @@ def build_parser() -> argparse.ArgumentParser:
     sug.add_argument("--from", dest="corpus", choices=["seeds", "articles"], default="seeds")
     sug.add_argument("--limit", type=int, default=40)
     sug.add_argument("--all", action="store_true", help="also list names the watchlist already has")
+    prop = wl_cmds.add_parser(
+        "propose", parents=[common], help="the change that agrees with your judgements, and its effect"
+    )
+    prop.add_argument(
+        "--apply", action="store_true", help="apply it, then list the judged articles that disagree"
+    )
+    prop.add_argument("--limit", type=int, default=50, metavar="N", help="articles shown per list (0: all)")
     cli_evidence.add_parsers(commands, common)
     return parser
 
@@ -355,6 +362,8 @@ def _watchlist(core: VigieCore, args: argparse.Namespace) -> int:
         print(f"watchlist replaced ({len(watchlist.entries)} entries); {count} articles re-scored")
     elif action == "export":
         _write_bytes(dump_watchlist(core.watchlist).encode("utf-8"), args.file)
+    elif action == "propose":
+        _propose(core, args.apply, args.limit)
     else:
         from monitor.core.matching.suggest import suggest_entries
 
@@ -363,6 +372,41 @@ def _watchlist(core: VigieCore, args: argparse.Namespace) -> int:
         for s in suggestions[: args.limit]:
             print(f"{s.count:4d}  {s.kind_guess:<12} {s.name}")
     return 0
+
+
+def _propose(core: VigieCore, apply: bool, limit: int) -> None:
+    """`vigie watchlist propose [--apply]`: the change, its counts and lists; applied, what still disagrees."""
+    proposal = core.propose_watchlist_change()
+    print(proposal.headline)
+    if proposal.change is None:
+        _print_listed("Judged articles the watchlist disagrees with", proposal.disagreements, limit)
+        return
+    for line in proposal.effect_lines():
+        print(line)
+    _print_listed("Judged articles it fixes", proposal.fixed, limit)
+    _print_listed("Judged articles it puts at odds with their judgement", proposal.broken, limit)
+    _print_listed("Highlights it adds", proposal.added, limit)
+    _print_listed("Highlights it removes", proposal.removed, limit)
+    if not apply:
+        print("Apply it with `vigie watchlist propose --apply`.")
+        return
+    left = core.apply_proposal(proposal)
+    print(
+        f"Applied: the watchlist is saved and every article re-scored. {len(left)} judged articles still disagree."
+    )
+    _print_listed("Judged articles that still disagree", left, limit)
+
+
+def _print_listed(heading: str, items: Sequence[Any], limit: int) -> None:
+    """A heading and one line per article ([id] title), cut at `limit` (0: no cut)."""
+    if not items:
+        return
+    print(f"{heading} ({len(items)}):")
+    shown = items if limit <= 0 else items[:limit]
+    for item in shown:
+        print(f"  {item.line()}" if hasattr(item, "line") else f"  [{item.id}] {item.title}")
+    if len(shown) < len(items):
+        print(f"  ... and {len(items) - len(shown)} more (--limit 0 shows them all)")
 
 
 def _corpus_texts(core: VigieCore, corpus: str) -> list[str]:

@@ -16,6 +16,7 @@ from monitor.core import export
 from monitor.core.errors import UserError
 from monitor.core.evidence.backups import ProfileBackups
 from monitor.core.evidence.cases import CaseBook
+from monitor.core.learning.proposal import Disagreement, Proposal, disagreements, judged_articles, propose
 from monitor.core.matching.folding import fold_key
 from monitor.core.matching.matcher import Matcher
 from monitor.core.matching.watchlist import Entry, Watchlist, WatchlistFile, default_watchlist_path
@@ -357,6 +358,26 @@ class VigieCore(ProfileBackups, CaseBook):
     def rescore(self, on_progress: Callable[[int, int], None] | None = None) -> int:
         """Run the current matcher over every stored article; returns how many were scored."""
         return rescore_store(self.store, self.matcher, on_progress)
+
+    def propose_watchlist_change(self, on_progress: Callable[[int, int], None] | None = None) -> Proposal:
+        """The watchlist change that agrees best with the judgements, weighed over every stored article."""
+        return propose(self.store, self.watchlist, self._build_matcher, on_progress)
+
+    def apply_proposal(
+        self, proposal: Proposal, on_progress: Callable[[int, int], None] | None = None
+    ) -> tuple[Disagreement, ...]:
+        """Save the proposed watchlist (atomically), re-score, and return the judged articles that still
+        disagree. A proposal made from another watchlist than the current one raises UserError."""
+        if proposal.change is None:
+            raise UserError("there is no watchlist change to apply")
+        if proposal.base_fingerprint != self.watchlist.fingerprint:
+            raise UserError("the watchlist changed since this proposal was made: ask for a new proposal")
+        self.replace_watchlist(proposal.change.watchlist, on_progress)
+        return self.judged_disagreements()
+
+    def judged_disagreements(self) -> tuple[Disagreement, ...]:
+        """The judged articles the watchlist, alone, scores against their judgement."""
+        return disagreements(judged_articles(self.store, self.matcher))
 
     def save_settings(self, settings: Settings) -> None:
         """Write settings.toml and use `settings` from now on; a new threshold then needs rebuild_matcher()."""

@@ -212,9 +212,10 @@ class ArticleController(QObject):
         target = self._target()
         if target is None:
             return
+        learn = " Watchlist ▸ Propose a watchlist change… (Ctrl+Shift+P) learns from your judgements."
         words = {
-            "relevant": "Judged relevant.",
-            "not-relevant": "Judged not relevant.",
+            "relevant": "Judged relevant." + learn,
+            "not-relevant": "Judged not relevant." + learn,
             None: "Judgement withdrawn.",
         }
 

@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from monitor.core.errors import describe_error
+from monitor.core.learning.proposal import Disagreement, Proposal
 from monitor.core.matching.watchlist import Entry, Watchlist
 from monitor.core.models import ArticleQuery, Feed
 from monitor.core.polling.discovery import FoundFeed, discover_feed
@@ -209,7 +210,52 @@ class Bridge(QObject):
             "The watchlist changed since the last run: {count} articles re-scored.",
         )
 
-    def _rescore(self, work: Callable[[Callable[[int, int], None]], int], what: str, done: str) -> bool:
+    def propose_watchlist_change(
+        self,
+        then: Callable[[Proposal], None],
+        progress: Callable[[int, int], None],
+        failed: Callable[[str], None],
+    ) -> None:
+        """Weigh the watchlist change the judgements call for over every article, on a worker; `then(proposal)`
+        and `progress(done, total)` on the GUI thread, `failed(words)` when it could not be done."""
+        core = self.core
+
+        def report(exc: BaseException) -> None:
+            failed(f"Could not propose a watchlist change: {describe_error(exc)}")
+
+        self.runner.submit(
+            lambda p: core.propose_watchlist_change(lambda done, total: p((done, total))),
+            on_result=then,
+            on_error=report,
+            on_progress=lambda value: progress(*value),  # type: ignore[misc]
+            name="propose_watchlist_change",
+        )
+
+    def apply_proposal(
+        self, proposal: Proposal, then: Callable[[tuple[Disagreement, ...] | None], None]
+    ) -> bool:
+        """Save the proposed watchlist and re-score, as a watchlist edit does; `then(judged articles that still
+        disagree)` on the GUI thread, None when it failed. False when a re-score already runs."""
+        left: list[tuple[Disagreement, ...]] = []
+
+        def work(progress: Callable[[int, int], None]) -> int:
+            left.append(self.core.apply_proposal(proposal, progress))
+            return proposal.articles
+
+        return self._rescore(
+            work,
+            "Applying the proposal",
+            "Watchlist change applied; {count} articles re-scored.",
+            then=lambda ok: then(left[0] if ok and left else None),
+        )
+
+    def _rescore(
+        self,
+        work: Callable[[Callable[[int, int], None]], int],
+        what: str,
+        done: str,
+        then: Callable[[bool], None] | None = None,
+    ) -> bool:
         if self._rescoring:
             self.message.emit("Re-scoring is already running.")
             return False
@@ -224,11 +270,15 @@ class Bridge(QObject):
             self.watchlist_changed.emit()
             self.articles_changed.emit()
             self.message.emit(done.format(count=count))
+            if then is not None:
+                then(True)
 
         def failed(exc: BaseException) -> None:
             self._rescoring = False
             self.error.emit(f"{what} failed: {describe_error(exc)}")
             self.rescore_finished.emit(-1)
+            if then is not None:
+                then(False)
 
         def progress(value: object) -> None:
             done, total = value  # type: ignore[misc]

@@ -175,6 +175,7 @@ def welcome_html(*, first_run: bool, articles: int, feeds: int, highlighted: int
         "<tr><td><b>Shift+R</b> / <b>Shift+N</b> / <b>Shift+W</b></td>"
         "<td>judge relevant / not relevant / withdraw the judgement</td></tr>"
         "<tr><td><b>Shift+C</b> / <b>Ctrl+Shift+C</b></td><td>add the article to a case / the cases</td></tr>"
+        "<tr><td><b>Ctrl+Shift+P</b></td><td>propose the watchlist change your judgements call for</td></tr>"
         "<tr><td><b>Ctrl+F</b></td><td>search</td></tr>"
         "<tr><td><b>F5</b> or <b>Ctrl+R</b></td><td>poll the feeds now</td></tr>"
         "</table>"

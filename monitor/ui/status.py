@@ -110,7 +110,7 @@ class StatusPanel(QObject):
         self.activity.setText("")
         self.progress.setVisible(False)
 
-    # -- other long work (backup, restore, reports) ----------------------------------------------------------
+    # -- other long work (backup, restore, reports, a watchlist proposal) ---------------------------------------
 
     def work_progress(self, text: str, done: int = 0, total: int = 0) -> None:
         """Say what runs; `total` 0 shows a busy bar."""

@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence, QShortcut
 
 from monitor.ui import case_view, profile_backup
 from monitor.ui.news_search_dialog import ask_words_to_follow
+from monitor.ui.proposal_dialog import show_proposal_dialog
 
 if TYPE_CHECKING:
     from monitor.ui.main_window import MainWindow
@@ -94,6 +95,13 @@ def build_actions(w: MainWindow) -> None:
         w, "Feed &health…", w.show_feed_health, "Ctrl+Shift+H", "Each feed's health and figures"
     )
     w.act_watchlist = _action(w, "&Edit watchlist…", w.show_watchlist_editor, "Ctrl+E")
+    w.act_propose = _action(
+        w,
+        "&Propose a watchlist change…",
+        lambda: show_proposal_dialog(w),
+        "Ctrl+Shift+P",
+        "The watchlist change your relevant / not relevant judgements call for, and what it would do",
+    )
     w.act_settings = _action(w, "&Preferences…", w.show_settings, QKeySequence.StandardKey.Preferences)
     w.act_keys = _action(w, "&Keyboard shortcuts", w.show_keys)
     w.act_about = _action(w, "&About Vigie", w.show_about)
@@ -133,13 +141,14 @@ def build_menus(w: MainWindow) -> None:
                 w.act_relevant,
                 w.act_not_relevant,
                 w.act_no_judgement,
+                w.act_propose,
                 None,
                 w.act_add_to_case,
             ],
         ),
         ("&Cases", [w.act_cases, w.act_add_to_case]),
         ("F&eeds", [w.act_poll, w.act_stop, None, w.act_feeds, w.act_feed_health, w.act_follow_words]),
-        ("&Watchlist", [w.act_watchlist]),
+        ("&Watchlist", [w.act_watchlist, w.act_propose]),
         ("&Settings", [w.act_settings]),
         ("&Help", [w.act_keys, w.act_about]),
     ]

@@ -21,10 +21,12 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any, TypeVar
 
 from monitor.core.matching.matcher import Matcher
 from monitor.core.storage import db
 from monitor.core.storage.ingest import SCORES_PER_WRITE, ScoreRow, apply_scores, score_row
+from monitor.core.storage.judged import id_bounds
 from monitor.core.storage.store import Store
 from monitor.core.support.workers import close_pool, cores, process_pool
 
@@ -35,8 +37,10 @@ PARALLEL_FROM = 20_000  # below this, starting the workers costs more than it sa
 WRITE_CHUNK = SCORES_PER_WRITE  # changed articles per write transaction
 YIELD_SECONDS = 0.002  # the pause after each write transaction: the window's thread takes the interpreter
 
+T = TypeVar("T")
 Changed = list[ScoreRow]
 Progress = Callable[[int, int], None]
+Assessed = tuple[int, int]  # (articles assessed, articles whose stored score changed and were written)
 
 
 def assess_range(conn: sqlite3.Connection, matcher: Matcher, low: int, high: int) -> tuple[int, Changed]:
@@ -54,9 +58,6 @@ def assess_range(conn: sqlite3.Connection, matcher: Matcher, low: int, high: int
     return len(rows), changed
 
 
-Assessed = tuple[int, int]  # (articles assessed, articles whose stored score changed and were written)
-
-
 def rescore_store(
     store: Store, matcher: Matcher, on_progress: Progress | None = None, workers: int | None = None
 ) -> int:
@@ -64,10 +65,7 @@ def rescore_store(
 
     `workers` None picks one process per core when the store is large enough, 0 matches in this process."""
     total = store.count_all()
-    low, high = store.conn.execute(
-        "SELECT coalesce(min(id), 1) - 1, coalesce(max(id), 0) FROM articles"
-    ).fetchone()
-    ranges = [(start, min(start + BATCH, high)) for start in range(low, high, BATCH)]
+    ranges = id_ranges(store)
     if workers is None:
         workers = cores() if total >= PARALLEL_FROM else 0
     done = written = finished = 0
@@ -91,6 +89,12 @@ def rescore_store(
         store_results(_here(store, matcher, ranges[finished:]))
     log.info("re-scored %d articles, %d changed", done, written)
     return done
+
+
+def id_ranges(store: Store) -> list[tuple[int, int]]:
+    """Ranges (low, high] of at most BATCH ids that cover every stored article."""
+    low, high = id_bounds(store.conn)
+    return [(start, min(start + BATCH, high)) for start in range(low, high, BATCH)]
 
 
 def write_in_chunks(conn: sqlite3.Connection, changed: Changed, *, pause: bool = True) -> None:
@@ -124,18 +128,30 @@ def _rescore_range(
 def _in_workers(
     path: Path, matcher: Matcher, ranges: list[tuple[int, int]], workers: int
 ) -> Iterator[Assessed]:
-    """Results in the order of `ranges`, with at most two ranges per worker in flight (bounded memory)."""
-    pool = process_pool(workers, _start_worker, (path, matcher))
+    return ranges_in_workers(ranges, workers, _start_worker, (path, matcher), _worker_range)
+
+
+def ranges_in_workers(
+    ranges: list[tuple[int, int]],
+    workers: int,
+    start_worker: Callable[..., None],
+    initargs: tuple[Any, ...],
+    work: Callable[[int, int], T],
+) -> Iterator[T]:
+    """`work(low, high)` for each range in `workers` processes, each started by `start_worker(*initargs)`;
+    results in the order of `ranges`, with at most two ranges per worker in flight (bounded memory). The
+    functions must be importable module-level functions (the processes are spawned)."""
+    pool = process_pool(workers, start_worker, initargs)
     try:
         left = iter(ranges)
-        pending: deque[Future[Assessed]] = deque(
-            pool.submit(_worker_range, low, high) for low, high in itertools.islice(left, 2 * workers)
+        pending: deque[Future[T]] = deque(
+            pool.submit(work, low, high) for low, high in itertools.islice(left, 2 * workers)
         )
         while pending:
             result = pending.popleft().result()
             following = next(left, None)
             if following is not None:
-                pending.append(pool.submit(_worker_range, *following))
+                pending.append(pool.submit(work, *following))
             yield result
     finally:
         close_pool(pool)

@@ -1,0 +1,1 @@
+"""Learning from the analyst: the watchlist change that agrees with their judgements (issue 15)."""
