@@ -18,9 +18,10 @@ names (Nice, Mobile, Split, Reading, Orange, Florence):
 - a name that is also a word of Vigie's word lists (matching/data: common words, first names, titles...) is
   left out of the gazetteer;
 - a name written in capitals is an acronym (CHU, a hospital, not the city of Chu);
+- a one-word city or region name followed by a capitalised word is part of another name (Florence Parly, Orange
+  Vélodrome);
 - a one-word city smaller than BIG_CITY is not trusted where a capital says nothing (a sentence start, a
-  Title Case headline), unless a colon follows as in a French headline ("Grenoble : ..."), nor when a
-  capitalised word follows it (Florence Parly, Orange Vélodrome): there it is most likely part of another name.
+  Title Case headline), unless a colon follows as in a French headline ("Grenoble : ...").
 
 The matcher also drops a place found where a watchlist entry of another kind matched ("Jordan" in "Jordan
 Bardella").
@@ -261,11 +262,16 @@ class Gazetteer:
             written = text[o_start:o_end]
             if not written[:1].isupper() or (len(written) > 1 and written.isupper()):
                 continue  # a place is a proper noun, and an all-capitals word an acronym (CHU, not Chu)
-            if " " not in ft[start:end] and not any(p.trusted_alone for p in places):
+            one_word = " " not in ft[start:end]
+            if (
+                one_word
+                and all(p.kind in ("city", "region") for p in places)
+                and _capital_follows(text, o_end)
+            ):
+                continue
+            if one_word and not any(p.trusted_alone for p in places):
                 if headline is None:
                     headline = title_cased(text)
-                if _capital_follows(text, o_end):
-                    continue
                 if (headline or at_sentence_start(text, o_start, colon_ends=True)) and not _dateline(
                     text, o_end
                 ):
