@@ -115,8 +115,10 @@ class Gazetteer:
         self._by_name: dict[str, set[int]] = {}
         self.territories: dict[str, frozenset[str]] = {}
         self._country_names: dict[str, str] = {}
+        self._pending: list[tuple[str, int]] = []
         self._load_countries()
         self._load_continents_and_cities()
+        self._index_names()
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
         self._ids: dict[str, tuple[Place, ...]] = {}
         for key, indexes in self._by_name.items():
@@ -131,19 +133,24 @@ class Gazetteer:
 
     # -- building --------------------------------------------------------------------------------------------
 
-    def _name(self, name: str, index: int) -> None:
-        for variant in {name, _BRACKETS.sub("", name)}:
-            key = fold_key(variant)
-            if len(key.replace(" ", "")) < 3 or key in _NOT_PLACES:
-                continue
-            self._by_name.setdefault(key, set()).add(index)
-
     def _add(self, place: Place, names: Iterable[str]) -> None:
         self.places.append(place)
         index = len(self.places) - 1
         for name in names:
             if name:
-                self._name(name, index)
+                self._pending.append((name, index))
+                if "(" in name or "[" in name:
+                    self._pending.append((_BRACKETS.sub("", name), index))
+
+    def _index_names(self) -> None:
+        """Fold every name (in batches: one call per name costs more than the folding) and index it."""
+        unique = list(dict.fromkeys(name for name, _ in self._pending))
+        keys = dict(zip(unique, _fold_keys(unique), strict=True))
+        for name, index in self._pending:
+            key = keys[name]
+            if len(key.replace(" ", "")) >= 3 and key not in _NOT_PLACES:
+                self._by_name.setdefault(key, set()).add(index)
+        self._pending = []
 
     def _load_countries(self) -> None:
         import pycountry
@@ -279,6 +286,22 @@ class Gazetteer:
             last_end = end
             mentions.append(PlaceMention(field, o_start, o_end, written, places))
         return mentions
+
+
+_BATCH = 512
+
+
+def _fold_keys(names: list[str]) -> list[str]:
+    """``[fold_key(n) for n in names]``, folding ``_BATCH`` names at a time joined by "|" (which folds to
+    itself and no place name holds)."""
+    keys: list[str] = []
+    for start in range(0, len(names), _BATCH):
+        chunk = names[start : start + _BATCH]
+        if any("|" in n for n in chunk):
+            keys.extend(fold_key(n) for n in chunk)
+            continue
+        keys.extend(k.strip(" ") for k in fold("|".join(chunk)).text.split("|"))
+    return keys
 
 
 def _territory_keys(name: str) -> list[str]:
