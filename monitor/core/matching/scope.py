@@ -21,7 +21,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from monitor.core.matching.folding import fold_key
+from monitor.core.matching.folding import FoldedText, fold_key
 from monitor.core.matching.places import Gazetteer, Place, PlaceMention, gazetteer
 from monitor.core.models import Match
 
@@ -98,10 +98,16 @@ class CompiledScope:
         return place.key in self._keys or (place.kind != "continent" and place.country in self._countries)
 
     def judge(
-        self, fields: dict[str, str], matches: Sequence[Match], counted: Iterable[str], kinds: dict[str, str]
+        self,
+        fields: dict[str, str],
+        matches: Sequence[Match],
+        counted: Iterable[str],
+        kinds: dict[str, str],
+        folded: dict[str, FoldedText] | None = None,
     ) -> ScopeVerdict:
         """Where the item happens. ``matches`` are the item's watchlist matches (before context rules),
-        ``counted`` the entries that count, ``kinds`` every entry's kind."""
+        ``counted`` the entries that count, ``kinds`` every entry's kind, ``folded`` the fields already folded."""
+        folded = folded or {}
         named_entries = sorted({m.text for m in matches if m.entry in self.entries})
         if named_entries:
             return ScopeVerdict(True, f"in scope: {', '.join(named_entries[:MAX_NAMED])}")
@@ -117,7 +123,7 @@ class CompiledScope:
         mentions.extend(
             mention
             for name, text in fields.items()
-            for mention in self.places.find(text, name)
+            for mention in self.places.find(text, name, folded.get(name))
             if not any(f == mention.field and s < mention.end and mention.start < e for f, s, e in taken)
         )
         inside = [m for m in mentions if any(self.covers(p) for p in m.places)]
