@@ -217,3 +217,12 @@ def test_the_shipped_list_on_items_at_home(
     shipped: Matcher, title: str, summary: str, highlighted: bool
 ) -> None:
     assert shipped.assess(title, summary).highlighted is highlighted
+
+
+def test_a_scoped_matcher_judges_alike_in_a_worker_process(shipped: Matcher) -> None:
+    # polls and re-scores pickle the matcher to their worker processes, which build the gazetteer again
+    import pickle
+
+    copy = pickle.loads(pickle.dumps(shipped))
+    for title in ("Eight killed by cartel gunmen in Culiacán", "Marseille : un narchomicide à la Castellane"):
+        assert copy.assess(title, "Drug trafficking feud.") == shipped.assess(title, "Drug trafficking feud.")
