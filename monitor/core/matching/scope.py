@@ -112,6 +112,8 @@ class CompiledScope:
         if named_entries:
             return ScopeVerdict(True, f"in scope: {', '.join(named_entries[:MAX_NAMED])}")
         watched = sorted(n for n in counted if kinds.get(n) in WATCHED_KINDS)
+        if watched:  # in scope wherever it happens: no need to look for places
+            return ScopeVerdict(True, f"in scope: {', '.join(watched[:MAX_NAMED])} (watched)")
         # The watchlist's own place entries are places whatever their capitals ("Grenoble" opening a
         # headline); a place name found inside another entry's match is not a place ("Jordan Bardella").
         mentions = [
@@ -130,8 +132,6 @@ class CompiledScope:
         specific_inside = [m for m in inside if _specific(m)]
         if specific_inside:
             return ScopeVerdict(True, f"in scope: {_written(specific_inside)}")
-        if watched:
-            return ScopeVerdict(True, f"in scope: {', '.join(watched[:MAX_NAMED])} (watched)")
         outside = [m for m in mentions if m not in inside]
         specific_outside = [m for m in outside if _specific(m)]
         if _weight(specific_outside) >= DOMINATES:
