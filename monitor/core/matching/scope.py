@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from monitor.core.matching.folding import FoldedText, fold_key
-from monitor.core.matching.places import Gazetteer, Place, PlaceMention, gazetteer
+from monitor.core.matching.places import Gazetteer, Place, PlaceMention, gazetteer, is_known_place
 from monitor.core.models import Match
 
 logger = logging.getLogger(__name__)
@@ -52,8 +52,7 @@ def unknown_scope_places(names: Iterable[str], place_entries: Iterable[str]) -> 
     unknown = [n for n in names if fold_key(n) not in entries]
     if not unknown:
         return []
-    places = gazetteer()
-    return [n for n in unknown if not places.lookup(n)]
+    return [n for n in unknown if not is_known_place(n)]
 
 
 class CompiledScope:
