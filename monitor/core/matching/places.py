@@ -124,14 +124,31 @@ class Gazetteer:
             key: tuple(self.places[i] for i in sorted(indexes)) for key, indexes in self._by_name.items()
         }
         self._by_name = {}
-        self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
-        for key, places in self._ids.items():
-            self._automaton.add_word(key, (len(key), places))
-        self._automaton.make_automaton()
+        self._compile()
         self.load_seconds = time.perf_counter() - started
         logger.info(
             "gazetteer: %d places, %d names in %.2f s", len(self.places), len(self._ids), self.load_seconds
         )
+
+    def _compile(self) -> None:
+        self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
+        for key, places in self._ids.items():
+            self._automaton.add_word(key, (len(key), places))
+        self._automaton.make_automaton()
+
+    def state(self) -> tuple[object, ...]:
+        """What a worker process needs to rebuild this gazetteer in a third of the time a build takes."""
+        return (self.places, self._ids, self.territories, self._country_names)
+
+    @classmethod
+    def from_state(cls, state: tuple[object, ...]) -> Gazetteer:
+        started = time.perf_counter()
+        gazetteer = cls.__new__(cls)
+        gazetteer.places, gazetteer._ids, gazetteer.territories, gazetteer._country_names = state  # type: ignore[assignment]
+        gazetteer._by_name, gazetteer._pending = {}, []
+        gazetteer._compile()
+        gazetteer.load_seconds = time.perf_counter() - started
+        return gazetteer
 
     # -- building --------------------------------------------------------------------------------------------
 
@@ -389,6 +406,16 @@ def is_known_place(name: str) -> bool:
     if _GAZETTEER is None and fold_key(name) in _quick_names():
         return True
     return bool(gazetteer().lookup(name))
+
+
+def adopt(state: tuple[object, ...]) -> Gazetteer:
+    """The process's gazetteer, rebuilt from another process's ``Gazetteer.state()`` if it has none yet."""
+    global _GAZETTEER
+    with _LOCK:
+        if _GAZETTEER is None:
+            _GAZETTEER = Gazetteer.from_state(state)
+            logger.info("gazetteer received in %.2f s", _GAZETTEER.load_seconds)
+        return _GAZETTEER
 
 
 def gazetteer() -> Gazetteer:

@@ -53,3 +53,22 @@ def test_cartel_violence_in_mexico_is_not_highlighted_a_narchomicide_in_marseill
     assert shown is not None
     assert "out of scope: Mexico, Culiacán, Sinaloa" in shown.explanation  # the title's places first
     assert "not counted: drug trafficking" in shown.explanation
+
+
+def test_worker_processes_judge_the_scope_alike(core: VigieCore, httpserver) -> None:
+    from monitor.core.polling.rescore import rescore_store
+
+    url = serve_feed(httpserver, "/wire.xml", ServedFeed(RSS.encode()))
+    feed, _ = core.add_feed(url, "Wire")
+    core.poll()
+    before = {
+        a.link: (a.score, a.highlighted) for a in core.store.articles(ArticleQuery()) if a.feed_id == feed.id
+    }
+    core.store.conn.execute("UPDATE articles SET score = -1, highlighted = 1")  # force every row to change
+    core.store.conn.commit()
+    assert rescore_store(core.store, core.matcher, workers=2) > 0  # two spawned processes, each its gazetteer
+    after = {
+        a.link: (a.score, a.highlighted) for a in core.store.articles(ArticleQuery()) if a.feed_id == feed.id
+    }
+    assert after == before
+    assert not after["http://example.org/mx-1"][1] and after["http://example.org/fr-1"][1]
