@@ -14,8 +14,12 @@ aliases. Each raw hit is then checked:
   tells nothing;
 - overlapping hits resolve leftmost-longest: no two kept matches overlap.
 
-Scoring (:meth:`Matcher.assess`): entries whose ``context`` is not satisfied (none of the named entries or
-kinds counts in the same article) are dropped from the matches and the score. Each remaining entry adds its
+Scoring (:meth:`Matcher.assess`): a bare surname that names someone else, or that has neither the full name
+nor the story's context beside it, is set aside (:mod:`monitor.core.matching.namesakes`); entries whose
+``context`` is not satisfied (none of the named entries or kinds counts in the same article) are dropped from
+the matches and the score; when the watchlist has a scope and the item happens elsewhere, topics and keywords
+are dropped too (:mod:`monitor.core.matching.scope`). The explanation says what was set aside and why. Each
+remaining entry adds its
 weight, multiplied by :data:`TITLE_BOOST` when it appears in the title and by a slowly growing factor for
 repeated mentions (``1 + 0.25 * log2(mentions)``, at most x2). The article is highlighted when the score
 reaches the threshold.
