@@ -14,7 +14,8 @@ def test_the_scope_through_the_cli(
     data_dir: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     assert main(["watchlist", "list"]) == 0
-    assert capsys.readouterr().out.splitlines()[0] == "scope: France, Le Havre, Antwerp, Rotterdam, Europe"
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == "scope: France, Le Havre, Antwerp, Rotterdam, Europe, Gulf safe havens"
 
     exported = tmp_path / "watchlist.toml"
     assert main(["watchlist", "export", str(exported)]) == 0
@@ -34,5 +35,5 @@ def test_the_scope_through_the_cli(
     assert main(["watchlist", "list"]) == 0
     assert (
         capsys.readouterr().out.splitlines()[0]
-        == "scope: France, Le Havre, Antwerp, Rotterdam, Amérique du Sud"
+        == "scope: France, Le Havre, Antwerp, Rotterdam, Amérique du Sud, Gulf safe havens"
     )

@@ -226,3 +226,10 @@ def test_a_scoped_matcher_judges_alike_in_a_worker_process(shipped: Matcher) -> 
     copy = pickle.loads(pickle.dumps(shipped))
     for title in ("Eight killed by cartel gunmen in Culiacán", "Marseille : un narchomicide à la Castellane"):
         assert copy.assess(title, "Drug trafficking feud.") == shipped.assess(title, "Drug trafficking feud.")
+
+
+def test_a_place_entry_in_the_scope_puts_its_aliases_in_scope(shipped: Matcher) -> None:
+    # the shipped scope names the place entry "Gulf safe havens": a trafficker arrested in Dubai is the story
+    found = shipped.assess("Un narcotrafiquant arrêté à Dubaï", "Il dirigeait un réseau de trafic de drogue.")
+    assert found.highlighted
+    assert "scope" not in found.explanation
