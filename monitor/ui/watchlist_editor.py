@@ -110,6 +110,8 @@ class WatchlistEditor(QDialog):
         self.save_button.clicked.connect(self.save)
         self.revert_button.clicked.connect(self.load)
         self.close_button.clicked.connect(self.close)
+        # Checking a scope needs the gazetteer: built now on the runner, never on the GUI thread.
+        bridge.load_places()
         bridge.rescore_progress.connect(self._on_progress)
         bridge.rescore_finished.connect(self._on_saved)
         self.load()
