@@ -55,3 +55,28 @@ def test_renaming_a_place_entry_renames_it_in_the_scope(window: MainWindow) -> N
     editor.form.name.setText("Port of Antwerp")
     assert editor.scope.places() == ("France", "Port of Antwerp")
     assert editor.draft().scope == ("France", "Port of Antwerp")
+
+
+def test_opening_the_editor_builds_the_gazetteer_on_a_worker(qtbot, core, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from monitor.core.service import VigieCore
+    from monitor.ui.bridge import Bridge
+    from monitor.ui.tasks import TaskRunner
+
+    seen: list[threading.Thread] = []
+    real = VigieCore.load_places
+
+    def spy(self: VigieCore) -> int:
+        seen.append(threading.current_thread())
+        return real(self)
+
+    monkeypatch.setattr(VigieCore, "load_places", spy)
+    runner = TaskRunner()
+    try:
+        editor = WatchlistEditor(core, Bridge(core, runner))
+        qtbot.waitUntil(lambda: bool(seen), timeout=WAIT_MS)
+        assert seen[0] is not threading.main_thread()
+        editor.close()
+    finally:
+        runner.shutdown(wait=True)
