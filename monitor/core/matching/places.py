@@ -196,9 +196,9 @@ class Gazetteer:
         territories: dict[str, set[str]] = {}
         for region in pycountry.subdivisions:
             parent_code = getattr(region, "parent_code", None)
-            if parent_code and region.country_code != "FR":
-                # Lower levels (a county under its region) add noise more than news places; France's
-                # departments are kept, as French news names them.
+            if parent_code:
+                # Two levels (a region and its provinces or departments: Provence-Alpes-Côte d'Azur and
+                # Bouches-du-Rhône, Flanders and Antwerp); a third level (districts) adds noise, not news places.
                 parent = pycountry.subdivisions.get(code=parent_code)
                 if parent is not None and getattr(parent, "parent_code", None):
                     continue
