@@ -14,9 +14,10 @@ Built once per process from data that ships with two well-kept packages, not fro
 Recognising a place is stricter than matching an alias, because many place names are also words or first
 names (Nice, Mobile, Split, Reading, Orange, Florence):
 
-- a place is a proper noun: its first letter must be a capital in the text;
-- a name that is also a word of Vigie's word lists (matching/data: common words, first names, titles...) is
-  left out of the gazetteer;
+- a place is a proper noun: its first letter must be a capital in the text (after the article French
+  contracts: "du Havre", "aux Abymes");
+- a name made only of words of Vigie's word lists (matching/data: common words, first names, titles...) is
+  left out of the gazetteer (Nice stays, Sud and Centre-Est go);
 - a name written in capitals is an acronym (CHU, a hospital, not the city of Chu);
 - a one-word city or region name followed by a capitalised word is part of another name (Florence Parly, Orange
   Vélodrome);
@@ -69,6 +70,8 @@ _LATIN = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ɏ' .\-’]+$")
 _TERRITORY = re.compile(
     r"overseas|outlying|collectivity|territor|dependenc|special municipality|country", re.I
 )
+_CONTRACTIONS = {"le": ("du", "au"), "les": ("des", "aux")}
+_CONTRACTED = frozenset(c for forms in _CONTRACTIONS.values() for c in forms)
 _BRACKETS = re.compile(r"\s*[\[(][^\])]*[\])]")
 
 
@@ -169,6 +172,10 @@ class Gazetteer:
             key = keys[name]
             if _keep(key):
                 self._by_name.setdefault(key, set()).add(index)
+                # French contracts the article of a place name: Le Havre -> du Havre, au Havre.
+                article, _, rest = key.partition(" ")
+                for contracted in _CONTRACTIONS.get(article, ()) if rest else ():
+                    self._by_name.setdefault(f"{contracted} {rest}", set()).add(index)
         self._pending = []
 
     def _load_countries(self) -> None:
@@ -280,7 +287,9 @@ class Gazetteer:
                 continue
             o_start, o_end = folded.to_original(start, end)
             written = text[o_start:o_end]
-            if not written[:1].isupper() or (len(written) > 1 and written.isupper()):
+            first, _, after = ft[start:end].partition(" ")
+            proper = written.split(maxsplit=1)[-1] if first in _CONTRACTED and after else written
+            if not proper[:1].isupper() or (len(written) > 1 and written.isupper()):
                 continue  # a place is a proper noun, and an all-capitals word an acronym (CHU, not Chu)
             one_word = " " not in ft[start:end]
             if (
@@ -376,8 +385,9 @@ _QUICK: frozenset[str] | None = None
 
 
 def _keep(key: str) -> bool:
-    """The gazetteer's rule for a folded name: three letters or more, and not a word of the word lists."""
-    return len(key.replace(" ", "")) >= 3 and key not in _NOT_PLACES
+    """The gazetteer's rule for a folded name: three letters or more, not only words of the word lists
+    ("Centre-Est", a region of Burkina Faso, is two directions)."""
+    return len(key.replace(" ", "")) >= 3 and not all(word in _NOT_PLACES for word in key.split(" "))
 
 
 def _quick_names() -> frozenset[str]:

@@ -127,7 +127,10 @@ class CompiledScope:
             for m in matches
             if m.kind == "place" and (found := self.places.lookup(m.text))
         ]
-        taken = [(m.field, m.start, m.end) for m in matches]
+        # A place entry the gazetteer does not know as a whole ("quartiers nord de Marseille") leaves the
+        # places inside it to be found.
+        taken = [(m.field, m.start, m.end) for m in matches if m.kind != "place"]
+        taken.extend((m.field, m.start, m.end) for m in mentions)
         mentions.extend(
             mention
             for name, text in fields.items()

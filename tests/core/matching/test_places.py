@@ -99,3 +99,18 @@ def test_a_continent_covers_itself_only(name: str) -> None:
     stockholm = next(p for p in gazetteer().lookup("Stockholm") if p.kind == "city")
     assert not scope.covers(stockholm)
     assert scope.covers(gazetteer().lookup(name)[0])
+
+
+def test_french_contracts_the_article_of_a_place_name() -> None:
+    assert found("Les douaniers du Havre ont reçu des renforts, comme ceux au Mans.") == [
+        "du Havre",
+        "au Mans",
+    ]
+    le_havre = next(m.places for m in gazetteer().find("la cocaïne saisie au Havre", "summary"))
+    assert any(p.country == "FR" and p.kind == "city" for p in le_havre)
+    assert found("le port du havre") == []  # still a proper noun
+
+
+def test_compass_words_are_not_places() -> None:
+    # regions of some countries are called Nord, Sud, Centre...: as words they are directions
+    assert found("Un institut de sondage du Sud, Opinion Sud, et la radio Centre Est.") == []

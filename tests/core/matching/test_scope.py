@@ -233,3 +233,15 @@ def test_a_place_entry_in_the_scope_puts_its_aliases_in_scope(shipped: Matcher) 
     found = shipped.assess("Un narcotrafiquant arrêté à Dubaï", "Il dirigeait un réseau de trafic de drogue.")
     assert found.highlighted
     assert "scope" not in found.explanation
+
+
+def test_places_inside_a_place_entry_the_gazetteer_does_not_know_still_count() -> None:
+    entries = (
+        *ENTRIES,
+        Entry("northern estates", "place", aliases=("northern estates of Nîmes",), weight=1.0),
+    )
+    matcher = Matcher(Watchlist(entries, scope=("France",)))
+    found = matcher.assess(
+        "Drug trafficking: resin from Spain seized", "It was bound for the northern estates of Nîmes."
+    )
+    assert found.highlighted, found.explanation
