@@ -134,9 +134,12 @@ class Gazetteer:
         )
 
     def _compile(self) -> None:
+        # Each name is compiled between two spaces and searched for in a copy of the folded text whose
+        # non-word characters are spaces (same length, same offsets): the automaton then reports whole words
+        # only, where bare names reported every "ain" and "ville" inside a word, each a Python step to discard.
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
         for key, places in self._ids.items():
-            self._automaton.add_word(key, (len(key), places))
+            self._automaton.add_word(f" {_word_spaced(key)} ", (len(key), places))
         self._automaton.make_automaton()
 
     def state(self) -> tuple[object, ...]:
@@ -270,13 +273,10 @@ class Gazetteer:
             return []
         folded = folded or fold(text)
         ft = folded.text
-        n = len(ft)
         hits: list[tuple[int, int, tuple[Place, ...]]] = []
-        for last, (length, places) in self._automaton.iter(ft):
-            start, end = last + 1 - length, last + 1
-            if (start > 0 and ft[start - 1].isalnum()) or (end < n and ft[end].isalnum()):
-                continue
-            hits.append((start, -end, places))
+        # padded[i + 1] is ft[i]: a name ending at padded[last - 1] ends at ft[last - 1]
+        for last, (length, places) in self._automaton.iter(f" {_word_spaced(ft)} "):
+            hits.append((last - 1 - length, 1 - last, places))
         hits.sort()
         mentions: list[PlaceMention] = []
         last_end = -1
@@ -346,6 +346,17 @@ def _fold_keys(names: list[str]) -> list[str]:
             continue
         keys.extend(k.strip(" ") for k in fold("|".join(chunk)).text.split("|"))
     return keys
+
+
+_SPACED_LATIN1 = bytes(c if chr(c).isalnum() or chr(c) == "_" else 32 for c in range(256))
+
+
+def _word_spaced(text: str) -> str:
+    """``text`` with every character that is not a word character replaced by a space (same length)."""
+    try:
+        return text.encode("latin-1").translate(_SPACED_LATIN1).decode("latin-1")
+    except UnicodeEncodeError:
+        return "".join(c if c.isalnum() or c == "_" else " " for c in text)
 
 
 def _territory_keys(name: str) -> list[str]:
