@@ -1,7 +1,10 @@
 """Ingest: a first 500-feed poll end to end vs feedparser alone on the same bytes, and the all-304 second poll.
 
 Run from the repository root: ``/work/venv/bin/python bench/ingest.py [--feeds 500] [--items 40] [--repeat 3]
-[--hosts 8] [--concurrency 8] [--per-host N] [--profile]``.
+[--hosts 8] [--concurrency 8] [--per-host N] [--profile] [--no-scope]``.
+
+``--no-scope`` polls with the shipped watchlist less its scope: the matching cost of the scope (the gazetteer,
+built once per process, and the place pass over items with a topic or keyword) is the difference.
 
 Every feed is served by a child process on 127.0.0.1 .. 127.0.0.<hosts> (ThreadingHTTPServer, ETag; a request
 with the current ETag gets 304). The Fetcher's per-host politeness (per_host_concurrency, 2 by default) applies
@@ -59,12 +62,14 @@ def children_cpu_seconds() -> float:
 
 
 def one_round(
-    urls: list[str], settings: FetchSettings, profile: bool, server_pid: int
+    urls: list[str], settings: FetchSettings, profile: bool, server_pid: int, scope: bool = True
 ) -> tuple[float, float, dict[str, int]]:
     """A fresh profile subscribed to every URL: (first poll s, second poll s, facts)."""
     folder = Path(tempfile.mkdtemp(prefix="vigie-ingest-", dir=fx.BENCH_DIR))
     try:
         core = VigieCore(AppPaths(folder), fetch_settings=settings)
+        if not scope:
+            core.replace_watchlist(core.watchlist.with_scope(()))
         core.store.add_feeds([(u, "") for u in urls], 60)
         prof = cProfile.Profile() if profile else None
         cpu = (cpu_seconds(), children_cpu_seconds(), cpu_seconds(server_pid))
@@ -111,11 +116,13 @@ def main() -> None:
     parser.add_argument(
         "--undeclared-language", action="store_true", help="feeds without <language>: every item is detected"
     )
+    parser.add_argument("--no-scope", action="store_true", help="the shipped watchlist without its scope")
     args = parser.parse_args()
     if args.undeclared_language:
         os.environ["VIGIE_BENCH_UNDECLARED_LANGUAGE"] = "1"  # read by the feed farm's child process too
     fx.BENCH_DIR.mkdir(parents=True, exist_ok=True)
     print(f"machine: {fx.machine()}, feedparser {feedparser.__version__}")
+    print("watchlist: the shipped one " + ("without its scope" if args.no_scope else "with its scope"))
     docs = feed_bytes(args.feeds, args.items)
     total_mb = sum(map(len, docs)) / 1e6
     settings = FetchSettings(per_host_delay=0, max_concurrency=args.concurrency)
@@ -134,7 +141,9 @@ def main() -> None:
         facts: dict[str, int] = {}
         for i in range(args.repeat):
             fp_runs.append(feedparser_alone(docs))
-            t1, t2, facts = one_round(farm.urls, settings, args.profile and i == 0, farm.process.pid)
+            t1, t2, facts = one_round(
+                farm.urls, settings, args.profile and i == 0, farm.process.pid, scope=not args.no_scope
+            )
             first_runs.append(t1)
             second_runs.append(t2)
             print(

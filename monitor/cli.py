@@ -350,6 +350,8 @@ def _search(core: VigieCore, args: argparse.Namespace) -> int:
 def _watchlist(core: VigieCore, args: argparse.Namespace) -> int:
     action = args.watchlist_command
     if action == "list":
+        scope = core.watchlist.scope
+        print(f"scope: {', '.join(scope)}" if scope else "scope: none (the whole world)")
         for entry in core.watchlist.entries:
             context = f"  (only with: {', '.join(entry.context)})" if entry.context else ""
             names = ", ".join(

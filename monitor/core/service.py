@@ -347,6 +347,13 @@ class VigieCore(ProfileBackups, CaseBook):
         self.store.set_meta("watchlist_version", self.watchlist.fingerprint)
         return count
 
+    def load_places(self) -> int:
+        """Build the gazetteer behind watchlist scopes now (1-2 s, once per process), so that checking a scope
+        the analyst types costs nothing later; returns how many places it knows."""
+        from monitor.core.matching.places import gazetteer
+
+        return len(gazetteer().places)
+
     def finish_pending_rescore(self, on_progress: Callable[[int, int], None] | None = None) -> int:
         """The re-score a watchlist change since the last run calls for, if the constructor left it to do;
         returns how many articles were scored (0 when there was nothing to do)."""

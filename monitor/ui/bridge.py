@@ -183,6 +183,10 @@ class Bridge(QObject):
 
     # -- watchlist and scores -------------------------------------------------------------------------------
 
+    def load_places(self) -> None:
+        """Build the scope's gazetteer on a worker (the watchlist editor asks when it opens)."""
+        self._read("load_places", self.core.load_places, lambda _count: None, "Could not load the places")
+
     def replace_watchlist(self, watchlist: Watchlist) -> bool:
         """Save the watchlist and re-score every article in the background. False when a re-score runs."""
         return self._rescore(

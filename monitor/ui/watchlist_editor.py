@@ -1,6 +1,7 @@
 """The watchlist editor: entries with aliases, kind, weight and context; a live test area; save and re-score.
 
-The editor works on a copy of the entries, shown in three columns: the entry list (watchlist_entries.py),
+The editor works on a copy of the entries and of the scope (watchlist_scope.py, the line above the columns),
+the entries shown in three columns: the entry list (watchlist_entries.py),
 the form for the selected entry (watchlist_form.py) and the test pane (watchlist_test_pane.py), which tries
 the copy on a pasted text or the selected article on the task runner. Saving hands the list to the bridge,
 which writes it and re-scores every article in the background.
@@ -32,6 +33,7 @@ from monitor.ui.bridge import Bridge
 from monitor.ui.questions import ask_yes_no
 from monitor.ui.watchlist_entries import EntryList
 from monitor.ui.watchlist_form import EntryForm
+from monitor.ui.watchlist_scope import ScopeField
 from monitor.ui.watchlist_test_pane import ArticleProvider, MatchTestPane
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,7 @@ class WatchlistEditor(QDialog):
         self._index = -1
 
         self.entry_list = EntryList(self)
+        self.scope = ScopeField(self)
         self.form = EntryForm(self)
         self.test_pane = MatchTestPane(
             bridge,
@@ -94,6 +97,7 @@ class WatchlistEditor(QDialog):
         bottom.addWidget(self.save_button)
         bottom.addWidget(self.close_button)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.scope)
         layout.addWidget(splitter, 1)
         layout.addLayout(bottom)
 
@@ -101,10 +105,13 @@ class WatchlistEditor(QDialog):
         self.entry_list.add_button.clicked.connect(lambda: self.add_entry())
         self.entry_list.remove_button.clicked.connect(self.remove_entry)
         self.form.edited.connect(self._on_form_changed)
+        self.scope.edited.connect(self._on_scope_changed)
         self.form.follow_button.clicked.connect(self.follow_in_news_search)
         self.save_button.clicked.connect(self.save)
         self.revert_button.clicked.connect(self.load)
         self.close_button.clicked.connect(self.close)
+        # Checking a scope needs the gazetteer: built now on the runner, never on the GUI thread.
+        bridge.load_places()
         bridge.rescore_progress.connect(self._on_progress)
         bridge.rescore_finished.connect(self._on_saved)
         self.load()
@@ -119,6 +126,7 @@ class WatchlistEditor(QDialog):
     def load(self) -> None:
         """Start again from the saved watchlist."""
         self.entries = list(self.core.watchlist.entries)
+        self.scope.set_places(self.core.watchlist.scope)
         self._fill_list()
         self.entry_list.set_current_row(0 if self.entries else -1)
         self.dirty = False
@@ -147,13 +155,22 @@ class WatchlistEditor(QDialog):
         old = self.entries[self._index]
         new = self.form.entry()
         if old.name and new.name != old.name:
-            # A renamed entry keeps the contexts that named it.
+            # A renamed entry keeps the contexts that named it...
             self.entries = [
                 dataclasses.replace(e, context=tuple(new.name if c == old.name else c for c in e.context))
                 for e in self.entries
             ]
+            # ... and so does the scope, when it names the entry (a place entry).
+            places = self.scope.places()
+            if old.name in places:
+                self.scope.set_places([new.name if p == old.name else p for p in places])
         self.entries[self._index] = new
         self.entry_list.update_row(self._index, new)
+        self.dirty = True
+        self._validate()
+        self.test_pane.schedule()
+
+    def _on_scope_changed(self) -> None:
         self.dirty = True
         self._validate()
         self.test_pane.schedule()
@@ -194,7 +211,7 @@ class WatchlistEditor(QDialog):
 
     def draft(self) -> Watchlist:
         """The edited list as a Watchlist; raises WatchlistError saying what is wrong."""
-        return Watchlist(tuple(self.entries), self.core.watchlist.version)
+        return Watchlist(tuple(self.entries), self.core.watchlist.version, self.scope.places())
 
     def _draft_or_none(self) -> Watchlist | None:
         """The edited list for the test pane, or None while it is invalid; the message under the list is
@@ -259,6 +276,7 @@ class WatchlistEditor(QDialog):
         if count >= 0:
             self.dirty = False
             self.entries = list(self.core.watchlist.entries)
+            self.scope.set_places(self.core.watchlist.scope)
             self._validate()
             self.error.setText(f"Saved: {len(self.entries)} entries; {count} articles re-scored.")
         else:

@@ -14,8 +14,12 @@ aliases. Each raw hit is then checked:
   tells nothing;
 - overlapping hits resolve leftmost-longest: no two kept matches overlap.
 
-Scoring (:meth:`Matcher.assess`): entries whose ``context`` is not satisfied (none of the named entries or
-kinds counts in the same article) are dropped from the matches and the score. Each remaining entry adds its
+Scoring (:meth:`Matcher.assess`): a bare surname that names someone else, or that has neither the full name
+nor the story's context beside it, is set aside (:mod:`monitor.core.matching.namesakes`); entries whose
+``context`` is not satisfied (none of the named entries or kinds counts in the same article) are dropped from
+the matches and the score; when the watchlist has a scope and the item happens elsewhere, topics and keywords
+are dropped too (:mod:`monitor.core.matching.scope`). The explanation says what was set aside and why. Each
+remaining entry adds its
 weight, multiplied by :data:`TITLE_BOOST` when it appears in the title and by a slowly growing factor for
 repeated mentions (``1 + 0.25 * log2(mentions)``, at most x2). The article is highlighted when the score
 reaches the threshold.
@@ -32,7 +36,10 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from monitor.core.matching.folding import DASHES, fold, fold_key, is_word_char
+from monitor.core.matching.capitals import at_sentence_start, title_cased
+from monitor.core.matching.folding import DASHES, FoldedText, fold, fold_key, is_word_char
+from monitor.core.matching.namesakes import Namesakes
+from monitor.core.matching.scope import SCOPED_KINDS, CompiledScope
 from monitor.core.matching.watchlist import Entry, Watchlist
 from monitor.core.models import FIELDS, Assessment, Match
 
@@ -44,11 +51,8 @@ DEFAULT_HIGHLIGHT_THRESHOLD = 4.0
 TITLE_BOOST = 1.5
 MENTION_FACTOR_CAP = 2.0
 
-_SENTENCE_END = frozenset(".!?…")
-_OPENERS = frozenset("\"'“”«»‘’‹›([{*•·-–—‐‑|/")
 _FIELD_INDEX = {name: index for index, name in enumerate(FIELDS)}
 _TITLE_INDEX = _FIELD_INDEX["title"]
-_TITLE_WORD = re.compile(r"[^\W\d_]{4,}")
 
 
 @dataclass(frozen=True)
@@ -74,29 +78,6 @@ def _fmt(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def _at_sentence_start(text: str, start: int) -> bool:
-    """Whether only openers (quotes, brackets, bullets, spaces) stand between a sentence end and ``start``."""
-    i = start - 1
-    while i >= 0:
-        ch = text[i]
-        if ch == "\n":
-            return True
-        if ch.isspace() or ch in _OPENERS:
-            i -= 1
-            continue
-        return ch in _SENTENCE_END
-    return True
-
-
-def _title_cased(text: str) -> bool:
-    """A headline In Title Case, where capitals carry no information about proper nouns."""
-    words = _TITLE_WORD.findall(text)
-    if len(words) < 3:
-        return False
-    capitals = sum(1 for w in words if w[0].isupper())
-    return capitals / len(words) >= 0.75
-
-
 def _hyphen_free(alias: str) -> str | None:
     """'narco-trafic' -> 'narcotrafic': the compound written solid, when the alias has a hyphen between
     letters."""
@@ -117,6 +98,10 @@ class Matcher:
         self._entries: tuple[Entry, ...] = watchlist.entries
         self._by_name: dict[str, Entry] = {e.name: e for e in self._entries}
         self._with_context = frozenset(e.name for e in self._entries if e.context)
+        self._kinds = {e.name: e.kind for e in self._entries}
+        self._namesakes = Namesakes(self._entries)
+        places = (e.name for e in self._entries if e.kind == "place")
+        self.scope = CompiledScope(watchlist.scope, places) if watchlist.scope else None
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
         by_weight = sorted(range(len(self._entries)), key=lambda i: (-self._entries[i].weight, i))
         self._rank = {index: rank for rank, index in enumerate(by_weight)}
@@ -168,20 +153,21 @@ class Matcher:
 
     # -- finding ---------------------------------------------------------------------------------------------
 
-    def find(self, text: str, field: str) -> list[Match]:
+    def find(self, text: str, field: str, folded: FoldedText | None = None) -> list[Match]:
         """Every watchlist hit in one field, leftmost-longest, without context rules (see :meth:`assess`).
 
-        Each match satisfies ``match.text == text[match.start:match.end]``.
+        Each match satisfies ``match.text == text[match.start:match.end]``. ``folded`` is ``fold(text)`` when
+        the caller has it already.
         """
         if self._empty or not text:
             return []
-        folded = fold(text)
+        folded = folded or fold(text)
         ft = folded.text
         n = len(ft)
         # (start, start - end, rank, term): sorting these puts the leftmost first, then the longest, then the
         # heavier entry, then the earlier one in the list (rank); the term's own number breaks the last ties.
         hits: list[tuple[int, int, int, int, _Term]] = []
-        title_cased: bool | None = None
+        headline_case: bool | None = None
         for last, terms in self._automaton.iter(ft):
             end = last + 1
             for term in terms:
@@ -203,9 +189,9 @@ class Matcher:
                     if fold_key(text[o_start:o_end], keep_case=True) != term.case_form:
                         continue
                     if term.ambiguous_capital:
-                        if title_cased is None:
-                            title_cased = _title_cased(text)
-                        if title_cased or _at_sentence_start(text, o_start):
+                        if headline_case is None:
+                            headline_case = title_cased(text)
+                        if headline_case or at_sentence_start(text, o_start):
                             continue
                 hits.append((start, start - stop, term.rank, term.number, term))
         if len(hits) > 1:
@@ -232,13 +218,14 @@ class Matcher:
 
     # -- scoring ---------------------------------------------------------------------------------------------
 
-    def _active(self, present: Iterable[str]) -> set[str]:
+    def _active(self, present: Iterable[str], contexts: dict[str, tuple[str, ...]] | None = None) -> set[str]:
         """Entries whose context is satisfied: the largest set in which every entry with a context has one of
         its context entries, or an entry of one of its context kinds, besides itself. Entries may support each
         other ("règlement de comptes" next to "Marseille"), but support from an entry that is itself dropped
-        does not count."""
+        does not count. ``contexts`` gives some entries the context this item asks of them (a bare name)."""
         active = set(present)
-        if active.isdisjoint(self._with_context):
+        contexts = contexts or {}
+        if active.isdisjoint(self._with_context) and active.isdisjoint(contexts):
             return active
         by_name = self._by_name
         changed = True
@@ -249,11 +236,12 @@ class Matcher:
                 kinds[by_name[name].kind] = kinds.get(by_name[name].kind, 0) + 1
             for name in sorted(active):
                 entry = by_name[name]
-                if not entry.context:
+                context = contexts.get(name, entry.context)
+                if not context:
                     continue
                 supported = any(
                     (ref in active and ref != name) or kinds.get(ref, 0) - (entry.kind == ref) > 0
-                    for ref in entry.context
+                    for ref in context
                 )
                 if not supported:
                     active.discard(name)
@@ -262,12 +250,34 @@ class Matcher:
         return active
 
     def assess(self, title: str, summary: str = "", content: str = "") -> Assessment:
-        """Match all three fields, drop entries whose context is missing, score and explain."""
-        raw = self.find_fields(dict(zip(FIELDS, (title or "", summary or "", content or ""), strict=True)))
+        """Match all three fields, set namesakes aside, drop entries whose context is missing and, out of the
+        watchlist's scope, topics and keywords; score and explain."""
+        fields = dict(zip(FIELDS, (title or "", summary or "", content or ""), strict=True))
+        folded = {name: fold(text) for name, text in fields.items() if text}
+        raw = [m for name, text in folded.items() for m in self.find(fields[name], name, text)]
         if not raw:
             return Assessment((), 0.0, self.threshold <= 0, "No watchlist match.")
+        notes: list[str] = []
+        contexts: dict[str, tuple[str, ...]] = {}
+        bare_only: dict[str, str] = {}
+        if self._namesakes:
+            screened = self._namesakes.screen(raw, fields)
+            raw, contexts, bare_only, notes = (
+                screened.matches,
+                screened.contexts,
+                screened.bare_only,
+                screened.notes,
+            )
         present = {m.entry for m in raw}
-        active = self._active(present)
+        active = self._active(present, contexts)
+        kinds = self._kinds
+        if self.scope is not None and any(kinds[n] in SCOPED_KINDS for n in active):
+            verdict = self.scope.judge(fields, raw, active, kinds, folded)
+            if not verdict.in_scope:
+                scoped_out = sorted(n for n in present if kinds[n] in SCOPED_KINDS)
+                present.difference_update(scoped_out)
+                active = self._active(present, contexts)
+                notes.append(f"{verdict.reason} (not counted: {', '.join(scoped_out)})")
         kept = tuple(m for m in raw if m.entry in active)
         by_name = self._by_name
         per_field: dict[str, list[int]] = {}  # entry -> mentions in each of FIELDS, in order of first mention
@@ -296,6 +306,12 @@ class Matcher:
         else:
             explanation = f"No entry counts: 0 < {_fmt(self.threshold)}"
         dropped = sorted(present - active)
+        unsupported = [n for n in dropped if n in bare_only and not by_name[n].context]
+        for name in unsupported:
+            notes.append(self._namesakes.explain_unsupported(name, bare_only[name]))
+        dropped = [n for n in dropped if n not in unsupported]
         if dropped:
             explanation += f"; not counted without context: {', '.join(dropped)}"
+        for note in notes:
+            explanation += f"; {note}"
         return Assessment(kept, score, highlighted, explanation)

@@ -4,6 +4,9 @@ File format (UTF-8 TOML)::
 
     version = 1
 
+    [scope]                              # optional: without it, the story may happen anywhere
+    places = ["France", "Antwerp"]       # countries, regions, cities, continents or place entries' names
+
     [[entry]]
     name = "Amine Kessaci"
     kind = "person"                      # person | organisation | place | topic | keyword
@@ -16,7 +19,9 @@ File format (UTF-8 TOML)::
 
 When an entry has no aliases, no case-sensitive aliases and no prefixes, its name is its only alias. Keys with
 empty values may be left out. ``context`` lists entry names or kinds ("topic"): the entry only counts in an
-article where at least one of them also counts (see :mod:`monitor.core.matching.matcher`).
+article where at least one of them also counts (see :mod:`monitor.core.matching.matcher`). ``[scope]`` names
+the places where the story happens (see :mod:`monitor.core.matching.scope`); a name that is neither a place
+entry of the list nor a place of the gazetteer is an error that names it.
 
 Saving rewrites the file with tomli-w (comments in a hand-written file are not kept) through a temporary file
 and ``os.replace``, so a crash never leaves half a watchlist behind.
@@ -63,7 +68,8 @@ SCHEMA_VERSION = 1
 DEFAULT_WEIGHT = 1.0
 _ENTRY_KEYS = ("name", "kind", "aliases", "case_sensitive_aliases", "prefixes", "weight", "context", "note")
 _LIST_KEYS = ("aliases", "case_sensitive_aliases", "prefixes", "context")
-_TOP_KEYS = ("version", "entry")
+_TOP_KEYS = ("version", "scope", "entry")
+_SCOPE_KEYS = ("places",)
 _LINE_COLUMN = re.compile(r"\(at line (\d+), column (\d+)\)")
 _ENTRY_HEADER = re.compile(r"^\s*\[\[\s*entry\s*\]\]", re.MULTILINE)
 
@@ -138,10 +144,14 @@ class Watchlist:
 
     entries: tuple[Entry, ...] = ()
     version: int = SCHEMA_VERSION
+    scope: tuple[str, ...] = ()
     _by_name: dict[str, Entry] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.scope, tuple):
+            object.__setattr__(self, "scope", tuple(self.scope))
         _validate(self.entries)
+        _validate_scope(self.scope, self.entries)
         self._by_name.update({e.name: e for e in self.entries})
 
     def __len__(self) -> int:
@@ -156,7 +166,10 @@ class Watchlist:
     @property
     def fingerprint(self) -> str:
         """A short hash of the entries: changes whenever anything that affects matching or scoring changes."""
-        canonical = json.dumps([e.to_dict() for e in self.entries], ensure_ascii=False, sort_keys=True)
+        described: list[object] = [e.to_dict() for e in self.entries]
+        if self.scope:  # a list without a scope keeps the fingerprint it had before scopes existed
+            described.append({"scope": list(self.scope)})
+        canonical = json.dumps(described, ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
     def alias_count(self) -> int:
@@ -166,11 +179,15 @@ class Watchlist:
     def with_entry(self, entry: Entry) -> Watchlist:
         """A copy with ``entry`` added, or replacing the entry of the same name."""
         kept = [e for e in self.entries if e.name != entry.name]
-        return Watchlist((*kept, entry), self.version)
+        return Watchlist((*kept, entry), self.version, self.scope)
 
     def without(self, name: str) -> Watchlist:
         """A copy without the named entry (context lists that named it must not depend on it)."""
-        return Watchlist(tuple(e for e in self.entries if e.name != name), self.version)
+        return Watchlist(tuple(e for e in self.entries if e.name != name), self.version, self.scope)
+
+    def with_scope(self, places: Sequence[str]) -> Watchlist:
+        """A copy whose scope is ``places`` (empty: no scope)."""
+        return Watchlist(self.entries, self.version, tuple(places))
 
 
 def _describe(index: int, name: object) -> str:
@@ -206,6 +223,36 @@ def _validate(entries: Sequence[Entry]) -> None:
                     f"{_describe(i, entry.name)}: context names unknown entry {ref!r} "
                     f"(use an entry name or a kind: {', '.join(KINDS)})"
                 )
+
+
+def _validate_scope(scope: Sequence[str], entries: Sequence[Entry]) -> None:
+    """Every scope name must be a place entry of the list or a place the gazetteer knows."""
+    if not scope:
+        return
+    for name in scope:
+        if not isinstance(name, str) or not fold_key(name):
+            raise WatchlistError(f"scope: {name!r} is not a place name")
+    from monitor.core.matching.scope import unknown_scope_places  # the gazetteer loads only for a scope
+
+    unknown = unknown_scope_places(scope, (e.name for e in entries if e.kind == "place"))
+    if unknown:
+        listed = ", ".join(repr(n) for n in unknown)
+        raise WatchlistError(
+            f"scope: unknown place {listed}: not a country, region, city or continent Vigie knows, nor the "
+            "name of a place entry of the watchlist"
+        )
+
+
+def _scope_from_table(table: object, source: str) -> tuple[str, ...]:
+    if not isinstance(table, dict):
+        raise WatchlistError(f"{source}: 'scope' must be a table ([scope] with places = [...])")
+    unknown = sorted(set(table) - set(_SCOPE_KEYS))
+    if unknown:
+        raise WatchlistError(f"{source}: [scope]: unknown field(s) {', '.join(unknown)} (expected places)")
+    places = table.get("places", [])
+    if not isinstance(places, list) or not all(isinstance(p, str) for p in places):
+        raise WatchlistError(f"{source}: [scope]: 'places' must be a list of strings")
+    return tuple(places)
 
 
 def _entry_from_table(index: int, table: object, line: int | None) -> Entry:
@@ -266,7 +313,7 @@ def loads_watchlist(text: str, *, source: str = "watchlist") -> Watchlist:
     unknown = sorted(set(data) - set(_TOP_KEYS))
     if unknown:
         raise WatchlistError(
-            f"{source}: unknown top-level key(s) {', '.join(unknown)} (expected 'version', [[entry]])"
+            f"{source}: unknown top-level key(s) {', '.join(unknown)} (expected 'version', [scope], [[entry]])"
         )
     version = data.get("version", SCHEMA_VERSION)
     if isinstance(version, bool) or not isinstance(version, int):
@@ -281,8 +328,9 @@ def loads_watchlist(text: str, *, source: str = "watchlist") -> Watchlist:
     header_lines = [text.count("\n", 0, m.start()) + 1 for m in _ENTRY_HEADER.finditer(text)]
     lines: list[int | None] = list(header_lines) if len(header_lines) == len(tables) else [None] * len(tables)
     entries = tuple(_entry_from_table(i, t, lines[i]) for i, t in enumerate(tables))
+    scope = _scope_from_table(data["scope"], source) if "scope" in data else ()
     try:
-        return Watchlist(entries, version)
+        return Watchlist(entries, version, scope)
     except WatchlistError as exc:
         raise WatchlistError(f"{source}: {exc}") from None
 
@@ -301,7 +349,11 @@ def load_watchlist(path: str | os.PathLike[str]) -> Watchlist:
 
 def dump_watchlist(watchlist: Watchlist) -> str:
     """The watchlist as TOML text; ``loads_watchlist(dump_watchlist(w)) == w``."""
-    return tomli_w.dumps({"version": watchlist.version, "entry": [e.to_dict() for e in watchlist.entries]})
+    document: dict[str, object] = {"version": watchlist.version}
+    if watchlist.scope:
+        document["scope"] = {"places": list(watchlist.scope)}
+    document["entry"] = [e.to_dict() for e in watchlist.entries]
+    return tomli_w.dumps(document)
 
 
 def save_watchlist(watchlist: Watchlist, path: str | os.PathLike[str]) -> None:
