@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
-from monitor import __version__
+from monitor import __version__, cli_signals
 from monitor.core.errors import UserError, describe_error, is_expected
 from monitor.core.matching.watchlist import dump_watchlist, load_watchlist
 from monitor.core.models import ArticleQuery, Feed
@@ -117,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     sug.add_argument("--from", dest="corpus", choices=["seeds", "articles"], default="seeds")
     sug.add_argument("--limit", type=int, default=40)
     sug.add_argument("--all", action="store_true", help="also list names the watchlist already has")
+    cli_signals.add_parsers(commands, common)
     return parser
 
 
@@ -175,6 +176,8 @@ def _dispatch(core: VigieCore, args: argparse.Namespace) -> int:
         "articles": _articles,
         "search": _search,
         "watchlist": _watchlist,
+        "timeline": cli_signals.timeline,
+        "alerts": cli_signals.alerts,
     }[args.command]
     return handler(core, args)
 

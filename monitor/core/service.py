@@ -27,6 +27,7 @@ from monitor.core.polling.poller import FeedReport, PollResult, ProgressCallback
 from monitor.core.polling.rescore import rescore_store
 from monitor.core.polling.scheduler import PollFunction
 from monitor.core.settings import Settings
+from monitor.core.signals.facade import Signals
 from monitor.core.storage.feed_counts import highlighted_unread_by_feed
 from monitor.core.storage.feed_stats import feed_activity
 from monitor.core.storage.ingest import Outcome
@@ -108,6 +109,9 @@ class VigieCore:
         self.news_search_base: str | None = None
         self._poll_lock = threading.Lock()
         self.alerts = AlertPolicy(self.store, lambda: self.settings, clock=clock)
+        self.signals = Signals(
+            self.store, lambda: self.watchlist, lambda: self.settings, self.alerts, clock=clock
+        )
         self.rescore_pending = False
         if self.first_run or self.store.get_meta("watchlist_version") != self.watchlist.fingerprint:
             self.load_seeds()

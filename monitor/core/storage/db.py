@@ -175,7 +175,27 @@ ALTER TABLE articles ADD COLUMN judgement TEXT CHECK (judgement IN ('relevant', 
 UPDATE articles SET highlighted = 1 WHERE judgement = 'relevant';
 """
 
-MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9]
+# v14 (signals, issue 17; appended after v9 on this branch, renumbered at merge): the timeline and spike counts
+# of an entry by publication period come from one index, never from the wide article rows (whose `published`
+# sits after the long content columns). article_entries carries its article's date (its `published`, else when
+# it was first seen), kept by triggers so every write path (ingest, re-score, a changed date) stays right.
+_V14 = """
+ALTER TABLE article_entries ADD COLUMN published TEXT;
+UPDATE article_entries SET published =
+    (SELECT coalesce(a.published, a.first_seen) FROM articles a WHERE a.id = article_entries.article_id);
+CREATE INDEX article_entries_timeline ON article_entries(entry, published);
+CREATE TRIGGER article_entries_date AFTER INSERT ON article_entries WHEN new.published IS NULL BEGIN
+    UPDATE article_entries SET published =
+        (SELECT coalesce(a.published, a.first_seen) FROM articles a WHERE a.id = new.article_id)
+    WHERE entry = new.entry AND article_id = new.article_id;
+END;
+CREATE TRIGGER articles_date_changed AFTER UPDATE OF published ON articles
+WHEN new.published IS NOT old.published BEGIN
+    UPDATE article_entries SET published = coalesce(new.published, new.first_seen) WHERE article_id = new.id;
+END;
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V14]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
