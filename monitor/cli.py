@@ -303,6 +303,8 @@ def _poll(core: VigieCore, args: argparse.Namespace) -> int:
     result = core.poll(feeds, on_progress=progress)
     bar.clear()
     print(f"total: {result.summary()}")
+    for spike in core.signals.check_spikes():
+        print(f"spike: {spike.body}")
     return 0
 
 
