@@ -117,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     sug.add_argument("--from", dest="corpus", choices=["seeds", "articles"], default="seeds")
     sug.add_argument("--limit", type=int, default=40)
     sug.add_argument("--all", action="store_true", help="also list names the watchlist already has")
-    cli_signals.add_parsers(commands, common)
+    cli_signals.add_parsers(commands, common, wl_cmds)
     return parser
 
 
@@ -355,6 +355,8 @@ def _watchlist(core: VigieCore, args: argparse.Namespace) -> int:
         print(f"watchlist replaced ({len(watchlist.entries)} entries); {count} articles re-scored")
     elif action == "export":
         _write_bytes(dump_watchlist(core.watchlist).encode("utf-8"), args.file)
+    elif action in cli_signals.WATCHLIST_ACTIONS:
+        return cli_signals.watchlist(core, args)
     else:
         from monitor.core.matching.suggest import suggest_entries
 

@@ -12,7 +12,10 @@ import json
 import logging
 import sys
 
+from monitor.core.errors import UserError
+from monitor.core.matching.folding import fold_key
 from monitor.core.service import VigieCore
+from monitor.core.signals.timeline import close_names_hint
 from monitor.core.support.clock import iso
 
 log = logging.getLogger(__name__)
@@ -20,8 +23,32 @@ log = logging.getLogger(__name__)
 TIMELINE_KEYS = ("entry", "period_start", "count")
 
 
-def add_parsers(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    """`vigie timeline` and `vigie alerts` (`watchlist emerging` goes under the watchlist's parser)."""
+WATCHLIST_ACTIONS = ("emerging", "add-emerging", "dismiss")
+
+
+def add_parsers(
+    commands: argparse._SubParsersAction,
+    common: argparse.ArgumentParser,
+    watchlist_cmds: argparse._SubParsersAction,
+) -> None:
+    """`vigie timeline`, `vigie alerts list`, and `vigie watchlist emerging|add-emerging|dismiss`."""
+    em = watchlist_cmds.add_parser(
+        "emerging", parents=[common], help="names rising in highlighted items, not on the watchlist"
+    )
+    em.add_argument(
+        "--since", metavar="ISO_DATE", help="highlighted articles from this date (default: 4 weeks)"
+    )
+    em.add_argument("--format", choices=["text", "jsonl"], default="text")
+    em.add_argument("--limit", type=int, default=30)
+    add = watchlist_cmds.add_parser(
+        "add-emerging", parents=[common], help="add an emerging name as proposed (then re-score)"
+    )
+    add.add_argument("name")
+    add.add_argument("--since", metavar="ISO_DATE")
+    dis = watchlist_cmds.add_parser(
+        "dismiss", parents=[common], help="never propose this emerging name again"
+    )
+    dis.add_argument("name")
     tl = commands.add_parser(
         "timeline", parents=[common], help="how many articles name each entry, per hour, day or week"
     )
@@ -75,4 +102,39 @@ def alerts(core: VigieCore, args: argparse.Namespace) -> int:
         print(f"{iso(at)}  item   [{article_id}] {title}; {'notified' if shown else 'held back'}")
     if not spikes and not items:
         print("no alerts in the last 30 days", file=sys.stderr)
+    return 0
+
+
+def watchlist(core: VigieCore, args: argparse.Namespace) -> int:
+    """`vigie watchlist emerging`, `add-emerging NAME` and `dismiss NAME`."""
+    action = args.watchlist_command
+    if action == "dismiss":
+        core.signals.dismiss_emerging(args.name.strip())
+        print(f"{args.name.strip()!r} will not be proposed again")
+        return 0
+    names = core.signals.emerging(args.since)
+    if action == "add-emerging":
+        by_key = {fold_key(n.name): n for n in names}
+        found = by_key.get(fold_key(args.name))
+        if found is None:
+            hint = close_names_hint(fold_key(args.name), {k: n.name for k, n in by_key.items()})
+            raise UserError(f"{args.name!r} is not an emerging name now{hint}")
+        count = core.add_entry(found.to_entry())
+        print(f"added {found.name} [{found.kind}]; {count} articles re-scored")
+        return 0
+    for rank, name in enumerate(names[: args.limit], 1):
+        if args.format == "jsonl":
+            print(json.dumps({"rank": rank, **name.to_dict()}, ensure_ascii=False))
+            continue
+        company = ", ".join(f"{e} ({n})" for e, n in name.with_entries[:3]) or "no watched entry"
+        trend = f"{name.this_week} this week vs {name.weekly_before:.1f}/week before"
+        print(
+            f"{rank:3d}. {name.name} [{name.kind}] score {name.score:.1f}: {name.articles} articles, {trend}; "
+            f"with {company}"
+        )
+        aliases = ", ".join((*name.aliases, *name.case_sensitive_aliases))
+        context = f"; only with: {', '.join(name.context)}" if name.context else ""
+        print(f"     aliases: {aliases}{context}; articles {' '.join(map(str, name.article_ids))}")
+    if not names:
+        print("no emerging names in the highlighted articles of that period", file=sys.stderr)
     return 0

@@ -348,6 +348,10 @@ class VigieCore:
         self.store.set_meta("watchlist_version", self.watchlist.fingerprint)
         return count
 
+    def add_entry(self, entry: Entry, on_progress: Callable[[int, int], None] | None = None) -> int:
+        """Add one entry (an emerging name's Add) and re-score every article; returns how many were scored."""
+        return self.replace_watchlist(self.watchlist.with_entry(entry), on_progress)
+
     def finish_pending_rescore(self, on_progress: Callable[[int, int], None] | None = None) -> int:
         """The re-score a watchlist change since the last run calls for, if the constructor left it to do;
         returns how many articles were scored (0 when there was nothing to do)."""

@@ -3,6 +3,7 @@ so the front door (service.py) wires it in one line and the CLI and the window c
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -11,8 +12,9 @@ from typing import TYPE_CHECKING
 from monitor.core.matching.watchlist import Watchlist
 from monitor.core.polling.alerts import AlertPolicy, Notification
 from monitor.core.settings import Settings
+from monitor.core.signals.emerging import DISMISSED_KEY, EmergingName, emerging_names, load_dismissed
 from monitor.core.signals.spikes import SpikeRecord, SpikeWatch
-from monitor.core.signals.timeline import TimelineRow, timeline
+from monitor.core.signals.timeline import TimelineRow, parse_since, timeline
 from monitor.core.support.clock import Clock, utc_now
 
 if TYPE_CHECKING:
@@ -52,6 +54,22 @@ class Signals:
     def check_spikes(self) -> list[Notification]:
         """After a poll: a notification per new spike (quiet hours and the pause hold them back)."""
         return self.spikes.check()
+
+    def emerging(self, since: str | None = None) -> list[EmergingName]:
+        """The emerging names of the highlighted articles since `since` (default: four weeks), best first."""
+        dismissed = load_dismissed(self._store.get_meta(DISMISSED_KEY))
+        return emerging_names(
+            self._store.conn, self._watchlist(), self._clock(), since=parse_since(since), dismissed=dismissed
+        )
+
+    def dismiss_emerging(self, name: str) -> None:
+        """Never propose `name` again (kept in the profile)."""
+        dismissed = load_dismissed(self._store.get_meta(DISMISSED_KEY))
+        if name not in dismissed:
+            self._store.set_meta(DISMISSED_KEY, json.dumps([*dismissed, name], ensure_ascii=False))
+
+    def dismissed_names(self) -> list[str]:
+        return load_dismissed(self._store.get_meta(DISMISSED_KEY))
 
     def spiking_entries(self) -> set[str]:
         return self.spikes.spiking_entries()
