@@ -159,3 +159,21 @@ def recent_highlighted(conn: sqlite3.Connection, since: str, limit: int) -> list
         DatedText(int(r[0]), r[1], f"{r[2]}\n\n{r[3]}\n\n{r[4]}", tuple(sorted(named.get(int(r[0]), ()))))
         for r in rows
     ]
+
+
+def articles_naming(conn: sqlite3.Connection, forms: Sequence[str]) -> int:
+    """How many stored articles (any date, highlighted or not) contain one of `forms` as a phrase: the
+    full-text index answers, no text is read."""
+    phrases = [f.replace('"', " ").strip() for f in forms]
+    query = " OR ".join(f'"{p}"' for p in phrases if p)
+    if not query:
+        return 0
+    try:
+        return int(
+            conn.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", (query,)).fetchone()[
+                0
+            ]
+        )
+    except sqlite3.OperationalError:  # a form FTS5 cannot parse counts as unknown
+        log.debug("cannot count the articles naming %r", forms)
+        return 0
