@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 
 from monitor.ui.news_search_dialog import ask_words_to_follow
+from monitor.ui.signals_controller import SignalsController
 
 if TYPE_CHECKING:
     from monitor.ui.main_window import MainWindow
@@ -73,6 +74,7 @@ def build_actions(w: MainWindow) -> None:
         w, "Feed &health…", w.show_feed_health, "Ctrl+Shift+H", "Each feed's health and figures"
     )
     w.act_watchlist = _action(w, "&Edit watchlist…", w.show_watchlist_editor, "Ctrl+E")
+    w.signals = SignalsController(w)  # the timeline and emerging names (issue 17)
     w.act_settings = _action(w, "&Preferences…", w.show_settings, QKeySequence.StandardKey.Preferences)
     w.act_keys = _action(w, "&Keyboard shortcuts", w.show_keys)
     w.act_about = _action(w, "&About Vigie", w.show_about)
@@ -112,7 +114,7 @@ def build_menus(w: MainWindow) -> None:
             ],
         ),
         ("F&eeds", [w.act_poll, w.act_stop, None, w.act_feeds, w.act_feed_health, w.act_follow_words]),
-        ("&Watchlist", [w.act_watchlist]),
+        ("&Watchlist", [w.act_watchlist, None, w.signals.act_timeline, w.signals.act_emerging]),
         ("&Settings", [w.act_settings]),
         ("&Help", [w.act_keys, w.act_about]),
     ]
