@@ -108,6 +108,8 @@ def alerts(core: VigieCore, args: argparse.Namespace) -> int:
 def watchlist(core: VigieCore, args: argparse.Namespace) -> int:
     """`vigie watchlist emerging`, `add-emerging NAME` and `dismiss NAME`."""
     action = args.watchlist_command
+    if not getattr(args, "name", "x").strip():
+        raise UserError("give the name (`vigie watchlist emerging` lists them)")
     if action == "dismiss":
         core.signals.dismiss_emerging(args.name.strip())
         print(f"{args.name.strip()!r} will not be proposed again")

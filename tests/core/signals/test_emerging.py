@@ -130,3 +130,8 @@ def test_cli_emerging_and_bad_input(core: VigieCore, capsys) -> None:
     assert "not an ISO date" in capsys.readouterr().err
     assert main(["watchlist", "add-emerging", "Karim Zerual", "--since", "2026-01-01"]) == 2
     assert "'Karim Zeroual'" in capsys.readouterr().err
+    assert main(["watchlist", "dismiss", "  "]) == 2
+    assert "give the name" in capsys.readouterr().err
+    assert main(["watchlist", "dismiss", "Karim Zeroual"]) == 0
+    assert main(["watchlist", "emerging", "--since", "2026-01-01", "--format", "jsonl"]) == 0
+    assert '"name": "Karim Zeroual"' not in capsys.readouterr().out
