@@ -102,8 +102,12 @@ class Suggestion:
         )
 
 
+# One pass for all the patterns rather than one per pattern (suggestions read thousands of sentences).
+_ANY_BOILERPLATE = re.compile("|".join(f"(?:{p.pattern})" for p in _BOILERPLATE), re.IGNORECASE)
+
+
 def _is_boilerplate(sentence: str) -> bool:
-    if any(p.search(sentence) for p in _BOILERPLATE):
+    if _ANY_BOILERPLATE.search(sentence):
         return True
     return len(sentence.split()) <= 12 and bool(_SHORT_CREDIT.search(sentence))
 

@@ -132,26 +132,24 @@ def _surnames_into_full_names(suggestions: list[Suggestion]) -> list[Suggestion]
     return [merged.get(s.name, s) for s in suggestions if s.name not in dropped]
 
 
-def _surnames_seen_alone(suggestions: list[Suggestion], folded_texts: list[str]) -> list[Suggestion]:
-    """A person's surname becomes an alias when the texts use it without the first name ("Zeroual said",
-    "M. Zeroual"), however few times: the analyst's articles will."""
-    out = []
-    for s in suggestions:
-        words = s.name.split()
-        surname = words[-1]
-        if s.kind_guess == "person" and len(words) >= 2 and surname not in s.aliases and len(surname) > 2:
-            alone = re.compile(rf"(?<!{re.escape(fold_key(words[-2]))} )\b{re.escape(fold_key(surname))}\b")
-            if any(alone.search(text) for text in folded_texts):
-                s = replace(s, aliases=(*s.aliases, surname))
-        out.append(s)
-    return out
+def _surname_seen_alone(name: str, texts: list[str]) -> str | None:
+    """A person's surname when `texts` (those naming the person) also use it without the first name
+    ("Zeroual said", "M. Zeroual"), however few times: the analyst's next articles will."""
+    words = name.split()
+    surname = words[-1]
+    if len(words) < 2 or len(surname) <= 2:
+        return None
+    alone = re.compile(rf"(?<!{re.escape(fold_key(words[-2]))} )\b{re.escape(fold_key(surname))}\b")
+    return surname if any(alone.search(fold_key(text)) for text in texts) else None
 
 
-def _ambiguous(name: str, lower_words: set[str]) -> bool:
-    """A single word or a short acronym names several things: it needs a context rule."""
+def _ambiguous(name: str, texts: list[str]) -> bool:
+    """A single word, a short acronym, or a name also written in lower case in `texts` (a common word too)
+    names several things: it needs a context rule."""
     if is_acronym(name):
         return len(name) <= 3
-    return " " not in name.strip() or fold_key(name) in lower_words
+    lower = re.compile(rf"\b{re.escape(name.lower())}\b")
+    return " " not in name.strip() or any(lower.search(text) for text in texts)
 
 
 def emerging_names(
@@ -174,7 +172,6 @@ def emerging_names(
     )
     gone = {fold_key(d) for d in dismissed}
     suggestions = _surnames_into_full_names([s for s in suggestions if fold_key(s.name) not in gone])
-    suggestions = _surnames_seen_alone(suggestions, [fold_key(a.text) for a in articles])
     taken: set[str] = set()
     entries = [e for e in (_entry_for(s, taken) for s in suggestions) if e is not None]
     if not entries:
@@ -187,7 +184,6 @@ def emerging_names(
             naming.setdefault(name, []).append(article)
     week_ago = iso(now - timedelta(days=7))
     weeks_before = max(1.0, (now - timedelta(days=7) - _parse(start, now)) / timedelta(weeks=1))
-    lower_words = {fold_key(w) for a in articles for w in a.text.split() if w.islower()}
     out: list[EmergingName] = []
     for entry in entries:
         found = naming.get(entry.name, [])
@@ -208,7 +204,12 @@ def emerging_names(
         )
         with_entries = tuple(company.most_common())
         context: tuple[str, ...] = ()
-        if _ambiguous(entry.name, lower_words):
+        texts = [a.text for a in found]
+        aliases = entry.aliases
+        surname = _surname_seen_alone(entry.name, texts) if suggestion.kind_guess == "person" else None
+        if surname and fold_key(surname) not in {fold_key(a) for a in aliases}:
+            aliases = (*aliases, surname)
+        if _ambiguous(entry.name, texts):
             context = tuple(e for e, _ in with_entries[:3]) or ("topic", "keyword")
         out.append(
             EmergingName(
@@ -222,7 +223,7 @@ def emerging_names(
                 weekly_before=before,
                 with_entries=with_entries,
                 article_ids=tuple(a.id for a in found[:MAX_EVIDENCE]),
-                aliases=entry.aliases,
+                aliases=aliases,
                 case_sensitive_aliases=entry.case_sensitive_aliases,
                 context=context,
                 examples=suggestion.examples,
