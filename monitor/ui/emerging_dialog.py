@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from monitor.core.errors import describe_error
+from monitor.core.errors import UserError, describe_error
 from monitor.core.signals.emerging import EmergingName
 from monitor.ui.bridge import Bridge
 from monitor.ui.style import TEXT_MUTED
@@ -136,9 +136,14 @@ class EmergingDialog(QDialog):
         if self._bridge.rescoring:
             self.status.setText("A re-score is running; add the name when it ends.")
             return
+        try:  # the watchlist's own checks (a name it already has under another spelling, say)
+            watchlist = self._bridge.core.watchlist.with_entry(name.to_entry())
+        except UserError as exc:
+            self.status.setText(f"Cannot add {name.name}: {describe_error(exc)}")
+            return
         self._remove(name)
         self.status.setText(f"Adding {name.name}; the articles are re-scored (status bar).")
-        self._bridge.replace_watchlist(self._bridge.core.watchlist.with_entry(name.to_entry()))
+        self._bridge.replace_watchlist(watchlist)
 
     def dismiss_selected(self) -> None:
         name = self.selected()
