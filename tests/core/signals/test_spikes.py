@@ -151,3 +151,25 @@ def test_a_pause_holds_spikes_back_and_off_switches_them_off(store: Store) -> No
     assert watch.log()[0].held == "alerts are paused"
     off = _watch(store, clock, spike_sensitivity="off")
     assert off.current_spikes() == []
+
+
+def test_vigie_alerts_list_prints_the_spikes(data_dir: Path, capsys) -> None:
+    from monitor.cli import main
+    from monitor.core.service import VigieCore
+    from monitor.core.support.clock import utc_now
+    from monitor.paths import AppPaths
+
+    core = VigieCore(AppPaths(data_dir))
+    try:
+        _publish(core.store, "PNACO", [utc_now() - timedelta(minutes=m) for m in range(1, 60, 6)])
+        assert len(core.signals.check_spikes()) == 1
+    finally:
+        core.close()
+    capsys.readouterr()
+    assert main(["alerts", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "spike  PNACO: 10 items in the last hour, usually under 1 a day; notified" in out
+    assert main(["alerts", "list", "--format", "jsonl"]) == 0
+    assert '"type": "spike", "at"' in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["alerts", "list", "--format", "xml"])
