@@ -105,7 +105,15 @@ def _entry_for(suggestion: Suggestion, taken: set[str]) -> Entry | None:
     if not forms:
         return None
     taken.update(fold_key(f) for f in forms)
-    acronyms = tuple(f for f in forms if is_acronym(f))
+    # French writes an acronym read as a word in title case too ("l'Ofast", "le Pnaco"): that form goes with it.
+    acronyms = tuple(
+        dict.fromkeys(
+            form
+            for f in forms
+            if is_acronym(f)
+            for form in ((f, f.capitalize()) if len(f) >= 4 and f.isalpha() else (f,))
+        )
+    )
     plain = tuple(f for f in forms if not is_acronym(f))
     try:
         return Entry(suggestion.name, suggestion.kind_guess, aliases=plain, case_sensitive_aliases=acronyms)

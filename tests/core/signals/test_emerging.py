@@ -30,7 +30,8 @@ BEFORE = [
     "Pavlovian in its answers. Despite this, the PNACO will open.",
     "The PNACO and Nicolas Bessone. However, French and Italian police met in Marseille. Nevertheless the "
     "investigation goes on, according to the Marseillais press.",
-    "Bessone at the PNACO. Meanwhile the European police said nothing. Furthermore, Marseille waits.",
+    "Bessone at the PNACO. Meanwhile the European police said nothing. Furthermore, Marseille waits. "
+    "L'enquête de l'Ofast continue.",
 ]
 # This week: the planted name, its surname alone, its title, an elision; an acronym with its long form; a name
 # seen once.
@@ -90,7 +91,8 @@ def test_the_planted_name_leads_with_its_aliases_kind_and_evidence(core: VigieCo
     ofast = by_name["OFAST"]
     assert ofast.kind == "organisation"
     assert any("anti-stupéfiants" in a for a in ofast.aliases)  # the long form
-    assert "OFAST" in ofast.case_sensitive_aliases
+    assert {"OFAST", "Ofast"} <= set(ofast.case_sensitive_aliases)  # the acronym as French also writes it
+    assert ofast.articles == 4  # "l'Ofast" counts too
 
 
 def test_never_proposed(core: VigieCore) -> None:
