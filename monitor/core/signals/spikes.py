@@ -169,8 +169,11 @@ class SpikeWatch:
 
     def current_spikes(self, now: datetime | None = None) -> list[Spike]:
         """The entries spiking at `now` (default: the clock), strongest first; [] when switched off."""
-        sensitivity = SENSITIVITIES.get(self._settings().spike_sensitivity)
+        chosen = self._settings().spike_sensitivity
+        sensitivity = SENSITIVITIES.get(chosen)
         if sensitivity is None:
+            if chosen != "off":
+                log.warning("spike_sensitivity %r is not off, low, normal or high: no spike alerts", chosen)
             return []
         moment = now or self._clock()
         names = [e.name for e in self._watchlist().entries]
