@@ -148,7 +148,7 @@ def wire_scheduling(
 
     `scheduler_options` go to the PollScheduler (tests take the jitter out); the caller starts it.
     """
-    relay = PollRelay(core.alerts, parent=window)
+    relay = PollRelay(core.alerts, parent=window, spikes=core.signals.check_spikes)
     scheduler = PollScheduler(core.store, core_poll_function(core), relay.callbacks(), **scheduler_options)
     bridge = window.bridge
     bridge.attach_scheduler(scheduler)

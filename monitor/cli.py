@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from monitor import __version__, cli_evidence
+from monitor import __version__, cli_evidence, cli_signals
 from monitor.core.errors import UserError, describe_error, is_expected
 from monitor.core.matching.watchlist import dump_watchlist, load_watchlist
 from monitor.core.models import ArticleQuery, Feed
@@ -127,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     prop.add_argument("--limit", type=int, default=50, metavar="N", help="articles shown per list (0: all)")
     cli_evidence.add_parsers(commands, common)
+    cli_signals.add_parsers(commands, common, wl_cmds)
     return parser
 
 
@@ -187,6 +188,8 @@ def _dispatch(core: VigieCore, args: argparse.Namespace) -> int:
         "articles": _articles,
         "search": _search,
         "watchlist": _watchlist,
+        "timeline": cli_signals.timeline,
+        "alerts": cli_signals.alerts,
     }[args.command]
     return handler(core, args)
 
@@ -312,6 +315,8 @@ def _poll(core: VigieCore, args: argparse.Namespace) -> int:
     result = core.poll(feeds, on_progress=progress)
     bar.clear()
     print(f"total: {result.summary()}")
+    for spike in core.signals.check_spikes():
+        print(f"spike: {spike.body}")
     return 0
 
 
@@ -366,6 +371,8 @@ def _watchlist(core: VigieCore, args: argparse.Namespace) -> int:
         _write_bytes(dump_watchlist(core.watchlist).encode("utf-8"), args.file)
     elif action == "propose":
         _propose(core, args.apply, args.limit)
+    elif action in cli_signals.WATCHLIST_ACTIONS:
+        return cli_signals.watchlist(core, args)
     else:
         from monitor.core.matching.suggest import suggest_entries
 

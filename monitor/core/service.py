@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import logging
 import shutil
 import threading
@@ -17,32 +16,26 @@ from monitor.core.errors import UserError
 from monitor.core.evidence.backups import ProfileBackups
 from monitor.core.evidence.cases import CaseBook
 from monitor.core.learning.proposal import Disagreement, Proposal, disagreements, judged_articles, propose
-from monitor.core.matching.folding import fold_key
 from monitor.core.matching.matcher import Matcher
 from monitor.core.matching.watchlist import Entry, Watchlist, WatchlistFile, default_watchlist_path
-from monitor.core.models import SEED_SOURCE, Article, ArticlePages, ArticleQuery, Feed, Subscription
+from monitor.core.models import SEED_SOURCE, Article, ArticlePages, ArticleQuery, Feed
 from monitor.core.parsing import opml
 from monitor.core.parsing.seeds import read_seeds, seed_item
 from monitor.core.polling.alerts import AlertPolicy
-from monitor.core.polling.discovery import check_feed_url
-from monitor.core.polling.health import FeedHealthRow, health_row
 from monitor.core.polling.poller import FeedReport, PollResult, ProgressCallback, poll_once
 from monitor.core.polling.rescore import rescore_store
 from monitor.core.polling.scheduler import PollFunction
 from monitor.core.settings import Settings
+from monitor.core.signals.facade import Signals
 from monitor.core.storage.feed_counts import highlighted_unread_by_feed
-from monitor.core.storage.feed_stats import feed_activity
 from monitor.core.storage.ingest import Outcome
 from monitor.core.storage.store import Store
+from monitor.core.subscriptions.feeds import FeedSubscriptions
 from monitor.core.support.clock import Clock, iso, utc_now
 from monitor.core.support.folder_paths import (
-    MAX_FOLDER_DEPTH,
-    FolderPath,
-    clean_path,
     format_folder_path,
     parse_folder_path,
 )
-from monitor.core.web import news_search
 from monitor.core.web.fetch import Fetcher, FetchSettings
 from monitor.core.web.news_search import FollowedSearch
 from monitor.paths import AppPaths, resources_dir, seeds_dir
@@ -51,7 +44,14 @@ log = logging.getLogger(__name__)
 
 OpmlImportReport = opml.OpmlImportReport
 
-__all__ = ["OpmlImportReport", "SeedLoad", "VigieCore", "format_folder_path", "parse_folder_path"]
+__all__ = [
+    "FollowedSearch",
+    "OpmlImportReport",
+    "SeedLoad",
+    "VigieCore",
+    "format_folder_path",
+    "parse_folder_path",
+]
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class ReaderArticle:
     explanation: str
 
 
-class VigieCore(ProfileBackups, CaseBook):
+class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
     """Store, settings, watchlist and matcher of one profile, and the operations on them.
 
     Args:
@@ -111,6 +111,9 @@ class VigieCore(ProfileBackups, CaseBook):
         self.news_search_base: str | None = None
         self._poll_lock = threading.Lock()
         self.alerts = AlertPolicy(self.store, lambda: self.settings, clock=clock)
+        self.signals = Signals(
+            self.store, lambda: self.watchlist, lambda: self.settings, self.alerts, clock=clock
+        )
         self.rescore_pending = False
         if self.first_run or self.store.get_meta("watchlist_version") != self.watchlist.fingerprint:
             self.load_seeds()
@@ -159,155 +162,6 @@ class VigieCore(ProfileBackups, CaseBook):
         )
         return counts.added
 
-    # -- feeds --------------------------------------------------------------------------------------------
-
-    def add_feed(
-        self,
-        url: str,
-        title: str = "",
-        interval_minutes: int | None = None,
-        folder: Sequence[str] = (),
-    ) -> tuple[Feed, bool]:
-        """Subscribe in `folder` (created if missing). A feed already subscribed is returned as it is."""
-        interval = interval_minutes or self.settings.default_interval_minutes
-        if interval < 1:
-            raise UserError("the interval must be at least 1 minute")
-        return self.store.add_feed(check_feed_url(url), title, interval, folder=_checked_path(folder))
-
-    def move_feed(self, feed_id: int, folder: Sequence[str]) -> Feed:
-        """Put a feed in `folder` (created if missing; () is the top level). An unknown id raises UserError."""
-        path = _checked_path(folder)
-        if self.store.get_feed(feed_id) is None:
-            raise UserError(f"no feed {feed_id}; `vigie feeds list` shows them")
-        self.store.move_feeds([feed_id], path)
-        feed = self.store.get_feed(feed_id)
-        assert feed is not None
-        return feed
-
-    def folders(self) -> list[FolderPath]:
-        """Every folder path, parents before children, siblings by title."""
-        return self.store.list_folders()
-
-    def create_folder(self, path: Sequence[str]) -> FolderPath:
-        """Create the folder at `path` and any missing parent (nothing happens when it exists); returns it."""
-        cleaned = _checked_path(path)
-        if not cleaned:
-            raise UserError("a folder needs a title")
-        self.store.create_folder(cleaned)
-        return cleaned
-
-    def remove_folder(self, path: Sequence[str]) -> int:
-        """Remove a folder and its sub-folders; their feeds move up to its parent. Returns how many moved."""
-        return self.store.remove_folder(clean_path(path))
-
-    def move_folder(self, path: Sequence[str], parent: Sequence[str], title: str | None = None) -> FolderPath:
-        """Move a folder with its feeds and sub-folders under `parent` (renamed to `title` when given): a
-        drag and drop in the sidebar, or a rename when `parent` is its own parent. Returns its new path."""
-        return self.store.move_folder(clean_path(path), _checked_path(parent), title)
-
-    def feeds_in_folder(self, path: Sequence[str]) -> list[Feed]:
-        """The feeds of a folder and of its sub-folders (all feeds for ()), by title."""
-        return self.store.feeds_in_folder(path)
-
-    def set_muted(self, feed_ids: Sequence[int], muted: bool) -> int:
-        """Mute or unmute feeds: a muted feed is still polled, stored and scored, but never alerts."""
-        return self.store.set_muted(feed_ids, muted)
-
-    def set_interval(self, feed_ids: Sequence[int], minutes: int) -> int:
-        """Poll these feeds every `minutes`; a running scheduler re-arms their jobs at its next sync()."""
-        if minutes < 1:
-            raise UserError("the interval must be at least 1 minute")
-        return self.store.set_interval(feed_ids, minutes)
-
-    def import_opml_report(self, path: Path) -> opml.OpmlImportReport:
-        """Subscribe to the feeds of an OPML file in their folders, all or nothing, and say what happened.
-
-        Feeds already subscribed stay where the analyst put them; folders of the same path are one folder.
-        """
-        try:
-            result = opml.read_opml_file(Path(path))
-        except opml.OpmlError as exc:
-            raise UserError(str(exc)) from exc
-        counts = self.store.import_subscriptions(
-            result.feeds, self.settings.default_interval_minutes, folders=result.folders
-        )
-        report = opml.OpmlImportReport(
-            added=counts.added,
-            existing=counts.existing,
-            skipped=result.skipped,
-            folders_created=counts.folders_created,
-            duplicates=result.duplicates,
-            flattened=result.flattened,
-            warnings=result.warnings,
-        )
-        log.info("%s: %s", path, report.summary())
-        return report
-
-    def import_opml(self, path: Path) -> tuple[int, int, list[str]]:
-        """As import_opml_report, as (added, already there, skipped outlines): the window's older form."""
-        report = self.import_opml_report(path)
-        return report.added, report.existing, [s.what for s in report.skipped]
-
-    def export_opml(self) -> bytes:
-        """Every feed in its folder (empty folders too), with its site URL, interval and mute."""
-        feeds = [
-            Subscription(f.url, f.title, f.folder, f.site_url, f.interval_minutes, f.muted)
-            for f in self.store.list_feeds(order="id")
-        ]
-        return opml.write_opml(feeds, folders=self.store.folder_paths_by_id().values())
-
-    def follow_in_news_search(
-        self, words_or_entry: str | Entry, *, entry: bool = False, languages: Sequence[str] = ("fr", "en")
-    ) -> FollowedSearch:
-        """Subscribe, in the folder "Searches", to a news search per language for the aliases of a watchlist
-        entry (`entry`: the words name it; an Entry: the editor's draft) or for the words (commas separate
-        alternatives). Following again adds nothing. An unknown entry raises UserError naming close ones."""
-        found = words_or_entry if isinstance(words_or_entry, Entry) else None
-        if found is not None or entry:
-            found = found or self._entry_named(str(words_or_entry))
-            label = found.name
-            terms = news_search.entry_search_terms(
-                found.terms(), found.case_sensitive_aliases, found.prefixes
-            )
-        else:
-            terms = [t.strip() for t in str(words_or_entry).split(",") if t.strip()]
-            label = ", ".join(terms)
-        search = news_search.build_news_search(
-            terms, fold=fold_key, languages=languages, base_url=self.news_search_base
-        )
-        results = [
-            self.add_feed(f.url, news_search.search_title(f.language, label), folder=("Searches",))
-            for f in search.feeds
-        ]
-        return FollowedSearch(
-            label, [f for f, _ in results], [f for f, new in results if new], search.dropped
-        )
-
-    def _entry_named(self, name: str) -> Entry:
-        """The watchlist entry called `name` (accents and case aside); UserError names the closest ones."""
-        if not name.strip():
-            raise UserError("name the watchlist entry to follow")
-        by_key = {fold_key(e.name): e for e in self.watchlist.entries}
-        found = by_key.get(fold_key(name))
-        if found is None:
-            close = difflib.get_close_matches(fold_key(name), list(by_key), n=3, cutoff=0.6)
-            hint = f"; did you mean {' or '.join(repr(by_key[k].name) for k in close)}?" if close else ""
-            raise UserError(f"no watchlist entry {name.strip()!r}{hint} (`vigie watchlist list` shows them)")
-        return found
-
-    def feed_health_report(self, now: datetime | None = None) -> list[FeedHealthRow]:
-        """Every feed (by title) with its health, next poll, items per day over the last two weeks and the share
-        of its items the watchlist highlights: the feed health view and `vigie feeds health`."""
-        moment = now or self.clock()
-        activity = feed_activity(self.store.conn, moment)
-        return [health_row(f, activity.get(f.id), moment) for f in self.store.list_feeds()]
-
-    def feed_by_id_or_url(self, key: str) -> Feed:
-        feed = self.store.get_feed(int(key)) if key.isdigit() else self.store.feed_by_url(key.strip())
-        if feed is None:
-            raise UserError(f"no feed {key!r}; `vigie feeds list` shows them")
-        return feed
-
     # -- polling ------------------------------------------------------------------------------------------
 
     def fetcher(self) -> Fetcher:
@@ -353,6 +207,10 @@ class VigieCore(ProfileBackups, CaseBook):
         from monitor.core.matching.places import gazetteer
 
         return len(gazetteer().places)
+
+    def add_entry(self, entry: Entry, on_progress: Callable[[int, int], None] | None = None) -> int:
+        """Add one entry (an emerging name's Add) and re-score every article; returns how many were scored."""
+        return self.replace_watchlist(self.watchlist.with_entry(entry), on_progress)
 
     def finish_pending_rescore(self, on_progress: Callable[[int, int], None] | None = None) -> int:
         """The re-score a watchlist change since the last run calls for, if the constructor left it to do;
@@ -472,16 +330,6 @@ class VigieCore(ProfileBackups, CaseBook):
         if fmt == "csv":
             return export.write_csv(articles, out, feeds)
         raise UserError(f"unknown export format {fmt!r} (jsonl or csv)")
-
-
-def _checked_path(path: Sequence[str]) -> FolderPath:
-    """A folder path as stored; a path deeper than MAX_FOLDER_DEPTH raises UserError."""
-    if isinstance(path, str):  # a caller that passed "News/France" meant the path it spells
-        path = parse_folder_path(path)
-    cleaned = clean_path(path)
-    if len(cleaned) > MAX_FOLDER_DEPTH:
-        raise UserError(f"folders nest at most {MAX_FOLDER_DEPTH} deep; this path is {len(cleaned)} deep")
-    return cleaned
 
 
 def core_poll_function(core: VigieCore) -> PollFunction:

@@ -22,6 +22,8 @@ class Settings:
     quiet_hours_start: str = ""  # "22:00"; empty for none
     quiet_hours_end: str = ""
     max_concurrent_fetches: int = 8
+    # Spike alerts (core/signals/spikes.py): "off", "low", "normal" or "high".
+    spike_sensitivity: str = "normal"
 
     @classmethod
     def load(cls, path: Path) -> Settings:

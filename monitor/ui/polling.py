@@ -12,10 +12,11 @@ shows what it is handed::
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-from monitor.core.polling.alerts import AlertPolicy
+from monitor.core.polling.alerts import AlertPolicy, Notification
 from monitor.core.polling.poller import FeedReport, PollResult
 from monitor.core.polling.scheduler import SchedulerCallbacks
 from monitor.ui.bridge import PollProgress
@@ -42,9 +43,15 @@ class PollRelay(QObject):
     # Emitted on the worker, delivered on the GUI thread: a queued connection to a bound slot.
     _event = Signal(str, object)
 
-    def __init__(self, alert_policy: AlertPolicy | None = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        alert_policy: AlertPolicy | None = None,
+        parent: QObject | None = None,
+        spikes: Callable[[], list[Notification]] | None = None,
+    ) -> None:
         super().__init__(parent)
         self._policy = alert_policy
+        self._spikes = spikes  # VigieCore.signals.check_spikes: a notification per new spike
         self._event.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     def callbacks(self) -> SchedulerCallbacks:
@@ -66,9 +73,16 @@ class PollRelay(QObject):
                 notification = self._policy.notification_for(result)
             except Exception:  # an alert bug must not hide the poll's result
                 log.exception("deciding the alerts of poll %s failed", result.poll_id)
+        spikes: list[Notification] = []
+        if self._spikes is not None:
+            try:
+                spikes = self._spikes()
+            except Exception:  # nor may a spike bug
+                log.exception("deciding the spikes after poll %s failed", result.poll_id)
         self._event.emit("finished", result)
-        if notification is not None:
-            self._event.emit("notification", notification)
+        for note in [notification, *spikes]:
+            if note is not None:
+                self._event.emit("notification", note)
 
     @Slot(str, object)
     def _deliver(self, kind: str, payload: object) -> None:

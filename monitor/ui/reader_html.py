@@ -9,6 +9,7 @@ import html
 import logging
 import re
 from collections.abc import Iterable, Sequence
+from urllib.parse import quote
 
 from monitor.core.models import SEED_SOURCE, Article, Match
 from monitor.core.parsing.sanitize import sanitize_html
@@ -40,6 +41,9 @@ def _clip(matches: Iterable[Match], start: int, end: int) -> list[tuple[int, int
             out.append((s, e, m))
             last = e
     return out
+
+
+ENTRY_SCHEME = "vigie-entry"
 
 
 def mark(text: str, kind: str, entry: str) -> str:
@@ -92,8 +96,11 @@ def explanation_html(article: Article, explanation: str) -> str:
         if m.field not in fields:
             fields.append(m.field)
         counts[m.entry] = (kind, count + 1, fields)
+    # Each chip links to its entry's timeline (ENTRY_SCHEME: the window opens it; never a web link).
     chips = " ".join(
-        mark(f"&nbsp;{escape(name)}{' ×' + str(n) if n > 1 else ''}&nbsp;", kind, name)
+        f'<a href="{ENTRY_SCHEME}:{quote(name)}" style="text-decoration:none;">'
+        + mark(f"&nbsp;{escape(name)}{' ×' + str(n) if n > 1 else ''}&nbsp;", kind, name)
+        + "</a>"
         for name, (kind, n, _fields) in counts.items()
     )
     verdict = "Highlighted" if article.highlighted else "Not highlighted"

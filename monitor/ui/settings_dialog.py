@@ -13,6 +13,7 @@ import re
 
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -74,6 +75,11 @@ class SettingsDialog(QDialog):
         for edit in (self.quiet_start, self.quiet_end):
             edit.setPlaceholderText("HH:MM")
             edit.setMaximumWidth(80)
+        self.spikes = QComboBox(self)
+        for value in ("off", "low", "normal", "high"):
+            self.spikes.addItem(value.capitalize(), value)
+        self.spikes.setCurrentIndex(max(0, self.spikes.findData(settings.spike_sensitivity)))
+        self.spikes.setToolTip("Alert when an entry is suddenly named far more than usual (README: Signals)")
         self.concurrency = QSpinBox(self)
         self.concurrency.setRange(1, 32)
         self.concurrency.setValue(settings.max_concurrent_fetches)
@@ -92,6 +98,7 @@ class SettingsDialog(QDialog):
         form.addRow("Highlight threshold", self.threshold)
         form.addRow("", self.notifications)
         form.addRow("Quiet hours", quiet)
+        form.addRow("Spike alerts", self.spikes)
         form.addRow("Feeds fetched at once", self.concurrency)
         form.addRow("", self.autostart)
         self.error = QLabel(self)
@@ -133,6 +140,7 @@ class SettingsDialog(QDialog):
             quiet_hours_start=self.quiet_start.text().strip(),
             quiet_hours_end=self.quiet_end.text().strip(),
             max_concurrent_fetches=self.concurrency.value(),
+            spike_sensitivity=str(self.spikes.currentData()),
         )
 
     def problem(self, new: Settings) -> str | None:

@@ -98,6 +98,7 @@ class Sidebar(QTreeWidget):
     folders_dropped = Signal(object, object)
     command_requested = Signal(str, object)
     follow_requested = Signal(str)
+    timeline_requested = Signal(str)  # "Timeline…" on a watchlist entry (its name)
     collapsed_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:

@@ -85,8 +85,8 @@ class SidebarCounter(QObject):
         def count(_progress: object) -> SidebarCounts:
             feeds, folders = store.list_feeds(), core.folders()
             views, by_feed, by_entry = store.view_counts(), store.unread_by_feed(), store.unread_by_entry()
-            highlighted = core.highlighted_unread_by_feed()
-            rows = sidebar_rows(views, feeds, by_feed, entries, by_entry, highlighted, folders)
+            highlighted, spiking = core.highlighted_unread_by_feed(), core.signals.spiking_entries()
+            rows = sidebar_rows(views, feeds, by_feed, entries, by_entry, highlighted, folders, spiking)
             return SidebarCounts(views, feeds, rows)
 
         self._bridge.runner.submit(

@@ -24,6 +24,7 @@ def sidebar_menu(sidebar: Sidebar, target: Target, *, silenced: bool) -> QMenu |
     if target.kind == "entry" and target.entry:
         name = target.entry
         menu.addAction("Follow in news search").triggered.connect(lambda: sidebar.follow_requested.emit(name))
+        menu.addAction("Timeline…").triggered.connect(lambda: sidebar.timeline_requested.emit(name))
     elif target.kind == "feed":
         add("Move to folder…", "move")
         add("Poll now", "poll")

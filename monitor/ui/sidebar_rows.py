@@ -3,7 +3,7 @@ each folder's counts summed over its subtree, and the watchlist entries."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from monitor.core.matching.watchlist import Entry
@@ -19,6 +19,9 @@ FIXED_VIEWS = [
     ("starred", "Starred", "Articles you starred"),
     ("seeds", "Seeds", "The seed corpus (count: unread)"),
 ]
+
+# Beside an entry whose spike alert is on.
+SPIKE_MARK = "▲"
 
 
 @dataclass(frozen=True)
@@ -93,11 +96,13 @@ def sidebar_rows(
     unread_by_entry: Mapping[str, int],
     highlighted_by_feed: Mapping[int | None, int] | None = None,
     folders: Sequence[FolderPath] = (),
+    spiking: Collection[str] = (),
 ) -> SidebarRows:
     """The fixed views; the folder tree of the feeds (folders before feeds at each level) with each folder's
     unread and highlighted counts summed over its subtree; the watchlist entries, most unread first.
 
-    `folders` adds folders that hold no feed (the feeds' own folders are there anyway)."""
+    `folders` adds folders that hold no feed (the feeds' own folders are there anyway); the entries in
+    `spiking` (a spike alert is on, core.signals) are marked with SPIKE_MARK."""
     sources = [
         SidebarRow(Target("view", view=view), label, view_counts.get(view, 0), tip, bold=True)
         for view, label, tip in FIXED_VIEWS
@@ -106,12 +111,14 @@ def sidebar_rows(
     watched = []
     for entry in sorted(entries, key=lambda e: (-unread_by_entry.get(e.name, 0), e.name.casefold())):
         count = unread_by_entry.get(entry.name, 0)
+        spike = entry.name in spiking
         watched.append(
             SidebarRow(
                 Target("entry", entry=entry.name),
-                entry.name,
+                f"{entry.name} {SPIKE_MARK}" if spike else entry.name,
                 count,
                 f"{entry.name} ({entry.kind}, weight {entry.weight:g})\n{count} unread matching articles"
+                + ("\nSpiking: named far more than usual (vigie alerts list)" if spike else "")
                 + (f"\n{entry.note}" if entry.note else ""),
                 dot=(KIND_DOTS.get(entry.kind, TEXT_MUTED), False),
                 muted=not count,

@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from monitor.ui import case_view, profile_backup
 from monitor.ui.news_search_dialog import ask_words_to_follow
 from monitor.ui.proposal_dialog import show_proposal_dialog
+from monitor.ui.signals_controller import SignalsController
 
 if TYPE_CHECKING:
     from monitor.ui.main_window import MainWindow
@@ -102,6 +103,7 @@ def build_actions(w: MainWindow) -> None:
         "Ctrl+Shift+P",
         "The watchlist change your relevant / not relevant judgements call for, and what it would do",
     )
+    w.signals = SignalsController(w)  # the timeline and emerging names (issue 17)
     w.act_settings = _action(w, "&Preferences…", w.show_settings, QKeySequence.StandardKey.Preferences)
     w.act_keys = _action(w, "&Keyboard shortcuts", w.show_keys)
     w.act_about = _action(w, "&About Vigie", w.show_about)
@@ -148,7 +150,10 @@ def build_menus(w: MainWindow) -> None:
         ),
         ("&Cases", [w.act_cases, w.act_add_to_case]),
         ("F&eeds", [w.act_poll, w.act_stop, None, w.act_feeds, w.act_feed_health, w.act_follow_words]),
-        ("&Watchlist", [w.act_watchlist, w.act_propose]),
+        (
+            "&Watchlist",
+            [w.act_watchlist, w.act_propose, None, w.signals.act_timeline, w.signals.act_emerging],
+        ),
         ("&Settings", [w.act_settings]),
         ("&Help", [w.act_keys, w.act_about]),
     ]

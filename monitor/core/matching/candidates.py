@@ -32,6 +32,8 @@ _SENTENCE_START = re.compile(r"(?:^|[:;!?.—–-])[\s\"'“”«»‘’(\[*•
 _TOKEN = re.compile(r"[^\W_][\w'’\-‐‑.]*[^\W_]|[^\W_]")
 _ELISION = re.compile(r"^(?:[dDlLjJmMnNsStT]|[qQ]u|[lL]orsqu|[pP]uisqu|[jJ]usqu)['’](?=\w)")
 
+# Words whose final dot is theirs: initials ("U.S."), and titles ("M.", "Dr.").
+_DOTTED = re.compile(r"(?:[A-Z]\.)+|M\.|Dr\.|Mr\.|Mrs\.|Pr\.")
 # The elided articles _tokens splits off ("d'Aix" -> "d'", "Aix"), as it writes them.
 _ELIDED = frozenset({"d'", "l'"})
 # Hyphenated parts of place names ("Aix-en-Provence", "Saint-Denis").
@@ -60,10 +62,10 @@ def _tokens(sentence: str) -> list[tuple[str, int, int]]:
         if elided:
             out.append((elided.group().replace("’", "'").lower(), start, start + elided.end()))
             word, start = word[elided.end() :], start + elided.end()
-        possessive = re.search(r"['’]s$", word)
-        if possessive:
-            word = word[: possessive.start()]
-        word = word.rstrip(".") if not re.fullmatch(r"(?:[A-Z]\.)+|M\.|Dr\.|Mr\.|Mrs\.|Pr\.", word) else word
+        if word.endswith(("'s", "’s")):  # a possessive
+            word = word[:-2]
+        if word.endswith(".") and not _DOTTED.fullmatch(word):
+            word = word.rstrip(".")
         if word:
             out.append((word, start, start + len(word)))
     return out

@@ -29,6 +29,7 @@ from typing import Any
 from monitor.core.matching.candidates import Collector, common_phrase, consolidate, guess_kind, is_acronym
 from monitor.core.matching.folding import fold_key
 from monitor.core.matching.matcher import Matcher
+from monitor.core.matching.name_filters import known_first_names, rejection
 from monitor.core.matching.watchlist import Entry, Watchlist
 
 logger = logging.getLogger(__name__)
@@ -101,8 +102,12 @@ class Suggestion:
         )
 
 
+# One pass for all the patterns rather than one per pattern (suggestions read thousands of sentences).
+_ANY_BOILERPLATE = re.compile("|".join(f"(?:{p.pattern})" for p in _BOILERPLATE), re.IGNORECASE)
+
+
 def _is_boilerplate(sentence: str) -> bool:
-    if any(p.search(sentence) for p in _BOILERPLATE):
+    if _ANY_BOILERPLATE.search(sentence):
         return True
     return len(sentence.split()) <= 12 and bool(_SHORT_CREDIT.search(sentence))
 
@@ -214,6 +219,15 @@ def suggest_entries(
 
     consolidate(collector)
     lookup = _ExistingLookup(existing) if existing is not None else None
+    # Full names known from the corpus (a person's) or from the watchlist: their first names alone are no name.
+    full_names = [
+        c.forms.most_common(1)[0][0]
+        for c in collector.candidates.values()
+        if c.forms and (c.evidence["person"] > c.evidence["organisation"])
+    ]
+    if existing is not None:
+        full_names += [t for e in existing.entries if e.kind == "person" for t in (e.name, *e.terms())]
+    first_names = known_first_names(full_names)
     out: list[Suggestion] = []
     for cand in collector.candidates.values():
         if not cand.forms or cand.count < min_count or not cand.running_text:
@@ -222,7 +236,7 @@ def suggest_entries(
         is_single = " " not in name and not is_acronym(name)
         if is_single and not cand.not_initial:
             continue  # only ever opens a sentence or a heading: most likely a common word
-        if common_phrase(name, cand, collector.lower_words):
+        if common_phrase(name, cand, collector.lower_words) or rejection(name, cand, first_names):
             continue
         covered_by = None
         if lookup is not None:

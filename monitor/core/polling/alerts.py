@@ -238,6 +238,18 @@ class AlertPolicy:
     def paused(self) -> bool:
         return self.paused_until() is not None
 
+    def held_reason(self) -> str:
+        """Why a notification would be held back now ("quiet hours", "alerts are paused", "notifications are
+        off"), or "" when it would be shown. Item alerts and spike alerts (core.signals) follow the same rule."""
+        settings = self._settings()
+        if not settings.notifications:
+            return "notifications are off"
+        if self.paused:
+            return "alerts are paused"
+        if in_quiet_hours(self._clock(), settings.quiet_hours_start, settings.quiet_hours_end, self._tz):
+            return "quiet hours"
+        return ""
+
     # -- deciding --------------------------------------------------------------------------------------------
 
     def notification_for(self, result: PollResult) -> Notification | None:
@@ -249,15 +261,8 @@ class AlertPolicy:
         candidates = self._store.alert_articles(poll_id)
         if not candidates:
             return None
-        settings = self._settings()
         now = self._clock()
-        held = ""
-        if not settings.notifications:
-            held = "notifications are off"
-        elif self.paused:
-            held = "alerts are paused"
-        elif in_quiet_hours(now, settings.quiet_hours_start, settings.quiet_hours_end, self._tz):
-            held = "quiet hours"
+        held = self.held_reason()
         muted = {f.id for f in self._store.list_feeds() if f.muted}
         with self._lock:
             history = self._history(now)
@@ -291,6 +296,12 @@ class AlertPolicy:
         newest_first = list(dict.fromkeys(a.article_id for a in reversed(history)))
         unread = self._store.unread_ids(newest_first)
         return [i for i in newest_first if i in unread]
+
+    def recent_alerts(self) -> list[tuple[datetime, int, bool]]:
+        """The remembered item alerts, oldest first: (when, article id, shown or held back)."""
+        with self._lock:
+            history = self._history(self._clock())
+        return [(h.at, h.article_id, h.notified) for h in history]
 
     # -- memory ----------------------------------------------------------------------------------------------
 

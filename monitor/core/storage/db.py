@@ -227,6 +227,26 @@ WHEN EXISTS (SELECT 1 FROM case_items WHERE article_id = old.id) BEGIN
 END;
 """
 
+# v13 (signals, issue 17): the timeline and spike counts
+# of an entry by publication period come from one index, never from the wide article rows (whose `published`
+# sits after the long content columns). article_entries carries its article's date (its `published`, else when
+# it was first seen), kept by triggers so every write path (ingest, re-score, a changed date) stays right.
+_V13 = """
+ALTER TABLE article_entries ADD COLUMN published TEXT;
+UPDATE article_entries SET published =
+    (SELECT coalesce(a.published, a.first_seen) FROM articles a WHERE a.id = article_entries.article_id);
+CREATE INDEX article_entries_timeline ON article_entries(entry, published);
+CREATE TRIGGER article_entries_date AFTER INSERT ON article_entries WHEN new.published IS NULL BEGIN
+    UPDATE article_entries SET published =
+        (SELECT coalesce(a.published, a.first_seen) FROM articles a WHERE a.id = new.article_id)
+    WHERE entry = new.entry AND article_id = new.article_id;
+END;
+CREATE TRIGGER articles_date_changed AFTER UPDATE OF published ON articles
+WHEN new.published IS NOT old.published BEGIN
+    UPDATE article_entries SET published = coalesce(new.published, new.first_seen) WHERE article_id = new.id;
+END;
+"""
+
 MIGRATIONS: list[Migration] = [
     _V1,
     _V2,
@@ -240,6 +260,7 @@ MIGRATIONS: list[Migration] = [
     wordform_index.migrate_v10,
     _V11_RESERVED,
     _V12,
+    _V13,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

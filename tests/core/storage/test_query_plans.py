@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from monitor.core.models import ArticleQuery, Assessment, Match, ParsedItem
+from monitor.core.storage.ingest import apply_scores, score_row
 from monitor.core.storage.store import Store
 
 ENTRY = "Trafic"
@@ -169,3 +170,44 @@ def test_remembered_counts_follow_writes_from_this_and_other_connections(tmp_pat
     assert store.count(entry) == before[2] + 1
     assert store.count(search) == before[3] + 1
     assert "late" in [r.title for r in store.rows(search, 0, 200)]
+
+
+def test_the_timeline_index_keeps_each_entrys_article_date(tmp_path: Path) -> None:
+    """article_entries carries its article's date through ingest, a changed date and a re-score (schema 14),
+    and the timeline's counts are read from its index alone."""
+    store = Store.open(tmp_path / "v.sqlite3")
+    try:
+        _corpus(store)
+        conn = store.conn
+        stale = conn.execute(
+            """SELECT count(*) FROM article_entries e JOIN articles a ON a.id = e.article_id
+               WHERE e.published IS NOT coalesce(a.published, a.first_seen)"""
+        ).fetchone()[0]
+        assert stale == 0
+        article_id = conn.execute("SELECT article_id FROM article_entries LIMIT 1").fetchone()[0]
+        conn.execute(
+            "UPDATE articles SET published = '2030-01-01T00:00:00+00:00' WHERE id = ?", (article_id,)
+        )
+        dates = {
+            r[0]
+            for r in conn.execute("SELECT published FROM article_entries WHERE article_id = ?", (article_id,))
+        }
+        assert dates == {"2030-01-01T00:00:00+00:00"}
+        apply_scores(
+            conn, [score_row(article_id, Assessment((Match("Other", "keyword", "title", 0, 1, "x"),)))]
+        )
+        row = conn.execute(
+            "SELECT entry, published FROM article_entries WHERE article_id = ?", (article_id,)
+        ).fetchall()
+        assert [tuple(r) for r in row] == [("Other", "2030-01-01T00:00:00+00:00")]
+        plan = " ".join(
+            r[3]
+            for r in conn.execute(
+                "EXPLAIN QUERY PLAN SELECT substr(published, 1, 10), count(*) FROM article_entries "
+                "WHERE entry = ? AND published >= ? GROUP BY 1",
+                (ENTRY, "2025-01-01"),
+            )
+        )
+        assert "COVERING INDEX article_entries_timeline" in plan
+    finally:
+        store.close()

@@ -1,0 +1,179 @@
+"""Counts of the articles naming each watchlist entry, by date: the timeline, the spike windows, co-mentions.
+
+Every count here is read from the article_entries_timeline index (entry, published) alone (schema 14): an
+article's date is copied beside each entry it names, so no query reads the wide article rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
+
+# How each period's start is written from the stored UTC ISO date ("2026-12-06T09:41:00+00:00"). A week
+# starts on Monday: six days back, then forward to the next Monday (the same day when it is one).
+PERIOD_SQL = {
+    "hour": "substr(published, 1, 13) || ':00:00+00:00'",
+    "day": "substr(published, 1, 10) || 'T00:00:00+00:00'",
+    "week": "date(published, '-6 days', 'weekday 1') || 'T00:00:00+00:00'",
+}
+_CHUNK = 400  # entries per query, below SQLite's host-parameter limit
+
+
+@dataclass(frozen=True)
+class WindowCounts:
+    """One entry's articles in the spike windows ending now (the last hour, the last day) and in the baseline
+    period before each."""
+
+    entry: str
+    last_hour: int
+    last_day: int
+    before_hour: int
+    before_day: int
+
+
+def counts_by_period(
+    conn: sqlite3.Connection,
+    entries: Sequence[str],
+    by: str,
+    since: str | None = None,
+    until: str | None = None,
+) -> list[tuple[str, str, int]]:
+    """(entry, period start, count) for each entry and each period holding at least one of its articles,
+    by entry (in the given order) then period; `since` and `until` bound the articles' dates [since, until)."""
+    period = PERIOD_SQL[by]
+    rows: list[tuple[str, str, int]] = []
+    for entry in entries:  # one index range per entry: the rows come out in date order
+        clauses, args = ["entry = ?", "published IS NOT NULL"], [entry]
+        if since:
+            clauses.append("published >= ?")
+            args.append(since)
+        if until:
+            clauses.append("published < ?")
+            args.append(until)
+        sql = (
+            f"SELECT {period} AS start, count(*) FROM article_entries INDEXED BY article_entries_timeline "
+            f"WHERE {' AND '.join(clauses)} GROUP BY start ORDER BY start"
+        )
+        rows.extend((entry, start, int(count)) for start, count in conn.execute(sql, args))
+    return rows
+
+
+def window_counts(
+    conn: sqlite3.Connection,
+    entries: Sequence[str],
+    *,
+    now: str,
+    hour_ago: str,
+    day_ago: str,
+    hour_baseline_start: str,
+    day_baseline_start: str,
+) -> list[WindowCounts]:
+    """Each entry's counts (ISO dates, as stored): the last hour [hour_ago, now], the last day [day_ago, now],
+    and their baselines [hour_baseline_start, hour_ago) and [day_baseline_start, day_ago). Entries without an
+    article in any of them are left out."""
+    out: list[WindowCounts] = []
+    oldest = min(hour_baseline_start, day_baseline_start)
+    for start in range(0, len(entries), _CHUNK):
+        chunk = list(entries[start : start + _CHUNK])
+        marks = ",".join("?" * len(chunk))
+        sql = f"""SELECT entry, sum(published >= ?), sum(published >= ?),
+                      sum(published >= ? AND published < ?), sum(published >= ? AND published < ?)
+                  FROM article_entries INDEXED BY article_entries_timeline
+                  WHERE entry IN ({marks}) AND published >= ? AND published <= ?
+                  GROUP BY entry"""
+        args = [
+            hour_ago,
+            day_ago,
+            hour_baseline_start,
+            hour_ago,
+            day_baseline_start,
+            day_ago,
+            *chunk,
+            oldest,
+            now,
+        ]
+        for entry, hour, day, before_h, before_d in conn.execute(sql, args):
+            out.append(WindowCounts(entry, int(hour), int(day), int(before_h), int(before_d)))
+    return out
+
+
+def article_ids_in(
+    conn: sqlite3.Connection, entry: str, since: str | None, until: str | None, limit: int = 1000
+) -> list[int]:
+    """The articles naming `entry` dated in [since, until), newest first."""
+    clauses, args = ["entry = ?"], [entry]
+    if since:
+        clauses.append("published >= ?")
+        args.append(since)
+    if until:
+        clauses.append("published < ?")
+        args.append(until)
+    sql = (
+        "SELECT article_id FROM article_entries INDEXED BY article_entries_timeline "
+        f"WHERE {' AND '.join(clauses)} ORDER BY published DESC LIMIT ?"
+    )
+    return [int(r[0]) for r in conn.execute(sql, [*args, limit])]
+
+
+def entry_totals(conn: sqlite3.Connection, entries: Sequence[str]) -> dict[str, int]:
+    """How many articles name each entry (entries without any are left out)."""
+    totals: dict[str, int] = {}
+    for entry in entries:
+        row = conn.execute("SELECT count(*) FROM article_entries WHERE entry = ?", (entry,)).fetchone()
+        if row[0]:
+            totals[entry] = int(row[0])
+    return totals
+
+
+@dataclass(frozen=True)
+class DatedText:
+    """What emerging names read of one article: its date, its text, and the watched entries it names."""
+
+    id: int
+    published: str
+    text: str
+    entries: tuple[str, ...]
+
+
+def recent_highlighted(conn: sqlite3.Connection, since: str, limit: int) -> list[DatedText]:
+    """The highlighted articles published since `since`, newest first, at most `limit` (the
+    articles_highlighted index gives them in date order)."""
+    rows = conn.execute(
+        """SELECT id, published, title, summary, content FROM articles INDEXED BY articles_highlighted
+           WHERE highlighted = 1 AND published >= ? ORDER BY published DESC LIMIT ?""",
+        (since, limit),
+    ).fetchall()
+    named: dict[int, list[str]] = {}
+    ids = [int(r[0]) for r in rows]
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        sql = f"SELECT article_id, entry FROM article_entries WHERE article_id IN ({marks})"
+        for article_id, entry in conn.execute(sql, chunk):
+            named.setdefault(int(article_id), []).append(entry)
+    return [
+        DatedText(int(r[0]), r[1], f"{r[2]}\n\n{r[3]}\n\n{r[4]}", tuple(sorted(named.get(int(r[0]), ()))))
+        for r in rows
+    ]
+
+
+def articles_naming(conn: sqlite3.Connection, forms: Sequence[str]) -> int:
+    """How many stored articles (any date, highlighted or not) contain one of `forms` as a phrase: the
+    full-text index answers, no text is read."""
+    phrases = [f.replace('"', " ").strip() for f in forms]
+    query = " OR ".join(f'"{p}"' for p in phrases if p)
+    if not query:
+        return 0
+    try:
+        return int(
+            conn.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", (query,)).fetchone()[
+                0
+            ]
+        )
+    except sqlite3.OperationalError:  # a form FTS5 cannot parse counts as unknown
+        log.debug("cannot count the articles naming %r", forms)
+        return 0

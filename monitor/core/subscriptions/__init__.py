@@ -1,0 +1,1 @@
+"""Subscriptions: the feeds a profile follows, in folders, and what is known of their health."""

@@ -1,0 +1,94 @@
+"""The window's signals (issue 17): the timeline and emerging-names windows, opened from the Watchlist menu,
+from a watchlist entry's context menu in the sidebar and from the reader's match chips; a clicked bar filters
+the article list to that entry and period. Wired by window_actions.build_actions, so the main window holds no
+code of its own for them."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QUrl
+from PySide6.QtGui import QAction, QKeySequence
+
+from monitor.ui.reader_html import ENTRY_SCHEME
+from monitor.ui.sidebar_rows import Target
+
+if TYPE_CHECKING:
+    from monitor.ui.emerging_dialog import EmergingDialog
+    from monitor.ui.main_window import MainWindow
+    from monitor.ui.timeline_dialog import TimelineDialog
+
+log = logging.getLogger(__name__)
+
+
+class SignalsController(QObject):
+    """Opens the signals' windows for `window` and applies what is clicked in them to its list."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.timeline: TimelineDialog | None = None
+        self.emerging: EmergingDialog | None = None
+        self.act_timeline = self._action(
+            "&Timeline…", self.open_timeline, "Ctrl+Shift+T", "How many articles name each entry, over time"
+        )
+        self.act_emerging = self._action(
+            "E&merging names…", self.open_emerging, "Ctrl+Shift+E", "Names rising in highlighted items"
+        )
+        window.sidebar.timeline_requested.connect(self.open_timeline)
+        window.reader.anchorClicked.connect(self._anchor)
+
+    def _action(self, text: str, slot: object, shortcut: str, tip: str) -> QAction:
+        action = QAction(text, self.window)
+        action.triggered.connect(lambda _checked=False: slot())  # type: ignore[operator]
+        action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(tip)
+        self.window.addAction(action)
+        return action
+
+    def open_timeline(self, entry: str | None = None) -> TimelineDialog:
+        """Show the timeline with `entry` ticked (or the entries ticked before, or the first one)."""
+        from monitor.ui.timeline_dialog import TimelineDialog  # pyqtgraph and numpy load on first use
+
+        names = [e.name for e in self.window.core.watchlist.entries]
+        if self.timeline is None:
+            self.timeline = TimelineDialog(self.window.bridge, self.window)
+            self.timeline.period_chosen.connect(self.show_period)
+            checked = [entry] if entry else names[:1]
+        else:
+            checked = [entry] if entry else self.timeline.checked()
+        self.timeline.set_entries(names, [c for c in checked if c in names])
+        self.timeline.show()
+        self.timeline.raise_()
+        self.timeline.activateWindow()
+        return self.timeline
+
+    def open_emerging(self) -> EmergingDialog:
+        from monitor.ui.emerging_dialog import EmergingDialog
+
+        if self.emerging is None:
+            self.emerging = EmergingDialog(self.window.bridge, self.window)
+            self.emerging.show_articles.connect(self.window.show_articles)
+        self.emerging.reload()
+        self.emerging.show()
+        self.emerging.raise_()
+        self.emerging.activateWindow()
+        return self.emerging
+
+    def show_period(self, entry: str, start: str, end: str) -> None:
+        """The list shows the articles naming `entry` published in [start, end)."""
+        w = self.window
+        w.filters.clear()
+        target = Target("entry", entry=entry)
+        w.sidebar.select(target)
+        w.select_target(target)
+        w.model.set_query(dataclasses.replace(w.model.query, since=start, until=end))
+        count = w.model.rowCount()
+        w.filters.title.setText(f"{entry} · {start[:16].replace('T', ' ')} UTC · {count} articles")
+        w.status.show_message(f"{count} articles name {entry} in that period")
+
+    def _anchor(self, url: QUrl) -> None:
+        if url.scheme() == ENTRY_SCHEME:
+            self.open_timeline(QUrl.fromPercentEncoding(url.path().encode()))
