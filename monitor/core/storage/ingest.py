@@ -12,6 +12,7 @@ from monitor.core.parsing import language
 from monitor.core.parsing.links import canonical_link, content_hash
 from monitor.core.storage import wordform_index
 from monitor.core.storage.db import transaction
+from monitor.core.storage.engine import Dialect
 from monitor.core.storage.rows import encode_matches
 
 # What re-scoring stores for one article: (id, score, highlighted 0/1, matches as encode_matches writes them,
@@ -59,7 +60,7 @@ def apply_scores(conn: sqlite3.Connection, scored: Sequence[ScoreRow]) -> None:
                    highlighted = coalesce({JUDGED},
                        (SELECT s.highlighted FROM temp.new_scores s WHERE s.id = articles.id)),
                    matches = (SELECT s.matches FROM temp.new_scores s WHERE s.id = articles.id),
-                   alert = alert AND coalesce({JUDGED},
+                   alert = alert * coalesce({JUDGED},
                        (SELECT s.highlighted FROM temp.new_scores s WHERE s.id = articles.id))
                WHERE id IN (SELECT id FROM temp.new_scores)"""
         )
@@ -67,8 +68,9 @@ def apply_scores(conn: sqlite3.Connection, scored: Sequence[ScoreRow]) -> None:
         for start in range(0, len(pairs), SCORES_PER_WRITE * 2):
             chunk = pairs[start : start + SCORES_PER_WRITE * 2]
             conn.execute(
-                "INSERT OR IGNORE INTO article_entries(article_id, entry) VALUES "
-                + ",".join(["(?, ?)"] * len(chunk)),
+                "INSERT INTO article_entries(article_id, entry) VALUES "
+                + ",".join(["(?, ?)"] * len(chunk))
+                + " ON CONFLICT DO NOTHING",
                 [value for pair in chunk for value in pair],
             )
         conn.execute("DELETE FROM temp.new_scores")
@@ -110,6 +112,7 @@ class IngestWrites:
     """Saving polled items and re-scored assessments (mixed into Store)."""
 
     conn: sqlite3.Connection  # the calling thread's connection (Store.conn)
+    dialect: Dialect  # the engine's (Store.dialect)
 
     def prepare(self, source: str, items: Sequence[ParsedItem]) -> list[PendingItem]:
         """Dedup keys and hashes for parsed items, with what the store already holds under those keys.
@@ -200,7 +203,7 @@ class IngestWrites:
                         f"""UPDATE articles SET guid = ?, link = ?, title = ?, summary = ?, content = ?,
                                content_html = ?, published = ?, published_estimated = ?, fetched = ?, lang = ?,
                                content_hash = ?, last_updated = ?, score = ?, highlighted = coalesce({JUDGED}, ?),
-                               matches = ?, alert = alert AND coalesce({JUDGED}, ?)
+                               matches = ?, alert = alert * coalesce({JUDGED}, ?)
                            WHERE id = ?""",
                         (*values, int(assessment.highlighted), article_id),
                     )
@@ -212,11 +215,13 @@ class IngestWrites:
                     forms.append(
                         wordform_index.forms_row(article_id, item.title, item.summary, item.content, lang)
                     )
-            # One statement for the batch (see db._V5); updates are re-indexed by the articles_fts_update trigger.
-            self.conn.executemany(
-                "INSERT INTO articles_fts(rowid, title, summary, content) VALUES (?, ?, ?, ?)", indexed
-            )
-            wordform_index.write_forms(self.conn, forms)
+            if self.dialect.fts5:  # PostgreSQL's vectors are written by a trigger (pg_schema.py)
+                # One statement for the batch (see db._V5); updates are re-indexed by the articles_fts_update
+                # trigger.
+                self.conn.executemany(
+                    "INSERT INTO articles_fts(rowid, title, summary, content) VALUES (?, ?, ?, ?)", indexed
+                )
+                wordform_index.write_forms(self.conn, forms)
         return counts
 
     def _feed_muted(self, feed_id: int | None) -> bool:
@@ -229,7 +234,7 @@ class IngestWrites:
         if not new:
             self.conn.execute("DELETE FROM article_entries WHERE article_id = ?", (article_id,))
         self.conn.executemany(
-            "INSERT OR IGNORE INTO article_entries(article_id, entry) VALUES (?, ?)",
+            "INSERT INTO article_entries(article_id, entry) VALUES (?, ?) ON CONFLICT DO NOTHING",
             [(article_id, name) for name in {m.entry for m in matches}],
         )
 
