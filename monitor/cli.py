@@ -6,6 +6,7 @@ import argparse
 import csv
 import json
 import logging
+import os
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -23,7 +24,7 @@ from monitor.core.polling.poller import FeedReport
 from monitor.core.service import VigieCore, format_folder_path, parse_folder_path
 from monitor.core.support.clock import iso, utc_now
 from monitor.core.support.files import atomic_write
-from monitor.paths import AppPaths
+from monitor.paths import DATABASE_ENV, AppPaths
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         default=argparse.SUPPRESS,
         help="the profile folder (default: VIGIE_DATA_DIR or the platform's user data folder)",
+    )
+    common.add_argument(
+        "--database",
+        metavar="URL",
+        default=argparse.SUPPRESS,
+        help="a postgresql:// URL: the team's shared store instead of the profile's SQLite file (default: "
+        "VIGIE_DATABASE; docs/TEAM.md). No password in it: libpq reads ~/.pgpass, a service file or PGPASSWORD",
     )
     common.add_argument(
         "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log what happens on stderr"
@@ -146,17 +154,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.data_dir = getattr(args, "data_dir", None)
     args.verbose = getattr(args, "verbose", False)
+    args.database = getattr(args, "database", None) or os.environ.get(DATABASE_ENV) or None
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if args.command is None and args.database:
+        return _fail(
+            "the window does not open on a PostgreSQL database yet (team mode, first step: docs/TEAM.md)"
+        )
     if args.command is None:
         from monitor.app import run_app  # Qt is imported only when a window is wanted
 
         return run_app(AppPaths.resolve(args.data_dir), minimized=args.minimized)
     try:
-        core = VigieCore(AppPaths.resolve(args.data_dir))
+        core = VigieCore(AppPaths.resolve(args.data_dir), database=args.database)
     except (UserError, OSError, sqlite3.Error) as exc:
+        if args.database:  # the message names the server and says what it answered, in one line
+            return _fail(describe_error(exc))
         return _fail(f"cannot open the Vigie data folder: {describe_error(exc)}")
     try:
         if core.watchlist_error:

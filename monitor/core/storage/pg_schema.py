@@ -31,6 +31,17 @@ CREATE COLLATION IF NOT EXISTS nocase (provider = icu, locale = 'und-u-ks-level2
 CREATE FUNCTION vigie_unaccent(text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
     AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, $1) $$;
 
+-- French and English stemming as SQLite's word-form index does it: every word stemmed, none dropped (the stock
+-- configurations drop stop words, so "le" would not find "les").
+CREATE TEXT SEARCH DICTIONARY vigie_french_stem (TEMPLATE = snowball, Language = french);
+CREATE TEXT SEARCH CONFIGURATION vigie_french (COPY = french);
+ALTER TEXT SEARCH CONFIGURATION vigie_french
+    ALTER MAPPING FOR asciiword, asciihword, hword_asciipart, word, hword, hword_part WITH vigie_french_stem;
+CREATE TEXT SEARCH DICTIONARY vigie_english_stem (TEMPLATE = snowball, Language = english);
+CREATE TEXT SEARCH CONFIGURATION vigie_english (COPY = english);
+ALTER TEXT SEARCH CONFIGURATION vigie_english
+    ALTER MAPPING FOR asciiword, asciihword, hword_asciipart, word, hword, hword_part WITH vigie_english_stem;
+
 CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL);
 
 CREATE TABLE folders (
@@ -146,7 +157,8 @@ DECLARE
     plain text := vigie_unaccent(NEW.title || E'\n' || NEW.summary || E'\n' || NEW.content);
 BEGIN
     INSERT INTO articles_search(article_id, simple, french, english)
-    VALUES (NEW.id, to_tsvector('simple', plain), to_tsvector('french', plain), to_tsvector('english', plain))
+    VALUES (NEW.id, to_tsvector('simple', plain), to_tsvector('vigie_french', plain),
+            to_tsvector('vigie_english', plain))
     ON CONFLICT (article_id) DO UPDATE
         SET simple = excluded.simple, french = excluded.french, english = excluded.english;
     RETURN NULL;

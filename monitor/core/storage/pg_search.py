@@ -1,8 +1,8 @@
 """The search box on PostgreSQL: the same syntax as on SQLite (searchsyntax.parse_search), on the tsvectors of
 articles_search (pg_schema.py).
 
-A plain word matches by its stems, French or English (as SQLite's word-form index), or as written (the simple
-configuration, which keeps the stop words the stemming configurations drop); a "quoted phrase" and a prefix*
+A plain word matches by its stems, French or English (as SQLite's word-form index; vigie_french and vigie_english
+are PostgreSQL's french and english without their stop words), or as written (simple); a "quoted phrase" and a prefix*
 match the words as written, accents folded (unaccent) as SQLite's unicode61 tokenizer folds them.
 """
 
@@ -13,8 +13,8 @@ from functools import lru_cache
 from monitor.core.storage.searchsyntax import Typed, parse_search
 
 _WORD_CONDITION = (
-    "(s.french @@ plainto_tsquery('french', vigie_unaccent(?))"
-    " OR s.english @@ plainto_tsquery('english', vigie_unaccent(?))"
+    "(s.french @@ plainto_tsquery('vigie_french', vigie_unaccent(?))"
+    " OR s.english @@ plainto_tsquery('vigie_english', vigie_unaccent(?))"
     " OR s.simple @@ plainto_tsquery('simple', vigie_unaccent(?)))"
 )
 
