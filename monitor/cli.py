@@ -168,7 +168,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_app(AppPaths.resolve(args.data_dir), minimized=args.minimized)
     try:
-        core = VigieCore(AppPaths.resolve(args.data_dir), database=args.database)
+        paths = AppPaths.resolve(args.data_dir)
+        core = VigieCore(paths, database=args.database) if args.database else VigieCore(paths)
     except (UserError, OSError, sqlite3.Error) as exc:
         if args.database:  # the message names the server and says what it answered, in one line
             return _fail(describe_error(exc))

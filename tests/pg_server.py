@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -47,18 +48,25 @@ def _as_server_user(command: list[str]) -> list[str]:
     return ["runuser", "-u", "nobody", "--", *command] if os.geteuid() == 0 else command
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[str]:
-    """The URL of an empty database on a server private to this test session."""
+class ServerUnavailable(RuntimeError):
+    """No PostgreSQL server programs, or no psycopg."""
+
+
+@contextmanager
+def throwaway_server() -> Iterator[str]:
+    """Start a private server; yields the URL of its empty database; stops it and removes its folder after.
+
+    Raises ServerUnavailable without the programs or psycopg, RuntimeError when the server does not start."""
     try:
         import psycopg
         import psycopg_pool  # noqa: F401
-    except ImportError:
-        unavailable("psycopg and psycopg-pool are not installed (pip install -e '.[test]')")
+    except ImportError as exc:
+        raise ServerUnavailable(
+            "psycopg and psycopg-pool are not installed (pip install -e '.[test]')"
+        ) from exc
     bindir = server_binaries()
     if bindir is None:
-        unavailable(f"no PostgreSQL {MIN_VERSION}+ server programs (initdb, pg_ctl)")
-        return
+        raise ServerUnavailable(f"no PostgreSQL {MIN_VERSION}+ server programs (initdb, pg_ctl)")
     folder = Path(tempfile.mkdtemp(prefix="vigie-pg-"))  # short: a socket path has at most 107 bytes
     data = folder / "data"
     if os.geteuid() == 0:
@@ -67,8 +75,7 @@ def postgres_server() -> Iterator[str]:
     run = {"check": True, "capture_output": True, "text": True, "cwd": folder}
     try:
         subprocess.run(
-            _as_server_user([str(bindir / "initdb"), "-D", str(data), "-U", ROLE, *INITDB_OPTIONS]),
-            **run,
+            _as_server_user([str(bindir / "initdb"), "-D", str(data), "-U", ROLE, *INITDB_OPTIONS]), **run
         )
         options = f"-k {folder} -c listen_addresses='' -F -c full_page_writes=off -c synchronous_commit=off"
         subprocess.run(
@@ -90,10 +97,8 @@ def postgres_server() -> Iterator[str]:
     except subprocess.CalledProcessError as exc:
         log = (folder / "log").read_text() if (folder / "log").exists() else ""
         shutil.rmtree(folder, ignore_errors=True)
-        pytest.fail(f"the test PostgreSQL did not start: {exc.stderr}{exc.stdout}{log}", pytrace=False)
+        raise RuntimeError(f"the throwaway PostgreSQL did not start: {exc.stderr}{exc.stdout}{log}") from exc
     try:
-        import psycopg
-
         with psycopg.connect(f"host={folder} dbname=postgres user={ROLE}", autocommit=True) as conn:
             conn.execute(f"CREATE DATABASE {DATABASE}")
         yield f"postgresql://{ROLE}@/{DATABASE}?host={folder}"
@@ -104,6 +109,18 @@ def postgres_server() -> Iterator[str]:
             cwd=folder,
         )
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """The URL of an empty database on a server private to this test session."""
+    try:
+        with throwaway_server() as url:
+            yield url
+    except ServerUnavailable as exc:
+        unavailable(str(exc))
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 def empty_database(url: str) -> str:
