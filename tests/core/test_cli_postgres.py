@@ -96,6 +96,21 @@ def test_a_missing_database_is_one_line_and_exit_2(data_dir: Path, database: str
     assert 'database "no_such_db" does not exist' in _one_line_error(capsys)
 
 
+def test_a_schema_the_role_may_not_create_is_one_line_and_exit_2(
+    data_dir: Path, database: str, capsys
+) -> None:
+    import psycopg
+
+    with psycopg.connect(database, autocommit=True) as conn:  # the session's superuser
+        conn.execute("DROP DATABASE IF EXISTS vigie_empty")
+        conn.execute("CREATE DATABASE vigie_empty")
+        conn.execute("DROP ROLE IF EXISTS analyst_reader")
+        conn.execute("CREATE ROLE analyst_reader LOGIN")  # not the owner: no CREATE on public (PostgreSQL 15)
+    url = f"postgresql://analyst_reader@/vigie_empty?host={_socket_folder(database)}"
+    assert main(["--database", url, "feeds", "list"]) == 2
+    assert "lacks Vigie's schema" in _one_line_error(capsys)
+
+
 def test_what_postgresql_does_not_carry_yet_is_refused_in_words(
     data_dir: Path, database: str, capsys
 ) -> None:

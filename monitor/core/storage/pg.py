@@ -210,6 +210,11 @@ def open_database(url: str, *, create_schema: bool = True) -> None:
         raise
     except StoreError:
         raise
+    except _psycopg().errors.InsufficientPrivilege as exc:
+        raise StoreError(
+            f"the database {redacted(url)} lacks Vigie's schema (or has an older one) and this role may not "
+            f"create it: {_first_line(exc)}"
+        ) from exc
     except _psycopg().Error as exc:
         raise StoreError(f"cannot use the database {redacted(url)}: {_first_line(exc)}") from exc
     finally:
