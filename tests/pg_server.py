@@ -1,5 +1,6 @@
 """A throwaway PostgreSQL server for the tests: initdb in a temporary folder, pg_ctl on a Unix socket there (no
-TCP port to clash with), one database, stopped at the end of the session.
+TCP port to clash with), one database, stopped at the end of the session. And `open_store`, which opens a store
+on each engine in turn: a test that takes it runs once on SQLite and once on PostgreSQL.
 
 Debian's postgresql package puts its programs in /usr/lib/postgresql/<version>/bin. Without them (or without
 psycopg) the PostgreSQL tests are skipped, unless VIGIE_REQUIRE_POSTGRES=1 (CI) makes that a failure. The server
@@ -12,11 +13,13 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from monitor.core.storage.store import Store
 
 MIN_VERSION = 15
 DATABASE = "vigie_test"
@@ -137,3 +140,31 @@ def empty_database(url: str) -> str:
         if tables:
             conn.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
     return url
+
+
+ENGINES = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def open_store(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Callable[[], Store]]:
+    """Opens a new, empty store on the test's engine (each call the same database; close what you open)."""
+    url = None
+    if engine == "postgresql":
+        url = request.getfixturevalue("postgres_server")
+        Store.open(tmp_path / "unused.sqlite3", database=url).close()  # the schema, once
+        empty_database(url)
+    opened: list[Store] = []
+
+    def open_one() -> Store:
+        store = Store.open(tmp_path / "v.sqlite3", tmp_path / "backups", database=url)
+        opened.append(store)
+        return store
+
+    yield open_one
+    for store in opened:
+        store.close()
