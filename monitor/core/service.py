@@ -31,6 +31,7 @@ from monitor.core.storage.feed_counts import highlighted_unread_by_feed
 from monitor.core.storage.feed_stats import feed_activity
 from monitor.core.storage.ingest import Outcome
 from monitor.core.storage.store import Store
+from monitor.core.stories.grouping import group_new_articles
 from monitor.core.support.clock import Clock, iso, utc_now
 from monitor.core.support.folder_paths import (
     MAX_FOLDER_DEPTH,
@@ -146,6 +147,7 @@ class VigieCore:
         counts = self.store.save_items(
             source=SEED_SOURCE, feed_id=None, items=assessed, fetched_at=now, poll_id=0
         )
+        group_new_articles(self.store)  # seeds have stories too
         return SeedLoad(counts[Outcome.NEW], counts[Outcome.UNCHANGED], counts[Outcome.UPDATED])
 
     def install_default_feeds(self) -> int:

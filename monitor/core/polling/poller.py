@@ -20,6 +20,7 @@ from monitor.core.polling.due import MAX_BACKOFF
 from monitor.core.storage.feed_records import FeedState
 from monitor.core.storage.ingest import Outcome
 from monitor.core.storage.store import Store
+from monitor.core.stories.grouping import group_new_articles
 from monitor.core.support.clock import Clock, iso, utc_now
 from monitor.core.support.workers import close_pool, cores, process_pool
 from monitor.core.web.fetch import Fetcher, FetchRequest, FetchResult
@@ -168,10 +169,26 @@ def poll_once(
         if parsers is not None:
             parsers.close()
     worker.join()
+    _group(store)
     result.alert_ids = store.alert_ids(poll_id)
     result.finished = iso(clock())
     store.set_meta("last_poll", result.finished)
     return result
+
+
+def _group(store: Store) -> None:
+    """Put the poll's new articles in their stories before alerts are counted (alerts go one per story)."""
+    try:
+        grouped = group_new_articles(store)
+    except Exception as exc:
+        if _storage_failure(exc):
+            raise
+        log.exception(
+            "grouping the new articles into stories failed; they stay ungrouped until the next poll"
+        )
+        return
+    if grouped.grouped:
+        log.info("grouped %d articles: %d new stories", grouped.grouped, grouped.new_stories)
 
 
 def _storage_failure(exc: BaseException) -> bool:

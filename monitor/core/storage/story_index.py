@@ -1,0 +1,181 @@
+"""The story index (schema 11): the SQL side of grouping articles into stories (the logic is core.stories).
+
+Grouping reads the articles still without a story, looks candidates up by key in a range of days, reads their
+features, and writes each article's story, thread, features and keys. Every read is an indexed look-up, so
+grouping a new article costs the same in a store of 2,000 or 200,000 articles.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from monitor.core.storage.db import transaction
+
+KEYS_PER_QUERY = 400  # host parameters per IN list: under SQLite's oldest limit of 999
+
+
+@dataclass(frozen=True)
+class UngroupedArticle:
+    """An article grouping has not seen yet, with what grouping needs of it."""
+
+    id: int
+    title: str
+    summary: str
+    content: str
+    lang: str | None
+    at: float  # hours since the epoch: when it was published (or first seen, if later or unknown)
+    entries: frozenset[str]
+
+
+@dataclass(frozen=True)
+class IndexedArticle:
+    """A grouped article as the index keeps it: its features (encoded as text) and its story."""
+
+    id: int
+    at: float
+    lang: str
+    stems: str
+    anchors: str
+    sketch: str
+    story: int
+    thread: int
+
+
+@dataclass(frozen=True)
+class GroupedArticle:
+    """What grouping decided for one article, ready to write."""
+
+    id: int
+    story: int
+    thread: int
+    new_story: bool
+    at: float
+    lang: str
+    stems: str
+    anchors: str
+    sketch: str
+    keys: tuple[tuple[str, int], ...]  # (key, day)
+    counted: tuple[str, ...]  # keys whose article count grows by one
+
+
+class StoryIndex:
+    """Grouping's reads and writes (mixed into Store)."""
+
+    conn: sqlite3.Connection
+
+    def ungrouped(self, limit: int = 2_000) -> list[UngroupedArticle]:
+        """Up to `limit` articles without a story, earliest first (the order grouping chains them in)."""
+        rows = self.conn.execute(
+            """SELECT a.id, a.title, a.summary, a.content, a.lang,
+                      (julianday(CASE WHEN a.published IS NULL OR a.published > a.first_seen
+                                      THEN a.first_seen ELSE a.published END) - 2440587.5) * 24.0 AS at,
+                      (SELECT group_concat(entry, char(9)) FROM article_entries e WHERE e.article_id = a.id)
+                          AS entries
+               FROM articles a WHERE a.id IN (SELECT id FROM articles WHERE story IS NULL ORDER BY id LIMIT ?)""",
+            (limit,),
+        ).fetchall()
+        found = [
+            UngroupedArticle(
+                r["id"],
+                r["title"],
+                r["summary"],
+                r["content"],
+                r["lang"],
+                float(r["at"] or 0.0),
+                frozenset((r["entries"] or "").split("\t")) - {""},
+            )
+            for r in rows
+        ]
+        return sorted(found, key=lambda a: (a.at, a.id))
+
+    def key_counts(self, keys: Iterable[str]) -> dict[str, int]:
+        """How many grouped articles have each key (keys never seen are left out)."""
+        wanted = list(keys)
+        counts: dict[str, int] = {}
+        for start in range(0, len(wanted), KEYS_PER_QUERY):
+            chunk = wanted[start : start + KEYS_PER_QUERY]
+            marks = ",".join("?" * len(chunk))
+            counts.update(self.conn.execute(f"SELECT key, n FROM story_df WHERE key IN ({marks})", chunk))
+        return counts
+
+    def indexed_count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM story_features").fetchone()[0])
+
+    def articles_with_keys(self, keys: Sequence[str], first_day: int, last_day: int) -> set[int]:
+        """The grouped articles that have any of `keys` on a day in [first_day, last_day]."""
+        found: set[int] = set()
+        for start in range(0, len(keys), KEYS_PER_QUERY):
+            chunk = list(keys[start : start + KEYS_PER_QUERY])
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                r[0]
+                for r in self.conn.execute(
+                    f"SELECT article_id FROM story_keys WHERE key IN ({marks}) AND day BETWEEN ? AND ?",
+                    (*chunk, first_day, last_day),
+                )
+            )
+        return found
+
+    def indexed_articles(self, ids: Iterable[int]) -> list[IndexedArticle]:
+        wanted = list(ids)
+        found: list[IndexedArticle] = []
+        for start in range(0, len(wanted), KEYS_PER_QUERY):
+            chunk = wanted[start : start + KEYS_PER_QUERY]
+            marks = ",".join("?" * len(chunk))
+            found.extend(
+                IndexedArticle(*r)
+                for r in self.conn.execute(
+                    f"""SELECT f.article_id, f.at, f.lang, f.stems, f.anchors, f.sketch, a.story, a.thread
+                        FROM story_features f JOIN articles a ON a.id = f.article_id
+                        WHERE f.article_id IN ({marks}) AND a.story IS NOT NULL""",
+                    chunk,
+                )
+            )
+        return found
+
+    def begin_grouping(self) -> None:
+        """Open the write transaction one batch of grouping runs in: each decision is written at once, so the
+        next article of the batch finds it (reads on this connection see the open transaction's writes)."""
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def end_grouping(self, commit: bool = True) -> None:
+        self.conn.execute("COMMIT" if commit else "ROLLBACK")
+
+    def write_grouping(self, grouped: GroupedArticle) -> None:
+        """Write one decision (inside begin_grouping ... end_grouping)."""
+        conn = self.conn
+        if grouped.new_story:
+            conn.execute(
+                "INSERT OR REPLACE INTO stories(id, thread) VALUES (?, ?)", (grouped.story, grouped.thread)
+            )
+        conn.execute(
+            "UPDATE articles SET story = ?, thread = ? WHERE id = ?",
+            (grouped.story, grouped.thread, grouped.id),
+        )
+        conn.execute(
+            "INSERT OR REPLACE INTO story_features(article_id, at, lang, stems, anchors, sketch)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (grouped.id, grouped.at, grouped.lang, grouped.stems, grouped.anchors, grouped.sketch),
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO story_keys(key, day, article_id) VALUES (?, ?, ?)",
+            [(key, day, grouped.id) for key, day in grouped.keys],
+        )
+        conn.executemany(
+            "INSERT INTO story_df(key, n) VALUES (?, 1) ON CONFLICT(key) DO UPDATE SET n = n + 1",
+            [(key,) for key in grouped.counted],
+        )
+
+    def set_story_thread(self, story: int, thread: int) -> None:
+        """A later report linked a story to an earlier case (inside begin_grouping ... end_grouping)."""
+        self.conn.execute("UPDATE stories SET thread = ? WHERE id = ?", (thread, story))
+        self.conn.execute("UPDATE articles SET thread = ? WHERE story = ?", (thread, story))
+
+    def clear_grouping(self) -> None:
+        """Forget every story (the next grouping starts over)."""
+        with transaction(self.conn):
+            self.conn.execute("UPDATE articles SET story = NULL, thread = NULL WHERE story IS NOT NULL")
+            for table in ("story_features", "story_keys", "story_df", "stories"):
+                self.conn.execute(f"DELETE FROM {table}")

@@ -1,0 +1,217 @@
+"""Grouping articles into stories as they arrive (Europe Media Monitor style chaining, one article at a time).
+
+An article joins the story of the earlier article it resembles most, if that article is close enough in time
+and in content:
+
+- in the same language, the mean of two similarities: the content words (`stems`) and the anchors (names,
+  numbers, dates, watched entries: rare ones weigh more, by their inverse document frequency in the store);
+- across languages, the anchors alone (what a translation keeps);
+- a near-duplicate (a reprint: the MinHash sketches of the two texts agree) joins whatever the time between.
+
+"Close in time" is STORY_GAP from any report of the story, so a story runs as long as reports keep coming,
+while the same kind of event a week later in the same district starts a new story. An article that starts a
+new story but strongly resembles an earlier story (a development weeks later: an arrest, a trial) joins that
+story's thread.
+
+Candidates come from the story index by key and range of days (storage/story_index.py), never by scanning, and
+very common keys are not looked up at all (they weigh next to nothing), so the cost per article is bounded.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from monitor.core.storage.store import Store
+from monitor.core.storage.story_index import GroupedArticle, IndexedArticle, UngroupedArticle
+from monitor.core.stories.text import StoryFeatures, resemblance, story_features
+
+log = logging.getLogger(__name__)
+
+STORY_GAP_HOURS = 36.0  # a report joins a story when it is this close to one of its reports
+REPRINT_GAP_HOURS = 30 * 24.0  # a near-duplicate joins from this far
+THREAD_GAP_HOURS = 120 * 24.0  # a development links to a case this old at most
+SAME_STORY = 0.32  # similarity from which two reports in one language are one story
+SAME_STORY_ACROSS_LANGUAGES = 0.35  # the same, on anchors alone, for a report in another language
+SAME_THREAD = 0.40  # similarity from which a new story continues an earlier one's thread
+NEAR_DUPLICATE = 0.5  # estimated Jaccard similarity of word 3-shingles from which a text is a reprint
+# A key in more than this share of the store says nothing about one event ("Marseille" in a Marseille watch):
+# it is not looked up (it would bring hundreds of candidates) and weighs little in the similarity.
+COMMON_KEY_SHARE = 0.05
+RARE_KEY_SHARE = 0.01  # keys looked up over a thread's long range of days: only the rare ones
+MIN_COUNT_FOR_SHARE = 50  # in a small store every key is rare enough to look up
+BATCH = 500  # articles per write transaction: short, so the window's writes never wait long
+
+
+@dataclass
+class GroupingResult:
+    grouped: int = 0
+    new_stories: int = 0
+
+
+@dataclass
+class _Candidate:
+    article: IndexedArticle
+    features: StoryFeatures
+
+
+class Grouper:
+    """Groups one batch of articles against the story index of `store` (one instance per batch)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.total = max(store.indexed_count(), 1)
+        self._counts: dict[str, int] = {}
+        self._features: dict[int, _Candidate] = {}
+
+    # -- weights ------------------------------------------------------------------------------------------
+
+    def _load_counts(self, keys: set[str]) -> None:
+        missing = [k for k in keys if k not in self._counts]
+        if missing:
+            found = self.store.key_counts(missing)
+            for key in missing:
+                self._counts[key] = found.get(key, 0)
+
+    def _weight(self, key: str) -> float:
+        return math.log(1.0 + self.total / (self._counts.get(key, 0) + 1))
+
+    def _share_limit(self, share: float) -> float:
+        return max(MIN_COUNT_FOR_SHARE, share * self.total)
+
+    # -- similarity ---------------------------------------------------------------------------------------
+
+    def similarity(self, a: StoryFeatures, b: StoryFeatures) -> float:
+        shared = sum(self._weight(k) for k in a.anchors & b.anchors)
+        norm_a = sum(self._weight(k) for k in a.anchors)
+        norm_b = sum(self._weight(k) for k in b.anchors)
+        anchors = shared / math.sqrt(norm_a * norm_b) if norm_a and norm_b else 0.0
+        if a.lang != b.lang:
+            return anchors
+        words = (
+            len(a.stems & b.stems) / math.sqrt(len(a.stems) * len(b.stems)) if a.stems and b.stems else 0.0
+        )
+        return (anchors + words) / 2
+
+    # -- one article --------------------------------------------------------------------------------------
+
+    def _candidates(self, features: StoryFeatures, at: float) -> list[_Candidate]:
+        day = int(at // 24)
+        common = self._share_limit(COMMON_KEY_SHARE)
+        rare = self._share_limit(RARE_KEY_SHARE)
+        near_keys = [k for k in features.anchors if self._counts.get(k, 0) <= common]
+        thread_keys = [k for k in features.anchors if self._counts.get(k, 0) <= rare]
+        gap_days = int(STORY_GAP_HOURS // 24) + 1
+        ids = self.store.articles_with_keys(near_keys, day - gap_days, day + gap_days)
+        ids |= self.store.articles_with_keys(
+            features.band_keys, day - int(REPRINT_GAP_HOURS // 24), day + int(REPRINT_GAP_HOURS // 24)
+        )
+        ids |= self.store.articles_with_keys(thread_keys, day - int(THREAD_GAP_HOURS // 24), day)
+        unknown = [i for i in ids if i not in self._features]
+        for article in self.store.indexed_articles(unknown):
+            features_b = StoryFeatures.decode(article.lang, article.stems, article.anchors, article.sketch)
+            self._features[article.id] = _Candidate(article, features_b)
+        found = [self._features[i] for i in ids if i in self._features]
+        self._load_counts({k for c in found for k in c.features.anchors})
+        return found
+
+    def place(self, item: UngroupedArticle) -> GroupedArticle:
+        """Decide the story and thread of one article (without writing anything)."""
+        features = story_features(
+            item.title, item.summary, item.content, lang_hint=item.lang, entries=item.entries
+        )
+        self._load_counts(set(features.anchors))
+        best_story: tuple[float, IndexedArticle] | None = None
+        best_thread: tuple[float, IndexedArticle] | None = None
+        for candidate in self._candidates(features, item.at):
+            other = candidate.article
+            gap = abs(item.at - other.at)
+            score = self.similarity(features, candidate.features)
+            threshold = (
+                SAME_STORY if features.lang == candidate.features.lang else SAME_STORY_ACROSS_LANGUAGES
+            )
+            joins = gap <= STORY_GAP_HOURS and score >= threshold
+            if not joins and gap <= REPRINT_GAP_HOURS:
+                joins = resemblance(features.sketch, candidate.features.sketch) >= NEAR_DUPLICATE
+            if joins:
+                if best_story is None or score > best_story[0]:
+                    best_story = (score, other)
+            elif (
+                other.at < item.at
+                and score >= SAME_THREAD
+                and (best_thread is None or score > best_thread[0])
+            ):
+                best_thread = (score, other)
+        stems, anchors, sketch = features.encode()
+        if best_story is not None:
+            story, thread, new = best_story[1].story, best_story[1].thread, False
+        else:
+            story, new = item.id, True
+            thread = best_thread[1].thread if best_thread is not None else item.id
+        day = int(item.at // 24)
+        keys = [(k, day) for k in features.anchors] + [(k, day) for k in features.band_keys]
+        return GroupedArticle(
+            id=item.id,
+            story=story,
+            thread=thread,
+            new_story=new,
+            at=item.at,
+            lang=features.lang,
+            stems=stems,
+            anchors=anchors,
+            sketch=sketch,
+            keys=tuple(keys),
+            counted=tuple(features.anchors),
+        )
+
+    def remember(self, grouped: GroupedArticle) -> None:
+        """Count the article's keys and keep its features for the rest of the batch."""
+        self.total += 1
+        for key in grouped.counted:
+            self._counts[key] = self._counts.get(key, 0) + 1
+        self._features[grouped.id] = _Candidate(
+            IndexedArticle(
+                grouped.id,
+                grouped.at,
+                grouped.lang,
+                grouped.stems,
+                grouped.anchors,
+                grouped.sketch,
+                grouped.story,
+                grouped.thread,
+            ),
+            StoryFeatures.decode(grouped.lang, grouped.stems, grouped.anchors, grouped.sketch),
+        )
+
+
+def group_new_articles(
+    store: Store, *, limit: int | None = None, on_batch: Callable[[int], None] | None = None
+) -> GroupingResult:
+    """Give every article without a story its story and thread (at most `limit`, earliest first).
+
+    Grouping an article twice never happens (only articles without a story are read), so polling the same
+    items again changes no story."""
+    result = GroupingResult()
+    while limit is None or result.grouped < limit:
+        size = BATCH if limit is None else min(BATCH, limit - result.grouped)
+        batch = store.ungrouped(size)
+        if not batch:
+            break
+        grouper = Grouper(store)
+        store.begin_grouping()
+        try:
+            for item in batch:
+                grouped = grouper.place(item)
+                store.write_grouping(grouped)
+                grouper.remember(grouped)
+                result.grouped += 1
+                result.new_stories += grouped.new_story
+        except BaseException:
+            store.end_grouping(commit=False)
+            raise
+        store.end_grouping()
+        if on_batch:
+            on_batch(result.grouped)
+    return result
