@@ -186,3 +186,21 @@ class ArticlePages(Protocol):
     def count(self, query: ArticleQuery) -> int: ...
 
     def rows(self, query: ArticleQuery, offset: int, limit: int) -> Sequence[ArticleRow]: ...
+
+
+@dataclass(frozen=True)
+class StorySummary:
+    """One story as the story list and `vigie stories list` show it: its reports, earliest first."""
+
+    story: int
+    thread: int
+    title: str  # the first report's
+    first_seen: str  # when its first report was published (UTC ISO 8601)
+    last_updated: str  # when its latest report was published
+    reports: int
+    outlets: int  # distinct sites (the host of each report's link, else its feed)
+    languages: tuple[str, ...]
+    score: float  # its highest report's
+    highlighted: bool  # any report highlighted
+    related_seed: int | None
+    articles: tuple[int, ...]

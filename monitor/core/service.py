@@ -17,7 +17,15 @@ from monitor.core.errors import UserError
 from monitor.core.matching.folding import fold_key
 from monitor.core.matching.matcher import Matcher
 from monitor.core.matching.watchlist import Entry, Watchlist, WatchlistFile, default_watchlist_path
-from monitor.core.models import SEED_SOURCE, Article, ArticlePages, ArticleQuery, Feed, Subscription
+from monitor.core.models import (
+    SEED_SOURCE,
+    Article,
+    ArticlePages,
+    ArticleQuery,
+    Feed,
+    StorySummary,
+    Subscription,
+)
 from monitor.core.parsing import opml
 from monitor.core.parsing.seeds import read_seeds, seed_item
 from monitor.core.polling.alerts import AlertPolicy
@@ -32,6 +40,7 @@ from monitor.core.storage.feed_stats import feed_activity
 from monitor.core.storage.ingest import Outcome
 from monitor.core.storage.store import Store
 from monitor.core.stories.grouping import group_new_articles
+from monitor.core.stories.summaries import list_stories
 from monitor.core.support.clock import Clock, iso, utc_now
 from monitor.core.support.folder_paths import (
     MAX_FOLDER_DEPTH,
@@ -444,6 +453,10 @@ class VigieCore:
         if fmt == "csv":
             return export.write_csv(articles, out, feeds)
         raise UserError(f"unknown export format {fmt!r} (jsonl or csv)")
+
+    def stories(self, since: str | None = None, highlighted_only: bool = False) -> list[StorySummary]:
+        """The stories with a report since `since` (UTC ISO date), most recently updated first."""
+        return list_stories(self.store, since=since, highlighted_only=highlighted_only)
 
 
 def _checked_path(path: Sequence[str]) -> FolderPath:

@@ -179,3 +179,50 @@ class StoryIndex:
             self.conn.execute("UPDATE articles SET story = NULL, thread = NULL WHERE story IS NOT NULL")
             for table in ("story_features", "story_keys", "story_df", "stories"):
                 self.conn.execute(f"DELETE FROM {table}")
+
+
+@dataclass(frozen=True)
+class StoryReport:
+    """One report of a story, as the story list reads it."""
+
+    story: int
+    thread: int
+    id: int
+    title: str
+    link: str | None
+    source: str
+    at: str  # when it was published (or first seen, if later or unknown), UTC ISO 8601
+    lang: str | None
+    score: float
+    highlighted: bool
+
+
+class StoryReads:
+    """The stories as lists of reports (mixed into Store)."""
+
+    conn: sqlite3.Connection
+
+    def story_reports(
+        self, since: str | None = None, story_ids: Sequence[int] | None = None
+    ) -> list[StoryReport]:
+        """Every report of the stories that had a report at or after `since` (or of `story_ids`), each story's
+        reports together, earliest first."""
+        at = "CASE WHEN a.published IS NULL OR a.published > a.first_seen THEN a.first_seen ELSE a.published END"
+        where, args = "a.story IS NOT NULL", []
+        if since:
+            where += (
+                f" AND a.story IN (SELECT a.story FROM articles a WHERE a.story IS NOT NULL AND {at} >= ?)"
+            )
+            args.append(since)
+        if story_ids is not None:
+            marks = ",".join("?" * len(story_ids)) or "NULL"
+            where += f" AND a.story IN ({marks})"
+            args.extend(story_ids)
+        rows = self.conn.execute(
+            f"""SELECT a.story, a.thread, a.id, a.title, a.link, a.source, {at} AS at,
+                       coalesce(f.lang, a.lang) AS lang, a.score, a.highlighted
+                FROM articles a LEFT JOIN story_features f ON f.article_id = a.id
+                WHERE {where} ORDER BY a.story, at, a.id""",
+            args,
+        )
+        return [StoryReport(*r[:9], bool(r[9])) for r in rows]
