@@ -226,3 +226,28 @@ class StoryReads:
             args,
         )
         return [StoryReport(*r[:9], bool(r[9])) for r in rows]
+
+    # -- alerts: one per story ------------------------------------------------------------------------------
+
+    def story_alerted_entries(self, story: int) -> frozenset[str] | None:
+        """The watched entries a story had when it last alerted, or None when it never alerted."""
+        row = self.conn.execute("SELECT alerted_entries FROM stories WHERE id = ?", (story,)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        return frozenset(e for e in row[0].split("\t") if e)
+
+    def story_entries(self, story: int) -> frozenset[str]:
+        """Every watched entry any report of a story matched."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT e.entry FROM articles a JOIN article_entries e ON e.article_id = a.id WHERE a.story = ?",
+            (story,),
+        )
+        return frozenset(r[0] for r in rows)
+
+    def mark_story_alerted(self, story: int, thread: int, entries: Iterable[str]) -> None:
+        with transaction(self.conn):
+            self.conn.execute(
+                "INSERT INTO stories(id, thread, alerted_entries) VALUES (?, ?, ?)"
+                " ON CONFLICT(id) DO UPDATE SET alerted_entries = excluded.alerted_entries",
+                (story, thread, "\t".join(sorted(entries))),
+            )
