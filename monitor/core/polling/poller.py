@@ -32,6 +32,9 @@ MAX_CONSECUTIVE_404 = 3
 # A poll of this many feeds or more parses in worker processes; below it, starting them costs more than they save
 # (docs/BENCHMARKS.md).
 PARALLEL_FEEDS = 40
+# Articles grouped into stories after one poll, at most: a poll's new articles go first; a store that predates
+# stories (schema 11) has its backlog grouped this many at a time, poll after poll, so no poll waits minutes.
+GROUP_PER_POLL = 25_000
 
 
 @dataclass
@@ -179,7 +182,7 @@ def poll_once(
 def _group(store: Store) -> None:
     """Put the poll's new articles in their stories before alerts are counted (alerts go one per story)."""
     try:
-        grouped = group_new_articles(store)
+        grouped = group_new_articles(store, limit=GROUP_PER_POLL)
     except Exception as exc:
         if _storage_failure(exc):
             raise

@@ -66,14 +66,15 @@ class StoryIndex:
     conn: sqlite3.Connection
 
     def ungrouped(self, limit: int = 2_000) -> list[UngroupedArticle]:
-        """Up to `limit` articles without a story, earliest first (the order grouping chains them in)."""
+        """Up to `limit` articles without a story, the most recently stored ones (a poll's new articles before
+        the backlog of a store that predates stories), earliest first (the order grouping chains them in)."""
         rows = self.conn.execute(
             """SELECT a.id, a.title, a.summary, a.content, a.lang,
                       (julianday(CASE WHEN a.published IS NULL OR a.published > a.first_seen
                                       THEN a.first_seen ELSE a.published END) - 2440587.5) * 24.0 AS at,
                       (SELECT group_concat(entry, char(9)) FROM article_entries e WHERE e.article_id = a.id)
                           AS entries
-               FROM articles a WHERE a.id IN (SELECT id FROM articles WHERE story IS NULL ORDER BY id LIMIT ?)""",
+               FROM articles a WHERE a.id IN (SELECT id FROM articles WHERE story IS NULL ORDER BY id DESC LIMIT ?)""",
             (limit,),
         ).fetchall()
         found = [
@@ -103,16 +104,15 @@ class StoryIndex:
     def indexed_count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM story_features").fetchone()[0])
 
-    def articles_with_keys(self, keys: Sequence[str], first_day: int, last_day: int) -> set[int]:
-        """The grouped articles that have any of `keys` on a day in [first_day, last_day]."""
-        found: set[int] = set()
+    def articles_with_keys(self, keys: Sequence[str], first_day: int, last_day: int) -> list[tuple[str, int]]:
+        """(key, article id) for the grouped articles that have any of `keys` on a day in [first_day, last_day]."""
+        found: list[tuple[str, int]] = []
         for start in range(0, len(keys), KEYS_PER_QUERY):
             chunk = list(keys[start : start + KEYS_PER_QUERY])
             marks = ",".join("?" * len(chunk))
-            found.update(
-                r[0]
-                for r in self.conn.execute(
-                    f"SELECT article_id FROM story_keys WHERE key IN ({marks}) AND day BETWEEN ? AND ?",
+            found.extend(
+                self.conn.execute(
+                    f"SELECT key, article_id FROM story_keys WHERE key IN ({marks}) AND day BETWEEN ? AND ?",
                     (*chunk, first_day, last_day),
                 )
             )

@@ -43,6 +43,9 @@ COMMON_KEY_SHARE = 0.05
 RARE_KEY_SHARE = 0.01  # keys looked up over a thread's long range of days: only the rare ones
 MIN_COUNT_FOR_SHARE = 50  # in a small store every key is rare enough to look up
 BATCH = 500  # articles per write transaction: short, so the window's writes never wait long
+# Candidates compared in full per article: those sharing the most weight of looked-up keys (and every one that
+# shares a MinHash band). Bounds the work per article when a busy day brings many that share a name or two.
+MAX_COMPARED = 24
 
 
 @dataclass
@@ -55,6 +58,7 @@ class GroupingResult:
 class _Candidate:
     article: IndexedArticle
     features: StoryFeatures
+    norm: float = -1.0  # the weight of its anchors, computed once per batch
 
 
 class Grouper:
@@ -64,6 +68,7 @@ class Grouper:
         self.store = store
         self.total = max(store.indexed_count(), 1)
         self._counts: dict[str, int] = {}
+        self._weights: dict[str, float] = {}  # by key, until its count changes (the total barely moves)
         self._features: dict[int, _Candidate] = {}
 
     # -- weights ------------------------------------------------------------------------------------------
@@ -76,17 +81,25 @@ class Grouper:
                 self._counts[key] = found.get(key, 0)
 
     def _weight(self, key: str) -> float:
-        return math.log(1.0 + self.total / (self._counts.get(key, 0) + 1))
+        weight = self._weights.get(key)
+        if weight is None:
+            weight = self._weights[key] = math.log(1.0 + self.total / (self._counts.get(key, 0) + 1))
+        return weight
+
+    def _norm(self, anchors: frozenset[str]) -> float:
+        return sum(map(self._weight, anchors))
 
     def _share_limit(self, share: float) -> float:
         return max(MIN_COUNT_FOR_SHARE, share * self.total)
 
     # -- similarity ---------------------------------------------------------------------------------------
 
-    def similarity(self, a: StoryFeatures, b: StoryFeatures) -> float:
-        shared = sum(self._weight(k) for k in a.anchors & b.anchors)
-        norm_a = sum(self._weight(k) for k in a.anchors)
-        norm_b = sum(self._weight(k) for k in b.anchors)
+    def similarity(
+        self, a: StoryFeatures, b: StoryFeatures, norm_a: float | None = None, norm_b: float | None = None
+    ) -> float:
+        shared = self._norm(a.anchors & b.anchors)
+        norm_a = self._norm(a.anchors) if norm_a is None else norm_a
+        norm_b = self._norm(b.anchors) if norm_b is None else norm_b
         anchors = shared / math.sqrt(norm_a * norm_b) if norm_a and norm_b else 0.0
         if a.lang != b.lang:
             return anchors
@@ -97,25 +110,33 @@ class Grouper:
 
     # -- one article --------------------------------------------------------------------------------------
 
-    def _candidates(self, features: StoryFeatures, at: float) -> list[_Candidate]:
+    def _candidates(self, features: StoryFeatures, at: float) -> tuple[list[_Candidate], set[int]]:
+        """The articles worth comparing with `features`, and those among them that share a MinHash band."""
         day = int(at // 24)
         common = self._share_limit(COMMON_KEY_SHARE)
         rare = self._share_limit(RARE_KEY_SHARE)
         near_keys = [k for k in features.anchors if self._counts.get(k, 0) <= common]
         thread_keys = [k for k in features.anchors if self._counts.get(k, 0) <= rare]
         gap_days = int(STORY_GAP_HOURS // 24) + 1
-        ids = self.store.articles_with_keys(near_keys, day - gap_days, day + gap_days)
-        ids |= self.store.articles_with_keys(
-            features.band_keys, day - int(REPRINT_GAP_HOURS // 24), day + int(REPRINT_GAP_HOURS // 24)
-        )
-        ids |= self.store.articles_with_keys(thread_keys, day - int(THREAD_GAP_HOURS // 24), day)
+        shared: dict[int, float] = {}
+        for key, article_id in self.store.articles_with_keys(near_keys, day - gap_days, day + gap_days):
+            shared[article_id] = shared.get(article_id, 0.0) + self._weight(key)
+        reach = int(THREAD_GAP_HOURS // 24)
+        for key, article_id in self.store.articles_with_keys(thread_keys, day - reach, day - gap_days - 1):
+            shared[article_id] = shared.get(article_id, 0.0) + self._weight(key)
+        reach = int(REPRINT_GAP_HOURS // 24)
+        banded = {i for _, i in self.store.articles_with_keys(features.band_keys, day - reach, day + reach)}
+        ids = set(sorted(shared, key=shared.__getitem__, reverse=True)[:MAX_COMPARED]) | banded
         unknown = [i for i in ids if i not in self._features]
         for article in self.store.indexed_articles(unknown):
             features_b = StoryFeatures.decode(article.lang, article.stems, article.anchors, article.sketch)
             self._features[article.id] = _Candidate(article, features_b)
         found = [self._features[i] for i in ids if i in self._features]
-        self._load_counts({k for c in found for k in c.features.anchors})
-        return found
+        self._load_counts({k for c in found if c.norm < 0 for k in c.features.anchors})
+        for candidate in found:
+            if candidate.norm < 0:
+                candidate.norm = self._norm(candidate.features.anchors)
+        return found, banded
 
     def place(self, item: UngroupedArticle) -> GroupedArticle:
         """Decide the story and thread of one article (without writing anything)."""
@@ -125,15 +146,17 @@ class Grouper:
         self._load_counts(set(features.anchors))
         best_story: tuple[float, IndexedArticle] | None = None
         best_thread: tuple[float, IndexedArticle] | None = None
-        for candidate in self._candidates(features, item.at):
+        norm = self._norm(features.anchors)
+        candidates, banded = self._candidates(features, item.at)
+        for candidate in candidates:
             other = candidate.article
             gap = abs(item.at - other.at)
-            score = self.similarity(features, candidate.features)
+            score = self.similarity(features, candidate.features, norm, candidate.norm)
             threshold = (
                 SAME_STORY if features.lang == candidate.features.lang else SAME_STORY_ACROSS_LANGUAGES
             )
             joins = gap <= STORY_GAP_HOURS and score >= threshold
-            if not joins and gap <= REPRINT_GAP_HOURS:
+            if not joins and other.id in banded and gap <= REPRINT_GAP_HOURS:
                 joins = resemblance(features.sketch, candidate.features.sketch) >= NEAR_DUPLICATE
             if joins:
                 if best_story is None or score > best_story[0]:
@@ -171,6 +194,7 @@ class Grouper:
         self.total += 1
         for key in grouped.counted:
             self._counts[key] = self._counts.get(key, 0) + 1
+            self._weights.pop(key, None)
         self._features[grouped.id] = _Candidate(
             IndexedArticle(
                 grouped.id,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -22,7 +23,7 @@ from monitor.core.matching.wordlists import COMMON_WORDS
 SKETCH_SIZE = 32  # hashes kept per text: enough to estimate a Jaccard similarity to about +-0.1
 BAND_KEYS = 6  # the smallest hashes also stored as look-up keys (near-duplicates share some of them)
 STEM_LENGTH = 6
-MAX_CHARS = 3000  # a long article is compared on its opening: the lead says what happened
+MAX_CHARS = 1000  # a long article is compared on its opening (about 150 words): the lead says what happened
 
 _WORD = re.compile(r"[^\W_]+")
 _CASED_WORD = re.compile(r"[^\W\d_][^\W_]*")
@@ -104,8 +105,9 @@ class StoryFeatures:
 
 def detect_language(words: list[str], hint: str | None = None) -> str:
     """'fr' or 'en' by counting function words; the feed's own hint breaks a tie (and names other languages)."""
-    fr = sum(w in STOPWORDS["fr"] for w in words)
-    en = sum(w in STOPWORDS["en"] for w in words)
+    counts = Counter(words)
+    fr = sum(counts[w] for w in STOPWORDS["fr"].intersection(counts))
+    en = sum(counts[w] for w in STOPWORDS["en"].intersection(counts))
     if fr > en:
         return "fr"
     if en > fr:
@@ -126,12 +128,11 @@ def story_features(
     cased_words = _CASED_WORD.findall(cased)
     words = [w.lower() for w in _WORD.findall(cased)]
     lang = detect_language(words, lang_hint)
-    lowered = {w for w in cased_words if w[0].islower()}
-    stems = frozenset(
-        w[:STEM_LENGTH] for w in words if len(w) > 2 and w not in ALL_STOPWORDS and not w.isdigit()
-    )
+    distinct = set(cased_words)
+    lowered = {w for w in distinct if w[0].islower()}
+    stems = frozenset(w[:STEM_LENGTH] for w in set(words) - ALL_STOPWORDS if len(w) > 2 and not w.isdigit())
     anchors: set[str] = {f"e:{entry}" for entry in entries}
-    for word in cased_words:
+    for word in distinct:
         low = word.lower()
         if low in MONTHS:
             anchors.add(f"m:{MONTHS[low]}")
