@@ -251,3 +251,11 @@ class StoryReads:
                 " ON CONFLICT(id) DO UPDATE SET alerted_entries = excluded.alerted_entries",
                 (story, thread, "\t".join(sorted(entries))),
             )
+
+    def seed_features(self) -> list[IndexedArticle]:
+        """The story features of the seed articles (the related seed of a story is one of them)."""
+        rows = self.conn.execute(
+            """SELECT f.article_id, f.at, f.lang, f.stems, f.anchors, f.sketch, a.story, a.thread
+               FROM story_features f JOIN articles a ON a.id = f.article_id WHERE a.source = 'seed'"""
+        )
+        return [IndexedArticle(*r) for r in rows]

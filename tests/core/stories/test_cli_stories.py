@@ -78,3 +78,27 @@ def test_every_exported_article_has_its_story_and_thread_seeds_included(polled: 
     assert main(["articles", "export", "--format", "csv"]) == 0
     header = capsys.readouterr().out.splitlines()[0].split(",")
     assert header[-2:] == ["story", "thread"]
+
+
+KESSACI: r.Report = (
+    "kessaci", "fr", "2026-06-20T09:00:00+00:00",
+    "Amine Kessaci reçoit un prix pour son combat contre le narcotrafic à Marseille",
+    "Le militant marseillais Amine Kessaci, dont le frère Mehdi Kessaci a été assassiné en novembre, a reçu "
+    "samedi un prix récompensant son engagement contre le trafic de drogue dans les quartiers nord.",
+)  # fmt: skip
+
+
+def test_a_story_links_to_the_seed_it_is_closest_to(data_dir: Path, httpserver, capsys) -> None:  # type: ignore[no-untyped-def]
+    url = serve_feed(
+        httpserver, "/k.xml", ServedFeed(r.rss([KESSACI, r.WEEK_LATER], "https://k.example.org"))
+    )
+    assert main(["feeds", "add", url]) == 0 and main(["poll"]) == 0
+    capsys.readouterr()
+    stories = {s["title"]: s for s in _jsonl(capsys, ["stories", "list", "--format", "jsonl"])}
+    seeds = {a["id"]: a for a in _jsonl(capsys, ["articles", "export"]) if a["source"] == "seed"}
+    related = stories[KESSACI[3]]["related_seed"]
+    assert related in seeds and "Kessaci" in seeds[related]["title"] + seeds[related]["content"]
+    assert stories[r.WEEK_LATER[3]]["related_seed"] is None  # a Lyon killing is close to no seed
+    assert all(
+        stories[seeds[i]["title"]]["related_seed"] is None for i in seeds if seeds[i]["title"] in stories
+    )
