@@ -41,6 +41,7 @@ from monitor.core.storage.ingest import Outcome
 from monitor.core.storage.store import Store
 from monitor.core.stories.grouping import group_new_articles
 from monitor.core.stories.summaries import list_stories
+from monitor.core.stories.timeline import StoryTimeline, story_timeline
 from monitor.core.support.clock import Clock, iso, utc_now
 from monitor.core.support.folder_paths import (
     MAX_FOLDER_DEPTH,
@@ -457,6 +458,10 @@ class VigieCore:
     def stories(self, since: str | None = None, highlighted_only: bool = False) -> list[StorySummary]:
         """The stories with a report since `since` (UTC ISO date), most recently updated first."""
         return list_stories(self.store, since=since, highlighted_only=highlighted_only)
+
+    def story_timeline(self, story: int) -> StoryTimeline | None:
+        """Who reported a story first and what each later report adds; None for an unknown story."""
+        return story_timeline(self.store, story)
 
 
 def _checked_path(path: Sequence[str]) -> FolderPath:

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 
 from monitor.ui.news_search_dialog import ask_words_to_follow
+from monitor.ui.stories_view import open_stories
 
 if TYPE_CHECKING:
     from monitor.ui.main_window import MainWindow
@@ -72,6 +73,13 @@ def build_actions(w: MainWindow) -> None:
     w.act_feed_health = _action(
         w, "Feed &health…", w.show_feed_health, "Ctrl+Shift+H", "Each feed's health and figures"
     )
+    w.act_stories = _action(
+        w,
+        "S&tories…",
+        lambda: open_stories(w),
+        "Ctrl+Shift+T",
+        "One row per story: reprints and rewrites together",
+    )
     w.act_watchlist = _action(w, "&Edit watchlist…", w.show_watchlist_editor, "Ctrl+E")
     w.act_settings = _action(w, "&Preferences…", w.show_settings, QKeySequence.StandardKey.Preferences)
     w.act_keys = _action(w, "&Keyboard shortcuts", w.show_keys)
@@ -109,6 +117,8 @@ def build_menus(w: MainWindow) -> None:
                 w.act_relevant,
                 w.act_not_relevant,
                 w.act_no_judgement,
+                None,
+                w.act_stories,
             ],
         ),
         ("F&eeds", [w.act_poll, w.act_stop, None, w.act_feeds, w.act_feed_health, w.act_follow_words]),
