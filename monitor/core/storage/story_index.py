@@ -168,18 +168,6 @@ class StoryIndex:
             [(key,) for key in grouped.counted],
         )
 
-    def set_story_thread(self, story: int, thread: int) -> None:
-        """A later report linked a story to an earlier case (inside begin_grouping ... end_grouping)."""
-        self.conn.execute("UPDATE stories SET thread = ? WHERE id = ?", (thread, story))
-        self.conn.execute("UPDATE articles SET thread = ? WHERE story = ?", (thread, story))
-
-    def clear_grouping(self) -> None:
-        """Forget every story (the next grouping starts over)."""
-        with transaction(self.conn):
-            self.conn.execute("UPDATE articles SET story = NULL, thread = NULL WHERE story IS NOT NULL")
-            for table in ("story_features", "story_keys", "story_df", "stories"):
-                self.conn.execute(f"DELETE FROM {table}")
-
 
 @dataclass(frozen=True)
 class StoryReport:
