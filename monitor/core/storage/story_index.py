@@ -198,10 +198,12 @@ class StoryReads:
         at = "CASE WHEN a.published IS NULL OR a.published > a.first_seen THEN a.first_seen ELSE a.published END"
         where, args = "a.story IS NOT NULL", []
         if since:
+            # Two indexed reads of articles_published (a report without a date counts from when it was seen).
             where += (
-                f" AND a.story IN (SELECT a.story FROM articles a WHERE a.story IS NOT NULL AND {at} >= ?)"
+                " AND a.story IN (SELECT story FROM articles WHERE published >= ?"
+                " UNION SELECT story FROM articles WHERE published IS NULL AND first_seen >= ?)"
             )
-            args.append(since)
+            args.extend([since, since])
         if story_ids is not None:
             marks = ",".join("?" * len(story_ids)) or "NULL"
             where += f" AND a.story IN ({marks})"
