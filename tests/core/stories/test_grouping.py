@@ -84,3 +84,26 @@ def test_seeds_have_stories_too(core) -> None:  # type: ignore[no-untyped-def]
         "SELECT count(*) FROM articles WHERE source = ? AND story IS NULL", (SEED_SOURCE,)
     ).fetchone()[0]
     assert core.store.count_all() > 0 and ungrouped == 0
+
+
+def test_a_store_from_before_stories_is_grouped_newest_first_in_steps(core) -> None:  # type: ignore[no-untyped-def]
+    from monitor.core.models import ParsedItem
+    from monitor.core.stories.grouping import group_new_articles
+
+    items = [
+        ParsedItem(guid=key, link=f"https://old.example.org/{key}", title=title, summary=text, content="",
+                   content_html="", published=published)
+        for key, _, published, title, text in [r.ORIGINAL, r.REPRINT, r.WEEK_LATER]
+    ]  # fmt: skip
+    pending = core.store.prepare("https://old.example.org/rss", items)
+    core.store.save_items(
+        source="https://old.example.org/rss", feed_id=None, items=[(p, core.matcher.assess(p.item.title))
+        for p in pending], fetched_at="2026-03-01T00:00:00+00:00", poll_id=1,
+    )  # fmt: skip
+    ungrouped = "SELECT id FROM articles WHERE story IS NULL ORDER BY id"
+    ids = [row[0] for row in core.store.conn.execute(ungrouped)]
+    assert len(ids) == 3
+    assert group_new_articles(core.store, limit=2).grouped == 2
+    assert [row[0] for row in core.store.conn.execute(ungrouped)] == ids[:1]  # the oldest waits
+    group_new_articles(core.store)
+    assert _placed(core)["original"][0] == _placed(core)["reprint"][0] != _placed(core)["week-later"][0]
