@@ -181,7 +181,8 @@ _V10 = ""
 # v11: stories (issue 16). Every article joins a story as it is grouped (core.stories): `story` is the id of the
 # story's first article, `thread` the story id of the earliest story of the same case. NULL until grouped: the
 # partial index finds what is left to group without reading the table. story_features keeps what grouping
-# compares (features of each grouped article); story_keys is the look-up index: one row per name, number or
+# compares (features of each grouped article, with its story and thread again, so that comparing never reads
+# the wide article rows); story_keys is the look-up index: one row per name, number or
 # MinHash band of an article and the day it happened, so candidates come from an indexed range of days and the
 # cost of grouping an item does not grow with the store. story_df counts the articles of each key (rare keys
 # weigh more). stories keeps what alerts need to know per story: the watched entries it had when it alerted.
@@ -196,7 +197,9 @@ CREATE TABLE story_features (
     lang       TEXT NOT NULL,
     stems      TEXT NOT NULL,
     anchors    TEXT NOT NULL,
-    sketch     TEXT NOT NULL
+    sketch     TEXT NOT NULL,
+    story      INTEGER NOT NULL,
+    thread     INTEGER NOT NULL
 );
 CREATE TABLE story_keys (
     key        TEXT NOT NULL,

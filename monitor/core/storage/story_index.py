@@ -127,9 +127,8 @@ class StoryIndex:
             found.extend(
                 IndexedArticle(*r)
                 for r in self.conn.execute(
-                    f"""SELECT f.article_id, f.at, f.lang, f.stems, f.anchors, f.sketch, a.story, a.thread
-                        FROM story_features f JOIN articles a ON a.id = f.article_id
-                        WHERE f.article_id IN ({marks}) AND a.story IS NOT NULL""",
+                    f"""SELECT article_id, at, lang, stems, anchors, sketch, story, thread
+                        FROM story_features WHERE article_id IN ({marks})""",
                     chunk,
                 )
             )
@@ -155,9 +154,18 @@ class StoryIndex:
             (grouped.story, grouped.thread, grouped.id),
         )
         conn.execute(
-            "INSERT OR REPLACE INTO story_features(article_id, at, lang, stems, anchors, sketch)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (grouped.id, grouped.at, grouped.lang, grouped.stems, grouped.anchors, grouped.sketch),
+            "INSERT OR REPLACE INTO story_features(article_id, at, lang, stems, anchors, sketch, story, thread)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                grouped.id,
+                grouped.at,
+                grouped.lang,
+                grouped.stems,
+                grouped.anchors,
+                grouped.sketch,
+                grouped.story,
+                grouped.thread,
+            ),
         )
         conn.executemany(
             "INSERT OR IGNORE INTO story_keys(key, day, article_id) VALUES (?, ?, ?)",
@@ -245,7 +253,7 @@ class StoryReads:
     def seed_features(self) -> list[IndexedArticle]:
         """The story features of the seed articles (the related seed of a story is one of them)."""
         rows = self.conn.execute(
-            """SELECT f.article_id, f.at, f.lang, f.stems, f.anchors, f.sketch, a.story, a.thread
+            """SELECT f.article_id, f.at, f.lang, f.stems, f.anchors, f.sketch, f.story, f.thread
                FROM story_features f JOIN articles a ON a.id = f.article_id WHERE a.source = 'seed'"""
         )
         return [IndexedArticle(*r) for r in rows]
