@@ -140,8 +140,8 @@ class Article(ItemText):
     # The analyst's judgement: "relevant", "not-relevant" or None; when set, it decides `highlighted`.
     judgement: str | None = None
     matches: list[Match] = field(default_factory=list)
-    # The article's story (the id of its first report) and thread (the story id of the case's first story);
-    # None until grouping has seen it (core.stories).
+    # The article's story (the id of the report that started it, the first one grouped; stable) and thread (the
+    # story id of the case's first story); None until grouping has seen it (core.stories).
     story: int | None = None
     thread: int | None = None
 

@@ -35,6 +35,7 @@ PARALLEL_FEEDS = 40
 # Articles grouped into stories after one poll, at most: a poll's new articles go first; a store that predates
 # stories (schema 11) has its backlog grouped this many at a time, poll after poll, so no poll waits minutes.
 GROUP_PER_POLL = 25_000
+GROUP_PER_FEED = 2_000  # grouped after one feed of a poll lands (the rest waits for the poll's end)
 
 
 @dataclass
@@ -166,6 +167,10 @@ def poll_once(
                 report = FeedReport(feed.id, feed.url, feed.title, "error", error=f"internal error: {exc}")
             result.reports.append(report)
             done += 1
+            if report.new and (fetching or parsing):
+                # Group as each feed lands, while the others are still being fetched and parsed: the poll's
+                # thread would otherwise wait for them idle, and the grouping would all come at the end.
+                _group(store, GROUP_PER_FEED)
             if on_progress:
                 on_progress(done, len(feeds), report)
     finally:
@@ -179,10 +184,10 @@ def poll_once(
     return result
 
 
-def _group(store: Store) -> None:
+def _group(store: Store, limit: int = GROUP_PER_POLL) -> None:
     """Put the poll's new articles in their stories before alerts are counted (alerts go one per story)."""
     try:
-        grouped = group_new_articles(store, limit=GROUP_PER_POLL)
+        grouped = group_new_articles(store, limit=limit)
     except Exception as exc:
         if _storage_failure(exc):
             raise
@@ -190,7 +195,7 @@ def _group(store: Store) -> None:
             "grouping the new articles into stories failed; they stay ungrouped until the next poll"
         )
         return
-    if grouped.grouped:
+    if grouped.grouped and limit == GROUP_PER_POLL:
         log.info("grouped %d articles: %d new stories", grouped.grouped, grouped.new_stories)
 
 

@@ -179,13 +179,13 @@ UPDATE articles SET highlighted = 1 WHERE judgement = 'relevant';
 _V10 = ""
 
 # v11: stories (issue 16). Every article joins a story as it is grouped (core.stories): `story` is the id of the
-# story's first article, `thread` the story id of the earliest story of the same case. NULL until grouped: the
-# partial index finds what is left to group without reading the table. story_features keeps what grouping
-# compares (features of each grouped article, with its story and thread again, so that comparing never reads
-# the wide article rows); story_keys is the look-up index: one row per name, number or
-# MinHash band of an article and the day it happened, so candidates come from an indexed range of days and the
-# cost of grouping an item does not grow with the store. story_df counts the articles of each key (rare keys
-# weigh more). stories keeps what alerts need to know per story: the watched entries it had when it alerted.
+# story's first grouped article (stable), `thread` the story id of the earliest story of the same case. NULL
+# until grouped: the partial index finds what is left to group without reading the table. story_features keeps
+# what grouping compares (the features of each grouped article, with its story and thread again, so comparing
+# never reads the wide article rows); story_keys is the look-up index: one row per name, number or MinHash band
+# of an article and the day it happened, so candidates come from an indexed range of days and the cost of
+# grouping an item does not grow with the store. story_df counts the articles of each key (rare keys weigh
+# more). stories keeps what alerts need to know per story: the watched entries it had when it last alerted.
 _V11 = """
 ALTER TABLE articles ADD COLUMN story INTEGER;
 ALTER TABLE articles ADD COLUMN thread INTEGER;
