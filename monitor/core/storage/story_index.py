@@ -74,7 +74,8 @@ class StoryIndex:
                                       THEN a.first_seen ELSE a.published END) - 2440587.5) * 24.0 AS at,
                       (SELECT group_concat(entry, char(9)) FROM article_entries e WHERE e.article_id = a.id)
                           AS entries
-               FROM articles a WHERE a.id IN (SELECT id FROM articles WHERE story IS NULL ORDER BY id DESC LIMIT ?)""",
+               FROM articles a WHERE a.id IN (SELECT id FROM articles INDEXED BY articles_ungrouped
+                                   WHERE story IS NULL ORDER BY id DESC LIMIT ?)""",
             (limit,),
         ).fetchall()
         found = [
@@ -106,16 +107,29 @@ class StoryIndex:
         whole table at every poll's feed). Deleted articles make it a little high; it only scales weights."""
         return int(self.conn.execute("SELECT coalesce(max(article_id), 0) FROM story_features").fetchone()[0])
 
-    def articles_with_keys(self, keys: Sequence[str], first_day: int, last_day: int) -> list[tuple[str, int]]:
-        """(key, article id) for the grouped articles that have any of `keys` on a day in [first_day, last_day]."""
+    def articles_with_keys(
+        self, keys: Sequence[str], first_day: int, last_day: int, max_per_key: int
+    ) -> list[tuple[str, int]]:
+        """(key, article id) for the grouped articles that have any of `keys` on a day in [first_day, last_day].
+
+        A key that more than `max_per_key` articles have in that range says little about one event and would
+        bring that many candidates: it is left out (SQLite counts its rows; none reach Python)."""
         found: list[tuple[str, int]] = []
         for start in range(0, len(keys), KEYS_PER_QUERY):
             chunk = list(keys[start : start + KEYS_PER_QUERY])
             marks = ",".join("?" * len(chunk))
+            counted = self.conn.execute(
+                f"SELECT key, count(*) FROM story_keys WHERE key IN ({marks}) AND day BETWEEN ? AND ? GROUP BY key",
+                (*chunk, first_day, last_day),
+            )
+            kept = [key for key, count in counted if count <= max_per_key]
+            if not kept:
+                continue
+            marks = ",".join("?" * len(kept))
             found.extend(
                 self.conn.execute(
                     f"SELECT key, article_id FROM story_keys WHERE key IN ({marks}) AND day BETWEEN ? AND ?",
-                    (*chunk, first_day, last_day),
+                    (*kept, first_day, last_day),
                 )
             )
         return found
@@ -125,12 +139,15 @@ class StoryIndex:
         found: list[IndexedArticle] = []
         for start in range(0, len(wanted), KEYS_PER_QUERY):
             chunk = wanted[start : start + KEYS_PER_QUERY]
-            marks = ",".join("?" * len(chunk))
+            values = ",".join(["(?)"] * len(chunk))
+            # CROSS JOIN: one primary-key seek per id, whatever statistics an ANALYZE left (with stale ones,
+            # made when the table was small, SQLite scanned the whole table for each IN list).
             found.extend(
                 IndexedArticle(*r)
                 for r in self.conn.execute(
-                    f"""SELECT article_id, at, lang, stems, anchors, sketch, story, thread
-                        FROM story_features WHERE article_id IN ({marks})""",
+                    f"""WITH wanted(id) AS (VALUES {values})
+                        SELECT f.article_id, f.at, f.lang, f.stems, f.anchors, f.sketch, f.story, f.thread
+                        FROM wanted CROSS JOIN story_features f ON f.article_id = wanted.id""",
                     chunk,
                 )
             )

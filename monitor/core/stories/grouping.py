@@ -46,6 +46,9 @@ BATCH = 500  # articles per write transaction: short, so the window's writes nev
 # Candidates compared in full per article: those sharing the most weight of looked-up keys (and every one that
 # shares a MinHash band). Bounds the work per article when a busy day brings many that share a name or two.
 MAX_COMPARED = 24
+# A key more articles than this have in the range of days looked up is not looked up (a name in the news every
+# day of the week); it still counts in the similarity of the candidates found by other keys.
+MAX_KEY_HITS = 60
 
 
 @dataclass
@@ -110,22 +113,34 @@ class Grouper:
 
     # -- one article --------------------------------------------------------------------------------------
 
-    def _candidates(self, features: StoryFeatures, at: float) -> tuple[list[_Candidate], set[int]]:
-        """The articles worth comparing with `features`, and those among them that share a MinHash band."""
+    def _lookup(
+        self, features: StoryFeatures, at: float, *, thread: bool
+    ) -> tuple[list[_Candidate], set[int]]:
+        """The articles worth comparing with `features`, and those among them that share a MinHash band: near in
+        time (and near-duplicates from further), or with `thread` the earlier ones a development may continue
+        (rare keys only, over a long range of days)."""
         day = int(at // 24)
-        common = self._share_limit(COMMON_KEY_SHARE)
-        rare = self._share_limit(RARE_KEY_SHARE)
-        near_keys = [k for k in features.anchors if self._counts.get(k, 0) <= common]
-        thread_keys = [k for k in features.anchors if self._counts.get(k, 0) <= rare]
         gap_days = int(STORY_GAP_HOURS // 24) + 1
         shared: dict[int, float] = {}
-        for key, article_id in self.store.articles_with_keys(near_keys, day - gap_days, day + gap_days):
+        banded: set[int] = set()
+        if thread:
+            rare = self._share_limit(RARE_KEY_SHARE)
+            keys = [k for k in features.anchors if self._counts.get(k, 0) <= rare]
+            reach = int(THREAD_GAP_HOURS // 24)
+            rows = self.store.articles_with_keys(keys, day - reach, day - gap_days - 1, MAX_KEY_HITS)
+        else:
+            common = self._share_limit(COMMON_KEY_SHARE)
+            keys = [k for k in features.anchors if self._counts.get(k, 0) <= common]
+            rows = self.store.articles_with_keys(keys, day - gap_days, day + gap_days, MAX_KEY_HITS)
+            reach = int(REPRINT_GAP_HOURS // 24)
+            banded = {
+                i
+                for _, i in self.store.articles_with_keys(
+                    features.band_keys, day - reach, day + reach, MAX_KEY_HITS
+                )
+            }
+        for key, article_id in rows:
             shared[article_id] = shared.get(article_id, 0.0) + self._weight(key)
-        reach = int(THREAD_GAP_HOURS // 24)
-        for key, article_id in self.store.articles_with_keys(thread_keys, day - reach, day - gap_days - 1):
-            shared[article_id] = shared.get(article_id, 0.0) + self._weight(key)
-        reach = int(REPRINT_GAP_HOURS // 24)
-        banded = {i for _, i in self.store.articles_with_keys(features.band_keys, day - reach, day + reach)}
         ids = set(sorted(shared, key=shared.__getitem__, reverse=True)[:MAX_COMPARED]) | banded
         unknown = [i for i in ids if i not in self._features]
         for article in self.store.indexed_articles(unknown):
@@ -144,10 +159,10 @@ class Grouper:
             item.title, item.summary, item.content, lang_hint=item.lang, entries=item.entries
         )
         self._load_counts(set(features.anchors))
+        norm = self._norm(features.anchors)
         best_story: tuple[float, IndexedArticle] | None = None
         best_thread: tuple[float, IndexedArticle] | None = None
-        norm = self._norm(features.anchors)
-        candidates, banded = self._candidates(features, item.at)
+        candidates, banded = self._lookup(features, item.at, thread=False)
         for candidate in candidates:
             other = candidate.article
             gap = abs(item.at - other.at)
@@ -158,15 +173,18 @@ class Grouper:
             joins = gap <= STORY_GAP_HOURS and score >= threshold
             if not joins and other.id in banded and gap <= REPRINT_GAP_HOURS:
                 joins = resemblance(features.sketch, candidate.features.sketch) >= NEAR_DUPLICATE
-            if joins:
-                if best_story is None or score > best_story[0]:
-                    best_story = (score, other)
-            elif (
-                other.at < item.at
-                and score >= SAME_THREAD
-                and (best_thread is None or score > best_thread[0])
-            ):
-                best_thread = (score, other)
+            if joins and (best_story is None or score > best_story[0]):
+                best_story = (score, other)
+        if (
+            best_story is None
+        ):  # a new story: does it continue an earlier case? (only then: it costs look-ups)
+            earlier, _ = self._lookup(features, item.at, thread=True)
+            for candidate in earlier + candidates:
+                other = candidate.article
+                if other.at < item.at - STORY_GAP_HOURS:
+                    score = self.similarity(features, candidate.features, norm, candidate.norm)
+                    if score >= SAME_THREAD and (best_thread is None or score > best_thread[0]):
+                        best_thread = (score, other)
         stems, anchors, sketch = features.encode()
         if best_story is not None:
             story, thread, new = best_story[1].story, best_story[1].thread, False
