@@ -185,7 +185,8 @@ _V10 = ""
 # never reads the wide article rows); story_keys is the look-up index: one row per name, number or MinHash band
 # of an article and the day it happened, so candidates come from an indexed range of days and the cost of
 # grouping an item does not grow with the store. story_df counts the articles of each key (rare keys weigh
-# more). stories keeps what alerts need to know per story: the watched entries it had when it last alerted.
+# more). stories keeps, per story, the seed article it is closest to (found when the story starts) and what
+# alerts need to know: the watched entries it had when it last alerted.
 _V11 = """
 ALTER TABLE articles ADD COLUMN story INTEGER;
 ALTER TABLE articles ADD COLUMN thread INTEGER;
@@ -212,6 +213,7 @@ CREATE TABLE story_df (key TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE stories (
     id              INTEGER PRIMARY KEY,
     thread          INTEGER NOT NULL,
+    related_seed    INTEGER,
     alerted_entries TEXT
 );
 """

@@ -58,6 +58,7 @@ class GroupedArticle:
     sketch: str
     keys: tuple[tuple[str, int], ...]  # (key, day)
     counted: tuple[str, ...]  # keys whose article count grows by one
+    related_seed: int | None = None  # of a new story: the seed article its first report is closest to
 
 
 class StoryIndex:
@@ -166,7 +167,8 @@ class StoryIndex:
         conn = self.conn
         if grouped.new_story:
             conn.execute(
-                "INSERT OR REPLACE INTO stories(id, thread) VALUES (?, ?)", (grouped.story, grouped.thread)
+                "INSERT OR REPLACE INTO stories(id, thread, related_seed) VALUES (?, ?, ?)",
+                (grouped.story, grouped.thread, grouped.related_seed),
             )
         conn.execute(
             "UPDATE articles SET story = ?, thread = ? WHERE id = ?",
@@ -210,6 +212,7 @@ class StoryReport:
     lang: str | None
     score: float
     highlighted: bool
+    related_seed: int | None = None
 
 
 class StoryReads:
@@ -237,12 +240,13 @@ class StoryReads:
             args.extend(story_ids)
         rows = self.conn.execute(
             f"""SELECT a.story, a.thread, a.id, a.title, a.link, a.source, {at} AS at,
-                       coalesce(f.lang, a.lang) AS lang, a.score, a.highlighted
+                       coalesce(f.lang, a.lang) AS lang, a.score, a.highlighted, s.related_seed
                 FROM articles a LEFT JOIN story_features f ON f.article_id = a.id
+                     LEFT JOIN stories s ON s.id = a.story
                 WHERE {where} ORDER BY a.story, at, a.id""",
             args,
         )
-        return [StoryReport(*r[:9], bool(r[9])) for r in rows]
+        return [StoryReport(*r[:9], bool(r[9]), r[10]) for r in rows]
 
     # -- alerts: one per story ------------------------------------------------------------------------------
 

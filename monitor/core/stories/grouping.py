@@ -42,6 +42,7 @@ NEAR_DUPLICATE = 0.5  # estimated Jaccard similarity of word 3-shingles from whi
 COMMON_KEY_SHARE = 0.05
 RARE_KEY_SHARE = 0.01  # keys looked up over a thread's long range of days: only the rare ones
 MIN_COUNT_FOR_SHARE = 50  # in a small store every key is rare enough to look up
+MIN_RELATED = 0.12  # similarity from which a seed article is a story's related seed
 BATCH = 500  # articles per write transaction: short, so the window's writes never wait long
 # Candidates compared in full per article: those sharing the most weight of looked-up keys (and every one that
 # shares a MinHash band). Bounds the work per article when a busy day brings many that share a name or two.
@@ -73,6 +74,7 @@ class Grouper:
         self._counts: dict[str, int] = {}
         self._weights: dict[str, float] = {}  # by key, until its count changes (the total barely moves)
         self._features: dict[int, _Candidate] = {}
+        self._seeds: list[tuple[int, StoryFeatures]] | None = None  # read when the batch's first story starts
 
     # -- weights ------------------------------------------------------------------------------------------
 
@@ -185,6 +187,7 @@ class Grouper:
                     score = self.similarity(features, candidate.features, norm, candidate.norm)
                     if score >= SAME_THREAD and (best_thread is None or score > best_thread[0]):
                         best_thread = (score, other)
+        related = None if best_story is not None else self.related_seed(item.id, features, norm)
         stems, anchors, sketch = features.encode()
         if best_story is not None:
             story, thread, new = best_story[1].story, best_story[1].thread, False
@@ -205,7 +208,28 @@ class Grouper:
             sketch=sketch,
             keys=tuple(keys),
             counted=tuple(features.anchors),
+            related_seed=related,
         )
+
+    def seeds(self) -> list[tuple[int, StoryFeatures]]:
+        if self._seeds is None:
+            self._seeds = [
+                (seed.id, StoryFeatures.decode(seed.lang, seed.stems, seed.anchors, seed.sketch))
+                for seed in self.store.seed_features()
+            ]
+            self._load_counts({k for _, f in self._seeds for k in f.anchors})
+        return self._seeds
+
+    def related_seed(self, article_id: int, features: StoryFeatures, norm: float | None = None) -> int | None:
+        """The seed article closest to `features` (a seed is related to no other), or None below MIN_RELATED."""
+        best: tuple[float, int] | None = None
+        for seed_id, seed in self.seeds():
+            if seed_id == article_id:
+                return None
+            score = self.similarity(features, seed, norm)
+            if score >= MIN_RELATED and (best is None or score > best[0]):
+                best = (score, seed_id)
+        return best[1] if best else None
 
     def remember(self, grouped: GroupedArticle) -> None:
         """Count the article's keys and keep its features for the rest of the batch."""

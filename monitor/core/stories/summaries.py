@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 from monitor.core.models import StorySummary
 from monitor.core.storage.store import Store
 from monitor.core.storage.story_index import StoryReport
-from monitor.core.stories.related import SeedRelations
 
 
 def outlet(report: StoryReport) -> str:
@@ -19,10 +18,8 @@ def outlet(report: StoryReport) -> str:
     return host.removeprefix("www.") or report.source
 
 
-def summarise(reports: Iterable[StoryReport], related: dict[int, int] | None = None) -> list[StorySummary]:
-    """One summary per story of `reports` (each story's reports together, earliest first); `related` gives the
-    related seed of a story's first report."""
-    related = related or {}
+def summarise(reports: Iterable[StoryReport]) -> list[StorySummary]:
+    """One summary per story of `reports` (each story's reports together, earliest first)."""
     summaries = []
     for _, group in groupby(reports, key=lambda r: r.story):
         members = list(group)
@@ -39,7 +36,7 @@ def summarise(reports: Iterable[StoryReport], related: dict[int, int] | None = N
                 languages=tuple(sorted({r.lang for r in members if r.lang and r.lang != "und"})),
                 score=max(r.score for r in members),
                 highlighted=any(r.highlighted for r in members),
-                related_seed=related.get(first.id),
+                related_seed=first.related_seed,
                 articles=tuple(r.id for r in members),
             )
         )
@@ -50,10 +47,7 @@ def list_stories(
     store: Store, *, since: str | None = None, highlighted_only: bool = False
 ) -> list[StorySummary]:
     """The stories with a report since `since`, most recently updated first."""
-    reports = store.story_reports(since)
-    firsts = [r.id for i, r in enumerate(reports) if i == 0 or reports[i - 1].story != r.story]
-    related = {i: seed.article_id for i, seed in SeedRelations(store).related(firsts).items()}
-    found = summarise(reports, related)
+    found = summarise(store.story_reports(since))
     if highlighted_only:
         found = [s for s in found if s.highlighted]
     return sorted(found, key=lambda s: (s.last_updated, s.story), reverse=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from monitor.core.matching.folding import fold_key
 from monitor.core.models import StorySummary
 from monitor.core.storage.store import Store
-from monitor.core.stories.related import RelatedSeed, SeedRelations
+from monitor.core.stories.related import RelatedSeed, explain_related
 from monitor.core.stories.summaries import outlet, summarise
 
 # A sentence ends at . ! ? or a line break, before a space and a capital, digit or quote.
@@ -75,6 +75,6 @@ def story_timeline(store: Store, story: int) -> StoryTimeline | None:
                 report.id, report.at, outlet(report), report.title, report.lang, tuple(adds), first
             )
         )
-    related = SeedRelations(store).related([reports[0].id]).get(reports[0].id)
+    related = explain_related(store, story, summary.related_seed) if summary.related_seed else None
     seed = store.article(related.article_id) if related else None
     return StoryTimeline(summary, timeline, related, seed.title if seed else "")

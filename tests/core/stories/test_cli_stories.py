@@ -103,3 +103,13 @@ def test_a_story_links_to_the_seed_it_is_closest_to(data_dir: Path, httpserver, 
     assert all(
         stories[seeds[i]["title"]]["related_seed"] is None for i in seeds if seeds[i]["title"] in stories
     )
+    from monitor.core.service import VigieCore
+    from monitor.paths import AppPaths
+
+    core = VigieCore(AppPaths.resolve(data_dir))
+    try:
+        timeline = core.story_timeline(stories[KESSACI[3]]["story"])
+    finally:
+        core.close()
+    assert timeline is not None and timeline.related is not None and timeline.related.article_id == related
+    assert "kessaci" in {term.casefold() for term in timeline.related.shared}
