@@ -42,6 +42,9 @@ NEAR_DUPLICATE = 0.5  # estimated Jaccard similarity of word 3-shingles from whi
 COMMON_KEY_SHARE = 0.05
 RARE_KEY_SHARE = 0.01  # keys looked up over a thread's long range of days: only the rare ones
 MIN_COUNT_FOR_SHARE = 50  # in a small store every key is rare enough to look up
+# Anchors never looked up (so not in the key table): a weekday or a month names no event on its own; they still
+# count in the similarity of the candidates the other keys bring.
+UNINDEXED = frozenset("dm")
 MIN_RELATED = 0.12  # similarity from which a seed article is a story's related seed
 BATCH = 500  # articles per write transaction: short, so the window's writes never wait long
 # Candidates compared in full per article: those sharing the most weight of looked-up keys (and every one that
@@ -127,12 +130,12 @@ class Grouper:
         banded: set[int] = set()
         if thread:
             rare = self._share_limit(RARE_KEY_SHARE)
-            keys = [k for k in features.anchors if self._counts.get(k, 0) <= rare]
+            keys = [k for k in features.anchors if k[0] not in UNINDEXED and self._counts.get(k, 0) <= rare]
             reach = int(THREAD_GAP_HOURS // 24)
             rows = self.store.articles_with_keys(keys, day - reach, day - gap_days - 1, MAX_KEY_HITS)
         else:
             common = self._share_limit(COMMON_KEY_SHARE)
-            keys = [k for k in features.anchors if self._counts.get(k, 0) <= common]
+            keys = [k for k in features.anchors if k[0] not in UNINDEXED and self._counts.get(k, 0) <= common]
             rows = self.store.articles_with_keys(keys, day - gap_days, day + gap_days, MAX_KEY_HITS)
             reach = int(REPRINT_GAP_HOURS // 24)
             banded = {
@@ -195,7 +198,8 @@ class Grouper:
             story, new = item.id, True
             thread = best_thread[1].thread if best_thread is not None else item.id
         day = int(item.at // 24)
-        keys = [(k, day) for k in features.anchors] + [(k, day) for k in features.band_keys]
+        keys = [(k, day) for k in features.anchors if k[0] not in UNINDEXED]
+        keys += [(k, day) for k in features.band_keys]
         return GroupedArticle(
             id=item.id,
             story=story,
