@@ -277,6 +277,7 @@ class StoryReads:
         """The story features of the seed articles (the related seed of a story is one of them)."""
         rows = self.conn.execute(
             """SELECT f.article_id, f.at, f.lang, f.stems, f.anchors, f.sketch, f.story, f.thread
-               FROM story_features f JOIN articles a ON a.id = f.article_id WHERE a.source = 'seed'"""
+               FROM articles a CROSS JOIN story_features f ON f.article_id = a.id
+               WHERE a.feed_id IS NULL AND a.source = 'seed'"""  # through articles_source: seeds have no feed
         )
         return [IndexedArticle(*r) for r in rows]
