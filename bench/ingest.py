@@ -66,7 +66,7 @@ def one_round(
     without grouping the new articles into stories (the poller's grouping step does nothing)."""
     grouping = poller._group
     if not stories:
-        poller._group = lambda store, limit=0: None  # type: ignore[assignment]
+        poller._group = lambda store, grouper, limit=0: None  # type: ignore[assignment]
     folder = Path(tempfile.mkdtemp(prefix="vigie-ingest-", dir=fx.BENCH_DIR))
     try:
         core = VigieCore(AppPaths(folder), fetch_settings=settings)

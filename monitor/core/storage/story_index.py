@@ -109,31 +109,27 @@ class StoryIndex:
         return int(self.conn.execute("SELECT coalesce(max(article_id), 0) FROM story_features").fetchone()[0])
 
     def articles_with_keys(
-        self, keys: Sequence[str], first_day: int, last_day: int, max_per_key: int
-    ) -> list[tuple[str, int]]:
-        """(key, article id) for the grouped articles that have any of `keys` on a day in [first_day, last_day].
+        self, ranges: Sequence[tuple[Sequence[str], int, int]], max_per_key: int
+    ) -> list[tuple[int, str, int]]:
+        """(range index, key, article id) for the grouped articles that have a key of a range on a day of that
+        range; `ranges` are (keys, first day, last day). One statement for them all.
 
-        A key that more than `max_per_key` articles have in that range says little about one event and would
+        A key that more than `max_per_key` articles have in its range says little about one event and would
         bring that many candidates: it is left out (SQLite counts its rows; none reach Python)."""
-        found: list[tuple[str, int]] = []
-        for start in range(0, len(keys), KEYS_PER_QUERY):
-            chunk = list(keys[start : start + KEYS_PER_QUERY])
-            marks = ",".join("?" * len(chunk))
-            counted = self.conn.execute(
-                f"SELECT key, count(*) FROM story_keys WHERE key IN ({marks}) AND day BETWEEN ? AND ? GROUP BY key",
-                (*chunk, first_day, last_day),
-            )
-            kept = [key for key, count in counted if count <= max_per_key]
-            if not kept:
+        parts, args = [], []
+        for index, (keys, first_day, last_day) in enumerate(ranges):
+            wanted = list(keys)[:KEYS_PER_QUERY]
+            if not wanted:
                 continue
-            marks = ",".join("?" * len(kept))
-            found.extend(
-                self.conn.execute(
-                    f"SELECT key, article_id FROM story_keys WHERE key IN ({marks}) AND day BETWEEN ? AND ?",
-                    (*kept, first_day, last_day),
-                )
+            parts.append(
+                f"SELECT {index} AS part, key, article_id, count(*) OVER (PARTITION BY key) AS n FROM story_keys"
+                f" WHERE key IN ({','.join('?' * len(wanted))}) AND day BETWEEN ? AND ?"
             )
-        return found
+            args.extend([*wanted, first_day, last_day])
+        if not parts:
+            return []
+        sql = f"SELECT part, key, article_id FROM ({' UNION ALL '.join(parts)}) WHERE n <= ?"
+        return self.conn.execute(sql, (*args, max_per_key)).fetchall()
 
     def indexed_articles(self, ids: Iterable[int]) -> list[IndexedArticle]:
         wanted = list(ids)

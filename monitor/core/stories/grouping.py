@@ -53,6 +53,9 @@ MAX_COMPARED = 24
 # A key more articles than this have in the range of days looked up is not looked up (a name in the news every
 # day of the week); it still counts in the similarity of the candidates found by other keys.
 MAX_KEY_HITS = 60
+# Candidates kept decoded between articles (and between the feeds of one poll): news comes in order of time, so
+# the articles a new one is compared with are mostly among the last few thousand seen.
+MAX_CACHED = 5_000
 
 
 @dataclass
@@ -76,7 +79,8 @@ class Grouper:
         self.total = max(store.indexed_count(), 1)
         self._counts: dict[str, int] = {}
         self._weights: dict[str, float] = {}  # by key, until its count changes (the total barely moves)
-        self._features: dict[int, _Candidate] = {}
+        self._features: dict[int, _Candidate] = {}  # the most recent MAX_CACHED, oldest first
+        self._placed: tuple[int, StoryFeatures] | None = None  # the last article placed, for remember()
         self._seeds: list[tuple[int, StoryFeatures]] | None = None  # read when the batch's first story starts
 
     # -- weights ------------------------------------------------------------------------------------------
@@ -132,26 +136,26 @@ class Grouper:
             rare = self._share_limit(RARE_KEY_SHARE)
             keys = [k for k in features.anchors if k[0] not in UNINDEXED and self._counts.get(k, 0) <= rare]
             reach = int(THREAD_GAP_HOURS // 24)
-            rows = self.store.articles_with_keys(keys, day - reach, day - gap_days - 1, MAX_KEY_HITS)
+            ranges = [(keys, day - reach, day - gap_days - 1)]
         else:
             common = self._share_limit(COMMON_KEY_SHARE)
             keys = [k for k in features.anchors if k[0] not in UNINDEXED and self._counts.get(k, 0) <= common]
-            rows = self.store.articles_with_keys(keys, day - gap_days, day + gap_days, MAX_KEY_HITS)
             reach = int(REPRINT_GAP_HOURS // 24)
-            banded = {
-                i
-                for _, i in self.store.articles_with_keys(
-                    features.band_keys, day - reach, day + reach, MAX_KEY_HITS
-                )
-            }
+            ranges = [(keys, day - gap_days, day + gap_days), (features.band_keys, day - reach, day + reach)]
+        rows = []
+        for part, key, article_id in self.store.articles_with_keys(ranges, MAX_KEY_HITS):
+            if part == 1:
+                banded.add(article_id)
+            else:
+                rows.append((key, article_id))
         for key, article_id in rows:
             shared[article_id] = shared.get(article_id, 0.0) + self._weight(key)
         ids = set(sorted(shared, key=shared.__getitem__, reverse=True)[:MAX_COMPARED]) | banded
         unknown = [i for i in ids if i not in self._features]
+        found = [self._features[i] for i in ids if i in self._features]
         for article in self.store.indexed_articles(unknown):
             features_b = StoryFeatures.decode(article.lang, article.stems, article.anchors, article.sketch)
-            self._features[article.id] = _Candidate(article, features_b)
-        found = [self._features[i] for i in ids if i in self._features]
+            found.append(self._keep(_Candidate(article, features_b)))
         self._load_counts({k for c in found if c.norm < 0 for k in c.features.anchors})
         for candidate in found:
             if candidate.norm < 0:
@@ -191,6 +195,7 @@ class Grouper:
                     if score >= SAME_THREAD and (best_thread is None or score > best_thread[0]):
                         best_thread = (score, other)
         related = None if best_story is not None else self.related_seed(item.id, features, norm)
+        self._placed = (item.id, features)
         stems, anchors, sketch = features.encode()
         if best_story is not None:
             story, thread, new = best_story[1].story, best_story[1].thread, False
@@ -235,41 +240,64 @@ class Grouper:
                 best = (score, seed_id)
         return best[1] if best else None
 
+    def _keep(self, candidate: _Candidate) -> _Candidate:
+        self._features[candidate.article.id] = candidate
+        if len(self._features) > MAX_CACHED:
+            del self._features[next(iter(self._features))]
+        return candidate
+
+    def forget(self) -> None:
+        """Drop what this grouper remembers (after a batch was rolled back: its decisions were not kept)."""
+        self._features.clear()
+        self._counts.clear()
+        self._weights.clear()
+        self.total = max(self.store.indexed_count(), 1)
+
     def remember(self, grouped: GroupedArticle) -> None:
-        """Count the article's keys and keep its features for the rest of the batch."""
+        """Count the article's keys and keep its features for the articles that come next."""
         self.total += 1
         for key in grouped.counted:
             self._counts[key] = self._counts.get(key, 0) + 1
             self._weights.pop(key, None)
-        self._features[grouped.id] = _Candidate(
-            IndexedArticle(
-                grouped.id,
-                grouped.at,
-                grouped.lang,
-                grouped.stems,
-                grouped.anchors,
-                grouped.sketch,
-                grouped.story,
-                grouped.thread,
-            ),
-            StoryFeatures.decode(grouped.lang, grouped.stems, grouped.anchors, grouped.sketch),
+        features = self._placed if self._placed is not None and self._placed[0] == grouped.id else None
+        self._keep(
+            _Candidate(
+                IndexedArticle(
+                    grouped.id,
+                    grouped.at,
+                    grouped.lang,
+                    grouped.stems,
+                    grouped.anchors,
+                    grouped.sketch,
+                    grouped.story,
+                    grouped.thread,
+                ),
+                features[1]
+                if features is not None
+                else StoryFeatures.decode(grouped.lang, grouped.stems, grouped.anchors, grouped.sketch),
+            )
         )
 
 
 def group_new_articles(
-    store: Store, *, limit: int | None = None, on_batch: Callable[[int], None] | None = None
+    store: Store,
+    *,
+    limit: int | None = None,
+    on_batch: Callable[[int], None] | None = None,
+    grouper: Grouper | None = None,
 ) -> GroupingResult:
     """Give every article without a story its story and thread (at most `limit`, earliest first).
 
-    Grouping an article twice never happens (only articles without a story are read), so polling the same
-    items again changes no story."""
+    `grouper` carries what was read and decoded from one call to the next (a poll groups after each feed); it
+    must be used on one thread, while nothing else groups. Grouping an article twice never happens (only
+    articles without a story are read), so polling the same items again changes no story."""
     result = GroupingResult()
+    grouper = grouper or Grouper(store)
     while limit is None or result.grouped < limit:
         size = BATCH if limit is None else min(BATCH, limit - result.grouped)
         batch = store.ungrouped(size)
         if not batch:
             break
-        grouper = Grouper(store)
         store.begin_grouping()
         try:
             for item in batch:
@@ -280,6 +308,7 @@ def group_new_articles(
                 result.new_stories += grouped.new_story
         except BaseException:
             store.end_grouping(commit=False)
+            grouper.forget()
             raise
         store.end_grouping()
         if on_batch:
