@@ -116,20 +116,21 @@ class StoryIndex:
 
         A key that more than `max_per_key` articles have in its range says little about one event and would
         bring that many candidates: it is left out (SQLite counts its rows; none reach Python)."""
-        parts, args = [], []
+        rows, args = [], []
         for index, (keys, first_day, last_day) in enumerate(ranges):
-            wanted = list(keys)[:KEYS_PER_QUERY]
-            if not wanted:
-                continue
-            parts.append(
-                f"SELECT {index} AS part, key, article_id, count(*) OVER (PARTITION BY key) AS n FROM story_keys"
-                f" WHERE key IN ({','.join('?' * len(wanted))}) AND day BETWEEN ? AND ?"
-            )
-            args.extend([*wanted, first_day, last_day])
-        if not parts:
+            for key in list(keys)[: KEYS_PER_QUERY // 4]:
+                rows.append("(?, ?, ?, ?)")
+                args.extend([index, key, first_day, last_day])
+        if not rows:
             return []
-        sql = f"SELECT part, key, article_id FROM ({' UNION ALL '.join(parts)}) WHERE n <= ?"
-        return self.conn.execute(sql, (*args, max_per_key)).fetchall()
+        # Each key is counted up to max_per_key + 1 rows only (LIMIT), so a key every article of the day has
+        # costs no more than a rare one; the kept keys' rows are then read (CROSS JOIN: wanted keys outside).
+        sql = f"""WITH wanted(part, key, first_day, last_day) AS (VALUES {", ".join(rows)}),
+                       kept AS (SELECT * FROM wanted w WHERE (SELECT count(*) FROM (SELECT 1 FROM story_keys c
+                                    WHERE c.key = w.key AND c.day BETWEEN w.first_day AND w.last_day LIMIT ?)) <= ?)
+                  SELECT kept.part, kept.key, k.article_id FROM kept CROSS JOIN story_keys k
+                  WHERE k.key = kept.key AND k.day BETWEEN kept.first_day AND kept.last_day"""
+        return self.conn.execute(sql, (*args, max_per_key + 1, max_per_key)).fetchall()
 
     def indexed_articles(self, ids: Iterable[int]) -> list[IndexedArticle]:
         wanted = list(ids)
