@@ -9,10 +9,12 @@ import logging
 import sqlite3
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from monitor import __version__, cli_evidence, cli_signals
+from monitor.core import export
 from monitor.core.errors import UserError, describe_error, is_expected
 from monitor.core.matching.watchlist import dump_watchlist, load_watchlist
 from monitor.core.models import ArticleQuery, Feed
@@ -102,6 +104,15 @@ def build_parser() -> argparse.ArgumentParser:
     judge.add_argument("id", type=int, metavar="ID")
     judge.add_argument("judgement", choices=["relevant", "not-relevant", "none"])
 
+    stories = commands.add_parser(
+        "stories", parents=[common], help="stories: the reports of one event together"
+    )
+    story_cmds = stories.add_subparsers(dest="stories_command", metavar="ACTION", required=True)
+    slist = story_cmds.add_parser("list", parents=[common], help="one line (or JSON object) per story")
+    slist.add_argument("--since", metavar="ISO_DATE", help="stories with a report since this date (UTC)")
+    slist.add_argument("--highlighted-only", action="store_true")
+    slist.add_argument("--format", choices=["text", "jsonl"], default="text")
+
     search = commands.add_parser(
         "search", parents=[common], help="full-text search: French and English word forms, accents ignored"
     )
@@ -187,6 +198,7 @@ def _dispatch(core: VigieCore, args: argparse.Namespace) -> int:
         "poll": _poll,
         "articles": _articles,
         "search": _search,
+        "stories": _stories,
         "watchlist": _watchlist,
         "timeline": cli_signals.timeline,
         "alerts": cli_signals.alerts,
@@ -336,6 +348,22 @@ def _articles(core: VigieCore, args: argparse.Namespace) -> int:
         print(f"exported {count} articles to {args.output}", file=sys.stderr)
     else:
         core.export_articles(sys.stdout, args.format, query)
+    return 0
+
+
+def _stories(core: VigieCore, args: argparse.Namespace) -> int:
+    since = args.since
+    if since:
+        try:
+            moment = datetime.fromisoformat(since)
+            since = (moment.astimezone(UTC) if moment.tzinfo else moment).replace(tzinfo=None).isoformat()
+        except ValueError:
+            return _fail(f"--since wants an ISO date such as 2026-01-31, not {args.since!r}")
+    for story in core.stories(since=since, highlighted_only=args.highlighted_only):
+        if args.format == "jsonl":
+            print(json.dumps(export.story_record(story), ensure_ascii=False))
+        else:
+            print(export.story_line(story))
     return 0
 
 

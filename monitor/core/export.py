@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 from collections.abc import Iterable, Mapping
 from typing import IO
 
-from monitor.core.models import SEED_SOURCE, Article, Feed
+from monitor.core.models import SEED_SOURCE, Article, Feed, StorySummary
 
 CSV_COLUMNS = [
     "id",
@@ -23,6 +24,8 @@ CSV_COLUMNS = [
     "lang",
     "summary",
     "judgement",
+    "story",
+    "thread",
 ]
 
 
@@ -49,6 +52,8 @@ def article_record(article: Article) -> dict[str, object]:
         "starred": article.starred,
         "matches": [m.to_dict() for m in article.matches],
         "judgement": article.judgement,
+        "story": article.story,
+        "thread": article.thread,
     }
 
 
@@ -83,10 +88,35 @@ def write_csv(articles: Iterable[Article], out: IO[str], feeds: Mapping[int, Fee
                 a.lang or "",
                 _cell(a.summary),
                 a.judgement or "",
+                "" if a.story is None else a.story,
+                "" if a.thread is None else a.thread,
             ]
         )
         count += 1
     return count
+
+
+def story_record(story: StorySummary) -> dict[str, object]:
+    """One story as `vigie stories list --format jsonl` writes it (README, "Stories")."""
+    record = dataclasses.asdict(story)
+    record["languages"] = list(story.languages)
+    record["articles"] = list(story.articles)
+    return record
+
+
+def story_line(story: StorySummary) -> str:
+    """One story on one line for people: when, how many reports, languages, title."""
+    flag = "*" if story.highlighted else " "
+    languages = ",".join(story.languages) or "-"
+    return (
+        f"{flag} {story.story:>7}  {story.first_seen[:16]}  {story.last_updated[:16]}  "
+        f"{_count(story.reports, 'report')} {_count(story.outlets, 'outlet')}  {languages:5}  {story.score:5.1f}  "
+        f"{story.title}" + ("" if story.thread == story.story else f"  (thread {story.thread})")
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:>3} {noun}" + ("s" if n != 1 else " ")
 
 
 def _cell(text: str) -> str:

@@ -143,6 +143,10 @@ class Article(ItemText):
     # The analyst's judgement: "relevant", "not-relevant" or None; when set, it decides `highlighted`.
     judgement: str | None = None
     matches: list[Match] = field(default_factory=list)
+    # The article's story (the id of the report that started it, the first one grouped; stable) and thread (the
+    # story id of the case's first story); None until grouping has seen it (core.stories).
+    story: int | None = None
+    thread: int | None = None
 
 
 @dataclass(frozen=True)
@@ -219,3 +223,21 @@ class CaseItem:
     outlet: str
     tags: tuple[str, ...] = ()
     article: Article | None = None
+
+
+@dataclass(frozen=True)
+class StorySummary:
+    """One story as the story list and `vigie stories list` show it: its reports, earliest first."""
+
+    story: int
+    thread: int
+    title: str  # the first report's
+    first_seen: str  # when its first report was published (UTC ISO 8601)
+    last_updated: str  # when its latest report was published
+    reports: int
+    outlets: int  # distinct sites (the host of each report's link, else its feed)
+    languages: tuple[str, ...]
+    score: float  # its highest report's
+    highlighted: bool  # any report highlighted
+    related_seed: int | None
+    articles: tuple[int, ...]

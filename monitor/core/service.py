@@ -18,7 +18,7 @@ from monitor.core.evidence.cases import CaseBook
 from monitor.core.learning.proposal import Disagreement, Proposal, disagreements, judged_articles, propose
 from monitor.core.matching.matcher import Matcher
 from monitor.core.matching.watchlist import Entry, Watchlist, WatchlistFile, default_watchlist_path
-from monitor.core.models import SEED_SOURCE, Article, ArticlePages, ArticleQuery, Feed
+from monitor.core.models import SEED_SOURCE, Article, ArticlePages, ArticleQuery, Feed, StorySummary
 from monitor.core.parsing import opml
 from monitor.core.parsing.seeds import read_seeds, seed_item
 from monitor.core.polling.alerts import AlertPolicy
@@ -30,6 +30,9 @@ from monitor.core.signals.facade import Signals
 from monitor.core.storage.feed_counts import highlighted_unread_by_feed
 from monitor.core.storage.ingest import Outcome
 from monitor.core.storage.store import Store
+from monitor.core.stories.grouping import group_new_articles
+from monitor.core.stories.summaries import list_stories
+from monitor.core.stories.timeline import StoryTimeline, story_timeline
 from monitor.core.subscriptions.feeds import FeedSubscriptions
 from monitor.core.support.clock import Clock, iso, utc_now
 from monitor.core.support.folder_paths import (
@@ -152,6 +155,7 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
         counts = self.store.save_items(
             source=SEED_SOURCE, feed_id=None, items=assessed, fetched_at=now, poll_id=0
         )
+        group_new_articles(self.store)  # seeds have stories too
         return SeedLoad(counts[Outcome.NEW], counts[Outcome.UNCHANGED], counts[Outcome.UPDATED])
 
     def install_default_feeds(self) -> int:
@@ -330,6 +334,14 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
         if fmt == "csv":
             return export.write_csv(articles, out, feeds)
         raise UserError(f"unknown export format {fmt!r} (jsonl or csv)")
+
+    def stories(self, since: str | None = None, highlighted_only: bool = False) -> list[StorySummary]:
+        """The stories with a report since `since` (UTC ISO date), most recently updated first."""
+        return list_stories(self.store, since=since, highlighted_only=highlighted_only)
+
+    def story_timeline(self, story: int) -> StoryTimeline | None:
+        """Who reported a story first and what each later report adds; None for an unknown story."""
+        return story_timeline(self.store, story)
 
 
 def core_poll_function(core: VigieCore) -> PollFunction:

@@ -12,6 +12,7 @@ from monitor.ui import case_view, profile_backup
 from monitor.ui.news_search_dialog import ask_words_to_follow
 from monitor.ui.proposal_dialog import show_proposal_dialog
 from monitor.ui.signals_controller import SignalsController
+from monitor.ui.stories_view import open_stories
 
 if TYPE_CHECKING:
     from monitor.ui.main_window import MainWindow
@@ -95,6 +96,13 @@ def build_actions(w: MainWindow) -> None:
     w.act_feed_health = _action(
         w, "Feed &health…", w.show_feed_health, "Ctrl+Shift+H", "Each feed's health and figures"
     )
+    w.act_stories = _action(
+        w,
+        "S&tories…",
+        lambda: open_stories(w),
+        "Ctrl+Shift+S",
+        "One row per story: reprints and rewrites together",
+    )
     w.act_watchlist = _action(w, "&Edit watchlist…", w.show_watchlist_editor, "Ctrl+E")
     w.act_propose = _action(
         w,
@@ -146,6 +154,8 @@ def build_menus(w: MainWindow) -> None:
                 w.act_propose,
                 None,
                 w.act_add_to_case,
+                None,
+                w.act_stories,
             ],
         ),
         ("&Cases", [w.act_cases, w.act_add_to_case]),

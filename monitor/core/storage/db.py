@@ -180,8 +180,48 @@ ALTER TABLE articles ADD COLUMN judgement TEXT CHECK (judgement IN ('relevant', 
 UPDATE articles SET highlighted = 1 WHERE judgement = 'relevant';
 """
 
-# v10 is the word-form index (wordform_index.migrate_v10). v11 is reserved for issue 16's stories, merged next.
-_V11_RESERVED = ""
+# v10 is the word-form index (wordform_index.migrate_v10).
+
+# v11: stories (issue 16). Every article joins a story as it is grouped (core.stories): `story` is the id of the
+# story's first grouped article (stable), `thread` the story id of the earliest story of the same case. NULL
+# until grouped: the partial index finds what is left to group without reading the table. story_features keeps
+# what grouping compares (the features of each grouped article, with its story and thread again, so comparing
+# never reads the wide article rows); story_keys is the look-up index: one row per name, number or MinHash band
+# of an article and the day it happened, so candidates come from an indexed range of days and the cost of
+# grouping an item does not grow with the store. story_df counts the articles of each key (rare keys weigh
+# more). stories keeps, per story, the seed article it is closest to (found when the story starts) and what
+# alerts need to know: the watched entries it had when it last alerted.
+_V11 = """
+ALTER TABLE articles ADD COLUMN story INTEGER;
+ALTER TABLE articles ADD COLUMN thread INTEGER;
+CREATE INDEX articles_story ON articles(story, published);
+CREATE INDEX articles_ungrouped ON articles(id) WHERE story IS NULL;
+CREATE TABLE story_features (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    at         REAL NOT NULL,
+    lang       TEXT NOT NULL,
+    stems      TEXT NOT NULL,
+    anchors    TEXT NOT NULL,
+    sketch     TEXT NOT NULL,
+    story      INTEGER NOT NULL,
+    thread     INTEGER NOT NULL
+);
+CREATE TABLE story_keys (
+    key        TEXT NOT NULL,
+    day        INTEGER NOT NULL,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    PRIMARY KEY (key, day, article_id)
+) WITHOUT ROWID;
+CREATE INDEX story_keys_article ON story_keys(article_id);
+CREATE TABLE story_df (key TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE stories (
+    id              INTEGER PRIMARY KEY,
+    thread          INTEGER NOT NULL,
+    related_seed    INTEGER,
+    alerted_entries TEXT
+);
+"""
+
 
 # v12: cases (issue 18). A case is a named folder of evidence with a note; each item pins one article (or,
 # later, one story of issue 16: kind 'story' with story_id, no foreign key until that table exists) with the
@@ -258,7 +298,7 @@ MIGRATIONS: list[Migration] = [
     _V8,
     _V9,
     wordform_index.migrate_v10,
-    _V11_RESERVED,
+    _V11,
     _V12,
     _V13,
 ]
