@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import IO
 
-from monitor.core.models import SEED_SOURCE, Article, Feed
+from monitor.core.models import SEED_SOURCE, Article, ArticleVersion, Feed
 
 CSV_COLUMNS = [
     "id",
@@ -23,10 +23,29 @@ CSV_COLUMNS = [
     "lang",
     "summary",
     "judgement",
+    "versions",
 ]
 
 
-def article_record(article: Article) -> dict[str, object]:
+def version_record(version: ArticleVersion) -> dict[str, object]:
+    """One stored version, whole: `sha256` is the SHA-256 of its normalised text (the feed's for a feed version,
+    the page's main text for a page version)."""
+    return {
+        "fetched": version.fetched,
+        "kind": version.kind,
+        "sha256": version.text_sha256,
+        "document_sha256": version.doc_sha256,
+        "etag": version.etag,
+        "last_modified": version.last_modified,
+        "link": version.link,
+        "title": version.title,
+        "summary": version.summary,
+        "content": version.content,
+        "full_text": version.full_text,
+    }
+
+
+def article_record(article: Article, versions: Iterable[ArticleVersion] = ()) -> dict[str, object]:
     """One article as the JSONL contract describes it."""
     return {
         "id": article.id,
@@ -49,13 +68,21 @@ def article_record(article: Article) -> dict[str, object]:
         "starred": article.starred,
         "matches": [m.to_dict() for m in article.matches],
         "judgement": article.judgement,
+        "full_text": article.full_text,
+        "gone": article.gone,
+        "versions": [version_record(v) for v in versions],
     }
 
 
-def write_jsonl(articles: Iterable[Article], out: IO[str]) -> int:
+def write_jsonl(
+    articles: Iterable[Article],
+    out: IO[str],
+    versions_of: Callable[[int], Iterable[ArticleVersion]] | None = None,
+) -> int:
     count = 0
     for article in articles:
-        out.write(json.dumps(article_record(article), ensure_ascii=False) + "\n")
+        versions = versions_of(article.id) if versions_of else ()
+        out.write(json.dumps(article_record(article, versions), ensure_ascii=False) + "\n")
         count += 1
     return count
 
@@ -83,6 +110,7 @@ def write_csv(articles: Iterable[Article], out: IO[str], feeds: Mapping[int, Fee
                 a.lang or "",
                 _cell(a.summary),
                 a.judgement or "",
+                a.revisions + 1,
             ]
         )
         count += 1
