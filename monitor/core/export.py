@@ -54,7 +54,8 @@ def article_record(article: Article, versions: Iterable[ArticleVersion] = ()) ->
         "link": article.link,
         "title": article.title,
         "summary": article.summary,
-        "content": article.content,
+        # What matching read (the feed's content, then the page's main text): match offsets index into it.
+        "content": article.field_text("content"),
         "published": article.published,
         "published_estimated": article.published_estimated,
         "fetched": article.fetched,
