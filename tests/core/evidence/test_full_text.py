@@ -130,3 +130,35 @@ def test_full_text_keeps_the_main_text_and_reports_failed_pages(core: VigieCore,
     pages_before = sum("/pages/" in str(req.path) for req, _ in httpserver.log)
     core.poll()
     assert sum("/pages/" in str(req.path) for req, _ in httpserver.log) == pages_before
+
+
+def test_the_cli_turns_full_text_on_and_feed_health_says_what_failed(
+    data_dir: Path, httpserver, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from monitor.cli import main
+
+    serve_pages(httpserver)
+    base = httpserver.url_for("").rstrip("/")
+    url = serve_feed(httpserver, "/feed.xml", ServedFeed(feed_xml(base, ["good", "forbidden"])))
+    assert main(["feeds", "add", url, "--no-check"]) == 0
+    assert main(["feeds", "full-text", url, "on"]) == 0
+    assert "full text on" in capsys.readouterr().out
+    assert main(["feeds", "list"]) == 0
+    assert "; full text;" in capsys.readouterr().out
+    assert main(["poll"]) == 0
+    capsys.readouterr()
+    assert main(["feeds", "health", "--format", "jsonl"]) == 0
+    row = json.loads(capsys.readouterr().out.splitlines()[0])
+    assert row["full_text"] is True
+    assert "1 of 2 page(s) failed" in row["full_text_state"] and "403" in row["full_text_state"]
+    assert "1 of 2 page(s) failed" in row["health"]  # the feed itself is fine; its pages are said
+    assert main(["articles", "export", "--format", "jsonl"]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    good = next(r for r in records if (r["link"] or "").endswith("/pages/good"))
+    assert "Octave Brunier" in good["full_text"] and good["content"].endswith(good["full_text"])
+    assert [v["kind"] for v in good["versions"]] == ["feed", "page"]
+    for m in good["matches"]:
+        assert good[m["field"]][m["start"] : m["end"]] == m["text"]
+    assert main(["feeds", "full-text", url, "off"]) == 0
