@@ -108,7 +108,11 @@ class PendingItem:
     def outcome(self) -> Outcome:
         if self.existing_id is None:
             return Outcome.NEW
-        if self.existing_hash == self.content_hash and self.existing_link == self.item.link:
+        if self.existing_hash != self.content_hash:
+            return Outcome.UPDATED
+        # A changed link is a revision; tracking parameters or the host's case are not (canonical_link).
+        old, new = self.existing_link, self.item.link
+        if old == new or (old and new and canonical_link(old) == canonical_link(new)):
             return Outcome.UNCHANGED
         return Outcome.UPDATED
 

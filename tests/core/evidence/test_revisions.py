@@ -142,3 +142,19 @@ def test_the_migration_gives_every_stored_article_its_first_version(tmp_path: Pa
     assert conn.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'Brunier'").fetchall() == []
     conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
     conn.close()
+
+
+def test_a_changed_link_alone_is_a_revision(core: VigieCore, httpserver) -> None:
+    served = ServedFeed(rss(OTHER))
+    core.add_feed(serve_feed(httpserver, "/wire.xml", served), "Wire")
+    core.poll()
+    served.body = served.body.replace(b"http://example.org/b-2", b"http://example.org/b-2?utm_source=rss")
+    assert core.poll().updated == 0  # a tracking parameter is no change
+    served.body = served.body.replace(
+        b"http://example.org/b-2?utm_source=rss", b"http://example.org/b-2-corrected"
+    )
+    assert core.poll().updated == 1
+    article = next(a for a in core.store.articles(ArticleQuery()) if (a.guid or "").endswith("b-2"))
+    versions = core.article_versions(article.id)
+    assert [v.link for v in versions] == ["http://example.org/b-2", "http://example.org/b-2-corrected"]
+    assert versions[0].title == versions[1].title == OTHER[1]
