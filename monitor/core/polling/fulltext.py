@@ -102,8 +102,8 @@ def fetch_full_texts(
     problems: dict[int, list[str]] = {f.id: [] for f in wanted if any(r.key[0] == f.id for r in requests)}  # type: ignore[index]
     for request, response in results:
         feed_id, article_id = request.key  # type: ignore[misc]
-        if response.not_modified:
-            continue
+        if response.not_modified or (response.error == "cancelled" and response.status is None):
+            continue  # unchanged page, or a poll stopped by the analyst: nothing to keep and nothing to blame
         outcome = judge_page(article_id, response)
         if outcome.text is None:
             log.info("full text of article %s (%s): %s", article_id, request.url, outcome.problem)

@@ -82,6 +82,12 @@ def test_a_changed_item_keeps_every_version_with_its_digests(core: VigieCore, ht
     # Matching runs on the latest version: the office's name, gone from it, no longer matches.
     assert not any(m.text == "PNACO" for m in article.matches)
 
+    # A case report's provenance lists both versions with their digests.
+    report = core.case_report_html(core.add_to_case("Dossier", [article.id]).case.id)
+    for version in versions:
+        assert version.text_sha256 in report and version.doc_sha256 in report  # type: ignore[operator]
+    assert "2 stored versions" in report
+
     # Stored versions never change.
     with pytest.raises(sqlite3.IntegrityError, match="never changes"):
         core.store.conn.execute("UPDATE article_versions SET title = 'x' WHERE article_id = ?", (article.id,))
