@@ -84,6 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--folder", required=True, metavar="PATH", help=f'the folder, {_PATH_HELP}; "" is the top level'
     )
     feed_cmds.add_parser("folders", parents=[common], help="the folders, with how many feeds each holds")
+    full = feed_cmds.add_parser(
+        "full-text", parents=[common], help="fetch each new item's page and keep its text"
+    )
+    full.add_argument("feed", metavar="ID_OR_URL")
+    full.add_argument("state", choices=["on", "off"])
     _add_follow_parser(feed_cmds, common)
 
     poll = commands.add_parser("poll", parents=[common], help="poll every feed once (or one), headless")
@@ -234,6 +239,10 @@ def _feeds(core: VigieCore, args: argparse.Namespace) -> int:
         print(
             f"moved [{feed.id}] {feed.title or feed.url} to {format_folder_path(feed.folder) or 'the top level'}"
         )
+    elif action == "full-text":
+        feed = core.feed_by_id_or_url(args.feed)
+        core.set_full_text([feed.id], args.state == "on")
+        print(f"full text {args.state}: [{feed.id}] {feed.title or feed.url}")
     elif action == "folders":
         feeds = core.store.list_feeds()
         for path in core.folders():
@@ -252,7 +261,7 @@ def _list_feeds(core: VigieCore, folder: str | None) -> None:
     feeds = core.feeds_in_folder(path)
     for feed in sorted(feeds, key=lambda f: tuple(t.casefold() for t in f.folder)):  # stable: by title within
         where = f"; in {format_folder_path(feed.folder)}" if feed.folder else ""
-        muted = "; muted" if feed.muted else ""
+        muted = ("; muted" if feed.muted else "") + ("; full text" if feed.full_text else "")
         print(
             f"[{feed.id}] {feed.title or '(untitled)'} <{feed.url}> every {feed.interval_minutes} min{where}"
             f"{muted}; {_health_words(feed)}; next poll {iso(due_time(feed) or utc_now()) if feed.enabled else '-'}"
@@ -294,7 +303,9 @@ def _feeds_health(core: VigieCore, fmt: str) -> int:
         writer.writeheader()
         for row in rows:
             values = row.to_dict()  # booleans as 0 and 1, as in the articles' CSV
-            values.update(enabled=int(row.feed.enabled), muted=int(row.feed.muted))
+            values.update(
+                enabled=int(row.feed.enabled), muted=int(row.feed.muted), full_text=int(row.feed.full_text)
+            )
             writer.writerow({**values, "items_per_day": " ".join(map(str, row.activity.per_day))})
     else:
         for row in rows:

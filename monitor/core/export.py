@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import IO
 
-from monitor.core.models import SEED_SOURCE, Article, Feed, StorySummary
+from monitor.core.models import SEED_SOURCE, Article, ArticleVersion, Feed, StorySummary
 
 CSV_COLUMNS = [
     "id",
@@ -26,10 +26,29 @@ CSV_COLUMNS = [
     "judgement",
     "story",
     "thread",
+    "versions",
 ]
 
 
-def article_record(article: Article) -> dict[str, object]:
+def version_record(version: ArticleVersion) -> dict[str, object]:
+    """One stored version, whole: `sha256` is the SHA-256 of its normalised text (the feed's for a feed version,
+    the page's main text for a page version)."""
+    return {
+        "fetched": version.fetched,
+        "kind": version.kind,
+        "sha256": version.text_sha256,
+        "document_sha256": version.doc_sha256,
+        "etag": version.etag,
+        "last_modified": version.last_modified,
+        "link": version.link,
+        "title": version.title,
+        "summary": version.summary,
+        "content": version.content,
+        "full_text": version.full_text,
+    }
+
+
+def article_record(article: Article, versions: Iterable[ArticleVersion] = ()) -> dict[str, object]:
     """One article as the JSONL contract describes it."""
     return {
         "id": article.id,
@@ -38,7 +57,8 @@ def article_record(article: Article) -> dict[str, object]:
         "link": article.link,
         "title": article.title,
         "summary": article.summary,
-        "content": article.content,
+        # What matching read (the feed's content, then the page's main text): match offsets index into it.
+        "content": article.field_text("content"),
         "published": article.published,
         "published_estimated": article.published_estimated,
         "fetched": article.fetched,
@@ -54,13 +74,21 @@ def article_record(article: Article) -> dict[str, object]:
         "judgement": article.judgement,
         "story": article.story,
         "thread": article.thread,
+        "full_text": article.full_text,
+        "gone": article.gone,
+        "versions": [version_record(v) for v in versions],
     }
 
 
-def write_jsonl(articles: Iterable[Article], out: IO[str]) -> int:
+def write_jsonl(
+    articles: Iterable[Article],
+    out: IO[str],
+    versions_of: Callable[[int], Iterable[ArticleVersion]] | None = None,
+) -> int:
     count = 0
     for article in articles:
-        out.write(json.dumps(article_record(article), ensure_ascii=False) + "\n")
+        versions = versions_of(article.id) if versions_of else ()
+        out.write(json.dumps(article_record(article, versions), ensure_ascii=False) + "\n")
         count += 1
     return count
 
@@ -90,6 +118,7 @@ def write_csv(articles: Iterable[Article], out: IO[str], feeds: Mapping[int, Fee
                 a.judgement or "",
                 "" if a.story is None else a.story,
                 "" if a.thread is None else a.thread,
+                a.revisions + 1,
             ]
         )
         count += 1

@@ -7,6 +7,15 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 FIELDS = ("title", "summary", "content")
+FULL_TEXT_SEPARATOR = "\n\n"
+
+
+def matched_content(content: str, full_text: str) -> str:
+    """What matching and search read as an article's content: the feed's, then the page's main text when its feed
+    fetches it (the text index's triggers build the same string, storage/db.py v15)."""
+    return content + FULL_TEXT_SEPARATOR + full_text if full_text else content
+
+
 SEED_SOURCE = "seed"
 
 
@@ -109,6 +118,8 @@ class Feed:
     disabled_reason: str | None = None
     folder: tuple[str, ...] = ()  # folder titles from the top; () is the top level
     site_url: str | None = None  # the site's own page (OPML htmlUrl)
+    full_text: bool = False  # fetch each new or changed item's page and keep its main text (schema 14)
+    full_text_state: str | None = None  # how the last page fetch went, in words; None before the first
 
 
 @dataclass(frozen=True)
@@ -147,6 +158,33 @@ class Article(ItemText):
     # story id of the case's first story); None until grouping has seen it (core.stories).
     story: int | None = None
     thread: int | None = None
+    revisions: int = 0  # stored versions less one (schema 14)
+    gone: str | None = None  # when a successful fetch of its feed stopped listing it
+    full_text: str = ""  # the main text of the article's page, when its feed fetches it
+
+    def field_text(self, name: str) -> str:
+        """The plain text of one matched field; the content includes the page's main text (matched_content)."""
+        if name == "content":
+            return matched_content(self.content, self.full_text)
+        return super().field_text(name)
+
+
+@dataclass(frozen=True)
+class ArticleVersion:
+    """One stored version of an article, whole (the store keeps only what changed; this fills in the rest)."""
+
+    number: int  # 1 for the first version
+    kind: str  # "feed" or "page"
+    fetched: str
+    etag: str | None
+    last_modified: str | None
+    doc_sha256: str | None  # the fetched feed document's (or page's) SHA-256
+    text_sha256: str  # the item's normalised text, as content_hash makes it
+    link: str | None
+    title: str
+    summary: str
+    content: str
+    full_text: str
 
 
 @dataclass(frozen=True)
@@ -160,6 +198,7 @@ class ArticleQuery:
     search: str | None = None
     highlighted_only: bool = False
     unread_only: bool = False
+    revised_only: bool = False  # items with more than one stored version
     since: str | None = None
     until: str | None = None
     sort: str = "published"
@@ -223,6 +262,7 @@ class CaseItem:
     outlet: str
     tags: tuple[str, ...] = ()
     article: Article | None = None
+    versions: tuple[ArticleVersion, ...] = ()  # the article's stored versions, oldest first (schema 14)
 
 
 @dataclass(frozen=True)

@@ -277,7 +277,9 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
             return None
         explanation = ""
         try:
-            explanation = self.matcher.assess(article.title, article.summary, article.content).explanation
+            explanation = self.matcher.assess(
+                article.title, article.summary, article.field_text("content")
+            ).explanation
         except Exception:  # the explanation is a courtesy: never let it hide the article
             log.exception("could not explain the score of article %s", article.id)
         if article.judgement:
@@ -294,7 +296,9 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
         article = self.store.article(article_id)
         if article is None:
             raise UserError(f"no article with id {article_id}")
-        scored = self.matcher.assess(article.title, article.summary, article.content).highlighted
+        scored = self.matcher.assess(
+            article.title, article.summary, article.field_text("content")
+        ).highlighted
         self.store.set_judgement(article_id, judgement, scored)
         judged = self.store.article(article_id)
         assert judged is not None
@@ -330,7 +334,7 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
         feeds = {f.id: f for f in self.store.list_feeds()}
         articles = self.store.articles(query or ArticleQuery(sort="published", descending=False))
         if fmt == "jsonl":
-            return export.write_jsonl(articles, out)
+            return export.write_jsonl(articles, out, self.store.versions)
         if fmt == "csv":
             return export.write_csv(articles, out, feeds)
         raise UserError(f"unknown export format {fmt!r} (jsonl or csv)")

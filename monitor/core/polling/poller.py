@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import queue
 import sqlite3
@@ -18,8 +19,9 @@ from monitor.core.models import Assessment, Feed, ParsedFeed
 from monitor.core.parsing.feeds import parse_feed
 from monitor.core.parsing.wordforms import index_forms
 from monitor.core.polling.due import MAX_BACKOFF
+from monitor.core.polling.fulltext import fetch_full_texts, rescore_articles
 from monitor.core.storage.feed_records import FeedState
-from monitor.core.storage.ingest import Outcome
+from monitor.core.storage.ingest import FetchProvenance, Outcome
 from monitor.core.storage.store import Store
 from monitor.core.stories.grouping import Grouper, group_new_articles
 from monitor.core.support.clock import Clock, iso, utc_now
@@ -179,6 +181,15 @@ def poll_once(
         if parsers is not None:
             parsers.close()
     worker.join()
+    # After every feed's own items are stored: the pages of the new and changed items of full-text feeds.
+    if any(f.full_text for f in feeds) and not (cancel and cancel.is_set()):
+        try:
+            changed = fetch_full_texts(feeds, store, fetcher, result.started, clock, cancel)
+            rescore_articles(store, matcher, changed)
+        except Exception as exc:
+            if _storage_failure(exc):
+                raise
+            log.exception("fetching full texts failed")
     _group(store, grouper)
     result.alert_ids = store.alert_ids(poll_id)
     result.finished = iso(clock())
@@ -246,9 +257,20 @@ def _ingest(
             if p.outcome is not Outcome.UNCHANGED
         }
     assessed = [(p, assessments.get(id(p.item), Assessment())) for p in pending]
-    counts = store.save_items(
-        source=feed.url, feed_id=feed.id, items=assessed, fetched_at=fetched_at, poll_id=poll_id
+    provenance = FetchProvenance(
+        etag=response.etag,
+        last_modified=response.last_modified,
+        doc_sha256=hashlib.sha256(response.content).hexdigest(),
     )
+    counts = store.save_items(
+        source=feed.url,
+        feed_id=feed.id,
+        items=assessed,
+        fetched_at=fetched_at,
+        poll_id=poll_id,
+        provenance=provenance,
+    )
+    store.mark_gone(feed.id, [p.dedup_key for p in pending], fetched_at)
     report.new, report.updated, report.unchanged = (
         counts[Outcome.NEW],
         counts[Outcome.UPDATED],

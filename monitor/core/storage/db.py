@@ -287,6 +287,60 @@ WHEN new.published IS NOT old.published BEGIN
 END;
 """
 
+# v14 (issue 18, revisions and full text): every version of an item as fetched, never changed once stored (the
+# trigger refuses UPDATE). A version stores only the fields that differ from the version before it (NULL: as
+# before), so an unchanged item costs nothing and the first version is the only full copy. `kind` says what was
+# fetched: the feed ('feed': feed_sha256 is the SHA-256 of the feed document) or the article's page ('page': the
+# page's SHA-256, and its extracted main text in full_text). text_sha256 is content_hash of the item's text as it
+# stood after this version. articles.gone is when a successful fetch of its feed stopped listing the item;
+# articles.revisions is the number of versions less one (kept by ingest: the list filters on it cheaply).
+# articles.full_text is searched as part of the content (models.matched_content: the text index's triggers
+# follow it), so a search and the watchlist see the page's text like the feed's.
+_V14 = """
+CREATE TABLE article_versions (
+    id            INTEGER PRIMARY KEY,
+    article_id    INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    kind          TEXT NOT NULL DEFAULT 'feed' CHECK (kind IN ('feed', 'page')),
+    fetched       TEXT NOT NULL,
+    etag          TEXT,
+    last_modified TEXT,
+    doc_sha256    TEXT,
+    text_sha256   TEXT NOT NULL,
+    link          TEXT,
+    title         TEXT,
+    summary       TEXT,
+    content       TEXT,
+    full_text     TEXT
+);
+CREATE INDEX article_versions_article ON article_versions(article_id, id);
+CREATE TRIGGER article_versions_never_change BEFORE UPDATE ON article_versions BEGIN
+    SELECT RAISE(ABORT, 'a stored version never changes');
+END;
+ALTER TABLE articles ADD COLUMN revisions INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE articles ADD COLUMN gone TEXT;
+ALTER TABLE articles ADD COLUMN full_text TEXT NOT NULL DEFAULT '';
+CREATE INDEX articles_revised ON articles(published) WHERE revisions > 0;
+ALTER TABLE feeds ADD COLUMN full_text INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE feeds ADD COLUMN full_text_state TEXT;
+INSERT INTO article_versions(article_id, kind, fetched, text_sha256, link, title, summary, content)
+    SELECT id, 'feed', last_updated, content_hash, link, title, summary, content FROM articles;
+DROP TRIGGER articles_fts_delete;
+DROP TRIGGER articles_fts_update;
+CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, summary, content)
+    VALUES ('delete', old.id, old.title, old.summary,
+            CASE WHEN old.full_text = '' THEN old.content ELSE old.content || char(10, 10) || old.full_text END);
+END;
+CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, summary, content, full_text ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, summary, content)
+    VALUES ('delete', old.id, old.title, old.summary,
+            CASE WHEN old.full_text = '' THEN old.content ELSE old.content || char(10, 10) || old.full_text END);
+    INSERT INTO articles_fts(rowid, title, summary, content)
+    VALUES (new.id, new.title, new.summary,
+            CASE WHEN new.full_text = '' THEN new.content ELSE new.content || char(10, 10) || new.full_text END);
+END;
+"""
+
 MIGRATIONS: list[Migration] = [
     _V1,
     _V2,
@@ -301,6 +355,7 @@ MIGRATIONS: list[Migration] = [
     _V11,
     _V12,
     _V13,
+    _V14,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

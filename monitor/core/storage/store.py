@@ -21,13 +21,14 @@ from monitor.core.storage.feed_records import FeedRecords
 from monitor.core.storage.ingest import IngestWrites
 from monitor.core.storage.queries import ArticleQueries
 from monitor.core.storage.story_index import StoryIndex, StoryReads
+from monitor.core.storage.versions import FullTextRecords
 
 log = logging.getLogger(__name__)
 
 JUDGEMENTS = ("relevant", "not-relevant", None)
 
 
-class Store(FeedRecords, IngestWrites, ArticleQueries, CaseRecords, StoryIndex, StoryReads):
+class Store(FeedRecords, IngestWrites, ArticleQueries, CaseRecords, StoryIndex, StoryReads, FullTextRecords):
     """Feeds and articles. Safe to share between threads: each thread gets its own connection."""
 
     def __init__(self, path: Path, backups: Path | None = None) -> None:
