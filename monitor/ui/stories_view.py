@@ -62,6 +62,7 @@ class StoriesView(QDialog):
     def __init__(self, core: VigieCore, bridge: Bridge, window: MainWindow | None = None) -> None:
         super().__init__(window)
         self.core, self.bridge, self.window_ = core, bridge, window
+        self._reading = 0  # the number of the latest list read asked for (see reload)
         self.setWindowTitle("Stories")
         self.resize(1100, 640)
         self.period = QComboBox()
@@ -114,9 +115,13 @@ class StoriesView(QDialog):
     def reload(self) -> None:
         self.status.setText("Reading the stories…")
         since, highlighted = self.since(), self.highlighted.isChecked()
+        # Reads run in parallel on the runner: only the latest one may fill the list, or a slower read of an
+        # earlier period (the view opens on the last 7 days) would overwrite the one asked for after it.
+        self._reading += 1
+        reading = self._reading
         self.bridge.runner.submit(
             lambda _p: self.core.stories(since=since, highlighted_only=highlighted),
-            on_result=self._show_stories,
+            on_result=lambda stories: self._show_stories(stories) if reading == self._reading else None,
             on_error=self._failed,
             name="stories",
         )
