@@ -33,6 +33,7 @@ import _fixtures as fx
 import feedparser
 from _feedserver import FeedFarm, feed_bytes
 
+from monitor.core.polling import poller
 from monitor.core.service import VigieCore
 from monitor.core.web.fetch import FetchSettings
 from monitor.paths import AppPaths
@@ -62,9 +63,18 @@ def children_cpu_seconds() -> float:
 
 
 def one_round(
-    urls: list[str], settings: FetchSettings, profile: bool, server_pid: int, scope: bool = True
+    urls: list[str],
+    settings: FetchSettings,
+    profile: bool,
+    server_pid: int,
+    scope: bool = True,
+    stories: bool = True,
 ) -> tuple[float, float, dict[str, int]]:
-    """A fresh profile subscribed to every URL: (first poll s, second poll s, facts)."""
+    """A fresh profile subscribed to every URL: (first poll s, second poll s, facts). `stories=False` polls
+    without grouping the new articles into stories (the poller's grouping step does nothing)."""
+    grouping = poller._group
+    if not stories:
+        poller._group = lambda store, grouper, limit=0: None  # type: ignore[assignment]
     folder = Path(tempfile.mkdtemp(prefix="vigie-ingest-", dir=fx.BENCH_DIR))
     try:
         core = VigieCore(AppPaths(folder), fetch_settings=settings)
@@ -101,6 +111,7 @@ def one_round(
             pstats.Stats(prof).sort_stats("tottime").print_stats(15)
         return t1, t2, facts
     finally:
+        poller._group = grouping  # type: ignore[assignment]
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -117,6 +128,12 @@ def main() -> None:
         "--undeclared-language", action="store_true", help="feeds without <language>: every item is detected"
     )
     parser.add_argument("--no-scope", action="store_true", help="the shipped watchlist without its scope")
+    parser.add_argument(
+        "--stories",
+        choices=["on", "off", "both"],
+        default="on",
+        help="group the new articles into stories during the poll; both: each round without, then with",
+    )
     args = parser.parse_args()
     if args.undeclared_language:
         os.environ["VIGIE_BENCH_UNDECLARED_LANGUAGE"] = "1"  # read by the feed farm's child process too
@@ -137,12 +154,23 @@ def main() -> None:
         f"{min(settings.max_concurrency, settings.per_host_concurrency * args.hosts)} requests in flight"
     )
     with FeedFarm(args.feeds, args.items, args.hosts) as farm:
-        fp_runs, first_runs, second_runs = [], [], []
+        fp_runs, first_runs, second_runs, plain_runs = [], [], [], []
         facts: dict[str, int] = {}
         for i in range(args.repeat):
             fp_runs.append(feedparser_alone(docs))
+            if args.stories == "both":
+                t0, _, _ = one_round(
+                    farm.urls, settings, False, farm.process.pid, stories=False, scope=not args.no_scope
+                )
+                plain_runs.append(t0)
+                print(f"  run {i + 1}: first poll without stories {t0:.2f} s", flush=True)
             t1, t2, facts = one_round(
-                farm.urls, settings, args.profile and i == 0, farm.process.pid, scope=not args.no_scope
+                farm.urls,
+                settings,
+                args.profile and i == 0,
+                farm.process.pid,
+                scope=not args.no_scope,
+                stories=args.stories != "off",
             )
             first_runs.append(t1)
             second_runs.append(t2)
@@ -160,6 +188,10 @@ def main() -> None:
         f"({n / first:,.0f} items/s)"
     )
     print(f"RATIO first poll / feedparser alone: {first / fp:.2f}x (target <= 1.5x)")
+    if plain_runs:
+        plain = fx.median(plain_runs)
+        print(f"first poll without stories: median {plain:.2f} s; with stories {first:.2f} s")
+        print(f"RATIO first poll with stories / without: {first / plain:.2f}x (target <= 1.2x)")
     print(f"second poll, every feed 304: median {second:.3f} s")
     print(f"RATIO first poll / second poll: {first / second:.1f}x faster (target >= 10x)")
     print(

@@ -6,14 +6,16 @@ import argparse
 import csv
 import json
 import logging
-import os
 import sqlite3
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from monitor import __version__, cli_evidence, cli_signals
+from monitor.cli_database import WINDOW_REFUSED, add_database_option, database_url
+from monitor.core import export
 from monitor.core.errors import UserError, describe_error, is_expected
 from monitor.core.matching.watchlist import dump_watchlist, load_watchlist
 from monitor.core.models import ArticleQuery, Feed
@@ -24,7 +26,7 @@ from monitor.core.polling.poller import FeedReport
 from monitor.core.service import VigieCore, format_folder_path, parse_folder_path
 from monitor.core.support.clock import iso, utc_now
 from monitor.core.support.files import atomic_write
-from monitor.paths import DATABASE_ENV, AppPaths
+from monitor.paths import AppPaths
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="the profile folder (default: VIGIE_DATA_DIR or the platform's user data folder)",
     )
-    common.add_argument(
-        "--database",
-        metavar="URL",
-        default=argparse.SUPPRESS,
-        help="a postgresql:// URL: the team's shared store instead of the profile's SQLite file (default: "
-        "VIGIE_DATABASE; docs/TEAM.md). No password in it: libpq reads ~/.pgpass, a service file or PGPASSWORD",
-    )
+    add_database_option(common)
     common.add_argument(
         "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log what happens on stderr"
     )
@@ -90,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--folder", required=True, metavar="PATH", help=f'the folder, {_PATH_HELP}; "" is the top level'
     )
     feed_cmds.add_parser("folders", parents=[common], help="the folders, with how many feeds each holds")
+    full = feed_cmds.add_parser(
+        "full-text", parents=[common], help="fetch each new item's page and keep its text"
+    )
+    full.add_argument("feed", metavar="ID_OR_URL")
+    full.add_argument("state", choices=["on", "off"])
     _add_follow_parser(feed_cmds, common)
 
     poll = commands.add_parser("poll", parents=[common], help="poll every feed once (or one), headless")
@@ -109,6 +110,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     judge.add_argument("id", type=int, metavar="ID")
     judge.add_argument("judgement", choices=["relevant", "not-relevant", "none"])
+
+    stories = commands.add_parser(
+        "stories", parents=[common], help="stories: the reports of one event together"
+    )
+    story_cmds = stories.add_subparsers(dest="stories_command", metavar="ACTION", required=True)
+    slist = story_cmds.add_parser("list", parents=[common], help="one line (or JSON object) per story")
+    slist.add_argument("--since", metavar="ISO_DATE", help="stories with a report since this date (UTC)")
+    slist.add_argument("--highlighted-only", action="store_true")
+    slist.add_argument("--format", choices=["text", "jsonl"], default="text")
 
     search = commands.add_parser(
         "search", parents=[common], help="full-text search: French and English word forms, accents ignored"
@@ -154,15 +164,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.data_dir = getattr(args, "data_dir", None)
     args.verbose = getattr(args, "verbose", False)
-    args.database = getattr(args, "database", None) or os.environ.get(DATABASE_ENV) or None
+    args.database = database_url(args)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     if args.command is None and args.database:
-        return _fail(
-            "the window does not open on a PostgreSQL database yet (team mode, first step: docs/TEAM.md)"
-        )
+        return _fail(WINDOW_REFUSED)
     if args.command is None:
         from monitor.app import run_app  # Qt is imported only when a window is wanted
 
@@ -203,6 +211,7 @@ def _dispatch(core: VigieCore, args: argparse.Namespace) -> int:
         "poll": _poll,
         "articles": _articles,
         "search": _search,
+        "stories": _stories,
         "watchlist": _watchlist,
         "timeline": cli_signals.timeline,
         "alerts": cli_signals.alerts,
@@ -238,6 +247,10 @@ def _feeds(core: VigieCore, args: argparse.Namespace) -> int:
         print(
             f"moved [{feed.id}] {feed.title or feed.url} to {format_folder_path(feed.folder) or 'the top level'}"
         )
+    elif action == "full-text":
+        feed = core.feed_by_id_or_url(args.feed)
+        core.set_full_text([feed.id], args.state == "on")
+        print(f"full text {args.state}: [{feed.id}] {feed.title or feed.url}")
     elif action == "folders":
         feeds = core.store.list_feeds()
         for path in core.folders():
@@ -256,7 +269,7 @@ def _list_feeds(core: VigieCore, folder: str | None) -> None:
     feeds = core.feeds_in_folder(path)
     for feed in sorted(feeds, key=lambda f: tuple(t.casefold() for t in f.folder)):  # stable: by title within
         where = f"; in {format_folder_path(feed.folder)}" if feed.folder else ""
-        muted = "; muted" if feed.muted else ""
+        muted = ("; muted" if feed.muted else "") + ("; full text" if feed.full_text else "")
         print(
             f"[{feed.id}] {feed.title or '(untitled)'} <{feed.url}> every {feed.interval_minutes} min{where}"
             f"{muted}; {_health_words(feed)}; next poll {iso(due_time(feed) or utc_now()) if feed.enabled else '-'}"
@@ -298,7 +311,9 @@ def _feeds_health(core: VigieCore, fmt: str) -> int:
         writer.writeheader()
         for row in rows:
             values = row.to_dict()  # booleans as 0 and 1, as in the articles' CSV
-            values.update(enabled=int(row.feed.enabled), muted=int(row.feed.muted))
+            values.update(
+                enabled=int(row.feed.enabled), muted=int(row.feed.muted), full_text=int(row.feed.full_text)
+            )
             writer.writerow({**values, "items_per_day": " ".join(map(str, row.activity.per_day))})
     else:
         for row in rows:
@@ -352,6 +367,22 @@ def _articles(core: VigieCore, args: argparse.Namespace) -> int:
         print(f"exported {count} articles to {args.output}", file=sys.stderr)
     else:
         core.export_articles(sys.stdout, args.format, query)
+    return 0
+
+
+def _stories(core: VigieCore, args: argparse.Namespace) -> int:
+    since = args.since
+    if since:
+        try:
+            moment = datetime.fromisoformat(since)
+            since = (moment.astimezone(UTC) if moment.tzinfo else moment).replace(tzinfo=None).isoformat()
+        except ValueError:
+            return _fail(f"--since wants an ISO date such as 2026-01-31, not {args.since!r}")
+    for story in core.stories(since=since, highlighted_only=args.highlighted_only):
+        if args.format == "jsonl":
+            print(json.dumps(export.story_record(story), ensure_ascii=False))
+        else:
+            print(export.story_line(story))
     return 0
 
 

@@ -1,6 +1,7 @@
 """Measure the watchlist: serve labelled feeds on 127.0.0.1, poll them through the real pipeline, score `highlighted`.
 
     python -m monitor.evaluate [--dev DIR] [--watchlist FILE.toml] [--threshold N]
+    python -m monitor.evaluate --stories [--dev DIR]     (story grouping: see monitor/evaluate_stories.py)
 
 DIR holds `items.jsonl` (with `link` and `label`) and `feeds/*.xml`; by default ../shared/eval/dev beside the
 checkout. Prints precision, recall and F1 of `highlighted` against label == "relevant", then every item it got
@@ -23,6 +24,7 @@ from monitor.core.matching.watchlist import load_watchlist
 from monitor.core.models import SEED_SOURCE, ArticleQuery
 from monitor.core.parsing import language
 from monitor.core.service import VigieCore
+from monitor.evaluate_stories import DEFAULT_STORIES_DEV, evaluate_stories, print_story_evaluation
 from monitor.paths import AppPaths
 
 DEFAULT_DEV = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "dev"
@@ -159,13 +161,19 @@ def _print_languages(result: Evaluation, dev: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m monitor.evaluate", description=__doc__.split("\n")[0])
-    parser.add_argument("--dev", type=Path, default=DEFAULT_DEV, help="folder with items.jsonl and feeds/")
+    parser.add_argument("--stories", action="store_true", help="score story grouping (B-cubed) instead")
+    parser.add_argument("--dev", type=Path, help="folder with items.jsonl and feeds/")
     parser.add_argument("--watchlist", type=Path, help="a watchlist TOML (default: the shipped one)")
     parser.add_argument("--threshold", type=float, help="highlight threshold (default: the matcher's)")
     args = parser.parse_args(argv)
+    if args.dev is None:
+        args.dev = DEFAULT_STORIES_DEV if args.stories else DEFAULT_DEV
     if not (args.dev / "items.jsonl").exists():
         print(f"evaluate: no items.jsonl in {args.dev}", file=sys.stderr)
         return 2
+    if args.stories:
+        print_story_evaluation(evaluate_stories(args.dev))
+        return 0
     result = evaluate(args.dev, args.watchlist, args.threshold)
     total = len(result.true_positives) + len(result.false_positives) + len(result.false_negatives)
     total += result.true_negatives

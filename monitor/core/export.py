@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import IO
 
-from monitor.core.models import SEED_SOURCE, Article, Feed
+from monitor.core.models import SEED_SOURCE, Article, ArticleVersion, Feed, StorySummary
 
 CSV_COLUMNS = [
     "id",
@@ -23,10 +24,31 @@ CSV_COLUMNS = [
     "lang",
     "summary",
     "judgement",
+    "story",
+    "thread",
+    "versions",
 ]
 
 
-def article_record(article: Article) -> dict[str, object]:
+def version_record(version: ArticleVersion) -> dict[str, object]:
+    """One stored version, whole: `sha256` is the SHA-256 of its normalised text (the feed's for a feed version,
+    the page's main text for a page version)."""
+    return {
+        "fetched": version.fetched,
+        "kind": version.kind,
+        "sha256": version.text_sha256,
+        "document_sha256": version.doc_sha256,
+        "etag": version.etag,
+        "last_modified": version.last_modified,
+        "link": version.link,
+        "title": version.title,
+        "summary": version.summary,
+        "content": version.content,
+        "full_text": version.full_text,
+    }
+
+
+def article_record(article: Article, versions: Iterable[ArticleVersion] = ()) -> dict[str, object]:
     """One article as the JSONL contract describes it."""
     return {
         "id": article.id,
@@ -35,7 +57,8 @@ def article_record(article: Article) -> dict[str, object]:
         "link": article.link,
         "title": article.title,
         "summary": article.summary,
-        "content": article.content,
+        # What matching read (the feed's content, then the page's main text): match offsets index into it.
+        "content": article.field_text("content"),
         "published": article.published,
         "published_estimated": article.published_estimated,
         "fetched": article.fetched,
@@ -49,13 +72,23 @@ def article_record(article: Article) -> dict[str, object]:
         "starred": article.starred,
         "matches": [m.to_dict() for m in article.matches],
         "judgement": article.judgement,
+        "story": article.story,
+        "thread": article.thread,
+        "full_text": article.full_text,
+        "gone": article.gone,
+        "versions": [version_record(v) for v in versions],
     }
 
 
-def write_jsonl(articles: Iterable[Article], out: IO[str]) -> int:
+def write_jsonl(
+    articles: Iterable[Article],
+    out: IO[str],
+    versions_of: Callable[[int], Iterable[ArticleVersion]] | None = None,
+) -> int:
     count = 0
     for article in articles:
-        out.write(json.dumps(article_record(article), ensure_ascii=False) + "\n")
+        versions = versions_of(article.id) if versions_of else ()
+        out.write(json.dumps(article_record(article, versions), ensure_ascii=False) + "\n")
         count += 1
     return count
 
@@ -83,10 +116,36 @@ def write_csv(articles: Iterable[Article], out: IO[str], feeds: Mapping[int, Fee
                 a.lang or "",
                 _cell(a.summary),
                 a.judgement or "",
+                "" if a.story is None else a.story,
+                "" if a.thread is None else a.thread,
+                a.revisions + 1,
             ]
         )
         count += 1
     return count
+
+
+def story_record(story: StorySummary) -> dict[str, object]:
+    """One story as `vigie stories list --format jsonl` writes it (README, "Stories")."""
+    record = dataclasses.asdict(story)
+    record["languages"] = list(story.languages)
+    record["articles"] = list(story.articles)
+    return record
+
+
+def story_line(story: StorySummary) -> str:
+    """One story on one line for people: when, how many reports, languages, title."""
+    flag = "*" if story.highlighted else " "
+    languages = ",".join(story.languages) or "-"
+    return (
+        f"{flag} {story.story:>7}  {story.first_seen[:16]}  {story.last_updated[:16]}  "
+        f"{_count(story.reports, 'report')} {_count(story.outlets, 'outlet')}  {languages:5}  {story.score:5.1f}  "
+        f"{story.title}" + ("" if story.thread == story.story else f"  (thread {story.thread})")
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:>3} {noun}" + ("s" if n != 1 else " ")
 
 
 def _cell(text: str) -> str:

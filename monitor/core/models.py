@@ -7,6 +7,15 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 FIELDS = ("title", "summary", "content")
+FULL_TEXT_SEPARATOR = "\n\n"
+
+
+def matched_content(content: str, full_text: str) -> str:
+    """What matching and search read as an article's content: the feed's, then the page's main text when its feed
+    fetches it (the text index's triggers build the same string, storage/db.py v15)."""
+    return content + FULL_TEXT_SEPARATOR + full_text if full_text else content
+
+
 SEED_SOURCE = "seed"
 
 
@@ -109,6 +118,8 @@ class Feed:
     disabled_reason: str | None = None
     folder: tuple[str, ...] = ()  # folder titles from the top; () is the top level
     site_url: str | None = None  # the site's own page (OPML htmlUrl)
+    full_text: bool = False  # fetch each new or changed item's page and keep its main text (schema 14)
+    full_text_state: str | None = None  # how the last page fetch went, in words; None before the first
 
 
 @dataclass(frozen=True)
@@ -143,6 +154,37 @@ class Article(ItemText):
     # The analyst's judgement: "relevant", "not-relevant" or None; when set, it decides `highlighted`.
     judgement: str | None = None
     matches: list[Match] = field(default_factory=list)
+    # The article's story (the id of the report that started it, the first one grouped; stable) and thread (the
+    # story id of the case's first story); None until grouping has seen it (core.stories).
+    story: int | None = None
+    thread: int | None = None
+    revisions: int = 0  # stored versions less one (schema 14)
+    gone: str | None = None  # when a successful fetch of its feed stopped listing it
+    full_text: str = ""  # the main text of the article's page, when its feed fetches it
+
+    def field_text(self, name: str) -> str:
+        """The plain text of one matched field; the content includes the page's main text (matched_content)."""
+        if name == "content":
+            return matched_content(self.content, self.full_text)
+        return super().field_text(name)
+
+
+@dataclass(frozen=True)
+class ArticleVersion:
+    """One stored version of an article, whole (the store keeps only what changed; this fills in the rest)."""
+
+    number: int  # 1 for the first version
+    kind: str  # "feed" or "page"
+    fetched: str
+    etag: str | None
+    last_modified: str | None
+    doc_sha256: str | None  # the fetched feed document's (or page's) SHA-256
+    text_sha256: str  # the item's normalised text, as content_hash makes it
+    link: str | None
+    title: str
+    summary: str
+    content: str
+    full_text: str
 
 
 @dataclass(frozen=True)
@@ -156,6 +198,7 @@ class ArticleQuery:
     search: str | None = None
     highlighted_only: bool = False
     unread_only: bool = False
+    revised_only: bool = False  # items with more than one stored version
     since: str | None = None
     until: str | None = None
     sort: str = "published"
@@ -219,3 +262,22 @@ class CaseItem:
     outlet: str
     tags: tuple[str, ...] = ()
     article: Article | None = None
+    versions: tuple[ArticleVersion, ...] = ()  # the article's stored versions, oldest first (schema 14)
+
+
+@dataclass(frozen=True)
+class StorySummary:
+    """One story as the story list and `vigie stories list` show it: its reports, earliest first."""
+
+    story: int
+    thread: int
+    title: str  # the first report's
+    first_seen: str  # when its first report was published (UTC ISO 8601)
+    last_updated: str  # when its latest report was published
+    reports: int
+    outlets: int  # distinct sites (the host of each report's link, else its feed)
+    languages: tuple[str, ...]
+    score: float  # its highest report's
+    highlighted: bool  # any report highlighted
+    related_seed: int | None
+    articles: tuple[int, ...]

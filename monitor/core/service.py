@@ -18,7 +18,7 @@ from monitor.core.evidence.cases import CaseBook
 from monitor.core.learning.proposal import Disagreement, Proposal, disagreements, judged_articles, propose
 from monitor.core.matching.matcher import Matcher
 from monitor.core.matching.watchlist import Entry, Watchlist, WatchlistFile, default_watchlist_path
-from monitor.core.models import SEED_SOURCE, Article, ArticlePages, ArticleQuery, Feed
+from monitor.core.models import SEED_SOURCE, Article, ArticlePages, ArticleQuery, Feed, StorySummary
 from monitor.core.parsing import opml
 from monitor.core.parsing.seeds import read_seeds, seed_item
 from monitor.core.polling.alerts import AlertPolicy
@@ -30,6 +30,9 @@ from monitor.core.signals.facade import Signals
 from monitor.core.storage.feed_counts import highlighted_unread_by_feed
 from monitor.core.storage.ingest import Outcome
 from monitor.core.storage.store import Store
+from monitor.core.stories.grouping import group_new_articles
+from monitor.core.stories.summaries import list_stories
+from monitor.core.stories.timeline import StoryTimeline, story_timeline
 from monitor.core.subscriptions.feeds import FeedSubscriptions
 from monitor.core.support.clock import Clock, iso, utc_now
 from monitor.core.support.folder_paths import (
@@ -155,6 +158,7 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
         counts = self.store.save_items(
             source=SEED_SOURCE, feed_id=None, items=assessed, fetched_at=now, poll_id=0
         )
+        group_new_articles(self.store)  # seeds have stories too
         return SeedLoad(counts[Outcome.NEW], counts[Outcome.UNCHANGED], counts[Outcome.UPDATED])
 
     def install_default_feeds(self) -> int:
@@ -276,7 +280,9 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
             return None
         explanation = ""
         try:
-            explanation = self.matcher.assess(article.title, article.summary, article.content).explanation
+            explanation = self.matcher.assess(
+                article.title, article.summary, article.field_text("content")
+            ).explanation
         except Exception:  # the explanation is a courtesy: never let it hide the article
             log.exception("could not explain the score of article %s", article.id)
         if article.judgement:
@@ -293,7 +299,9 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
         article = self.store.article(article_id)
         if article is None:
             raise UserError(f"no article with id {article_id}")
-        scored = self.matcher.assess(article.title, article.summary, article.content).highlighted
+        scored = self.matcher.assess(
+            article.title, article.summary, article.field_text("content")
+        ).highlighted
         self.store.set_judgement(article_id, judgement, scored)
         judged = self.store.article(article_id)
         assert judged is not None
@@ -329,10 +337,18 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
         feeds = {f.id: f for f in self.store.list_feeds()}
         articles = self.store.articles(query or ArticleQuery(sort="published", descending=False))
         if fmt == "jsonl":
-            return export.write_jsonl(articles, out)
+            return export.write_jsonl(articles, out, self.store.versions)
         if fmt == "csv":
             return export.write_csv(articles, out, feeds)
         raise UserError(f"unknown export format {fmt!r} (jsonl or csv)")
+
+    def stories(self, since: str | None = None, highlighted_only: bool = False) -> list[StorySummary]:
+        """The stories with a report since `since` (UTC ISO date), most recently updated first."""
+        return list_stories(self.store, since=since, highlighted_only=highlighted_only)
+
+    def story_timeline(self, story: int) -> StoryTimeline | None:
+        """Who reported a story first and what each later report adds; None for an unknown story."""
+        return story_timeline(self.store, story)
 
 
 def core_poll_function(core: VigieCore) -> PollFunction:

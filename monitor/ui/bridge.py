@@ -437,6 +437,15 @@ class Bridge(QObject):
             "Could not change the feed",
         )
 
+    def set_full_text(self, feed_id: int, on: bool) -> None:
+        core = self.core
+        self._store_write(
+            "set_full_text",
+            lambda: core.set_full_text([feed_id], on),
+            lambda _r: self.feeds_changed.emit(),
+            "Could not change the feed's full-text setting",
+        )
+
     def import_opml(self, path: Path) -> None:
         core = self.core
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QDialog,
     QHBoxLayout,
     QHeaderView,
@@ -95,6 +96,11 @@ class FeedsDialog(QDialog):
         self.interval.setSuffix(" min")
         self.apply_interval = QPushButton("Set interval", self)
         self.enable_button = QPushButton("Disable", self)
+        self.full_text = QCheckBox("Fetch the &full article", self)
+        self.full_text.setToolTip(
+            "Fetch the page of each new or changed item and keep its main text (matched and searched like the "
+            "feed's own); pages that fail leave the item as it was"
+        )
         self.poll_button = QPushButton("Poll this feed", self)
         self.remove_button = QPushButton("Remove…", self)
         self.import_button = QPushButton("Import OPML…", self)
@@ -112,6 +118,7 @@ class FeedsDialog(QDialog):
         selected_row.addWidget(self.apply_interval)
         selected_row.addSpacing(12)
         selected_row.addWidget(self.enable_button)
+        selected_row.addWidget(self.full_text)
         selected_row.addWidget(self.poll_button)
         selected_row.addWidget(self.remove_button)
         selected_row.addStretch(1)
@@ -128,6 +135,7 @@ class FeedsDialog(QDialog):
         self.url.returnPressed.connect(self.add)
         self.apply_interval.clicked.connect(self._set_interval)
         self.enable_button.clicked.connect(self._toggle_enabled)
+        self.full_text.clicked.connect(self._toggle_full_text)
         self.poll_button.clicked.connect(self._poll_selected)
         self.remove_button.clicked.connect(self._remove_selected)
         self.import_button.clicked.connect(lambda: self.import_opml())
@@ -198,12 +206,14 @@ class FeedsDialog(QDialog):
             self.interval,
             self.apply_interval,
             self.enable_button,
+            self.full_text,
             self.poll_button,
             self.remove_button,
         ):
             widget.setEnabled(feed is not None)
         if feed is not None:
             self.interval.setValue(feed.interval_minutes)
+            self.full_text.setChecked(feed.full_text)
             self.enable_button.setText("Disable" if feed.enabled else "Enable")
 
     # -- adding ---------------------------------------------------------------------------------------------
@@ -241,6 +251,11 @@ class FeedsDialog(QDialog):
         feed = self.selected_feed()
         if feed is not None:
             self.bridge.update_feed(feed.id, enabled=not feed.enabled)
+
+    def _toggle_full_text(self, checked: bool) -> None:
+        feed = self.selected_feed()
+        if feed is not None:
+            self.bridge.set_full_text(feed.id, checked)
 
     def _poll_selected(self) -> None:
         feed = self.selected_feed()

@@ -1,4 +1,4 @@
-"""Above the article list: the search box (FTS5) and the filters (highlighted, unread, date range)."""
+"""Above the article list: the search box (FTS5) and the filters (highlighted, unread, revised, date range)."""
 
 from __future__ import annotations
 
@@ -59,6 +59,8 @@ class FilterBar(QWidget):
         self.highlighted.setToolTip("Only articles the watchlist highlights")
         self.unread = QCheckBox("Unread", self)
         self.unread.setToolTip("Only articles you have not opened")
+        self.revised = QCheckBox("Revised", self)
+        self.revised.setToolTip("Only articles their outlet changed after publishing (more than one version)")
         self.dates = QComboBox(self)
         for key, label in DATE_RANGES:
             self.dates.addItem(label, key)
@@ -83,6 +85,7 @@ class FilterBar(QWidget):
         bottom.addWidget(self.title, 1)
         bottom.addWidget(self.highlighted)
         bottom.addWidget(self.unread)
+        bottom.addWidget(self.revised)
         bottom.addWidget(self.dates)
         self._to = QLabel("to", self)
         self._to.setVisible(False)
@@ -103,6 +106,7 @@ class FilterBar(QWidget):
         self.search.returnPressed.connect(self.flush)
         self.highlighted.toggled.connect(lambda _c: self.changed.emit())
         self.unread.toggled.connect(lambda _c: self.changed.emit())
+        self.revised.toggled.connect(lambda _c: self.changed.emit())
         self.dates.currentIndexChanged.connect(self._on_dates)
         self.since.dateChanged.connect(lambda _d: self.changed.emit())
         self.until.dateChanged.connect(lambda _d: self.changed.emit())
@@ -148,6 +152,7 @@ class FilterBar(QWidget):
             search=text or None,
             highlighted_only=self.highlighted.isChecked(),
             unread_only=self.unread.isChecked(),
+            revised_only=self.revised.isChecked(),
             since=since,
             until=until,
         )
@@ -158,16 +163,18 @@ class FilterBar(QWidget):
             self.search.text().strip()
             or self.highlighted.isChecked()
             or self.unread.isChecked()
+            or self.revised.isChecked()
             or self.dates.currentData() != "any"
         )
 
     def clear(self) -> None:
-        for widget in (self.search, self.highlighted, self.unread, self.dates):
+        for widget in (self.search, self.highlighted, self.unread, self.revised, self.dates):
             widget.blockSignals(True)
         self.search.clear()
         self.highlighted.setChecked(False)
         self.unread.setChecked(False)
+        self.revised.setChecked(False)
         self.dates.setCurrentIndex(0)
-        for widget in (self.search, self.highlighted, self.unread, self.dates):
+        for widget in (self.search, self.highlighted, self.unread, self.revised, self.dates):
             widget.blockSignals(False)
         self._on_dates(0)

@@ -9,9 +9,10 @@ import html
 import logging
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from urllib.parse import quote
 
-from monitor.core.models import SEED_SOURCE, Article, Match
+from monitor.core.models import FULL_TEXT_SEPARATOR, SEED_SOURCE, Article, Match
 from monitor.core.parsing.sanitize import sanitize_html
 from monitor.core.support.urls import is_web_url
 from monitor.ui.style import KIND_COLOURS, KIND_LABELS, TEXT, TEXT_MUTED, format_date, format_score
@@ -128,6 +129,11 @@ def article_html(
         meta.append(("about " if article.published_estimated else "") + escape(date))
     if article.lang in ("fr", "en"):  # "other" says nothing worth a place in the header
         meta.append(escape(article.lang.upper()))
+    if article.revisions:  # Ctrl+Shift+D compares the versions (ui/versions_dialog.py)
+        times = "once" if article.revisions == 1 else f"{article.revisions} times"
+        meta.append(f"<b>revised {times}</b> (Ctrl+Shift+D compares)")
+    if article.gone:
+        meta.append(f"gone from its feed since {escape(format_date(article.gone, long=True))}")
     meta_line = " · ".join(meta)
     link = ""
     if is_safe_link(article.link):
@@ -158,6 +164,16 @@ def _body_html(article: Article, original_layout: bool) -> str:
         out += paragraphs_html(article.summary, summary_matches, "summary" if content else "")
     if content:
         out += paragraphs_html(article.content, content_matches)
+    if article.full_text:
+        # Plain text extracted from the page (polling/fulltext): escaped here, so it can load nothing.
+        offset = len(article.content) + len(FULL_TEXT_SEPARATOR)
+        shifted = [
+            replace(m, start=m.start - offset, end=m.end - offset)
+            for m in content_matches
+            if m.start >= offset
+        ]
+        out += f'<h3 style="color:{TEXT_MUTED};">Full article, from its page</h3>'
+        out += paragraphs_html(article.full_text, shifted)
     if not out:
         out = f'<p style="color:{TEXT_MUTED};">This item has no text; open the link to read it.</p>'
     return out
@@ -183,6 +199,7 @@ def welcome_html(*, first_run: bool, articles: int, feeds: int, highlighted: int
         "<td>judge relevant / not relevant / withdraw the judgement</td></tr>"
         "<tr><td><b>Shift+C</b> / <b>Ctrl+Shift+C</b></td><td>add the article to a case / the cases</td></tr>"
         "<tr><td><b>Ctrl+Shift+P</b></td><td>propose the watchlist change your judgements call for</td></tr>"
+        "<tr><td><b>Ctrl+Shift+D</b></td><td>compare the versions of a revised article</td></tr>"
         "<tr><td><b>Ctrl+F</b></td><td>search</td></tr>"
         "<tr><td><b>F5</b> or <b>Ctrl+R</b></td><td>poll the feeds now</td></tr>"
         "</table>"

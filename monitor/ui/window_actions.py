@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 
-from monitor.ui import case_view, profile_backup
+from monitor.ui import case_view, profile_backup, versions_dialog
 from monitor.ui.news_search_dialog import ask_words_to_follow
 from monitor.ui.proposal_dialog import show_proposal_dialog
 from monitor.ui.signals_controller import SignalsController
+from monitor.ui.stories_view import open_stories
 
 if TYPE_CHECKING:
     from monitor.ui.main_window import MainWindow
@@ -84,6 +85,13 @@ def build_actions(w: MainWindow) -> None:
     w.act_cases = _action(
         w, "&Cases…", lambda: case_view.show_case_view(w), "Ctrl+Shift+C", "Cases, their notes and reports"
     )
+    w.act_versions = _action(
+        w,
+        "Compare &versions…",
+        lambda: versions_dialog.show_versions(w),
+        versions_dialog.SHORTCUT,
+        "The stored versions of a revised article, word by word",
+    )
     w.act_mark_all = _action(
         w, "Mark &all read", w.mark_all_read, "Ctrl+Shift+A", "Mark every article of the current list read"
     )
@@ -94,6 +102,13 @@ def build_actions(w: MainWindow) -> None:
     w.act_follow_words = _action(w, "&Follow words in news search…", lambda: ask_words_to_follow(w))
     w.act_feed_health = _action(
         w, "Feed &health…", w.show_feed_health, "Ctrl+Shift+H", "Each feed's health and figures"
+    )
+    w.act_stories = _action(
+        w,
+        "S&tories…",
+        lambda: open_stories(w),
+        "Ctrl+Shift+S",
+        "One row per story: reprints and rewrites together",
     )
     w.act_watchlist = _action(w, "&Edit watchlist…", w.show_watchlist_editor, "Ctrl+E")
     w.act_propose = _action(
@@ -145,7 +160,10 @@ def build_menus(w: MainWindow) -> None:
                 w.act_no_judgement,
                 w.act_propose,
                 None,
+                w.act_versions,
                 w.act_add_to_case,
+                None,
+                w.act_stories,
             ],
         ),
         ("&Cases", [w.act_cases, w.act_add_to_case]),

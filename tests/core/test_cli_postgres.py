@@ -11,7 +11,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from monitor.cli import main
-from tests.conftest import DEV_ITEMS, write_opml
+from monitor.core.storage import pg
+from tests.conftest import DEV_ITEMS, ServedFeed, serve_feed, write_opml
 from tests.pg_server import empty_database
 
 
@@ -118,3 +119,66 @@ def test_what_postgresql_does_not_carry_yet_is_refused_in_words(
     assert "not available on a PostgreSQL database yet" in _one_line_error(capsys)
     assert main(["--database", database]) == 2  # the window
     assert "window does not open on a PostgreSQL database yet" in _one_line_error(capsys)
+
+
+def test_revisions_and_gone_items_are_kept_on_postgresql(
+    data_dir: Path, database: str, httpserver, capsys
+) -> None:
+    """Schema 14 on the server: a changed item keeps both versions (never changed once stored), an item the feed
+    stops listing is marked gone, and the poll (stories skipped there) still works end to end."""
+    item = (
+        "<item><guid>{guid}</guid><title>{title}</title><link>http://example.org/{guid}</link>"
+        "<description>{title}.</description></item>"
+    )
+
+    def rss(*items: tuple[str, str]) -> bytes:
+        body = "".join(item.format(guid=g, title=t) for g, t in items)
+        return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>{body}</channel></rss>'.encode()
+
+    served = ServedFeed(rss(("a-1", "Le parquet saisi du dossier Vasseur"), ("b-2", "Un autre sujet")))
+    url = serve_feed(httpserver, "/wire.xml", served)
+    assert main(["--database", database, "feeds", "add", url]) == 0
+    assert main(["--database", database, "poll"]) == 0
+    served.body = rss(("a-1", "Le parquet saisi du dossier"))
+    assert main(["--database", database, "poll"]) == 0
+    assert "1 updated" in capsys.readouterr().out
+
+    assert main(["--database", database, "articles", "export", "--format", "jsonl"]) == 0
+    records = {
+        (r["guid"] or "").rsplit("/", 1)[-1]: r for r in map(json.loads, capsys.readouterr().out.splitlines())
+    }
+    assert [v["title"] for v in records["a-1"]["versions"]] == [
+        "Le parquet saisi du dossier Vasseur",
+        "Le parquet saisi du dossier",
+    ]
+    assert len(records["b-2"]["versions"]) == 1
+    assert all(r["story"] is None for r in records.values())  # no grouping on PostgreSQL yet
+
+    import psycopg  # installed whenever the database fixture gave a server
+
+    conn = pg.connect(database)
+    try:
+        gone = {
+            r[0]: r[1] for r in conn.execute("SELECT title, gone FROM articles WHERE feed_id IS NOT NULL")
+        }
+        assert gone["Un autre sujet"] is not None and gone["Le parquet saisi du dossier"] is None
+        with pytest.raises(psycopg.Error, match="a stored version never changes"):
+            conn.execute("UPDATE article_versions SET title = 'x'")
+    finally:
+        conn.close()
+
+
+def test_stories_and_full_texts_are_refused_in_words_on_postgresql(
+    data_dir: Path, database: str, httpserver, capsys
+) -> None:
+    empty = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title></channel></rss>'
+    assert (
+        main(["--database", database, "feeds", "add", serve_feed(httpserver, "/w.xml", ServedFeed(empty))])
+        == 0
+    )
+    capsys.readouterr()
+    assert main(["--database", database, "stories", "list"]) == 2
+    assert "stories are not available on a PostgreSQL database yet" in _one_line_error(capsys)
+    assert main(["--database", database, "feeds", "full-text", "1", "on"]) == 2
+    assert "full texts (fetching each article's page) are not available" in _one_line_error(capsys)
+    assert main(["--database", database, "feeds", "full-text", "1", "off"]) == 0  # off is harmless

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from monitor import __version__
-from monitor.core.models import FIELDS, Article, Case, CaseItem, Match
+from monitor.core.models import FIELDS, Article, ArticleVersion, Case, CaseItem, Match
 from monitor.core.parsing.links import content_hash
 from monitor.core.support.clock import iso, parse_iso
 
@@ -261,15 +261,39 @@ def _provenance(item: CaseItem, article: Article) -> str:
     else:
         since = f"changed since it was pinned; the text pinned had SHA-256 <span class='hash'>{item.pinned_hash}</span>"
     source = "the seed corpus" if article.source == "seed" else _e(article.source)
+    count = len(item.versions)
+    stored = f"{count} stored version{'s' if count != 1 else ''}" if count else "one stored version"
+    gone = f"; gone from its feed since {format_moment(article.gone)}" if article.gone else ""
     return (
         f"{_FACTS_TABLE}"
         f"<tr><td width='17%'>Text SHA-256</td><td><span class='hash'>{now}</span></td></tr>"
-        f"<tr><td>Versions</td><td>one stored version, as last changed {format_moment(article.last_updated)}; "
-        f"{since}</td></tr>"
+        f"<tr><td>Versions</td><td>{stored}, as last changed {format_moment(article.last_updated)}; "
+        f"{since}{gone}</td></tr>"
         f"<tr><td>Source</td><td>{source}</td></tr>"
         f"<tr><td>Item</td><td>guid {_e(article.guid) or '-'}; article {article.id} in the Vigie profile</td></tr>"
-        "</table>"
+        "</table>" + _versions_table(item.versions)
     )
+
+
+def _versions_table(versions: Sequence[ArticleVersion]) -> str:
+    """Each stored version: when it was fetched, from what, and the SHA-256 of its text and of the document."""
+    if not versions:
+        return ""
+    rows = []
+    for v in versions:
+        what = "the article's page" if v.kind == "page" else "the feed"
+        document = f"<br/>document <span class='hash'>{v.doc_sha256}</span>" if v.doc_sha256 else ""
+        validators = ", ".join(
+            f"{name} {_e(value)}"
+            for name, value in (("ETag", v.etag), ("Last-Modified", v.last_modified))
+            if value
+        )
+        rows.append(
+            f"<tr><td width='17%'>Version {v.number}</td><td>fetched {format_moment(v.fetched)} from {what}"
+            f"{'; ' + validators if validators else ''}<br/>text <span class='hash'>{v.text_sha256}</span>"
+            f"{document}</td></tr>"
+        )
+    return f"{_FACTS_TABLE}{''.join(rows)}</table>"
 
 
 def case_item_html(number: int, item: CaseItem) -> str:

@@ -1,14 +1,16 @@
 """What becomes a notification: after each poll, one notification for its new highlighted items that pass.
 
 The rules, in order: notifications are on (Settings.notifications); alerts are not paused; it is not quiet
-hours (Settings.quiet_hours_start/end, local "HH:MM", may span midnight); the item's feed is not muted; the
-item is not a near-duplicate (the same story from another outlet) of an item alerted in the last 48 hours or
-earlier in the same poll. Items of a muted feed are not alerts at all. Items held back by quiet hours, a
-pause or notifications switched off count as unread alerts (the tray badge) but, never shown, do not keep
-a later copy of their story from alerting.
+hours (Settings.quiet_hours_start/end, local "HH:MM", may span midnight); the item's feed is not muted; one
+alert per story (core.stories): a later report of a story that already alerted stays quiet unless it names a
+watched entry the story did not have, which gives one "update". An item not grouped into a story yet must not
+be a near-duplicate (by title) of an item alerted in the last 48 hours or earlier in the same poll. Items
+of a muted feed are not alerts at all. Items held back by quiet hours, a pause or notifications switched off
+count as unread alerts (the tray badge) but, never shown, do not keep a later copy of their story from alerting.
 
-State lives in the store's meta table (no schema change): ``alerts_paused_until`` and ``alerts_history`` (a
-JSON list of recently alerted items with their title shingles, pruned to the duplicate window).
+State lives in the store's meta table: ``alerts_paused_until`` and ``alerts_history`` (a JSON list of recently
+alerted items with their title shingles, pruned to the duplicate window), and per story in the stories table
+(schema 11): the watched entries it had when it last alerted.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING
 from monitor.core.matching.folding import fold_key
 from monitor.core.models import Article
 from monitor.core.settings import Settings
+from monitor.core.stories.summaries import summarise
 from monitor.core.support.clock import Clock, iso, parse_iso, utc_now
 
 if TYPE_CHECKING:
@@ -267,18 +270,38 @@ class AlertPolicy:
         with self._lock:
             history = self._history(now)
             shown = [h.words for h in history if h.notified]
-            chosen: list[Article] = []
+            chosen: list[_Chosen] = []
+            stories_seen: set[int] = set()
             for article in candidates:
                 if article.feed_id in muted:
                     continue
                 words = title_shingles(article.title)
-                if any(similarity(words, seen) >= self._threshold for seen in shown):
+                if article.story is not None:
+                    # One alert per story: a later report is quiet unless it brings a watched entry the story
+                    # did not have (an update). A held-back alert does not count as the story's alert.
+                    if article.story in stories_seen:
+                        continue
+                    update = self._story_update(article)
+                    if update is None:
+                        log.info(
+                            "article %s: its story %s already alerted; no alert", article.id, article.story
+                        )
+                        continue
+                    stories_seen.add(article.story)
+                    if not held:
+                        self._store.mark_story_alerted(
+                            article.story, article.thread or article.story, update[1]
+                        )
+                    new_entries = update[0]
+                elif any(similarity(words, seen) >= self._threshold for seen in shown):
                     log.info("article %s is a near-duplicate of an alerted item; no alert", article.id)
                     continue
+                else:
+                    new_entries = None
                 # Held back, it still keeps its own look-alikes in this poll quiet.
                 shown.append(words)
                 history.append(_Alerted(now, article.id, words, notified=not held))
-                chosen.append(article)
+                chosen.append(_Chosen(article, new_entries))
             if chosen:
                 self._save_history(history)
         if not chosen:
@@ -286,7 +309,18 @@ class AlertPolicy:
         if held:
             log.info("poll %s: %d alerts held back: %s", poll_id, len(chosen), held)
             return None
-        return _notification(chosen)
+        return _notification(chosen, self._store)
+
+    def _story_update(self, article: Article) -> tuple[frozenset[str] | None, frozenset[str]] | None:
+        """(None, the story's entries) for a story's first alert; (the new entries, all of them) for an update
+        that names a watched entry the story's alert did not have; None when the story stays quiet."""
+        assert article.story is not None
+        before = self._store.story_alerted_entries(article.story)
+        entries = self._store.story_entries(article.story)
+        if before is None:
+            return None, entries
+        new = frozenset({m.entry for m in article.matches}) - before
+        return (new, before | entries) if new else None
 
     def unread_alert_ids(self) -> list[int]:
         """Alerted articles of the remembered window that are still unread (shown or held back), newest first:
@@ -334,20 +368,42 @@ class AlertPolicy:
         self._store.set_meta(HISTORY_KEY, json.dumps(rows, ensure_ascii=False))
 
 
-def _notification(articles: Sequence[Article]) -> Notification:
-    """ "3 new items: Amine Kessaci, PNACO" over the top item's title."""
+@dataclass(frozen=True)
+class _Chosen:
+    """An alerted article and, for a story's update, the watched entries it brings (None: a new alert)."""
+
+    article: Article
+    new_entries: frozenset[str] | None = None
+
+
+def _notification(chosen: Sequence[_Chosen], store: Store) -> Notification:
+    """ "3 new items: Amine Kessaci, PNACO" over the top item's title and how many reports and outlets its story
+    has ("12 reports, 7 outlets"); a story's update says "1 update: <the new entries>"."""
+    articles = [c.article for c in chosen]
     counts: Counter[str] = Counter()
     order: dict[str, int] = {}
-    for article in articles:  # best-scored first: its entries lead ties
-        for match in article.matches:
-            order.setdefault(match.entry, len(order))
-        counts.update({m.entry for m in article.matches})
-    names = sorted(counts, key=lambda name: (-counts[name], order[name]))
-    count = len(articles)
-    title = f"{count} new item{'s' if count != 1 else ''}"
+    for item in chosen:  # best-scored first: its entries lead ties
+        named = item.new_entries if item.new_entries is not None else {m.entry for m in item.article.matches}
+        for match in item.article.matches:
+            if match.entry in named:
+                order.setdefault(match.entry, len(order))
+        counts.update(named)
+    names = sorted(counts, key=lambda name: (-counts[name], order.get(name, len(order))))
+    updates = sum(c.new_entries is not None for c in chosen)
+    fresh = len(chosen) - updates
+    parts = []
+    if fresh:
+        parts.append(f"{fresh} new item{'s' if fresh != 1 else ''}")
+    if updates:
+        parts.append(f"{updates} update{'s' if updates != 1 else ''}")
+    title = ", ".join(parts)
     if names:
         title += ": " + ", ".join(names[:MAX_NAMES]) + (", …" if len(names) > MAX_NAMES else "")
     top = articles[0]
-    return Notification(
-        title=title, body=top.title or top.link or "(untitled)", article_ids=[a.id for a in articles]
-    )
+    body = top.title or top.link or "(untitled)"
+    if top.story is not None:
+        summary = summarise(store.story_reports(story_ids=[top.story]))
+        if summary and summary[0].reports > 1:
+            outlets = summary[0].outlets
+            body += f" ({summary[0].reports} reports, {outlets} outlet{'s' if outlets != 1 else ''})"
+    return Notification(title=title, body=body, article_ids=[a.id for a in articles])

@@ -42,7 +42,7 @@ QUIET_AFTER = timedelta(days=7)
 REPORT_KEYS = (
     "id", "title", "url", "folder", "state", "health", "enabled", "muted", "last_success", "last_attempt",
     "last_error", "consecutive_failures", "next_poll", "first_day", "items_per_day", "items_14d", "items",
-    "highlighted", "highlighted_share", "last_item",
+    "highlighted", "highlighted_share", "last_item", "full_text", "full_text_state",
 )  # fmt: skip
 
 
@@ -68,7 +68,10 @@ def feed_health(feed: Feed) -> FeedHealth:
     if feed.consecutive_failures > 0:
         reason = feed.last_error or "no answer"
         return FeedHealth(Health.FAILING, f"Failing ({feed.consecutive_failures}× in a row): {reason}")
-    return FeedHealth(Health.OK, "OK" + (f" — {feed.last_error}" if feed.last_error else ""))
+    words = "OK" + (f" — {feed.last_error}" if feed.last_error else "")
+    if feed.full_text and feed.full_text_state and "failed" in feed.full_text_state:
+        words += f" — {feed.full_text_state}"  # the feed works; some of its pages did not (polling/fulltext)
+    return FeedHealth(Health.OK, words)
 
 
 def failing_count(feeds: Iterable[Feed]) -> int:
@@ -127,6 +130,8 @@ class FeedHealthRow:
             "highlighted": self.activity.highlighted,
             "highlighted_share": None if share is None else round(share, 4),
             "last_item": self.activity.last_item,
+            "full_text": feed.full_text,
+            "full_text_state": feed.full_text_state,
         }
 
 

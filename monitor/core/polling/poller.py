@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import queue
 import sqlite3
@@ -18,9 +19,11 @@ from monitor.core.models import Assessment, Feed, ParsedFeed
 from monitor.core.parsing.feeds import parse_feed
 from monitor.core.parsing.wordforms import index_forms
 from monitor.core.polling.due import MAX_BACKOFF
+from monitor.core.polling.fulltext import fetch_full_texts, rescore_articles
 from monitor.core.storage.feed_records import FeedState
-from monitor.core.storage.ingest import Outcome
+from monitor.core.storage.ingest import FetchProvenance, Outcome
 from monitor.core.storage.store import Store
+from monitor.core.stories.grouping import Grouper, group_new_articles
 from monitor.core.support.clock import Clock, iso, utc_now
 from monitor.core.support.workers import close_pool, cores, process_pool
 from monitor.core.web.fetch import Fetcher, FetchRequest, FetchResult
@@ -32,6 +35,10 @@ MAX_CONSECUTIVE_404 = 3
 # A poll of this many feeds or more parses in worker processes; below it, starting them costs more than they save
 # (docs/BENCHMARKS.md).
 PARALLEL_FEEDS = 40
+# Articles grouped into stories after one poll, at most: a poll's new articles go first; a store that predates
+# stories (schema 11) has its backlog grouped this many at a time, poll after poll, so no poll waits minutes.
+GROUP_PER_POLL = 25_000
+GROUP_PER_FEED = 2_000  # grouped after one feed of a poll lands (the rest waits for the poll's end)
 
 
 @dataclass
@@ -134,6 +141,7 @@ def poll_once(
         workers = cores() if len(feeds) >= PARALLEL_FEEDS else 0
     parsers = _Parsers(matcher, workers) if workers > 1 else None
     worker.start()
+    grouper = Grouper(store)  # what grouping read stays read from one feed of the poll to the next
     done = 0
     parsing = 0  # answers in the worker processes
     fetching = True
@@ -163,16 +171,45 @@ def poll_once(
                 report = FeedReport(feed.id, feed.url, feed.title, "error", error=f"internal error: {exc}")
             result.reports.append(report)
             done += 1
+            if report.new and (fetching or parsing):
+                # Group as each feed lands, while the others are still being fetched and parsed: the poll's
+                # thread would otherwise wait for them idle, and the grouping would all come at the end.
+                _group(store, grouper, GROUP_PER_FEED)
             if on_progress:
                 on_progress(done, len(feeds), report)
     finally:
         if parsers is not None:
             parsers.close()
     worker.join()
+    # After every feed's own items are stored: the pages of the new and changed items of full-text feeds.
+    if any(f.full_text for f in feeds) and not (cancel and cancel.is_set()):
+        try:
+            changed = fetch_full_texts(feeds, store, fetcher, result.started, clock, cancel)
+            rescore_articles(store, matcher, changed)
+        except Exception as exc:
+            if _storage_failure(exc):
+                raise
+            log.exception("fetching full texts failed")
+    _group(store, grouper)
     result.alert_ids = store.alert_ids(poll_id)
     result.finished = iso(clock())
     store.set_meta("last_poll", result.finished)
     return result
+
+
+def _group(store: Store, grouper: Grouper, limit: int = GROUP_PER_POLL) -> None:
+    """Put the poll's new articles in their stories before alerts are counted (alerts go one per story)."""
+    try:
+        grouped = group_new_articles(store, limit=limit, grouper=grouper)
+    except Exception as exc:
+        if _storage_failure(exc):
+            raise
+        log.exception(
+            "grouping the new articles into stories failed; they stay ungrouped until the next poll"
+        )
+        return
+    if grouped.grouped and limit == GROUP_PER_POLL:
+        log.info("grouped %d articles: %d new stories", grouped.grouped, grouped.new_stories)
 
 
 def _storage_failure(exc: BaseException) -> bool:
@@ -220,9 +257,20 @@ def _ingest(
             if p.outcome is not Outcome.UNCHANGED
         }
     assessed = [(p, assessments.get(id(p.item), Assessment())) for p in pending]
-    counts = store.save_items(
-        source=feed.url, feed_id=feed.id, items=assessed, fetched_at=fetched_at, poll_id=poll_id
+    provenance = FetchProvenance(
+        etag=response.etag,
+        last_modified=response.last_modified,
+        doc_sha256=hashlib.sha256(response.content).hexdigest(),
     )
+    counts = store.save_items(
+        source=feed.url,
+        feed_id=feed.id,
+        items=assessed,
+        fetched_at=fetched_at,
+        poll_id=poll_id,
+        provenance=provenance,
+    )
+    store.mark_gone(feed.id, [p.dedup_key for p in pending], fetched_at)
     report.new, report.updated, report.unchanged = (
         counts[Outcome.NEW],
         counts[Outcome.UPDATED],

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from monitor.core.matching.matcher import Matcher
+from monitor.core.models import matched_content
 from monitor.core.storage import db
 from monitor.core.storage.ingest import SCORES_PER_WRITE, ScoreRow, apply_scores, score_row
 from monitor.core.storage.judged import id_bounds
@@ -47,12 +48,13 @@ def assess_range(conn: sqlite3.Connection, matcher: Matcher, low: int, high: int
     """Assess the articles with low < id <= high; returns how many there were and, as rows to store, those whose
     stored score, highlight or matches differ from the new assessment."""
     rows = conn.execute(
-        "SELECT id, title, summary, content, score, highlighted, matches FROM articles WHERE id > ? AND id <= ?",
+        "SELECT id, title, summary, content, full_text, score, highlighted, matches FROM articles"
+        " WHERE id > ? AND id <= ?",
         (low, high),
     ).fetchall()
     changed: Changed = []
-    for article_id, title, summary, content, score, highlighted, matches in rows:
-        row = score_row(article_id, matcher.assess(title, summary, content))
+    for article_id, title, summary, content, full_text, score, highlighted, matches in rows:
+        row = score_row(article_id, matcher.assess(title, summary, matched_content(content, full_text)))
         if row[1] != score or row[2] != highlighted or row[3] != matches:
             changed.append(row)
     return len(rows), changed

@@ -10,6 +10,7 @@ from monitor.core.errors import UserError
 from monitor.core.models import Case, CaseItem
 from monitor.core.storage.db import transaction
 from monitor.core.storage.rows import article_from_row
+from monitor.core.storage.versions import article_versions
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +166,7 @@ class CaseRecords:
                 outlet="Seeds" if r["source"] == "seed" else r["item_outlet"],
                 tags=tuple(r["item_tags"].split("\x1f")) if r["item_tags"] else (),
                 article=article_from_row(r) if r["id"] is not None else None,
+                versions=tuple(article_versions(self.conn, r["id"])) if r["id"] is not None else (),
             )
             for r in rows
         ]

@@ -180,8 +180,48 @@ ALTER TABLE articles ADD COLUMN judgement TEXT CHECK (judgement IN ('relevant', 
 UPDATE articles SET highlighted = 1 WHERE judgement = 'relevant';
 """
 
-# v10 is the word-form index (wordform_index.migrate_v10). v11 is reserved for issue 16's stories, merged next.
-_V11_RESERVED = ""
+# v10 is the word-form index (wordform_index.migrate_v10).
+
+# v11: stories (issue 16). Every article joins a story as it is grouped (core.stories): `story` is the id of the
+# story's first grouped article (stable), `thread` the story id of the earliest story of the same case. NULL
+# until grouped: the partial index finds what is left to group without reading the table. story_features keeps
+# what grouping compares (the features of each grouped article, with its story and thread again, so comparing
+# never reads the wide article rows); story_keys is the look-up index: one row per name, number or MinHash band
+# of an article and the day it happened, so candidates come from an indexed range of days and the cost of
+# grouping an item does not grow with the store. story_df counts the articles of each key (rare keys weigh
+# more). stories keeps, per story, the seed article it is closest to (found when the story starts) and what
+# alerts need to know: the watched entries it had when it last alerted.
+_V11 = """
+ALTER TABLE articles ADD COLUMN story INTEGER;
+ALTER TABLE articles ADD COLUMN thread INTEGER;
+CREATE INDEX articles_story ON articles(story, published);
+CREATE INDEX articles_ungrouped ON articles(id) WHERE story IS NULL;
+CREATE TABLE story_features (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    at         REAL NOT NULL,
+    lang       TEXT NOT NULL,
+    stems      TEXT NOT NULL,
+    anchors    TEXT NOT NULL,
+    sketch     TEXT NOT NULL,
+    story      INTEGER NOT NULL,
+    thread     INTEGER NOT NULL
+);
+CREATE TABLE story_keys (
+    key        TEXT NOT NULL,
+    day        INTEGER NOT NULL,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    PRIMARY KEY (key, day, article_id)
+) WITHOUT ROWID;
+CREATE INDEX story_keys_article ON story_keys(article_id);
+CREATE TABLE story_df (key TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE stories (
+    id              INTEGER PRIMARY KEY,
+    thread          INTEGER NOT NULL,
+    related_seed    INTEGER,
+    alerted_entries TEXT
+);
+"""
+
 
 # v12: cases (issue 18). A case is a named folder of evidence with a note; each item pins one article (or,
 # later, one story of issue 16: kind 'story' with story_id, no foreign key until that table exists) with the
@@ -247,6 +287,60 @@ WHEN new.published IS NOT old.published BEGIN
 END;
 """
 
+# v14 (issue 18, revisions and full text): every version of an item as fetched, never changed once stored (the
+# trigger refuses UPDATE). A version stores only the fields that differ from the version before it (NULL: as
+# before), so an unchanged item costs nothing and the first version is the only full copy. `kind` says what was
+# fetched: the feed ('feed': feed_sha256 is the SHA-256 of the feed document) or the article's page ('page': the
+# page's SHA-256, and its extracted main text in full_text). text_sha256 is content_hash of the item's text as it
+# stood after this version. articles.gone is when a successful fetch of its feed stopped listing the item;
+# articles.revisions is the number of versions less one (kept by ingest: the list filters on it cheaply).
+# articles.full_text is searched as part of the content (models.matched_content: the text index's triggers
+# follow it), so a search and the watchlist see the page's text like the feed's.
+_V14 = """
+CREATE TABLE article_versions (
+    id            INTEGER PRIMARY KEY,
+    article_id    INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    kind          TEXT NOT NULL DEFAULT 'feed' CHECK (kind IN ('feed', 'page')),
+    fetched       TEXT NOT NULL,
+    etag          TEXT,
+    last_modified TEXT,
+    doc_sha256    TEXT,
+    text_sha256   TEXT NOT NULL,
+    link          TEXT,
+    title         TEXT,
+    summary       TEXT,
+    content       TEXT,
+    full_text     TEXT
+);
+CREATE INDEX article_versions_article ON article_versions(article_id, id);
+CREATE TRIGGER article_versions_never_change BEFORE UPDATE ON article_versions BEGIN
+    SELECT RAISE(ABORT, 'a stored version never changes');
+END;
+ALTER TABLE articles ADD COLUMN revisions INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE articles ADD COLUMN gone TEXT;
+ALTER TABLE articles ADD COLUMN full_text TEXT NOT NULL DEFAULT '';
+CREATE INDEX articles_revised ON articles(published) WHERE revisions > 0;
+ALTER TABLE feeds ADD COLUMN full_text INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE feeds ADD COLUMN full_text_state TEXT;
+INSERT INTO article_versions(article_id, kind, fetched, text_sha256, link, title, summary, content)
+    SELECT id, 'feed', last_updated, content_hash, link, title, summary, content FROM articles;
+DROP TRIGGER articles_fts_delete;
+DROP TRIGGER articles_fts_update;
+CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, summary, content)
+    VALUES ('delete', old.id, old.title, old.summary,
+            CASE WHEN old.full_text = '' THEN old.content ELSE old.content || char(10, 10) || old.full_text END);
+END;
+CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, summary, content, full_text ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, summary, content)
+    VALUES ('delete', old.id, old.title, old.summary,
+            CASE WHEN old.full_text = '' THEN old.content ELSE old.content || char(10, 10) || old.full_text END);
+    INSERT INTO articles_fts(rowid, title, summary, content)
+    VALUES (new.id, new.title, new.summary,
+            CASE WHEN new.full_text = '' THEN new.content ELSE new.content || char(10, 10) || new.full_text END);
+END;
+"""
+
 MIGRATIONS: list[Migration] = [
     _V1,
     _V2,
@@ -258,9 +352,10 @@ MIGRATIONS: list[Migration] = [
     _V8,
     _V9,
     wordform_index.migrate_v10,
-    _V11_RESERVED,
+    _V11,
     _V12,
     _V13,
+    _V14,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -76,6 +77,18 @@ def apply_scores(conn: sqlite3.Connection, scored: Sequence[ScoreRow]) -> None:
         conn.execute("DELETE FROM temp.new_scores")
 
 
+@dataclass(frozen=True)
+class FetchProvenance:
+    """What a version records of the fetch that brought it: the HTTP validators and the document's SHA-256."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    doc_sha256: str | None = None
+
+
+VERSION_FIELDS = ("link", "title", "summary", "content")
+
+
 class Outcome(Enum):
     NEW = "new"
     UPDATED = "updated"
@@ -91,12 +104,19 @@ class PendingItem:
     content_hash: str
     existing_id: int | None = None
     existing_hash: str | None = None
+    existing_link: str | None = None
 
     @property
     def outcome(self) -> Outcome:
         if self.existing_id is None:
             return Outcome.NEW
-        return Outcome.UNCHANGED if self.existing_hash == self.content_hash else Outcome.UPDATED
+        if self.existing_hash != self.content_hash:
+            return Outcome.UPDATED
+        # A changed link is a revision; tracking parameters or the host's case are not (canonical_link).
+        old, new = self.existing_link, self.item.link
+        if old == new or (old and new and canonical_link(old) == canonical_link(new)):
+            return Outcome.UNCHANGED
+        return Outcome.UPDATED
 
 
 def dedup_key(item: ParsedItem) -> str:
@@ -129,12 +149,13 @@ class IngestWrites:
             chunk = keys[start : start + 500]
             marks = ",".join("?" * len(chunk))
             for row in self.conn.execute(
-                f"SELECT id, dedup_key, content_hash FROM articles WHERE source = ? AND dedup_key IN ({marks})",
+                f"SELECT id, dedup_key, content_hash, link FROM articles WHERE source = ? AND dedup_key IN ({marks})",
                 (source, *chunk),
             ):
                 entry = pending[row["dedup_key"]]
                 entry.existing_id = row["id"]
                 entry.existing_hash = row["content_hash"]
+                entry.existing_link = row["link"]
         return list(pending.values())
 
     def save_items(
@@ -145,8 +166,14 @@ class IngestWrites:
         items: Sequence[tuple[PendingItem, Assessment]],
         fetched_at: str,
         poll_id: int,
+        provenance: FetchProvenance | None = None,
     ) -> dict[Outcome, int]:
-        """Insert new items and update changed ones in place (first_seen kept), in one short transaction."""
+        """Insert new items and update changed ones in place (first_seen kept), in one short transaction.
+
+        Each new or changed item also gets a version (article_versions) with the fetch's `provenance`: the
+        first one whole, later ones with only the fields that changed."""
+        fetch = provenance or FetchProvenance()
+        versions: list[tuple[object, ...]] = []
         counts = {outcome: 0 for outcome in Outcome}
         indexed: list[tuple[int, str, str, str]] = []  # new articles for the full-text index
         forms: list[wordform_index.FormsRow] = []  # new and changed articles for the word-form index
@@ -197,16 +224,34 @@ class IngestWrites:
                     )
                     article_id = int(cur.lastrowid or 0)
                     indexed.append((article_id, item.title, item.summary, item.content))
+                    changed: tuple[object, ...] = (item.link, item.title, item.summary, item.content)
                 else:
                     article_id = int(pending.existing_id or 0)
+                    before = self.conn.execute(
+                        "SELECT link, title, summary, content FROM articles WHERE id = ?", (article_id,)
+                    ).fetchone()
+                    now = (item.link, item.title, item.summary, item.content)
+                    changed = tuple(None if old == new else new for old, new in zip(before, now, strict=True))
                     self.conn.execute(
                         f"""UPDATE articles SET guid = ?, link = ?, title = ?, summary = ?, content = ?,
                                content_html = ?, published = ?, published_estimated = ?, fetched = ?, lang = ?,
                                content_hash = ?, last_updated = ?, score = ?, highlighted = coalesce({JUDGED}, ?),
-                               matches = ?, alert = alert * coalesce({JUDGED}, ?)
+                               matches = ?, alert = alert * coalesce({JUDGED}, ?), revisions = revisions + 1,
+                               gone = NULL
                            WHERE id = ?""",
                         (*values, int(assessment.highlighted), article_id),
                     )
+                versions.append(
+                    (
+                        article_id,
+                        fetched_at,
+                        fetch.etag,
+                        fetch.last_modified,
+                        fetch.doc_sha256,
+                        pending.content_hash,
+                        *changed,
+                    )
+                )
                 self._write_entries(article_id, assessment.matches, new=outcome is Outcome.NEW)
                 # The update above dropped a changed article's old forms (trigger articles_stems_update).
                 if item.word_forms is not None and lang == item.lang:
@@ -222,7 +267,36 @@ class IngestWrites:
                     "INSERT INTO articles_fts(rowid, title, summary, content) VALUES (?, ?, ?, ?)", indexed
                 )
                 wordform_index.write_forms(self.conn, forms)
+            self.conn.executemany(
+                """INSERT INTO article_versions(article_id, kind, fetched, etag, last_modified, doc_sha256,
+                       text_sha256, link, title, summary, content) VALUES (?, 'feed', ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                versions,
+            )
         return counts
+
+    def mark_gone(self, feed_id: int, listed: Sequence[str], fetched_at: str) -> int:
+        """After a successful fetch of a feed: its stored items the feed no longer lists (dedup keys not in
+        `listed`) are marked gone from it at `fetched_at` (and kept); listed ones lose the mark. Returns how many
+        items went."""
+        keys = json.dumps(list(listed))
+        # The listed keys as rows: SQLite's json_each, PostgreSQL's json_array_elements_text (both name it value).
+        listed_keys = (
+            "SELECT value FROM json_each(?)"
+            if self.dialect.is_sqlite
+            else "SELECT value FROM json_array_elements_text(CAST(? AS json))"
+        )
+        with transaction(self.conn):
+            self.conn.execute(
+                "UPDATE articles SET gone = NULL WHERE feed_id = ? AND gone IS NOT NULL"
+                f" AND dedup_key IN ({listed_keys})",
+                (feed_id, keys),
+            )
+            cur = self.conn.execute(
+                "UPDATE articles SET gone = ? WHERE feed_id = ? AND gone IS NULL"
+                f" AND dedup_key NOT IN ({listed_keys})",
+                (fetched_at, feed_id, keys),
+            )
+        return cur.rowcount
 
     def _feed_muted(self, feed_id: int | None) -> bool:
         if feed_id is None:

@@ -9,11 +9,12 @@ from dataclasses import replace
 from typing import TypeVar
 
 from monitor.core.errors import StoreError
-from monitor.core.models import SEED_SOURCE, Article, ArticleQuery, ArticleRow
+from monitor.core.models import SEED_SOURCE, Article, ArticleQuery, ArticleRow, ArticleVersion
 from monitor.core.storage.engine import Dialect
 from monitor.core.storage.pg_search import search_condition
 from monitor.core.storage.rows import article_from_row, article_row_from_row
 from monitor.core.storage.searchsyntax import SearchPlan, plan_search
+from monitor.core.storage.versions import article_versions
 
 T = TypeVar("T")
 
@@ -85,6 +86,8 @@ class ArticleQueries:
             clauses.append("a.highlighted = 1")
         if query.unread_only:
             clauses.append("a.read = 0")
+        if query.revised_only:
+            clauses.append("a.revisions > 0")
         if query.since:
             clauses.append("a.published >= ?")
             args.append(query.since)
@@ -303,6 +306,10 @@ class ArticleQueries:
     def article(self, article_id: int) -> Article | None:
         row = self.conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
         return article_from_row(row) if row else None
+
+    def versions(self, article_id: int) -> list[ArticleVersion]:
+        """Every stored version of an article, oldest first, each filled in from those before it."""
+        return article_versions(self.conn, article_id)
 
     def articles(self, query: ArticleQuery, batch: int = 500) -> Iterator[Article]:
         """Every article a query selects, whole, in the query's order (for export)."""

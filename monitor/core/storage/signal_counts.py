@@ -1,6 +1,6 @@
 """Counts of the articles naming each watchlist entry, by date: the timeline, the spike windows, co-mentions.
 
-Every count here is read from the article_entries_timeline index (entry, published) alone (schema 14): an
+Every count here is read from the article_entries_timeline index (entry, published) alone (schema 13): an
 article's date is copied beside each entry it names, so no query reads the wide article rows.
 """
 

@@ -22,13 +22,15 @@ from monitor.core.storage.engine import POSTGRESQL, SQLITE, Dialect, check_datab
 from monitor.core.storage.feed_records import FeedRecords
 from monitor.core.storage.ingest import IngestWrites
 from monitor.core.storage.queries import ArticleQueries
+from monitor.core.storage.story_index import StoryIndex, StoryReads
+from monitor.core.storage.versions import FullTextRecords
 
 log = logging.getLogger(__name__)
 
 JUDGEMENTS = ("relevant", "not-relevant", None)
 
 
-class Store(FeedRecords, IngestWrites, ArticleQueries, CaseRecords):
+class Store(FeedRecords, IngestWrites, ArticleQueries, CaseRecords, StoryIndex, StoryReads, FullTextRecords):
     """Feeds and articles. Safe to share between threads: each thread gets its own connection.
 
     `database`, a postgresql:// URL, puts the store on that server instead of the SQLite file at `path`.

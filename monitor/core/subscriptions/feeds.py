@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from monitor.core.errors import UserError
 from monitor.core.matching.folding import fold_key
 from monitor.core.matching.watchlist import Entry
-from monitor.core.models import Feed, Subscription
+from monitor.core.models import ArticleVersion, Feed, Subscription
 from monitor.core.parsing import opml
 from monitor.core.polling.discovery import check_feed_url
 from monitor.core.polling.health import FeedHealthRow, health_row
@@ -97,6 +97,14 @@ class FeedSubscriptions:
     def set_muted(self, feed_ids: Sequence[int], muted: bool) -> int:
         """Mute or unmute feeds: a muted feed is still polled, stored and scored, but never alerts."""
         return self.store.set_muted(feed_ids, muted)
+
+    def set_full_text(self, feed_ids: Sequence[int], on: bool) -> int:
+        """Fetch (or stop fetching) the full article of these feeds' new and changed items (polling/fulltext)."""
+        return self.store.set_full_text(feed_ids, on)
+
+    def article_versions(self, article_id: int) -> list[ArticleVersion]:
+        """Every stored version of an article, oldest first (for the reader's diff)."""
+        return self.store.versions(article_id)
 
     def set_interval(self, feed_ids: Sequence[int], minutes: int) -> int:
         """Poll these feeds every `minutes`; a running scheduler re-arms their jobs at its next sync()."""

@@ -9,7 +9,7 @@ import pytest
 
 from monitor.core.errors import StoreError
 from monitor.core.models import ArticleQuery, Assessment, ParsedItem
-from monitor.core.storage import db, pg_schema
+from monitor.core.storage import db, pg, pg_schema
 from monitor.core.storage.engine import NotOnPostgresError, check_database_url
 from monitor.core.storage.pg import translate
 from monitor.core.storage.store import Store
@@ -139,3 +139,37 @@ def test_sqlite_words_are_translated_outside_literals_only() -> None:
     assert translate("FROM feeds f CROSS JOIN articles a ON a.feed_id = f.id", False) == (
         "FROM feeds f JOIN articles a ON a.feed_id = f.id"
     )
+
+
+def test_a_database_created_at_the_baseline_gets_the_later_steps(
+    postgres_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A team database created at 13 (before stories and revisions reached PostgreSQL) gets steps 11 and 14 on
+    its next open, step 11 although it is numbered below the baseline, and an article written at 13 keeps its
+    first version."""
+    import psycopg
+
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute("DROP DATABASE IF EXISTS vigie_upgrade")
+        admin.execute("CREATE DATABASE vigie_upgrade")
+    url = postgres_server.replace("/vigie_test?", "/vigie_upgrade?")
+    assert url != postgres_server
+    conn = pg.connect(url)
+    try:
+        with monkeypatch.context() as patch:
+            patch.setattr(pg_schema, "PG_MIGRATIONS", {pg_schema.BASELINE: pg_schema.PG_MIGRATIONS[13]})
+            patch.setattr(pg_schema, "PG_SCHEMA_VERSION", pg_schema.BASELINE)
+            assert pg_schema.migrate(conn) == pg_schema.BASELINE
+        conn.execute(
+            "INSERT INTO articles(source, dedup_key, title, fetched, content_hash, first_seen, last_updated)"
+            " VALUES ('seed', 'k', 'Avant', '2026-01-01', 'h', '2026-01-01', '2026-01-01')"
+        )
+        assert pg_schema.migrate(conn) == db.SCHEMA_VERSION
+        steps = sorted(r[0] for r in conn.execute("SELECT version FROM vigie_schema"))
+        assert steps == [11, 13, 14]
+        row = conn.execute(
+            "SELECT a.title, a.story, a.revisions FROM articles a JOIN article_versions v ON v.article_id = a.id"
+        ).fetchone()
+        assert (row["title"], row["story"], row["revisions"]) == ("Avant", None, 0)
+    finally:
+        conn.close()

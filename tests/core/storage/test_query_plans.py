@@ -173,7 +173,7 @@ def test_remembered_counts_follow_writes_from_this_and_other_connections(tmp_pat
 
 
 def test_the_timeline_index_keeps_each_entrys_article_date(tmp_path: Path) -> None:
-    """article_entries carries its article's date through ingest, a changed date and a re-score (schema 14),
+    """article_entries carries its article's date through ingest, a changed date and a re-score (schema 13),
     and the timeline's counts are read from its index alone."""
     store = Store.open(tmp_path / "v.sqlite3")
     try:

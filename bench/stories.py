@@ -1,0 +1,128 @@
+"""Stories: grouping 2,000 new items into a 200,000-article store, and the story list at that size.
+
+Run from the repository root: ``.venv/bin/python bench/stories.py [--new 2000] [--repeat 3]``.
+
+A private copy of the cached 200,000-article profile (bench/_fixtures.py) gets its stories first: the articles of
+the last `--indexed-days` days (150 by default: more than any look-up reaches back, 120 days for a thread) are
+grouped through the real code, the older ones are made stories of one report each without index rows (on this
+2-core machine under load, grouping all 200,000 would take most of an hour: the first polls after the upgrade
+do it 25,000 at a time). Then each run inserts `--new` items published over the store's last three days (where
+candidates are densest), times `group_new_articles` on them, and deletes them again. Also prints the time of
+`VigieCore.stories()` at that size: the last 7 days (what the story view opens on) and everything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _fixtures as fx
+
+from monitor.core.models import ParsedItem
+from monitor.core.service import VigieCore
+from monitor.core.storage.db import transaction
+from monitor.core.stories.grouping import group_new_articles
+from monitor.paths import AppPaths
+
+
+def new_items(n: int, seed: int, last: datetime) -> list[ParsedItem]:
+    """`n` items like the profile's, published over the three days before `last`; one in four is a reprint of an
+    earlier one of the batch (a new headline, the same text) so that some join a story."""
+    wl = fx.bench_watchlist()
+    gen = fx.TextGenerator(seed, fx.watchlist_terms(wl), term_rate=1 / 200)
+    rng = random.Random(seed)
+    items: list[ParsedItem] = []
+    for i in range(n):
+        lang = "fr" if rng.random() < 0.6 else "en"
+        if items and rng.random() < 0.25:
+            source = rng.choice(items)
+            summary, content = source.summary, source.content
+        else:
+            summary, content = gen.words(rng.randint(30, 60), lang), gen.text(rng.randint(600, 1400), lang)
+        published = last - timedelta(seconds=rng.randrange(3 * 24 * 3600))
+        items.append(
+            ParsedItem(
+                guid=f"new-{seed}-{i}",
+                link=f"http://new{i % 50}.bench.invalid/a/{seed}/{i}",
+                title=gen.words(rng.randint(6, 14), lang),
+                summary=summary,
+                content=content,
+                content_html="",
+                published=published.isoformat(timespec="seconds"),
+                lang=lang,
+            )
+        )
+    return items
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--new", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--indexed-days", type=int, default=150)
+    args = parser.parse_args()
+    print(f"machine: {fx.machine()}")
+    folder = fx.copy_profile(fx.profile_200k(), fx.BENCH_DIR / "stories-200k")
+    core = VigieCore(AppPaths(folder))
+    store = core.store
+    total = store.count_all()
+    last = datetime.fromisoformat(store.conn.execute("SELECT max(published) FROM articles").fetchone()[0])
+    cutoff = (last - timedelta(days=args.indexed_days)).isoformat(timespec="seconds")
+    with transaction(store.conn):
+        store.conn.execute(
+            "UPDATE articles SET story = id, thread = id WHERE story IS NULL AND published < ?", (cutoff,)
+        )
+    t, cpu = time.perf_counter(), time.process_time()
+    done = group_new_articles(store)
+    print(
+        f"grouping the {done.grouped:,} articles of the last {args.indexed_days} days of the {total:,}-article "
+        f"store: {time.perf_counter() - t:.1f} s ({time.process_time() - cpu:.1f} s of CPU; "
+        f"{done.new_stories:,} stories)",
+        flush=True,
+    )
+    runs: list[float] = []
+    cpus: list[float] = []
+    for run in range(args.repeat):
+        items = new_items(args.new, 1000 + run, last.astimezone(UTC))
+        pending = store.prepare("http://new.bench.invalid/feed.xml", items)
+        store.save_items(
+            source="http://new.bench.invalid/feed.xml",
+            feed_id=None,
+            items=[(p, core.matcher.assess(p.item.title, p.item.summary, p.item.content)) for p in pending],
+            fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            poll_id=10_000 + run,
+        )
+        t, cpu = time.perf_counter(), time.process_time()
+        grouped = group_new_articles(store)
+        runs.append(time.perf_counter() - t)
+        cpus.append(time.process_time() - cpu)
+        print(
+            f"  run {run + 1}: {grouped.grouped:,} new items grouped in {runs[-1]:.2f} s ({cpus[-1]:.2f} s CPU) "
+            f"({grouped.new_stories:,} new stories) into {store.count_all():,} articles",
+            flush=True,
+        )
+        store.conn.execute("DELETE FROM articles WHERE source = 'http://new.bench.invalid/feed.xml'")
+    print(
+        f"grouping {args.new:,} new items into {total:,} articles: median {fx.median(runs):.2f} s, "
+        f"{fx.median(cpus):.2f} s of CPU (target < 2 s; load average {os.getloadavg()[0]:.1f})"
+    )
+    week = (last - timedelta(days=7)).isoformat(timespec="seconds")
+    lists = fx.timed(lambda: core.stories(since=week), 3)
+    print(
+        f"the story list of the last 7 days (what the story view opens on): median {fx.median(lists):.2f} s"
+    )
+    lists = fx.timed(lambda: core.stories(), 3)
+    print(f"the whole story list (VigieCore.stories) at {total:,} articles: median {fx.median(lists):.2f} s")
+    core.close()
+    print(f"({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)")
+
+
+if __name__ == "__main__":
+    main()

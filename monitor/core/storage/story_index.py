@@ -1,0 +1,294 @@
+"""The story index (schema 11): the SQL side of grouping articles into stories (the logic is core.stories).
+
+Grouping reads the articles still without a story, looks candidates up by key in a range of days, reads their
+features, and writes each article's story, thread, features and keys. Every read is an indexed look-up, so
+grouping a new article costs the same in a store of 2,000 or 200,000 articles.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from monitor.core.storage.db import transaction
+from monitor.core.storage.engine import Dialect, not_on_postgres
+
+log = logging.getLogger(__name__)
+
+KEYS_PER_QUERY = 400  # host parameters per IN list: under SQLite's oldest limit of 999
+
+
+@dataclass(frozen=True)
+class UngroupedArticle:
+    """An article grouping has not seen yet, with what grouping needs of it."""
+
+    id: int
+    title: str
+    summary: str
+    content: str
+    lang: str | None
+    at: float  # hours since the epoch: when it was published (or first seen, if later or unknown)
+    entries: frozenset[str]
+
+
+@dataclass(frozen=True)
+class IndexedArticle:
+    """A grouped article as the index keeps it: its features (encoded as text) and its story."""
+
+    id: int
+    at: float
+    lang: str
+    stems: str
+    anchors: str
+    sketch: str
+    story: int
+    thread: int
+
+
+@dataclass(frozen=True)
+class GroupedArticle:
+    """What grouping decided for one article, ready to write."""
+
+    id: int
+    story: int
+    thread: int
+    new_story: bool
+    at: float
+    lang: str
+    stems: str
+    anchors: str
+    sketch: str
+    keys: tuple[tuple[str, int], ...]  # (key, day)
+    counted: tuple[str, ...]  # keys whose article count grows by one
+    related_seed: int | None = None  # of a new story: the seed article its first report is closest to
+
+
+class StoryIndex:
+    """Grouping's reads and writes (mixed into Store)."""
+
+    conn: sqlite3.Connection
+    dialect: Dialect  # the engine's (Store.dialect)
+
+    def ungrouped(self, limit: int = 2_000) -> list[UngroupedArticle]:
+        """Up to `limit` articles without a story, the most recently stored ones (a poll's new articles before
+        the backlog of a store that predates stories), earliest first (the order grouping chains them in).
+
+        None on PostgreSQL: grouping's reads are SQLite's (index hints, julianday), not ported yet, so a poll
+        there groups nothing and its articles stay without a story."""
+        if not self.dialect.is_sqlite:
+            log.debug("stories are not grouped on a PostgreSQL database yet")
+            return []
+        rows = self.conn.execute(
+            """SELECT a.id, a.title, a.summary, a.content, a.lang,
+                      (julianday(CASE WHEN a.published IS NULL OR a.published > a.first_seen
+                                      THEN a.first_seen ELSE a.published END) - 2440587.5) * 24.0 AS at,
+                      (SELECT group_concat(entry, char(9)) FROM article_entries e WHERE e.article_id = a.id)
+                          AS entries
+               FROM articles a WHERE a.id IN (SELECT id FROM articles INDEXED BY articles_ungrouped
+                                   WHERE story IS NULL ORDER BY id DESC LIMIT ?)""",
+            (limit,),
+        ).fetchall()
+        found = [
+            UngroupedArticle(
+                r["id"],
+                r["title"],
+                r["summary"],
+                r["content"],
+                r["lang"],
+                float(r["at"] or 0.0),
+                frozenset((r["entries"] or "").split("\t")) - {""},
+            )
+            for r in rows
+        ]
+        return sorted(found, key=lambda a: (a.at, a.id))
+
+    def key_counts(self, keys: Iterable[str]) -> dict[str, int]:
+        """How many grouped articles have each key (keys never seen are left out)."""
+        wanted = list(keys)
+        counts: dict[str, int] = {}
+        for start in range(0, len(wanted), KEYS_PER_QUERY):
+            chunk = wanted[start : start + KEYS_PER_QUERY]
+            marks = ",".join("?" * len(chunk))
+            counts.update(self.conn.execute(f"SELECT key, n FROM story_df WHERE key IN ({marks})", chunk))
+        return counts
+
+    def indexed_count(self) -> int:
+        """About how many articles are grouped: the highest id among them (one seek, where count(*) reads the
+        whole table at every poll's feed). Deleted articles make it a little high; it only scales weights."""
+        return int(self.conn.execute("SELECT coalesce(max(article_id), 0) FROM story_features").fetchone()[0])
+
+    def articles_with_keys(
+        self, ranges: Sequence[tuple[Sequence[str], int, int]], max_per_key: int
+    ) -> list[tuple[int, str, int]]:
+        """(range index, key, article id) for the grouped articles that have a key of a range on a day of that
+        range; `ranges` are (keys, first day, last day). One statement for them all.
+
+        A key that more than `max_per_key` articles have in its range says little about one event and would
+        bring that many candidates: it is left out (SQLite counts its rows; none reach Python)."""
+        rows, args = [], []
+        for index, (keys, first_day, last_day) in enumerate(ranges):
+            for key in list(keys)[: KEYS_PER_QUERY // 4]:
+                rows.append("(?, ?, ?, ?)")
+                args.extend([index, key, first_day, last_day])
+        if not rows:
+            return []
+        # Each key is counted up to max_per_key + 1 rows only (LIMIT), so a key every article of the day has
+        # costs no more than a rare one; the kept keys' rows are then read (CROSS JOIN: wanted keys outside).
+        sql = f"""WITH wanted(part, key, first_day, last_day) AS (VALUES {", ".join(rows)}),
+                       kept AS (SELECT * FROM wanted w WHERE (SELECT count(*) FROM (SELECT 1 FROM story_keys c
+                                    WHERE c.key = w.key AND c.day BETWEEN w.first_day AND w.last_day LIMIT ?)) <= ?)
+                  SELECT kept.part, kept.key, k.article_id FROM kept CROSS JOIN story_keys k
+                  WHERE k.key = kept.key AND k.day BETWEEN kept.first_day AND kept.last_day"""
+        return self.conn.execute(sql, (*args, max_per_key + 1, max_per_key)).fetchall()
+
+    def indexed_articles(self, ids: Iterable[int]) -> list[IndexedArticle]:
+        wanted = list(ids)
+        found: list[IndexedArticle] = []
+        for start in range(0, len(wanted), KEYS_PER_QUERY):
+            chunk = wanted[start : start + KEYS_PER_QUERY]
+            values = ",".join(["(?)"] * len(chunk))
+            # CROSS JOIN: one primary-key seek per id, whatever statistics an ANALYZE left (with stale ones,
+            # made when the table was small, SQLite scanned the whole table for each IN list).
+            found.extend(
+                IndexedArticle(*r)
+                for r in self.conn.execute(
+                    f"""WITH wanted(id) AS (VALUES {values})
+                        SELECT f.article_id, f.at, f.lang, f.stems, f.anchors, f.sketch, f.story, f.thread
+                        FROM wanted CROSS JOIN story_features f ON f.article_id = wanted.id""",
+                    chunk,
+                )
+            )
+        return found
+
+    def begin_grouping(self) -> None:
+        """Open the write transaction one batch of grouping runs in: each decision is written at once, so the
+        next article of the batch finds it (reads on this connection see the open transaction's writes)."""
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def end_grouping(self, commit: bool = True) -> None:
+        self.conn.execute("COMMIT" if commit else "ROLLBACK")
+
+    def write_grouping(self, grouped: GroupedArticle) -> None:
+        """Write one decision (inside begin_grouping ... end_grouping)."""
+        conn = self.conn
+        if grouped.new_story:
+            conn.execute(
+                "INSERT OR REPLACE INTO stories(id, thread, related_seed) VALUES (?, ?, ?)",
+                (grouped.story, grouped.thread, grouped.related_seed),
+            )
+        conn.execute(
+            "UPDATE articles SET story = ?, thread = ? WHERE id = ?",
+            (grouped.story, grouped.thread, grouped.id),
+        )
+        conn.execute(
+            "INSERT OR REPLACE INTO story_features(article_id, at, lang, stems, anchors, sketch, story, thread)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                grouped.id,
+                grouped.at,
+                grouped.lang,
+                grouped.stems,
+                grouped.anchors,
+                grouped.sketch,
+                grouped.story,
+                grouped.thread,
+            ),
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO story_keys(key, day, article_id) VALUES (?, ?, ?)",
+            [(key, day, grouped.id) for key, day in grouped.keys],
+        )
+        conn.executemany(
+            "INSERT INTO story_df(key, n) VALUES (?, 1) ON CONFLICT(key) DO UPDATE SET n = n + 1",
+            [(key,) for key in grouped.counted],
+        )
+
+
+@dataclass(frozen=True)
+class StoryReport:
+    """One report of a story, as the story list reads it."""
+
+    story: int
+    thread: int
+    id: int
+    title: str
+    link: str | None
+    source: str
+    at: str  # when it was published (or first seen, if later or unknown), UTC ISO 8601
+    lang: str | None
+    score: float
+    highlighted: bool
+    related_seed: int | None = None
+
+
+class StoryReads:
+    """The stories as lists of reports (mixed into Store)."""
+
+    conn: sqlite3.Connection
+    dialect: Dialect  # the engine's (Store.dialect)
+
+    def story_reports(
+        self, since: str | None = None, story_ids: Sequence[int] | None = None
+    ) -> list[StoryReport]:
+        """Every report of the stories that had a report at or after `since` (or of `story_ids`), each story's
+        reports together, earliest first. Refused in words on PostgreSQL (no grouping there yet)."""
+        if not self.dialect.is_sqlite:
+            raise not_on_postgres("stories")
+        at = "CASE WHEN a.published IS NULL OR a.published > a.first_seen THEN a.first_seen ELSE a.published END"
+        where, args = "a.story IS NOT NULL", []
+        if since:
+            # Two indexed reads of articles_published (a report without a date counts from when it was seen).
+            where += (
+                " AND a.story IN (SELECT story FROM articles WHERE published >= ?"
+                " UNION SELECT story FROM articles WHERE published IS NULL AND first_seen >= ?)"
+            )
+            args.extend([since, since])
+        if story_ids is not None:
+            marks = ",".join("?" * len(story_ids)) or "NULL"
+            where += f" AND a.story IN ({marks})"
+            args.extend(story_ids)
+        rows = self.conn.execute(
+            f"""SELECT a.story, a.thread, a.id, a.title, a.link, a.source, {at} AS at,
+                       coalesce(f.lang, a.lang) AS lang, a.score, a.highlighted, s.related_seed
+                FROM articles a LEFT JOIN story_features f ON f.article_id = a.id
+                     LEFT JOIN stories s ON s.id = a.story
+                WHERE {where} ORDER BY a.story, at, a.id""",
+            args,
+        )
+        return [StoryReport(*r[:9], bool(r[9]), r[10]) for r in rows]
+
+    # -- alerts: one per story ------------------------------------------------------------------------------
+
+    def story_alerted_entries(self, story: int) -> frozenset[str] | None:
+        """The watched entries a story had when it last alerted, or None when it never alerted."""
+        row = self.conn.execute("SELECT alerted_entries FROM stories WHERE id = ?", (story,)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        return frozenset(e for e in row[0].split("\t") if e)
+
+    def story_entries(self, story: int) -> frozenset[str]:
+        """Every watched entry any report of a story matched."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT e.entry FROM articles a JOIN article_entries e ON e.article_id = a.id WHERE a.story = ?",
+            (story,),
+        )
+        return frozenset(r[0] for r in rows)
+
+    def mark_story_alerted(self, story: int, thread: int, entries: Iterable[str]) -> None:
+        with transaction(self.conn):
+            self.conn.execute(
+                "INSERT INTO stories(id, thread, alerted_entries) VALUES (?, ?, ?)"
+                " ON CONFLICT(id) DO UPDATE SET alerted_entries = excluded.alerted_entries",
+                (story, thread, "\t".join(sorted(entries))),
+            )
+
+    def seed_features(self) -> list[IndexedArticle]:
+        """The story features of the seed articles (the related seed of a story is one of them)."""
+        rows = self.conn.execute(
+            """SELECT f.article_id, f.at, f.lang, f.stems, f.anchors, f.sketch, f.story, f.thread
+               FROM articles a CROSS JOIN story_features f ON f.article_id = a.id
+               WHERE a.feed_id IS NULL AND a.source = 'seed'"""  # through articles_source: seeds have no feed
+        )
+        return [IndexedArticle(*r) for r in rows]

@@ -1,0 +1,316 @@
+"""Grouping articles into stories as they arrive (Europe Media Monitor style chaining, one article at a time).
+
+An article joins the story of the earlier article it resembles most, if that article is close enough in time
+and in content:
+
+- in the same language, the mean of two similarities: the content words (`stems`) and the anchors (names,
+  numbers, dates, watched entries: rare ones weigh more, by their inverse document frequency in the store);
+- across languages, the anchors alone (what a translation keeps);
+- a near-duplicate (a reprint: the MinHash sketches of the two texts agree) joins whatever the time between.
+
+"Close in time" is STORY_GAP from any report of the story, so a story runs as long as reports keep coming,
+while the same kind of event a week later in the same district starts a new story. An article that starts a
+new story but strongly resembles an earlier story (a development weeks later: an arrest, a trial) joins that
+story's thread.
+
+Candidates come from the story index by key and range of days (storage/story_index.py), never by scanning, and
+very common keys are not looked up at all (they weigh next to nothing), so the cost per article is bounded.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from monitor.core.storage.store import Store
+from monitor.core.storage.story_index import GroupedArticle, IndexedArticle, UngroupedArticle
+from monitor.core.stories.text import StoryFeatures, resemblance, story_features
+
+log = logging.getLogger(__name__)
+
+STORY_GAP_HOURS = 36.0  # a report joins a story when it is this close to one of its reports
+REPRINT_GAP_HOURS = 30 * 24.0  # a near-duplicate joins from this far
+THREAD_GAP_HOURS = 120 * 24.0  # a development links to a case this old at most
+SAME_STORY = 0.32  # similarity from which two reports in one language are one story
+SAME_STORY_ACROSS_LANGUAGES = 0.35  # the same, on anchors alone, for a report in another language
+SAME_THREAD = 0.40  # similarity from which a new story continues an earlier one's thread
+NEAR_DUPLICATE = 0.5  # estimated Jaccard similarity of word 3-shingles from which a text is a reprint
+# A key in more than this share of the store says nothing about one event ("Marseille" in a Marseille watch):
+# it is not looked up (it would bring hundreds of candidates) and weighs little in the similarity.
+COMMON_KEY_SHARE = 0.05
+RARE_KEY_SHARE = 0.01  # keys looked up over a thread's long range of days: only the rare ones
+MIN_COUNT_FOR_SHARE = 50  # in a small store every key is rare enough to look up
+# Anchors never looked up (so not in the key table): a weekday or a month names no event on its own; they still
+# count in the similarity of the candidates the other keys bring.
+UNINDEXED = frozenset("dm")
+MIN_RELATED = 0.12  # similarity from which a seed article is a story's related seed
+BATCH = 500  # articles per write transaction: short, so the window's writes never wait long
+# Candidates compared in full per article: those sharing the most weight of looked-up keys (and every one that
+# shares a MinHash band). Bounds the work per article when a busy day brings many that share a name or two.
+MAX_COMPARED = 24
+# A key more articles than this have in the range of days looked up is not looked up (a name in the news every
+# day of the week); it still counts in the similarity of the candidates found by other keys.
+MAX_KEY_HITS = 60
+# Candidates kept decoded between articles (and between the feeds of one poll): news comes in order of time, so
+# the articles a new one is compared with are mostly among the last few thousand seen.
+MAX_CACHED = 5_000
+
+
+@dataclass
+class GroupingResult:
+    grouped: int = 0
+    new_stories: int = 0
+
+
+@dataclass
+class _Candidate:
+    article: IndexedArticle
+    features: StoryFeatures
+    norm: float = -1.0  # the weight of its anchors, computed once per batch
+
+
+class Grouper:
+    """Groups one batch of articles against the story index of `store` (one instance per batch)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.total = max(store.indexed_count(), 1)
+        self._counts: dict[str, int] = {}
+        self._weights: dict[str, float] = {}  # by key, until its count changes (the total barely moves)
+        self._features: dict[int, _Candidate] = {}  # the most recent MAX_CACHED, oldest first
+        self._placed: tuple[int, StoryFeatures] | None = None  # the last article placed, for remember()
+        self._seeds: list[tuple[int, StoryFeatures]] | None = None  # read when the batch's first story starts
+
+    # -- weights ------------------------------------------------------------------------------------------
+
+    def _load_counts(self, keys: set[str]) -> None:
+        missing = [k for k in keys if k not in self._counts]
+        if missing:
+            found = self.store.key_counts(missing)
+            for key in missing:
+                self._counts[key] = found.get(key, 0)
+
+    def _weight(self, key: str) -> float:
+        weight = self._weights.get(key)
+        if weight is None:
+            weight = self._weights[key] = math.log(1.0 + self.total / (self._counts.get(key, 0) + 1))
+        return weight
+
+    def _norm(self, anchors: frozenset[str]) -> float:
+        return sum(map(self._weight, anchors))
+
+    def _share_limit(self, share: float) -> float:
+        return max(MIN_COUNT_FOR_SHARE, share * self.total)
+
+    # -- similarity ---------------------------------------------------------------------------------------
+
+    def similarity(
+        self, a: StoryFeatures, b: StoryFeatures, norm_a: float | None = None, norm_b: float | None = None
+    ) -> float:
+        shared = self._norm(a.anchors & b.anchors)
+        norm_a = self._norm(a.anchors) if norm_a is None else norm_a
+        norm_b = self._norm(b.anchors) if norm_b is None else norm_b
+        anchors = shared / math.sqrt(norm_a * norm_b) if norm_a and norm_b else 0.0
+        if a.lang != b.lang:
+            return anchors
+        words = (
+            len(a.stems & b.stems) / math.sqrt(len(a.stems) * len(b.stems)) if a.stems and b.stems else 0.0
+        )
+        return (anchors + words) / 2
+
+    # -- one article --------------------------------------------------------------------------------------
+
+    def _lookup(
+        self, features: StoryFeatures, at: float, *, thread: bool
+    ) -> tuple[list[_Candidate], set[int]]:
+        """The articles worth comparing with `features`, and those among them that share a MinHash band: near in
+        time (and near-duplicates from further), or with `thread` the earlier ones a development may continue
+        (rare keys only, over a long range of days)."""
+        day = int(at // 24)
+        gap_days = int(STORY_GAP_HOURS // 24) + 1
+        shared: dict[int, float] = {}
+        banded: set[int] = set()
+        if thread:
+            rare = self._share_limit(RARE_KEY_SHARE)
+            keys = [k for k in features.anchors if k[0] not in UNINDEXED and self._counts.get(k, 0) <= rare]
+            reach = int(THREAD_GAP_HOURS // 24)
+            ranges = [(keys, day - reach, day - gap_days - 1)]
+        else:
+            common = self._share_limit(COMMON_KEY_SHARE)
+            keys = [k for k in features.anchors if k[0] not in UNINDEXED and self._counts.get(k, 0) <= common]
+            reach = int(REPRINT_GAP_HOURS // 24)
+            ranges = [(keys, day - gap_days, day + gap_days), (features.band_keys, day - reach, day + reach)]
+        rows = []
+        for part, key, article_id in self.store.articles_with_keys(ranges, MAX_KEY_HITS):
+            if part == 1:
+                banded.add(article_id)
+            else:
+                rows.append((key, article_id))
+        for key, article_id in rows:
+            shared[article_id] = shared.get(article_id, 0.0) + self._weight(key)
+        ids = set(sorted(shared, key=shared.__getitem__, reverse=True)[:MAX_COMPARED]) | banded
+        unknown = [i for i in ids if i not in self._features]
+        found = [self._features[i] for i in ids if i in self._features]
+        for article in self.store.indexed_articles(unknown):
+            features_b = StoryFeatures.decode(article.lang, article.stems, article.anchors, article.sketch)
+            found.append(self._keep(_Candidate(article, features_b)))
+        self._load_counts({k for c in found if c.norm < 0 for k in c.features.anchors})
+        for candidate in found:
+            if candidate.norm < 0:
+                candidate.norm = self._norm(candidate.features.anchors)
+        return found, banded
+
+    def place(self, item: UngroupedArticle) -> GroupedArticle:
+        """Decide the story and thread of one article (without writing anything)."""
+        features = story_features(
+            item.title, item.summary, item.content, lang_hint=item.lang, entries=item.entries
+        )
+        self._load_counts(set(features.anchors))
+        norm = self._norm(features.anchors)
+        best_story: tuple[float, IndexedArticle] | None = None
+        best_thread: tuple[float, IndexedArticle] | None = None
+        candidates, banded = self._lookup(features, item.at, thread=False)
+        for candidate in candidates:
+            other = candidate.article
+            gap = abs(item.at - other.at)
+            score = self.similarity(features, candidate.features, norm, candidate.norm)
+            threshold = (
+                SAME_STORY if features.lang == candidate.features.lang else SAME_STORY_ACROSS_LANGUAGES
+            )
+            joins = gap <= STORY_GAP_HOURS and score >= threshold
+            if not joins and other.id in banded and gap <= REPRINT_GAP_HOURS:
+                joins = resemblance(features.sketch, candidate.features.sketch) >= NEAR_DUPLICATE
+            if joins and (best_story is None or score > best_story[0]):
+                best_story = (score, other)
+        if (
+            best_story is None
+        ):  # a new story: does it continue an earlier case? (only then: it costs look-ups)
+            earlier, _ = self._lookup(features, item.at, thread=True)
+            for candidate in earlier + candidates:
+                other = candidate.article
+                if other.at < item.at - STORY_GAP_HOURS:
+                    score = self.similarity(features, candidate.features, norm, candidate.norm)
+                    if score >= SAME_THREAD and (best_thread is None or score > best_thread[0]):
+                        best_thread = (score, other)
+        related = None if best_story is not None else self.related_seed(item.id, features, norm)
+        self._placed = (item.id, features)
+        stems, anchors, sketch = features.encode()
+        if best_story is not None:
+            story, thread, new = best_story[1].story, best_story[1].thread, False
+        else:
+            story, new = item.id, True
+            thread = best_thread[1].thread if best_thread is not None else item.id
+        day = int(item.at // 24)
+        keys = [(k, day) for k in features.anchors if k[0] not in UNINDEXED]
+        keys += [(k, day) for k in features.band_keys]
+        return GroupedArticle(
+            id=item.id,
+            story=story,
+            thread=thread,
+            new_story=new,
+            at=item.at,
+            lang=features.lang,
+            stems=stems,
+            anchors=anchors,
+            sketch=sketch,
+            keys=tuple(keys),
+            counted=tuple(features.anchors),
+            related_seed=related,
+        )
+
+    def seeds(self) -> list[tuple[int, StoryFeatures]]:
+        if self._seeds is None:
+            self._seeds = [
+                (seed.id, StoryFeatures.decode(seed.lang, seed.stems, seed.anchors, seed.sketch))
+                for seed in self.store.seed_features()
+            ]
+            self._load_counts({k for _, f in self._seeds for k in f.anchors})
+        return self._seeds
+
+    def related_seed(self, article_id: int, features: StoryFeatures, norm: float | None = None) -> int | None:
+        """The seed article closest to `features` (a seed is related to no other), or None below MIN_RELATED."""
+        best: tuple[float, int] | None = None
+        for seed_id, seed in self.seeds():
+            if seed_id == article_id:
+                return None
+            score = self.similarity(features, seed, norm)
+            if score >= MIN_RELATED and (best is None or score > best[0]):
+                best = (score, seed_id)
+        return best[1] if best else None
+
+    def _keep(self, candidate: _Candidate) -> _Candidate:
+        self._features[candidate.article.id] = candidate
+        if len(self._features) > MAX_CACHED:
+            del self._features[next(iter(self._features))]
+        return candidate
+
+    def forget(self) -> None:
+        """Drop what this grouper remembers (after a batch was rolled back: its decisions were not kept)."""
+        self._features.clear()
+        self._counts.clear()
+        self._weights.clear()
+        self.total = max(self.store.indexed_count(), 1)
+
+    def remember(self, grouped: GroupedArticle) -> None:
+        """Count the article's keys and keep its features for the articles that come next."""
+        self.total += 1
+        for key in grouped.counted:
+            self._counts[key] = self._counts.get(key, 0) + 1
+            self._weights.pop(key, None)
+        features = self._placed if self._placed is not None and self._placed[0] == grouped.id else None
+        self._keep(
+            _Candidate(
+                IndexedArticle(
+                    grouped.id,
+                    grouped.at,
+                    grouped.lang,
+                    grouped.stems,
+                    grouped.anchors,
+                    grouped.sketch,
+                    grouped.story,
+                    grouped.thread,
+                ),
+                features[1]
+                if features is not None
+                else StoryFeatures.decode(grouped.lang, grouped.stems, grouped.anchors, grouped.sketch),
+            )
+        )
+
+
+def group_new_articles(
+    store: Store,
+    *,
+    limit: int | None = None,
+    on_batch: Callable[[int], None] | None = None,
+    grouper: Grouper | None = None,
+) -> GroupingResult:
+    """Give every article without a story its story and thread (at most `limit`, earliest first).
+
+    `grouper` carries what was read and decoded from one call to the next (a poll groups after each feed); it
+    must be used on one thread, while nothing else groups. Grouping an article twice never happens (only
+    articles without a story are read), so polling the same items again changes no story."""
+    result = GroupingResult()
+    grouper = grouper or Grouper(store)
+    while limit is None or result.grouped < limit:
+        size = BATCH if limit is None else min(BATCH, limit - result.grouped)
+        batch = store.ungrouped(size)
+        if not batch:
+            break
+        store.begin_grouping()
+        try:
+            for item in batch:
+                grouped = grouper.place(item)
+                store.write_grouping(grouped)
+                grouper.remember(grouped)
+                result.grouped += 1
+                result.new_stories += grouped.new_story
+        except BaseException:
+            store.end_grouping(commit=False)
+            grouper.forget()
+            raise
+        store.end_grouping()
+        if on_batch:
+            on_batch(result.grouped)
+    return result

@@ -1,0 +1,167 @@
+"""Story features of one article: what two reports of the same event share, in any wording or language.
+
+- `stems`: the content words of the folded text (function words dropped, cut to their first letters so that
+  "abattu" and "abattus" meet): reports in one language compare on them.
+- `anchors`: what survives translation: names (capitalised words that are not common words), numbers ("6 500",
+  "4e" and "4th" give 6500 and 4), months and weekdays in either language, and the watched entries matched.
+- `sketch`: a bottom-k MinHash of the word 3-shingles: the smallest hashes of the shingle set. Two texts share
+  a given minimum with probability equal to their Jaccard similarity, so reprints (a new headline, a trimmed
+  paragraph, other apostrophes, an inserted credit line) keep most of their sketch while rewrites do not.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections import Counter
+from dataclasses import dataclass, field
+from importlib import resources
+
+from monitor.core.matching.folding import fold_key
+from monitor.core.matching.wordlists import COMMON_WORDS
+
+SKETCH_SIZE = 32  # hashes kept per text: enough to estimate a Jaccard similarity to about +-0.1
+BAND_KEYS = 6  # the smallest hashes also stored as look-up keys (near-duplicates share some of them)
+STEM_LENGTH = 6
+MAX_CHARS = 1000  # a long article is compared on its opening (about 150 words): the lead says what happened
+
+_WORD = re.compile(r"[^\W_]+")
+_CASED_WORD = re.compile(r"[^\W\d_][^\W_]*")
+# A number, with French thousands separated by spaces ("6 500") or English commas ("6,500").
+_NUMBER = re.compile(r"\d{1,3}(?:[  ,.]\d{3})+(?!\d)|\d+")
+
+MONTHS = {
+    **dict.fromkeys(("janvier", "january", "jan"), 1),
+    **dict.fromkeys(("fevrier", "february", "feb"), 2),
+    **dict.fromkeys(("mars", "march"), 3),
+    **dict.fromkeys(("avril", "april"), 4),
+    **dict.fromkeys(("mai", "may"), 5),
+    **dict.fromkeys(("juin", "june"), 6),
+    **dict.fromkeys(("juillet", "july"), 7),
+    **dict.fromkeys(("aout", "august"), 8),
+    **dict.fromkeys(("septembre", "september", "sept"), 9),
+    **dict.fromkeys(("octobre", "october", "oct"), 10),
+    **dict.fromkeys(("novembre", "november", "nov"), 11),
+    **dict.fromkeys(("decembre", "december", "dec"), 12),
+}
+WEEKDAYS = {
+    **dict.fromkeys(("lundi", "monday"), 1),
+    **dict.fromkeys(("mardi", "tuesday"), 2),
+    **dict.fromkeys(("mercredi", "wednesday"), 3),
+    **dict.fromkeys(("jeudi", "thursday"), 4),
+    **dict.fromkeys(("vendredi", "friday"), 5),
+    **dict.fromkeys(("samedi", "saturday"), 6),
+    **dict.fromkeys(("dimanche", "sunday"), 7),
+}
+
+
+def _stopwords() -> dict[str, frozenset[str]]:
+    text = (
+        resources.files("monitor.core.stories").joinpath("data", "stopwords.txt").read_text(encoding="utf-8")
+    )
+    words: dict[str, set[str]] = {"fr": set(), "en": set()}
+    for line in text.splitlines():
+        lang, _, rest = line.partition(":")
+        if lang in words:
+            words[lang].update(rest.split())
+    return {lang: frozenset(w) for lang, w in words.items()}
+
+
+STOPWORDS = _stopwords()
+ALL_STOPWORDS = STOPWORDS["fr"] | STOPWORDS["en"]
+NOT_NAMES = (
+    frozenset(fold_key(w) for w in COMMON_WORDS) | ALL_STOPWORDS | frozenset(MONTHS) | frozenset(WEEKDAYS)
+)
+
+
+@dataclass(frozen=True)
+class StoryFeatures:
+    lang: str
+    stems: frozenset[str]
+    anchors: frozenset[str]
+    sketch: tuple[int, ...] = field(default=())
+
+    @property
+    def band_keys(self) -> list[str]:
+        return [f"h:{h:x}" for h in self.sketch[:BAND_KEYS]]
+
+    def encode(self) -> tuple[str, str, str]:
+        """(stems, anchors, sketch) as the store keeps them: space-separated words and hex numbers."""
+        return (
+            " ".join(sorted(self.stems)),
+            "\t".join(sorted(self.anchors)),
+            " ".join(f"{h:x}" for h in self.sketch),
+        )
+
+    @classmethod
+    def decode(cls, lang: str, stems: str, anchors: str, sketch: str) -> StoryFeatures:
+        return cls(
+            lang,
+            frozenset(stems.split()),
+            frozenset(a for a in anchors.split("\t") if a),
+            tuple(int(h, 16) for h in sketch.split()),
+        )
+
+
+def detect_language(words: list[str], hint: str | None = None) -> str:
+    """'fr' or 'en' by counting function words; the feed's own hint breaks a tie (and names other languages)."""
+    counts = Counter(words)
+    fr = sum(counts[w] for w in STOPWORDS["fr"].intersection(counts))
+    en = sum(counts[w] for w in STOPWORDS["en"].intersection(counts))
+    if fr > en:
+        return "fr"
+    if en > fr:
+        return "en"
+    return (hint or "").split("-")[0].lower() or "und"
+
+
+def story_features(
+    title: str,
+    summary: str,
+    content: str,
+    *,
+    lang_hint: str | None = None,
+    entries: frozenset[str] = frozenset(),
+) -> StoryFeatures:
+    body = content if len(content) > len(summary) else summary
+    cased = fold_key(f"{title}\n{body[:MAX_CHARS]}", keep_case=True)
+    cased_words = _CASED_WORD.findall(cased)
+    words = [w.lower() for w in _WORD.findall(cased)]
+    lang = detect_language(words, lang_hint)
+    distinct = set(cased_words)
+    lowered = {w for w in distinct if w[0].islower()}
+    stems = frozenset(w[:STEM_LENGTH] for w in set(words) - ALL_STOPWORDS if len(w) > 2 and not w.isdigit())
+    anchors: set[str] = {f"e:{entry}" for entry in entries}
+    for word in distinct:
+        low = word.lower()
+        if low in MONTHS:
+            anchors.add(f"m:{MONTHS[low]}")
+        elif low in WEEKDAYS:
+            anchors.add(f"d:{WEEKDAYS[low]}")
+        # A name: capitalised, not a common word, and never written in lower case in the same text.
+        elif word[0].isupper() and len(word) > 1 and low not in NOT_NAMES and low not in lowered:
+            anchors.add(f"n:{low}")
+    for number in _NUMBER.findall(cased):
+        digits = re.sub(r"\D", "", number)
+        anchors.add(f"#:{int(digits)}" if len(digits) < 12 else f"#:{digits}")
+    return StoryFeatures(lang, stems, frozenset(anchors), sketch(words))
+
+
+def sketch(words: list[str]) -> tuple[int, ...]:
+    """The SKETCH_SIZE smallest 32-bit hashes of the text's word 3-shingles (CRC-32: stable across processes)."""
+    if len(words) < 3:
+        shingles = {" ".join(words)} if words else set()
+    else:
+        shingles = {f"{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:], strict=False)}
+    hashes = sorted({zlib.crc32(s.encode()) for s in shingles})
+    return tuple(hashes[:SKETCH_SIZE])
+
+
+def resemblance(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+    """Estimated Jaccard similarity of two texts' shingle sets from their bottom-k sketches."""
+    if not a or not b:
+        return 0.0
+    k = min(len(a), len(b))
+    union = sorted(set(a) | set(b))[:k]
+    both = set(a) & set(b)
+    return sum(h in both for h in union) / k

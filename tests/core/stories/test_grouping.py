@@ -1,0 +1,109 @@
+"""Stories as items arrive: each kind of report joins its event, each hard negative stays apart, threads link
+developments, and polling the same items again changes nothing. Real feeds on 127.0.0.1, a real store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.core.models import SEED_SOURCE, ArticleQuery
+from monitor.core.service import VigieCore
+from monitor.paths import AppPaths
+from tests.conftest import ServedFeed, serve_feed
+from tests.core.stories import reports as r
+
+
+@pytest.fixture
+def core(data_dir: Path):  # type: ignore[no-untyped-def]
+    vigie = VigieCore(AppPaths.resolve(data_dir))
+    yield vigie
+    vigie.close()
+
+
+def _poll(core: VigieCore, httpserver, feeds: dict[str, list[r.Report]]) -> dict[str, tuple[int, int]]:  # type: ignore[no-untyped-def]
+    """Serve each feed, subscribe, poll once; returns report key -> (story, thread)."""
+    for name, items in feeds.items():
+        url = serve_feed(httpserver, f"/{name}.xml", ServedFeed(r.rss(items, f"https://{name}.example.org")))
+        core.add_feed(url)
+    core.poll()
+    return _placed(core)
+
+
+def _placed(core: VigieCore) -> dict[str, tuple[int, int]]:
+    placed = {}
+    for article in core.store.articles(ArticleQuery()):
+        if article.source != SEED_SOURCE:
+            assert article.story is not None and article.thread is not None, article.title
+            placed[(article.link or "").rsplit("/", 1)[1]] = (article.story, article.thread)
+    return placed
+
+
+def test_a_reprint_a_rewrite_a_translation_and_an_update_join_the_first_report(core, httpserver) -> None:  # type: ignore[no-untyped-def]
+    placed = _poll(core, httpserver, {"wire": [r.ORIGINAL, r.TRANSLATION], "daily": [r.REPRINT, r.UPDATE],
+                                      "radio": [r.REWRITE]})  # fmt: skip
+    stories = {key: placed[key][0] for key, *_ in r.EVENT}
+    assert len(set(stories.values())) == 1, stories
+    ids = {row[0] for row in core.store.conn.execute("SELECT id FROM articles WHERE source <> 'seed'")}
+    assert stories["original"] in ids  # a story is named after the report that started it
+
+
+@pytest.mark.parametrize("negative", [r.WEEK_LATER, r.SAME_PROSECUTOR], ids=["week-later", "same-people"])
+def test_hard_negatives_start_their_own_story(core, httpserver, negative: r.Report) -> None:  # type: ignore[no-untyped-def]
+    placed = _poll(core, httpserver, {"wire": [*r.EVENT, negative]})
+    assert placed[negative[0]][0] != placed["original"][0]
+    assert placed[negative[0]][1] != placed["original"][1]  # nor the same case
+
+
+def test_a_weekly_column_with_the_same_headline_is_a_story_each_week(core, httpserver) -> None:  # type: ignore[no-untyped-def]
+    placed = _poll(core, httpserver, {"gazette": [r.COLUMN_ONE, r.COLUMN_TWO], "wire": r.EVENT})
+    assert placed["column-one"][0] != placed["column-two"][0]
+    assert placed["column-two"][0] != placed["original"][0]
+
+
+def test_a_development_weeks_later_is_a_new_story_in_the_same_thread(core, httpserver) -> None:  # type: ignore[no-untyped-def]
+    placed = _poll(core, httpserver, {"wire": [*r.EVENT, r.ARRESTS]})
+    assert placed["arrests"][0] != placed["original"][0]
+    assert placed["arrests"][1] == placed["original"][1] == placed["original"][0]
+
+
+def test_polling_the_same_items_again_changes_no_story(core, httpserver) -> None:  # type: ignore[no-untyped-def]
+    feeds = {"wire": [*r.EVENT, r.WEEK_LATER, r.ARRESTS], "gazette": [r.COLUMN_ONE, r.COLUMN_TWO]}
+    first = _poll(core, httpserver, feeds)
+    keys_before = core.store.conn.execute("SELECT count(*) FROM story_keys").fetchone()[0]
+    core.store.conn.execute(
+        "UPDATE feeds SET etag = NULL, last_modified = NULL"
+    )  # a full re-fetch, not a 304
+    core.poll()
+    assert _placed(core) == first
+    assert core.store.conn.execute("SELECT count(*) FROM story_keys").fetchone()[0] == keys_before
+
+
+def test_seeds_have_stories_too(core) -> None:  # type: ignore[no-untyped-def]
+    ungrouped = core.store.conn.execute(
+        "SELECT count(*) FROM articles WHERE source = ? AND story IS NULL", (SEED_SOURCE,)
+    ).fetchone()[0]
+    assert core.store.count_all() > 0 and ungrouped == 0
+
+
+def test_a_store_from_before_stories_is_grouped_newest_first_in_steps(core) -> None:  # type: ignore[no-untyped-def]
+    from monitor.core.models import ParsedItem
+    from monitor.core.stories.grouping import group_new_articles
+
+    items = [
+        ParsedItem(guid=key, link=f"https://old.example.org/{key}", title=title, summary=text, content="",
+                   content_html="", published=published)
+        for key, _, published, title, text in [r.ORIGINAL, r.REPRINT, r.WEEK_LATER]
+    ]  # fmt: skip
+    pending = core.store.prepare("https://old.example.org/rss", items)
+    core.store.save_items(
+        source="https://old.example.org/rss", feed_id=None, items=[(p, core.matcher.assess(p.item.title))
+        for p in pending], fetched_at="2026-03-01T00:00:00+00:00", poll_id=1,
+    )  # fmt: skip
+    ungrouped = "SELECT id FROM articles WHERE story IS NULL ORDER BY id"
+    ids = [row[0] for row in core.store.conn.execute(ungrouped)]
+    assert len(ids) == 3
+    assert group_new_articles(core.store, limit=2).grouped == 2
+    assert [row[0] for row in core.store.conn.execute(ungrouped)] == ids[:1]  # the oldest waits
+    group_new_articles(core.store)
+    assert _placed(core)["original"][0] == _placed(core)["reprint"][0] != _placed(core)["week-later"][0]
