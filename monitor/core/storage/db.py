@@ -247,6 +247,39 @@ WHEN new.published IS NOT old.published BEGIN
 END;
 """
 
+# v14 (who appears with whom, issue 17 item 4): each pair of watchlist entries an article names, with the
+# article's date, kept by triggers on article_entries (ingest, re-score, a changed date, a deleted article), so
+# the co-occurrence counts are one scan of this table in key order and a pair's articles one range of its key.
+# entry_a < entry_b (SQLite's binary order, Python's order of str).
+_V14 = """
+CREATE TABLE article_entry_pairs (
+    entry_a    TEXT NOT NULL,
+    entry_b    TEXT NOT NULL,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    published  TEXT,
+    PRIMARY KEY (entry_a, entry_b, article_id)
+) WITHOUT ROWID;
+CREATE INDEX article_entry_pairs_article ON article_entry_pairs(article_id);
+INSERT INTO article_entry_pairs(entry_a, entry_b, article_id, published)
+    SELECT x.entry, y.entry, x.article_id, x.published
+    FROM article_entries x JOIN article_entries y ON y.article_id = x.article_id AND y.entry > x.entry;
+CREATE TRIGGER article_entry_pairs_add AFTER INSERT ON article_entries BEGIN
+    INSERT OR IGNORE INTO article_entry_pairs(entry_a, entry_b, article_id, published)
+    SELECT min(new.entry, e.entry), max(new.entry, e.entry), new.article_id,
+           coalesce(new.published,
+                    (SELECT coalesce(a.published, a.first_seen) FROM articles a WHERE a.id = new.article_id))
+    FROM article_entries e WHERE e.article_id = new.article_id AND e.entry <> new.entry;
+END;
+CREATE TRIGGER article_entry_pairs_remove AFTER DELETE ON article_entries BEGIN
+    DELETE FROM article_entry_pairs
+    WHERE article_id = old.article_id AND (entry_a = old.entry OR entry_b = old.entry);
+END;
+CREATE TRIGGER article_entry_pairs_date AFTER UPDATE OF published ON article_entries
+WHEN new.published IS NOT old.published BEGIN
+    UPDATE article_entry_pairs SET published = new.published WHERE article_id = new.article_id;
+END;
+"""
+
 MIGRATIONS: list[Migration] = [
     _V1,
     _V2,
@@ -261,6 +294,7 @@ MIGRATIONS: list[Migration] = [
     _V11_RESERVED,
     _V12,
     _V13,
+    _V14,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
