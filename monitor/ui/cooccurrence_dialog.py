@@ -146,8 +146,8 @@ class CoOccurrenceDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.horizontalHeader().setDefaultSectionSize(64)
-        self.table.horizontalHeader().setMinimumHeight(64)
+        self.table.horizontalHeader().setDefaultSectionSize(92)
+        self.table.horizontalHeader().setMinimumHeight(48)
         self.table.horizontalHeader().setDefaultAlignment(
             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
         )
