@@ -357,18 +357,19 @@ def _scopes(
     if not scoped:
         return
     triggers = triggers_of(scoped)
-    # Names only: validating a scope loads the gazetteer, which a watchlist without a place never needs.
-    countries = _countries_named([j for j in judged if j.relevant]) if not watchlist.scope else []
+    countries: list[str] | None = None  # for a watchlist without a scope, worked out on first need
     for item in drawn_from:
         if not item.relevant and any(m.kind in SCOPED_KINDS for m in item.assessment.matches):
             if watchlist.scope:
+                # Taking out the only place would leave no scope, the whole world: it never removes a highlight.
+                removable = watchlist.scope if len(watchlist.scope) > 1 else ()
                 options = [
                     (name, tuple(n for n in watchlist.scope if n != name), f"take {name} out of the scope")
-                    for name in watchlist.scope
-                    if len(watchlist.scope)
-                    > 1  # an empty scope is the whole world: it never removes a highlight
+                    for name in removable
                 ]
             else:
+                if countries is None:
+                    countries = _countries_named([j for j in judged if j.relevant])
                 options = [
                     (
                         names[-1],
