@@ -206,6 +206,7 @@ def _dispatch(core: VigieCore, args: argparse.Namespace) -> int:
         "stories": _stories,
         "watchlist": _watchlist,
         "timeline": cli_signals.timeline,
+        "cooccurrence": cli_signals.cooccurrence,
         "alerts": cli_signals.alerts,
     }[args.command]
     return handler(core, args)

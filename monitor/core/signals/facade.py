@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from monitor.core.matching.watchlist import Watchlist
 from monitor.core.polling.alerts import AlertPolicy, Notification
 from monitor.core.settings import Settings
+from monitor.core.signals.cooccurrence import CoOccurrence, cooccurrence
 from monitor.core.signals.emerging import DISMISSED_KEY, EmergingName, emerging_names, load_dismissed
 from monitor.core.signals.spikes import SpikeRecord, SpikeWatch
 from monitor.core.signals.timeline import TimelineRow, parse_since, timeline
@@ -50,6 +51,10 @@ class Signals:
     ) -> list[TimelineRow]:
         """How many articles name each entry per period (see signals.timeline)."""
         return timeline(self._store.conn, self._watchlist(), names, by=by, since=since, until=until)
+
+    def cooccurrence(self, since: str | None = None, until: str | None = None) -> CoOccurrence:
+        """Which watched entries appear together in the articles of [since, until) (see signals.cooccurrence)."""
+        return cooccurrence(self._store.conn, self._watchlist(), since=since, until=until)
 
     def check_spikes(self) -> list[Notification]:
         """After a poll: a notification per new spike (quiet hours and the pause hold them back)."""
