@@ -1,4 +1,4 @@
-"""Signals at 200,000 articles (issue 17): the timeline query, spike detection and emerging names.
+"""Signals at 200,000 articles (issue 17): the timeline query, spike detection, emerging names, co-occurrence.
 
 Run from the repository root: ``.venv/bin/python bench/signals.py [--articles 200000] [--repeat 7]``. Works on a
 private copy of the cached profile (bench/_fixtures.py) in which each default watchlist entry is linked to about
@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _fixtures as fx
 
 from monitor.core.matching.watchlist import load_default_watchlist
+from monitor.core.models import ArticleQuery
 from monitor.core.service import VigieCore
 from monitor.core.support.clock import parse_iso
 from monitor.paths import AppPaths
@@ -110,6 +111,19 @@ def main(argv: list[str] | None = None) -> int:
             since = (now - timedelta(days=30)).isoformat()
             ms, rows = timed(lambda: core.signals.timeline(five, by="day", since=since), args.repeat)
             print(f"timeline of the 5 busiest entries by day, last 30 days: {ms:.1f} ms ({len(rows)} rows)")
+            pairs = core.store.conn.execute("SELECT count(*) FROM article_entry_pairs").fetchone()[0]
+            for label, start in (("all time", None), ("last 30 days", since)):
+                ms, found = timed(lambda start=start: core.signals.cooccurrence(since=start), args.repeat)
+                print(
+                    f"co-occurrence, {label}: {ms:.1f} ms ({len(found.mentions)} entries, {len(found.pairs)} "
+                    f"pairs; article_entry_pairs rows: {pairs:,})"
+                )
+            top = found.pairs[0]
+            both = ArticleQuery(entries_all=(top.a, top.b))
+            ms, count = timed(lambda: core.store.count(both), args.repeat)
+            print(f"list filter 'names both' {top.a!r} + {top.b!r}: count {ms:.1f} ms ({count} articles)")
+            ms, page = timed(lambda: core.store.rows(both, 0, 200), args.repeat)
+            print(f"list filter 'names both': first page of 200 rows {ms:.1f} ms ({len(page)} rows)")
             ms, spikes = timed(lambda: core.signals.spikes.current_spikes(now), args.repeat)
             print(f"spike detection over {len(entries)} entries: {ms:.1f} ms ({len(spikes)} spiking)")
             ms, _ = timed(core.signals.check_spikes, args.repeat)

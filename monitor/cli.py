@@ -179,9 +179,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         paths = AppPaths.resolve(args.data_dir)
         core = VigieCore(paths, database=args.database) if args.database else VigieCore(paths)
     except (UserError, OSError, sqlite3.Error) as exc:
-        if args.database:  # the message names the server and says what it answered, in one line
-            return _fail(describe_error(exc))
-        return _fail(f"cannot open the Vigie data folder: {describe_error(exc)}")
+        where = "" if args.database else "cannot open the Vigie data folder: "  # a server's message names it
+        return _fail(where + describe_error(exc))
     try:
         if core.watchlist_error:
             print(f"vigie: warning: {core.watchlist_error}; using the default list", file=sys.stderr)
@@ -214,6 +213,7 @@ def _dispatch(core: VigieCore, args: argparse.Namespace) -> int:
         "stories": _stories,
         "watchlist": _watchlist,
         "timeline": cli_signals.timeline,
+        "cooccurrence": cli_signals.cooccurrence,
         "alerts": cli_signals.alerts,
     }[args.command]
     return handler(core, args)

@@ -1,4 +1,5 @@
-"""The signals sub-commands of `vigie` (issue 17): `timeline`, `alerts list` and `watchlist emerging`.
+"""The signals sub-commands of `vigie` (issue 17): `timeline`, `cooccurrence`, `alerts list` and `watchlist
+emerging`.
 
 Kept apart from cli.py, which holds the parser and the older commands; cli.py adds these parsers and
 dispatches here.
@@ -21,6 +22,7 @@ from monitor.core.support.clock import iso
 log = logging.getLogger(__name__)
 
 TIMELINE_KEYS = ("entry", "period_start", "count")
+COOCCURRENCE_KEYS = ("entry_a", "entry_b", "articles")
 
 
 WATCHLIST_ACTIONS = ("emerging", "add-emerging", "dismiss")
@@ -58,6 +60,11 @@ def add_parsers(
     tl.add_argument("--by", choices=["hour", "day", "week"], default="day")
     tl.add_argument("--since", metavar="ISO_DATE", help="only articles published from this date")
     tl.add_argument("--format", choices=["text", "csv", "jsonl"], default="text")
+    co = commands.add_parser(
+        "cooccurrence", parents=[common], help="which watched entries appear together, and how often"
+    )
+    co.add_argument("--since", metavar="ISO_DATE", help="only articles published from this date")
+    co.add_argument("--format", choices=["text", "csv"], default="text")
     alerts = commands.add_parser("alerts", parents=[common], help="the recent alerts: spikes and items")
     alert_cmds = alerts.add_subparsers(dest="alerts_command", metavar="ACTION", required=True)
     alst = alert_cmds.add_parser(
@@ -80,6 +87,29 @@ def timeline(core: VigieCore, args: argparse.Namespace) -> int:
             print(f"{row.entry}\t{row.start}\t{row.count}")
         if not rows:
             print("no article names these entries in that period", file=sys.stderr)
+    return 0
+
+
+def cooccurrence(core: VigieCore, args: argparse.Namespace) -> int:
+    """`vigie cooccurrence`: each pair named together (most frequent first), then each entry's mentions. In CSV,
+    a mention is the row (entry, entry, articles naming it), the diagonal of the matrix."""
+    found = core.signals.cooccurrence(since=args.since)
+    if args.format == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(COOCCURRENCE_KEYS)
+        writer.writerows((p.a, p.b, p.articles) for p in found.pairs)
+        writer.writerows((entry, entry, count) for entry, count in found.mentions)
+        return 0
+    for pair in found.pairs:
+        print(f"{pair.a}\t{pair.b}\t{pair.articles}")
+    if found.mentions:
+        print("\nmentions:")
+        for entry, count in found.mentions:
+            print(f"{entry}\t{count}")
+    if not found.mentions:
+        print("no article names a watched entry in that period", file=sys.stderr)
+    elif not found.pairs:
+        print("no article names two watched entries in that period", file=sys.stderr)
     return 0
 
 

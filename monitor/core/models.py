@@ -195,6 +195,7 @@ class ArticleQuery:
     feed_id: int | None = None
     feed_ids: tuple[int, ...] | None = None  # only these feeds' articles (a folder's subtree); () is none
     entry: str | None = None
+    entries_all: tuple[str, ...] = ()  # only the articles naming every one of these entries (co-occurrence)
     search: str | None = None
     highlighted_only: bool = False
     unread_only: bool = False

@@ -1,7 +1,7 @@
-"""The window's signals (issue 17): the timeline and emerging-names windows, opened from the Watchlist menu,
-from a watchlist entry's context menu in the sidebar and from the reader's match chips; a clicked bar filters
-the article list to that entry and period. Wired by window_actions.build_actions, so the main window holds no
-code of its own for them."""
+"""The window's signals (issue 17): the timeline, emerging-names and who-appears-with-whom windows, opened from
+the Watchlist menu, from a watchlist entry's context menu in the sidebar and from the reader's match chips; a
+clicked bar filters the article list to that entry and period, a matrix cell to the articles naming both. Wired
+by window_actions.build_actions, so the main window holds no code of its own for them."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from monitor.ui.reader_html import ENTRY_SCHEME
 from monitor.ui.sidebar_rows import Target
 
 if TYPE_CHECKING:
+    from monitor.ui.cooccurrence_dialog import CoOccurrenceDialog
     from monitor.ui.emerging_dialog import EmergingDialog
     from monitor.ui.main_window import MainWindow
     from monitor.ui.timeline_dialog import TimelineDialog
@@ -31,11 +32,18 @@ class SignalsController(QObject):
         self.window = window
         self.timeline: TimelineDialog | None = None
         self.emerging: EmergingDialog | None = None
+        self.cooccurrence: CoOccurrenceDialog | None = None
         self.act_timeline = self._action(
             "&Timeline…", self.open_timeline, "Ctrl+Shift+T", "How many articles name each entry, over time"
         )
         self.act_emerging = self._action(
             "E&merging names…", self.open_emerging, "Ctrl+Shift+E", "Names rising in highlighted items"
+        )
+        self.act_cooccurrence = self._action(
+            "Who appears &with whom…",
+            self.open_cooccurrence,
+            "Ctrl+Shift+W",
+            "Which watched entries are named together, and how often",
         )
         window.sidebar.timeline_requested.connect(self.open_timeline)
         window.reader.anchorClicked.connect(self._anchor)
@@ -76,6 +84,31 @@ class SignalsController(QObject):
         self.emerging.raise_()
         self.emerging.activateWindow()
         return self.emerging
+
+    def open_cooccurrence(self) -> CoOccurrenceDialog:
+        from monitor.ui.cooccurrence_dialog import CoOccurrenceDialog
+
+        if self.cooccurrence is None:
+            self.cooccurrence = CoOccurrenceDialog(self.window.bridge, self.window)
+            self.cooccurrence.pair_chosen.connect(self.show_pair)
+        self.cooccurrence.reload()
+        self.cooccurrence.show()
+        self.cooccurrence.raise_()
+        self.cooccurrence.activateWindow()
+        return self.cooccurrence
+
+    def show_pair(self, a: str, b: str, since: str | None) -> None:
+        """The list shows the articles naming both `a` and `b`, published since `since` (None: any date)."""
+        w = self.window
+        w.filters.clear()
+        target = Target("entry", entry=a)
+        w.sidebar.select(target)
+        w.select_target(target)
+        query = dataclasses.replace(w.model.query, entry=None, entries_all=(a, b), since=since, until=None)
+        w.model.set_query(query)
+        count = w.model.rowCount()
+        w.filters.title.setText(f"{a} + {b} · {count} articles")
+        w.status.show_message(f"{count} articles name both {a} and {b}")
 
     def show_period(self, entry: str, start: str, end: str) -> None:
         """The list shows the articles naming `entry` published in [start, end)."""

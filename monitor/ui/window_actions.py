@@ -170,7 +170,14 @@ def build_menus(w: MainWindow) -> None:
         ("F&eeds", [w.act_poll, w.act_stop, None, w.act_feeds, w.act_feed_health, w.act_follow_words]),
         (
             "&Watchlist",
-            [w.act_watchlist, w.act_propose, None, w.signals.act_timeline, w.signals.act_emerging],
+            [
+                w.act_watchlist,
+                w.act_propose,
+                None,
+                w.signals.act_timeline,
+                w.signals.act_emerging,
+                w.signals.act_cooccurrence,
+            ],
         ),
         ("&Settings", [w.act_settings]),
         ("&Help", [w.act_keys, w.act_about]),

@@ -182,3 +182,5 @@ def test_stories_and_full_texts_are_refused_in_words_on_postgresql(
     assert main(["--database", database, "feeds", "full-text", "1", "on"]) == 2
     assert "full texts (fetching each article's page) are not available" in _one_line_error(capsys)
     assert main(["--database", database, "feeds", "full-text", "1", "off"]) == 0  # off is harmless
+    assert main(["--database", database, "cooccurrence"]) == 2
+    assert "who appears with whom) are not available" in _one_line_error(capsys)

@@ -11,7 +11,11 @@ one article, and checked on it with a matcher compiled from the changed watchlis
   that this article lacks;
 - a false negative: raise the weight of an entry that counted, just enough; count an entry that was found but
   dropped for want of its context without that context; add a name the article (and others judged relevant)
-  names as an alias of the entry it resembles, or as a new entry weighted just enough.
+  names as an alias of the entry it resembles, or as a new entry weighted just enough;
+- the scope (:mod:`monitor.core.matching.scope`): a false positive that a place of the scope put in scope takes
+  that place out of it, or, when the watchlist has no scope, gets one made of the countries the articles judged
+  relevant name; a false negative set aside as out of scope ("out of scope: Brussels, Belgium") puts the place
+  it names, or its country, in the scope.
 
 Whether a candidate is worth proposing is decided over every stored article (:mod:`.effect`): these are only
 the changes that would fix at least one judged article.
@@ -30,6 +34,8 @@ from dataclasses import dataclass
 from monitor.core.learning.triggers import Trigger, triggers_of
 from monitor.core.matching.folding import fold_key
 from monitor.core.matching.matcher import Matcher
+from monitor.core.matching.places import Place, gazetteer
+from monitor.core.matching.scope import FIELD_WEIGHT, SCOPED_KINDS, CompiledScope
 from monitor.core.matching.suggest import suggest_entries
 from monitor.core.matching.watchlist import KINDS, Entry, Watchlist, WatchlistError
 from monitor.core.models import FIELDS, Assessment
@@ -46,7 +52,12 @@ MEMOISED = 32  # compiled watchlists kept while drawing
 _WORD = re.compile(r"\w+")
 # Between changes that fix as many judged articles and change as many other highlights, the narrowest first: an
 # alias or a context touches only the articles that name the entry in a given way; a weight, all of them.
-KIND_ORDER = ("alias", "context", "weight", "entry", "no-context")
+# A scope change touches only the articles where a topic or keyword counts and that name the place.
+KIND_ORDER = ("alias", "context", "scope", "weight", "entry", "no-context")
+MAX_OUTSIDE = 4  # places a false negative names outside the scope, tried as additions
+SCOPE_COUNTRIES = (
+    3  # countries the judged-relevant articles name, tried as a new scope (the first, two, three)
+)
 
 
 @dataclass(frozen=True)
@@ -154,6 +165,8 @@ def candidate_changes(watchlist: Watchlist, build: Build, judged: Sequence[Judge
             for change in _without_context(watchlist, build, base, item):
                 keep(change)
     for change in _names(watchlist, build, base.threshold, false_negatives):
+        keep(change)
+    for change in _scopes(watchlist, build, judged, drawn_from):
         keep(change)
     log.info("%d candidate watchlist changes", len(found))
     return list(found.values())
@@ -331,3 +344,106 @@ def _new_entry(
                 )
                 return
             weight += WEIGHT_STEP
+
+
+def _scopes(
+    watchlist: Watchlist, build: Build, judged: Sequence[Judged], drawn_from: Sequence[Judged]
+) -> Iterable[Change]:
+    """Scope changes, each checked on the disagreeing article it is drawn from.
+
+    A scope decides only whether topics and keywords count, so every article whose assessment a scope change
+    may turn holds one of them: their trigger words are the change's (an exact bound, see :mod:`.triggers`)."""
+    scoped = [e for e in watchlist.entries if e.kind in SCOPED_KINDS]
+    if not scoped:
+        return
+    triggers = triggers_of(scoped)
+    countries: list[str] | None = None  # for a watchlist without a scope, worked out on first need
+    for item in drawn_from:
+        if not item.relevant and any(m.kind in SCOPED_KINDS for m in item.assessment.matches):
+            if watchlist.scope:
+                # Taking out the only place would leave no scope, the whole world: it never removes a highlight.
+                removable = watchlist.scope if len(watchlist.scope) > 1 else ()
+                options = [
+                    (name, tuple(n for n in watchlist.scope if n != name), f"take {name} out of the scope")
+                    for name in removable
+                ]
+            else:
+                if countries is None:
+                    countries = _countries_named([j for j in judged if j.relevant])
+                options = [
+                    (
+                        names[-1],
+                        names,
+                        f"add a scope: {', '.join(names)} (topics and keywords count only there)",
+                    )
+                    for names in (
+                        tuple(countries[: k + 1]) for k in range(min(SCOPE_COUNTRIES, len(countries)))
+                    )
+                ]
+        elif item.relevant and "out of scope:" in item.assessment.explanation:
+            options = [
+                (name, (*watchlist.scope, name), f"add {name} to the scope")
+                for name in _outside_places(watchlist, item)
+            ]
+        else:
+            continue
+        for name, places, description in options:
+            try:
+                changed = watchlist.with_scope(places)
+            except WatchlistError:  # a name the gazetteer cannot take back (it found it under another form)
+                continue
+            if build(changed).assess(*item.texts()).highlighted == item.relevant:
+                yield Change("scope", name, description, changed, triggers)
+
+
+def _mentions(item: Judged) -> list[tuple[float, str, tuple[Place, ...]]]:
+    """The places `item` names: (weight of the field, the words as written, the places they may be)."""
+    places = gazetteer()
+    return [
+        (FIELD_WEIGHT.get(field, 0.5), mention.text, mention.places)
+        for field, text in zip(FIELDS, item.texts(), strict=True)
+        if text
+        for mention in places.find(text, field)
+    ]
+
+
+def _countries_named(relevant: Sequence[Judged]) -> list[str]:
+    """The countries the articles judged relevant name (a city or region stands for its country), the most
+    named first: the candidate scope of a watchlist that has none."""
+    places = gazetteer()
+    weights: dict[str, float] = {}
+    for item in relevant:
+        for weight, _, found in _mentions(item):
+            codes = {p.country for p in found if p.country}
+            if len(codes) == 1:  # a name several countries share says nothing of where the story is
+                code = codes.pop()
+                weights[code] = weights.get(code, 0.0) + weight
+    order = sorted(weights, key=lambda c: (-weights[c], c))
+    return [places.country_name(code) for code in order]
+
+
+def _outside_places(watchlist: Watchlist, item: Judged) -> list[str]:
+    """The places a false negative set aside as out of scope names, the weightiest first, each followed by its
+    country: the narrowest addition to the scope, then the broader one; the weighing picks between them."""
+    places = gazetteer()
+    covered = _scope_check(watchlist)
+    weights: dict[str, float] = {}
+    for weight, text, found in _mentions(item):
+        specific = [p for p in found if p.kind != "continent"]
+        if not specific or any(covered(p) for p in specific):
+            continue
+        names = [text]
+        codes = {p.country for p in specific if p.country}
+        if len(codes) == 1:
+            names.append(places.country_name(codes.pop()))
+        for name in names:
+            weights[name] = weights.get(name, 0.0) + weight
+    return sorted(weights, key=lambda n: -weights[n])[:MAX_OUTSIDE]
+
+
+def _scope_check(watchlist: Watchlist) -> Callable[[Place], bool]:
+    """Whether a place is covered by the watchlist's scope (nothing is when it has none)."""
+    if not watchlist.scope:
+        return lambda _place: False
+    scope = CompiledScope(watchlist.scope, (e.name for e in watchlist.entries if e.kind == "place"))
+    return scope.covers

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from monitor.core.matching.watchlist import Watchlist
 from monitor.core.polling.alerts import AlertPolicy, Notification
 from monitor.core.settings import Settings
+from monitor.core.signals.cooccurrence import CoOccurrence, cooccurrence
 from monitor.core.signals.emerging import DISMISSED_KEY, EmergingName, emerging_names, load_dismissed
 from monitor.core.signals.spikes import SpikeRecord, SpikeWatch
 from monitor.core.signals.timeline import TimelineRow, parse_since, timeline
@@ -53,6 +54,11 @@ class Signals:
         self._require_sqlite()
         return timeline(self._store.conn, self._watchlist(), names, by=by, since=since, until=until)
 
+    def cooccurrence(self, since: str | None = None, until: str | None = None) -> CoOccurrence:
+        """Which watched entries appear together in the articles of [since, until) (see signals.cooccurrence)."""
+        self._require_sqlite()
+        return cooccurrence(self._store.conn, self._watchlist(), since=since, until=until)
+
     def check_spikes(self) -> list[Notification]:
         """After a poll: a notification per new spike (quiet hours and the pause hold them back). None on
         PostgreSQL yet: its polls go on without spike alerts."""
@@ -86,4 +92,4 @@ class Signals:
     def _require_sqlite(self) -> None:
         """Signals read SQLite's full-text tables; PostgreSQL does not carry them yet (docs/TEAM.md)."""
         if not self._store.dialect.is_sqlite:
-            raise not_on_postgres("signals (timelines, spikes, emerging names)")
+            raise not_on_postgres("signals (timelines, spikes, emerging names, who appears with whom)")

@@ -1,4 +1,4 @@
-"""Cases and their items (schema 12): the analyst's evidence, which nothing prunes (see db._V12's triggers)."""
+"""Cases and their items (schema 12): the analyst's evidence, which nothing prunes (see schema_steps.V12's triggers)."""
 
 from __future__ import annotations
 

@@ -257,10 +257,53 @@ CREATE TRIGGER articles_search_update AFTER UPDATE OF title, summary, content, f
     EXECUTE FUNCTION articles_search_refresh();
 """
 
+# v15 (who appears with whom, issue 17): the pairs of entries each article names, kept by triggers on
+# article_entries as SQLite's are (the entries' date trigger has filled NEW.published before these run).
+_V15_SQL = r"""
+CREATE TABLE article_entry_pairs (
+    entry_a    text NOT NULL,
+    entry_b    text NOT NULL,
+    article_id bigint NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    published  text,
+    PRIMARY KEY (entry_a, entry_b, article_id)
+);
+CREATE INDEX article_entry_pairs_article ON article_entry_pairs(article_id);
+INSERT INTO article_entry_pairs(entry_a, entry_b, article_id, published)
+    SELECT x.entry, y.entry, x.article_id, x.published
+    FROM article_entries x JOIN article_entries y ON y.article_id = x.article_id AND y.entry > x.entry;
+CREATE FUNCTION article_entry_pairs_add() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO article_entry_pairs(entry_a, entry_b, article_id, published)
+    SELECT least(NEW.entry, e.entry), greatest(NEW.entry, e.entry), NEW.article_id,
+           coalesce(NEW.published,
+                    (SELECT coalesce(a.published, a.first_seen) FROM articles a WHERE a.id = NEW.article_id))
+    FROM article_entries e WHERE e.article_id = NEW.article_id AND e.entry <> NEW.entry
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER article_entry_pairs_add AFTER INSERT ON article_entries
+    FOR EACH ROW EXECUTE FUNCTION article_entry_pairs_add();
+CREATE FUNCTION article_entry_pairs_remove() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM article_entry_pairs
+    WHERE article_id = OLD.article_id AND (entry_a = OLD.entry OR entry_b = OLD.entry);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER article_entry_pairs_remove AFTER DELETE ON article_entries
+    FOR EACH ROW EXECUTE FUNCTION article_entry_pairs_remove();
+CREATE FUNCTION article_entry_pairs_date() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE article_entry_pairs SET published = NEW.published WHERE article_id = NEW.article_id;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER article_entry_pairs_date AFTER UPDATE OF published ON article_entries
+    FOR EACH ROW WHEN (NEW.published IS DISTINCT FROM OLD.published) EXECUTE FUNCTION article_entry_pairs_date();
+"""
+
 # version -> SQL. Below BASELINE there is nothing: a new database is created at BASELINE. A step numbered below
 # BASELINE (11: SQLite's order, merged after the baseline was cut) is run once, after it, on a database that
 # lacks it (vigie_schema records each step run).
-PG_MIGRATIONS: dict[int, str] = {BASELINE: _BASELINE_SQL, 11: _V11_SQL, 14: _V14_SQL}
+PG_MIGRATIONS: dict[int, str] = {BASELINE: _BASELINE_SQL, 11: _V11_SQL, 14: _V14_SQL, 15: _V15_SQL}
 PG_SCHEMA_VERSION = max(PG_MIGRATIONS)
 
 

@@ -82,6 +82,9 @@ class ArticleQueries:
         if query.entry:
             clauses.append("a.id IN (SELECT article_id FROM article_entries WHERE entry = ?)")
             args.append(query.entry)
+        for name in query.entries_all:  # each an index range of article_entries' key (entry, article_id)
+            clauses.append("a.id IN (SELECT article_id FROM article_entries WHERE entry = ?)")
+            args.append(name)
         if query.highlighted_only:
             clauses.append("a.highlighted = 1")
         if query.unread_only:
@@ -168,6 +171,10 @@ class ArticleQueries:
             if query.entry and not self._where(replace(query, entry=None))[0]:
                 # article_entries rows go with their article (ON DELETE CASCADE): counted from its key alone.
                 sql, args = "SELECT count(*) FROM article_entries WHERE entry = ?", [query.entry]
+            elif len(set(query.entries_all)) == 2 and not self._where(replace(query, entries_all=()))[0]:
+                # Two entries alone: one range of article_entry_pairs' key (schema 14).
+                sql = "SELECT count(*) FROM article_entry_pairs WHERE entry_a = ? AND entry_b = ?"
+                args = sorted(set(query.entries_all))
             else:
                 where, args = self._where(query)
                 sql = f"SELECT count(*) FROM articles a{where}"
@@ -186,7 +193,7 @@ class ArticleQueries:
                 return self._rows_by_source(query, offset, limit)
             searches = _plan(query) is not None
             threshold = BROAD_SEARCH_HITS if searches else BROAD_SET_SIZE
-            selects_a_set = searches or bool(query.entry) or query.view == "starred"
+            selects_a_set = searches or bool(query.entry or query.entries_all) or query.view == "starred"
             walk = (
                 self.dialect.index_hints
                 and selects_a_set

@@ -177,3 +177,30 @@ def articles_naming(conn: sqlite3.Connection, forms: Sequence[str]) -> int:
     except sqlite3.OperationalError:  # a form FTS5 cannot parse counts as unknown
         log.debug("cannot count the articles naming %r", forms)
         return 0
+
+
+def _dated(since: str | None, until: str | None) -> tuple[str, list[str]]:
+    """The WHERE clause bounding `published` to [since, until) ("" when unbounded), and its arguments."""
+    clauses, args = [], []
+    if since:
+        clauses.append("published >= ?")
+        args.append(since)
+    if until:
+        clauses.append("published < ?")
+        args.append(until)
+    return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), args
+
+
+def pair_counts(conn: sqlite3.Connection, since: str | None, until: str | None) -> list[tuple[str, str, int]]:
+    """(entry a, entry b, articles naming both) for every pair named together in an article dated in [since,
+    until), with a < b: one scan of article_entry_pairs in key order (schema 15), no sort."""
+    where, args = _dated(since, until)
+    sql = f"SELECT entry_a, entry_b, count(*) FROM article_entry_pairs{where} GROUP BY entry_a, entry_b"
+    return [(a, b, int(n)) for a, b, n in conn.execute(sql, args)]
+
+
+def mention_counts(conn: sqlite3.Connection, since: str | None, until: str | None) -> dict[str, int]:
+    """How many articles dated in [since, until) name each entry (the article_entries_timeline index alone)."""
+    where, args = _dated(since, until)
+    sql = f"SELECT entry, count(*) FROM article_entries INDEXED BY article_entries_timeline{where} GROUP BY entry"
+    return {entry: int(n) for entry, n in conn.execute(sql, args)}

@@ -108,15 +108,17 @@ def use_watchlist(core: VigieCore, text: str = WATCHLIST) -> None:
     core.replace_watchlist(loads_watchlist(text))
 
 
-def add_items(core: VigieCore, keys: Sequence[str] = tuple(ITEMS)) -> dict[str, int]:
+def add_items(
+    core: VigieCore, keys: Sequence[str] = tuple(ITEMS), items: dict[str, tuple[str, str]] = ITEMS
+) -> dict[str, int]:
     """Store the items (scored by the core's matcher) as one feed's; returns key -> article id."""
     feed, _ = core.store.add_feed("https://constructed.example/rss")
     items = [
         ParsedItem(
             guid=key,
             link=f"https://constructed.example/{key}",
-            title=ITEMS[key][0],
-            summary=ITEMS[key][1],
+            title=items[key][0],
+            summary=items[key][1],
             content="",
             content_html="",
             published="2025-11-20T10:00:00+00:00",

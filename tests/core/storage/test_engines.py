@@ -144,7 +144,7 @@ def test_sqlite_words_are_translated_outside_literals_only() -> None:
 def test_a_database_created_at_the_baseline_gets_the_later_steps(
     postgres_server: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A team database created at 13 (before stories and revisions reached PostgreSQL) gets steps 11 and 14 on
+    """A team database created at 13 (before stories and revisions reached PostgreSQL) gets steps 11, 14 and 15 on
     its next open, step 11 although it is numbered below the baseline, and an article written at 13 keeps its
     first version."""
     import psycopg
@@ -166,7 +166,7 @@ def test_a_database_created_at_the_baseline_gets_the_later_steps(
         )
         assert pg_schema.migrate(conn) == db.SCHEMA_VERSION
         steps = sorted(r[0] for r in conn.execute("SELECT version FROM vigie_schema"))
-        assert steps == [11, 13, 14]
+        assert steps == [11, 13, 14, 15]
         row = conn.execute(
             "SELECT a.title, a.story, a.revisions FROM articles a JOIN article_versions v ON v.article_id = a.id"
         ).fetchone()
