@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from monitor import __version__, cli_evidence, cli_signals
+from monitor.cli_database import WINDOW_REFUSED, add_database_option, database_url
 from monitor.core import export
 from monitor.core.errors import UserError, describe_error, is_expected
 from monitor.core.matching.watchlist import dump_watchlist, load_watchlist
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="the profile folder (default: VIGIE_DATA_DIR or the platform's user data folder)",
     )
+    add_database_option(common)
     common.add_argument(
         "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log what happens on stderr"
     )
@@ -162,18 +164,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.data_dir = getattr(args, "data_dir", None)
     args.verbose = getattr(args, "verbose", False)
+    args.database = database_url(args)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if args.command is None and args.database:
+        return _fail(WINDOW_REFUSED)
     if args.command is None:
         from monitor.app import run_app  # Qt is imported only when a window is wanted
 
         return run_app(AppPaths.resolve(args.data_dir), minimized=args.minimized)
     try:
-        core = VigieCore(AppPaths.resolve(args.data_dir))
+        paths = AppPaths.resolve(args.data_dir)
+        core = VigieCore(paths, database=args.database) if args.database else VigieCore(paths)
     except (UserError, OSError, sqlite3.Error) as exc:
-        return _fail(f"cannot open the Vigie data folder: {describe_error(exc)}")
+        where = "" if args.database else "cannot open the Vigie data folder: "  # a server's message names it
+        return _fail(where + describe_error(exc))
     try:
         if core.watchlist_error:
             print(f"vigie: warning: {core.watchlist_error}; using the default list", file=sys.stderr)

@@ -12,6 +12,7 @@ import platformdirs
 from monitor import APP_NAME
 
 DATA_DIR_ENV = "VIGIE_DATA_DIR"
+DATABASE_ENV = "VIGIE_DATABASE"  # a postgresql:// URL, as --database (team mode)
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 

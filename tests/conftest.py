@@ -91,3 +91,7 @@ def write_opml(path: Path, urls: dict[str, str]) -> Path:
         encoding="utf-8",
     )
     return path
+
+
+# The throwaway PostgreSQL server (tests/pg_server.py), for the store's tests on both engines.
+from tests.pg_server import engine, open_store, postgres_server  # noqa: E402, F401

@@ -88,10 +88,13 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
         clock: Clock = utc_now,
         fetch_settings: FetchSettings | None = None,
         rescore_at_start: bool = True,
+        database: str | None = None,
     ):
         self.paths = paths.ensure()
         self.clock = clock
-        self.store = Store.open(paths.database, paths.backups)
+        # `database`: a postgresql:// URL puts the store on that server (team mode); the profile folder keeps the
+        # settings and the watchlist.
+        self.store = Store.open(paths.database, paths.backups, database=database)
         self.settings = Settings.load(paths.settings)
         self._fetch_settings = fetch_settings or FetchSettings(
             max_concurrency=self.settings.max_concurrent_fetches, per_host_delay=0.25

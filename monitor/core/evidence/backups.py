@@ -13,6 +13,7 @@ from monitor.core.matching.watchlist import WatchlistError, loads_watchlist
 from monitor.core.settings import Settings
 from monitor.core.storage import backup, db
 from monitor.core.storage.backup import BackupError, BackupInfo
+from monitor.core.storage.engine import not_on_postgres
 from monitor.core.support.clock import Clock, iso
 from monitor.core.support.files import atomic_write
 
@@ -60,6 +61,8 @@ class ProfileBackups:
         """Write a backup of the profile to `target` (safe while a poll runs: the copy is of one moment).
 
         `on_progress(pages done, pages in all)`. Raises BackupError in words."""
+        if not self.store.dialect.is_sqlite:  # the server's own dumps (pg_dump) back a shared store up
+            raise not_on_postgres("profile backups")
         files = {}
         for name, path in ((SETTINGS_FILE, self.paths.settings), (WATCHLIST_FILE, self.paths.watchlist)):
             if path.exists():
@@ -72,6 +75,8 @@ class ProfileBackups:
         """Replace the profile with a backup's. A file that is not a Vigie backup, is damaged or comes from a
         newer Vigie raises BackupError and leaves the profile untouched. A poll in progress ends first; the
         profile as it was is kept in backups/. An older backup is migrated as opening an old profile is."""
+        if not self.store.dialect.is_sqlite:
+            raise not_on_postgres("profile backups")
 
         def step(done: int) -> None:
             if on_progress is not None:

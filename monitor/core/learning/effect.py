@@ -88,6 +88,8 @@ def effects(
     ranges = id_ranges(store)
     if workers is None:
         workers = cores() if total >= PARALLEL_FROM else 0
+    if not store.dialect.is_sqlite:  # the worker processes open the SQLite file; on PostgreSQL, match here
+        workers = 0
     found = [Effect() for _ in matchers]
     done = finished = 0
 

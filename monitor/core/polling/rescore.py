@@ -70,6 +70,8 @@ def rescore_store(
     ranges = id_ranges(store)
     if workers is None:
         workers = cores() if total >= PARALLEL_FROM else 0
+    if not store.dialect.is_sqlite:  # the worker processes open the SQLite file; on PostgreSQL, match here
+        workers = 0
     done = written = finished = 0
 
     def store_results(results: Iterator[Assessed]) -> None:

@@ -16,6 +16,7 @@ from monitor.core.signals.cooccurrence import CoOccurrence, cooccurrence
 from monitor.core.signals.emerging import DISMISSED_KEY, EmergingName, emerging_names, load_dismissed
 from monitor.core.signals.spikes import SpikeRecord, SpikeWatch
 from monitor.core.signals.timeline import TimelineRow, parse_since, timeline
+from monitor.core.storage.engine import not_on_postgres
 from monitor.core.support.clock import Clock, utc_now
 
 if TYPE_CHECKING:
@@ -50,18 +51,24 @@ class Signals:
         until: str | None = None,
     ) -> list[TimelineRow]:
         """How many articles name each entry per period (see signals.timeline)."""
+        self._require_sqlite()
         return timeline(self._store.conn, self._watchlist(), names, by=by, since=since, until=until)
 
     def cooccurrence(self, since: str | None = None, until: str | None = None) -> CoOccurrence:
         """Which watched entries appear together in the articles of [since, until) (see signals.cooccurrence)."""
+        self._require_sqlite()
         return cooccurrence(self._store.conn, self._watchlist(), since=since, until=until)
 
     def check_spikes(self) -> list[Notification]:
-        """After a poll: a notification per new spike (quiet hours and the pause hold them back)."""
+        """After a poll: a notification per new spike (quiet hours and the pause hold them back). None on
+        PostgreSQL yet: its polls go on without spike alerts."""
+        if not self._store.dialect.is_sqlite:
+            return []
         return self.spikes.check()
 
     def emerging(self, since: str | None = None) -> list[EmergingName]:
         """The emerging names of the highlighted articles since `since` (default: four weeks), best first."""
+        self._require_sqlite()
         dismissed = load_dismissed(self._store.get_meta(DISMISSED_KEY))
         return emerging_names(
             self._store.conn, self._watchlist(), self._clock(), since=parse_since(since), dismissed=dismissed
@@ -81,3 +88,8 @@ class Signals:
 
     def spike_log(self, now: datetime | None = None) -> list[SpikeRecord]:
         return self.spikes.log(now)
+
+    def _require_sqlite(self) -> None:
+        """Signals read SQLite's full-text tables; PostgreSQL does not carry them yet (docs/TEAM.md)."""
+        if not self._store.dialect.is_sqlite:
+            raise not_on_postgres("signals (timelines, spikes, emerging names, who appears with whom)")

@@ -123,7 +123,8 @@ class FeedRecords(FolderRecords):
         with transaction(self.conn):
             for url, title in feeds:
                 cur = self.conn.execute(
-                    "INSERT OR IGNORE INTO feeds(url, title, interval_minutes, created) VALUES (?, ?, ?, ?)",
+                    "INSERT INTO feeds(url, title, interval_minutes, created) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT DO NOTHING",
                     (url, title, interval_minutes, now),
                 )
                 added += cur.rowcount

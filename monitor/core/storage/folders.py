@@ -76,7 +76,7 @@ class FolderRecords:
         parent: int | None = None
         for title in clean_path(path):
             row = self.conn.execute(
-                "SELECT id FROM folders WHERE parent_id IS ? AND title = ?", (parent, title)
+                "SELECT id FROM folders WHERE parent_id IS NOT DISTINCT FROM ? AND title = ?", (parent, title)
             ).fetchone()
             if row is None:
                 return None
@@ -104,7 +104,7 @@ class FolderRecords:
         now = iso(utc_now())
         for title in cleaned:
             row = self.conn.execute(
-                "SELECT id FROM folders WHERE parent_id IS ? AND title = ?", (parent, title)
+                "SELECT id FROM folders WHERE parent_id IS NOT DISTINCT FROM ? AND title = ?", (parent, title)
             ).fetchone()
             if row is None:
                 cur = self.conn.execute(

@@ -13,6 +13,7 @@ from monitor.core.parsing import language
 from monitor.core.parsing.links import canonical_link, content_hash
 from monitor.core.storage import wordform_index
 from monitor.core.storage.db import transaction
+from monitor.core.storage.engine import Dialect
 from monitor.core.storage.rows import encode_matches
 
 # What re-scoring stores for one article: (id, score, highlighted 0/1, matches as encode_matches writes them,
@@ -60,7 +61,7 @@ def apply_scores(conn: sqlite3.Connection, scored: Sequence[ScoreRow]) -> None:
                    highlighted = coalesce({JUDGED},
                        (SELECT s.highlighted FROM temp.new_scores s WHERE s.id = articles.id)),
                    matches = (SELECT s.matches FROM temp.new_scores s WHERE s.id = articles.id),
-                   alert = alert AND coalesce({JUDGED},
+                   alert = alert * coalesce({JUDGED},
                        (SELECT s.highlighted FROM temp.new_scores s WHERE s.id = articles.id))
                WHERE id IN (SELECT id FROM temp.new_scores)"""
         )
@@ -68,14 +69,16 @@ def apply_scores(conn: sqlite3.Connection, scored: Sequence[ScoreRow]) -> None:
         # date, the entry pairs of schema 14) for nothing, and a re-score leaves most articles' entries alone.
         conn.execute(
             "CREATE TEMP TABLE IF NOT EXISTS new_entries"
-            "(article_id INTEGER, entry TEXT, PRIMARY KEY (article_id, entry)) WITHOUT ROWID"
+            "(article_id INTEGER, entry TEXT, PRIMARY KEY (article_id, entry))"
+            + (" WITHOUT ROWID" if isinstance(conn, sqlite3.Connection) else "")  # SQLite's word only
         )
         conn.execute("DELETE FROM temp.new_entries")
         for start in range(0, len(pairs), SCORES_PER_WRITE * 2):
             chunk = pairs[start : start + SCORES_PER_WRITE * 2]
             conn.execute(
-                "INSERT OR IGNORE INTO temp.new_entries(article_id, entry) VALUES "
-                + ",".join(["(?, ?)"] * len(chunk)),
+                "INSERT INTO temp.new_entries(article_id, entry) VALUES "
+                + ",".join(["(?, ?)"] * len(chunk))
+                + " ON CONFLICT DO NOTHING",
                 [value for pair in chunk for value in pair],
             )
         conn.execute(
@@ -84,7 +87,9 @@ def apply_scores(conn: sqlite3.Connection, scored: Sequence[ScoreRow]) -> None:
                                WHERE n.article_id = article_entries.article_id AND n.entry = article_entries.entry)"""
         )
         conn.execute(
-            "INSERT OR IGNORE INTO article_entries(article_id, entry) SELECT article_id, entry FROM temp.new_entries"
+            # WHERE true: SQLite's parser needs it before an upsert clause after a SELECT.
+            "INSERT INTO article_entries(article_id, entry) SELECT article_id, entry FROM temp.new_entries"
+            " WHERE true ON CONFLICT DO NOTHING"
         )
         conn.execute("DELETE FROM temp.new_entries")
         conn.execute("DELETE FROM temp.new_scores")
@@ -145,6 +150,7 @@ class IngestWrites:
     """Saving polled items and re-scored assessments (mixed into Store)."""
 
     conn: sqlite3.Connection  # the calling thread's connection (Store.conn)
+    dialect: Dialect  # the engine's (Store.dialect)
 
     def prepare(self, source: str, items: Sequence[ParsedItem]) -> list[PendingItem]:
         """Dedup keys and hashes for parsed items, with what the store already holds under those keys.
@@ -248,7 +254,7 @@ class IngestWrites:
                         f"""UPDATE articles SET guid = ?, link = ?, title = ?, summary = ?, content = ?,
                                content_html = ?, published = ?, published_estimated = ?, fetched = ?, lang = ?,
                                content_hash = ?, last_updated = ?, score = ?, highlighted = coalesce({JUDGED}, ?),
-                               matches = ?, alert = alert AND coalesce({JUDGED}, ?), revisions = revisions + 1,
+                               matches = ?, alert = alert * coalesce({JUDGED}, ?), revisions = revisions + 1,
                                gone = NULL
                            WHERE id = ?""",
                         (*values, int(assessment.highlighted), article_id),
@@ -272,11 +278,13 @@ class IngestWrites:
                     forms.append(
                         wordform_index.forms_row(article_id, item.title, item.summary, item.content, lang)
                     )
-            # One statement for the batch (see db._V5); updates are re-indexed by the articles_fts_update trigger.
-            self.conn.executemany(
-                "INSERT INTO articles_fts(rowid, title, summary, content) VALUES (?, ?, ?, ?)", indexed
-            )
-            wordform_index.write_forms(self.conn, forms)
+            if self.dialect.fts5:  # PostgreSQL's vectors are written by a trigger (pg_schema.py)
+                # One statement for the batch (see db._V5); updates are re-indexed by the articles_fts_update
+                # trigger.
+                self.conn.executemany(
+                    "INSERT INTO articles_fts(rowid, title, summary, content) VALUES (?, ?, ?, ?)", indexed
+                )
+                wordform_index.write_forms(self.conn, forms)
             self.conn.executemany(
                 """INSERT INTO article_versions(article_id, kind, fetched, etag, last_modified, doc_sha256,
                        text_sha256, link, title, summary, content) VALUES (?, 'feed', ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
@@ -289,15 +297,21 @@ class IngestWrites:
         `listed`) are marked gone from it at `fetched_at` (and kept); listed ones lose the mark. Returns how many
         items went."""
         keys = json.dumps(list(listed))
+        # The listed keys as rows: SQLite's json_each, PostgreSQL's json_array_elements_text (both name it value).
+        listed_keys = (
+            "SELECT value FROM json_each(?)"
+            if self.dialect.is_sqlite
+            else "SELECT value FROM json_array_elements_text(CAST(? AS json))"
+        )
         with transaction(self.conn):
             self.conn.execute(
                 "UPDATE articles SET gone = NULL WHERE feed_id = ? AND gone IS NOT NULL"
-                " AND dedup_key IN (SELECT value FROM json_each(?))",
+                f" AND dedup_key IN ({listed_keys})",
                 (feed_id, keys),
             )
             cur = self.conn.execute(
                 "UPDATE articles SET gone = ? WHERE feed_id = ? AND gone IS NULL"
-                " AND dedup_key NOT IN (SELECT value FROM json_each(?))",
+                f" AND dedup_key NOT IN ({listed_keys})",
                 (fetched_at, feed_id, keys),
             )
         return cur.rowcount
@@ -312,7 +326,7 @@ class IngestWrites:
         if not new:
             self.conn.execute("DELETE FROM article_entries WHERE article_id = ?", (article_id,))
         self.conn.executemany(
-            "INSERT OR IGNORE INTO article_entries(article_id, entry) VALUES (?, ?)",
+            "INSERT INTO article_entries(article_id, entry) VALUES (?, ?) ON CONFLICT DO NOTHING",
             [(article_id, name) for name in {m.entry for m in matches}],
         )
 

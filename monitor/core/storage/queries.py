@@ -10,6 +10,8 @@ from typing import TypeVar
 
 from monitor.core.errors import StoreError
 from monitor.core.models import SEED_SOURCE, Article, ArticleQuery, ArticleRow, ArticleVersion
+from monitor.core.storage.engine import Dialect
+from monitor.core.storage.pg_search import search_condition
 from monitor.core.storage.rows import article_from_row, article_row_from_row
 from monitor.core.storage.searchsyntax import SearchPlan, plan_search
 from monitor.core.storage.versions import article_versions
@@ -49,6 +51,7 @@ class ArticleQueries:
     """Reading articles and the sidebar's counts (mixed into Store)."""
 
     conn: sqlite3.Connection  # the calling thread's connection (Store.conn)
+    dialect: Dialect  # the engine's (Store.dialect)
 
     def _where(
         self, query: ArticleQuery, *, id_sets: bool = False, probe_search: bool = False
@@ -74,7 +77,7 @@ class ArticleQueries:
             args.append(query.feed_id)
         if query.feed_ids is not None:  # a folder's feeds: the articles_feed index serves each
             marks = ",".join("?" * len(query.feed_ids))
-            clauses.append(f"a.feed_id IN ({marks})" if query.feed_ids else "0")
+            clauses.append(f"a.feed_id IN ({marks})" if query.feed_ids else "1 = 0")
             args.extend(query.feed_ids)
         if query.entry:
             clauses.append("a.id IN (SELECT article_id FROM article_entries WHERE entry = ?)")
@@ -94,7 +97,12 @@ class ArticleQueries:
         if query.until:
             clauses.append("a.published < ?")
             args.append(query.until)
-        plan = _plan(query)
+        if not self.dialect.fts5 and query.search and query.search.strip():
+            found = search_condition(query.search)  # PostgreSQL: the tsvectors of articles_search
+            if found is not None:
+                clauses.append(found[0])
+                args.extend(found[1])
+        plan = _plan(query) if self.dialect.fts5 else None
         if plan is not None:
             sql, more = plan.probe() if probe_search else plan.ids()
             clauses.append(sql if probe_search else f"a.id IN ({sql})")
@@ -112,6 +120,8 @@ class ArticleQueries:
         The list asks for the same count several times (its row count, then each page's plan); at 1,000,000
         articles a broad search's count alone reads the whole posting list of its word.
         """
+        if not self.dialect.change_stamp:  # PostgreSQL: other clients write too, and no stamp says when
+            return compute()
         conn = self.conn
         stamp = (id(conn), conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
         cache: dict[tuple[object, ...], tuple[tuple[int, int, int], object]] = self.__dict__.setdefault(
@@ -128,7 +138,7 @@ class ArticleQueries:
 
     def _search_alone(self, query: ArticleQuery) -> SearchPlan | None:
         """The search when it is the list's only condition (the common case the fast plans cover)."""
-        plan = _plan(query)
+        plan = _plan(query) if self.dialect.fts5 else None
         if plan is None or self._where(replace(query, search=None))[0]:
             return None
         return plan
@@ -184,7 +194,12 @@ class ArticleQueries:
             searches = _plan(query) is not None
             threshold = BROAD_SEARCH_HITS if searches else BROAD_SET_SIZE
             selects_a_set = searches or bool(query.entry or query.entries_all) or query.view == "starred"
-            walk = selects_a_set and query.sort in SORT_INDEXES and self.count(query) > threshold
+            walk = (
+                self.dialect.index_hints
+                and selects_a_set
+                and query.sort in SORT_INDEXES
+                and self.count(query) > threshold
+            )
             probe = False
             plan = self._search_alone(query)
             if walk and plan:
@@ -261,7 +276,7 @@ class ArticleQueries:
 
     @staticmethod
     def _run_match(members: list[tuple[int | None, str]]) -> tuple[str, list[object]]:
-        match = " OR ".join("(a.feed_id IS ? AND a.source = ?)" for _ in members)
+        match = " OR ".join("(a.feed_id IS NOT DISTINCT FROM ? AND a.source = ?)" for _ in members)
         return match, [value for member in members for value in member]
 
     def _rows_by_source(self, query: ArticleQuery, offset: int, limit: int) -> list[ArticleRow]:
@@ -327,9 +342,10 @@ class ArticleQueries:
     def view_counts(self) -> dict[str, int]:
         """Unread counts for the sidebar's fixed views."""
         row = self.conn.execute(
-            """SELECT count(*), coalesce(sum(read = 0), 0), coalesce(sum(highlighted AND read = 0), 0),
-                      coalesce(sum(starred), 0), coalesce(sum(source = 'seed' AND read = 0), 0),
-                      coalesce(sum(alert AND read = 0), 0), coalesce(sum(highlighted), 0)
+            """SELECT count(*), count(*) FILTER (WHERE read = 0),
+                      count(*) FILTER (WHERE highlighted = 1 AND read = 0), coalesce(sum(starred), 0),
+                      count(*) FILTER (WHERE source = 'seed' AND read = 0),
+                      count(*) FILTER (WHERE alert = 1 AND read = 0), coalesce(sum(highlighted), 0)
                FROM articles"""
         ).fetchone()
         return {

@@ -108,17 +108,26 @@ def _term(words: list[str], *, phrase: bool, prefix: bool) -> Term:
     return Term(TEXT_INDEX, _quoted(" ".join(words)) + ("*" if prefix else ""))
 
 
-@lru_cache(maxsize=256)
-def plan_search(text: str) -> SearchPlan | None:
-    """Translate search-box text into FTS5 terms that can never be a syntax error; None when nothing searchable
-    remains.
+@dataclass(frozen=True)
+class Typed:
+    """One term as the analyst typed it: its words, and whether it was a "quoted phrase" or a prefix*."""
+
+    words: tuple[str, ...]
+    phrase: bool = False
+    prefix: bool = False
+
+
+def parse_search(text: str) -> tuple[list[list[Typed]], list[Typed], int]:
+    """The search-box text as groups of terms (each group must match; a group matches when any of its terms
+    does), the excluded terms, and how many words and phrases it has. Both engines plan from this (on
+    PostgreSQL, pg_search.py).
 
     Words are ANDed; "quoted words" are exact phrases; a trailing * makes a prefix; OR between two terms is
     kept; a leading - excludes a term. Punctuation inside a word splits it (as the unicode61 tokenizer does), so
     Aix-en-Provence is the phrase "aix en provence".
     """
-    groups: list[list[Term]] = []
-    excluded: list[Term] = []
+    groups: list[list[Typed]] = []
+    excluded: list[Typed] = []
     pending_or = False
     phrases = 0
     for match in _TOKEN.finditer(text):
@@ -138,7 +147,7 @@ def plan_search(text: str) -> SearchPlan | None:
             quoted = True
         if not words:
             continue
-        term = _term(words, phrase=quoted, prefix=prefix)
+        term = Typed(tuple(words), phrase=quoted, prefix=prefix)
         phrases += 1
         if negated:
             excluded.append(term)
@@ -147,9 +156,21 @@ def plan_search(text: str) -> SearchPlan | None:
             pending_or = False
         else:
             groups.append([term])
+    return groups, excluded, phrases
+
+
+@lru_cache(maxsize=256)
+def plan_search(text: str) -> SearchPlan | None:
+    """Translate search-box text (parse_search) into FTS5 terms that can never be a syntax error; None when
+    nothing searchable remains."""
+    groups, excluded, phrases = parse_search(text)
     if not groups:
         return None
-    return _merged(groups, excluded, phrases)
+
+    def term(typed: Typed) -> Term:
+        return _term(list(typed.words), phrase=typed.phrase, prefix=typed.prefix)
+
+    return _merged([[term(t) for t in group] for group in groups], [term(t) for t in excluded], phrases)
 
 
 def _merged(groups: list[list[Term]], excluded: list[Term], phrases: int) -> SearchPlan:

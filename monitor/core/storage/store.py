@@ -1,4 +1,5 @@
-"""The article and feed store: one SQLite file (WAL, FTS5), reached through this class only.
+"""The article and feed store: one SQLite file (WAL, FTS5), or a PostgreSQL database (team mode, pg.py), reached
+through this class only.
 
 Store is put together from the tables' parts: feed records (feed_records.py), ingest writes (ingest.py) and the
 query planner (queries.py); rows become dataclasses in rows.py.
@@ -14,9 +15,10 @@ from pathlib import Path
 
 from monitor.core.errors import StoreError
 from monitor.core.models import ArticleQuery
-from monitor.core.storage import db
+from monitor.core.storage import db, pg
 from monitor.core.storage.cases import CaseRecords
 from monitor.core.storage.db import transaction
+from monitor.core.storage.engine import POSTGRESQL, SQLITE, Dialect, check_database_url
 from monitor.core.storage.feed_records import FeedRecords
 from monitor.core.storage.ingest import IngestWrites
 from monitor.core.storage.queries import ArticleQueries
@@ -29,18 +31,31 @@ JUDGEMENTS = ("relevant", "not-relevant", None)
 
 
 class Store(FeedRecords, IngestWrites, ArticleQueries, CaseRecords, StoryIndex, StoryReads, FullTextRecords):
-    """Feeds and articles. Safe to share between threads: each thread gets its own connection."""
+    """Feeds and articles. Safe to share between threads: each thread gets its own connection.
 
-    def __init__(self, path: Path, backups: Path | None = None) -> None:
+    `database`, a postgresql:// URL, puts the store on that server instead of the SQLite file at `path`.
+    """
+
+    def __init__(self, path: Path, backups: Path | None = None, *, database: str | None = None) -> None:
         self.path = Path(path)
         self.backups = backups or self.path.parent / "backups"
-        self._pool = db.ConnectionPool(self.path)
+        self.database = database
+        self.dialect: Dialect = POSTGRESQL if database else SQLITE
+        self._pool: db.ConnectionPool | pg.PgPool = (
+            pg.PgPool(database) if database else db.ConnectionPool(self.path)
+        )
 
     # -- lifecycle ----------------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path, backups: Path | None = None) -> Store:
-        """Open (creating if needed, readable by the user alone) and migrate. Raises StoreError in words."""
+    def open(cls, path: Path, backups: Path | None = None, *, database: str | None = None) -> Store:
+        """Open (creating if needed, readable by the user alone) and migrate. Raises StoreError in words.
+
+        With `database`, the PostgreSQL server at that URL: checked and migrated first, over one connection,
+        so that a server down or a refused login is one line before any pool starts."""
+        if database:
+            pg.open_database(check_database_url(database))
+            return cls(path, backups, database=database)
         store = cls(path, backups)
         try:
             if not store.path.exists():
@@ -64,7 +79,8 @@ class Store(FeedRecords, IngestWrites, ArticleQueries, CaseRecords, StoryIndex, 
 
     @property
     def conn(self) -> sqlite3.Connection:
-        return self._pool.get()
+        # On PostgreSQL a pg.PgConnection, which answers the part of sqlite3.Connection the store uses.
+        return self._pool.get()  # type: ignore[return-value]
 
     def close(self) -> None:
         self._pool.close_all()
@@ -112,7 +128,7 @@ class Store(FeedRecords, IngestWrites, ArticleQueries, CaseRecords, StoryIndex, 
         highlighted = scored_highlight if judgement is None else judgement == "relevant"
         with transaction(self.conn):
             cur = self.conn.execute(
-                "UPDATE articles SET judgement = ?, highlighted = ?, alert = alert AND ? WHERE id = ?",
+                "UPDATE articles SET judgement = ?, highlighted = ?, alert = alert * ? WHERE id = ?",
                 (judgement, int(highlighted), int(highlighted), article_id),
             )
         return cur.rowcount == 1

@@ -7,11 +7,15 @@ grouping a new article costs the same in a store of 2,000 or 200,000 articles.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from monitor.core.storage.db import transaction
+from monitor.core.storage.engine import Dialect, not_on_postgres
+
+log = logging.getLogger(__name__)
 
 KEYS_PER_QUERY = 400  # host parameters per IN list: under SQLite's oldest limit of 999
 
@@ -65,10 +69,17 @@ class StoryIndex:
     """Grouping's reads and writes (mixed into Store)."""
 
     conn: sqlite3.Connection
+    dialect: Dialect  # the engine's (Store.dialect)
 
     def ungrouped(self, limit: int = 2_000) -> list[UngroupedArticle]:
         """Up to `limit` articles without a story, the most recently stored ones (a poll's new articles before
-        the backlog of a store that predates stories), earliest first (the order grouping chains them in)."""
+        the backlog of a store that predates stories), earliest first (the order grouping chains them in).
+
+        None on PostgreSQL: grouping's reads are SQLite's (index hints, julianday), not ported yet, so a poll
+        there groups nothing and its articles stay without a story."""
+        if not self.dialect.is_sqlite:
+            log.debug("stories are not grouped on a PostgreSQL database yet")
+            return []
         rows = self.conn.execute(
             """SELECT a.id, a.title, a.summary, a.content, a.lang,
                       (julianday(CASE WHEN a.published IS NULL OR a.published > a.first_seen
@@ -216,12 +227,15 @@ class StoryReads:
     """The stories as lists of reports (mixed into Store)."""
 
     conn: sqlite3.Connection
+    dialect: Dialect  # the engine's (Store.dialect)
 
     def story_reports(
         self, since: str | None = None, story_ids: Sequence[int] | None = None
     ) -> list[StoryReport]:
         """Every report of the stories that had a report at or after `since` (or of `story_ids`), each story's
-        reports together, earliest first."""
+        reports together, earliest first. Refused in words on PostgreSQL (no grouping there yet)."""
+        if not self.dialect.is_sqlite:
+            raise not_on_postgres("stories")
         at = "CASE WHEN a.published IS NULL OR a.published > a.first_seen THEN a.first_seen ELSE a.published END"
         where, args = "a.story IS NOT NULL", []
         if since:

@@ -10,6 +10,7 @@ from monitor.core.models import ArticleVersion, matched_content
 from monitor.core.parsing.links import content_hash
 from monitor.core.storage import wordform_index
 from monitor.core.storage.db import transaction
+from monitor.core.storage.engine import Dialect, not_on_postgres
 from monitor.core.storage.ingest import FetchProvenance
 
 log = logging.getLogger(__name__)
@@ -110,9 +111,14 @@ class FullTextRecords:
     """The full-text setting of feeds and the items waiting for their page (mixed into Store)."""
 
     conn: sqlite3.Connection
+    dialect: Dialect  # the engine's (Store.dialect)
 
     def set_full_text(self, feed_ids: Sequence[int], on: bool) -> int:
-        """Turn fetching the full article on or off for these feeds; returns how many changed."""
+        """Turn fetching the full article on or off for these feeds; returns how many changed.
+
+        Turning it on is refused in words on PostgreSQL: saving a page's text writes SQLite's word-form index."""
+        if on and not self.dialect.is_sqlite:
+            raise not_on_postgres("full texts (fetching each article's page)")
         with transaction(self.conn):
             cur = self.conn.executemany(
                 "UPDATE feeds SET full_text = ? WHERE id = ? AND full_text <> ?",
@@ -125,7 +131,11 @@ class FullTextRecords:
             self.conn.execute("UPDATE feeds SET full_text_state = ? WHERE id = ?", (state, feed_id))
 
     def full_text_due(self, feed_id: int, since: str, limit: int) -> list[tuple[int, str]]:
-        """(id, link) of the feed's items new or changed since `since` (this poll's start), newest first."""
+        """(id, link) of the feed's items new or changed since `since` (this poll's start), newest first. None on
+        PostgreSQL (full texts are not fetched there yet)."""
+        if not self.dialect.is_sqlite:
+            log.info("feed %d: full texts are not fetched on a PostgreSQL database yet", feed_id)
+            return []
         rows = self.conn.execute(
             "SELECT id, link FROM articles WHERE feed_id = ? AND last_updated >= ? AND link LIKE 'http%'"
             " ORDER BY coalesce(published, first_seen) DESC LIMIT ?",

@@ -16,6 +16,7 @@ from monitor.core.polling import rescore
 from monitor.core.polling.rescore import rescore_store
 from monitor.core.storage.store import Store
 from tests.core.polling.dying import DyingMatcher
+from tests.core.storage.conftest import OpenStore
 
 TEXTS = [
     "Amine Kessaci menacé après le meurtre de son frère Mehdi à Marseille.",
@@ -27,8 +28,8 @@ TEXTS = [
 ]
 
 
-def _store_with_articles(path: Path, count: int) -> Store:
-    store = Store.open(path)
+def _store_with_articles(path: Path | Store, count: int) -> Store:
+    store = path if isinstance(path, Store) else Store.open(path)
     items = [
         ParsedItem(
             guid=f"g{n}",
@@ -112,8 +113,8 @@ def test_writes_go_in_bounded_transactions_with_a_pause_after_each(
     )
 
 
-def test_re_scoring_withdraws_the_alerts_of_articles_no_longer_highlighted(tmp_path: Path) -> None:
-    store = _store_with_articles(tmp_path / "v.sqlite3", 60)
+def test_re_scoring_withdraws_the_alerts_of_articles_no_longer_highlighted(open_store: OpenStore) -> None:
+    store = _store_with_articles(open_store(), 60)
     watchlist = load_default_watchlist()
     rescore_store(store, Matcher(watchlist), workers=0)
     store.conn.execute("UPDATE articles SET alert = highlighted")

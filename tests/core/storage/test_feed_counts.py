@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from monitor.core.models import ArticleQuery, Assessment, ParsedItem
 from monitor.core.storage.feed_counts import highlighted_unread_by_feed
 from monitor.core.storage.store import Store
+from tests.core.storage.conftest import OpenStore
 
 
 def _save(store: Store, feed_id: int, url: str, flags: list[bool]) -> None:
@@ -33,8 +32,8 @@ def _save(store: Store, feed_id: int, url: str, flags: list[bool]) -> None:
     )
 
 
-def test_highlighted_unread_articles_are_counted_per_feed(tmp_path: Path) -> None:
-    store = Store.open(tmp_path / "v.sqlite3", tmp_path / "backups")
+def test_highlighted_unread_articles_are_counted_per_feed(open_store: OpenStore) -> None:
+    store = open_store()
     a, _ = store.add_feed("https://a.example/rss", "A", 15)
     b, _ = store.add_feed("https://b.example/rss", "B", 15)
     _save(store, a.id, a.url, [True, True, False, True])

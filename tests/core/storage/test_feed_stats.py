@@ -11,6 +11,7 @@ from monitor.core.storage import db
 from monitor.core.storage.feed_records import FeedState
 from monitor.core.storage.feed_stats import feed_activity
 from monitor.core.storage.store import Store
+from tests.core.storage.conftest import OpenStore
 
 NOW = datetime(2025, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -42,8 +43,8 @@ def test_a_version_7_database_is_backed_up_then_migrated_with_its_last_successes
         store.close()
 
 
-def test_record_fetch_moves_the_last_success_only_on_success(tmp_path: Path) -> None:
-    store = Store.open(tmp_path / "s.sqlite3")
+def test_record_fetch_moves_the_last_success_only_on_success(open_store: OpenStore) -> None:
+    store = open_store()
     try:
         feed, _ = store.add_feed("https://a.example/rss")
         store.record_fetch(feed.id, FeedState(status=200, error=None), "2025-11-20T09:00:00+00:00")
@@ -70,8 +71,8 @@ def _item(n: int, published: str | None) -> ParsedItem:
     )  # fmt: skip
 
 
-def test_days_at_the_window_s_edges_future_items_and_other_feeds(tmp_path: Path) -> None:
-    store = Store.open(tmp_path / "s.sqlite3")
+def test_days_at_the_window_s_edges_future_items_and_other_feeds(open_store: OpenStore) -> None:
+    store = open_store()
     try:
         a, _ = store.add_feed("https://a.example/rss")
         b, _ = store.add_feed("https://b.example/rss")

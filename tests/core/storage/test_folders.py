@@ -10,6 +10,7 @@ import pytest
 from monitor.core.models import Subscription
 from monitor.core.storage import db
 from monitor.core.storage.store import Store
+from tests.core.storage.conftest import INTEGRITY_ERRORS, OpenStore
 
 
 def test_a_version_6_database_is_backed_up_then_migrated_with_its_feeds(tmp_path: Path) -> None:
@@ -52,21 +53,21 @@ def test_a_version_6_database_is_backed_up_then_migrated_with_its_feeds(tmp_path
     store.close()
 
 
-def test_the_database_refuses_a_second_folder_of_the_same_path(tmp_path: Path) -> None:
-    store = Store.open(tmp_path / "v.sqlite3")
+def test_the_database_refuses_a_second_folder_of_the_same_path(open_store: OpenStore) -> None:
+    store = open_store()
     store.create_folder(("News",))
     news = store.folder_id(("News",))
     for parent in (None, news):
         store.conn.execute("INSERT INTO folders(parent_id, title, created) VALUES (?, 'X', 'now')", (parent,))
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(INTEGRITY_ERRORS):
             store.conn.execute(
                 "INSERT INTO folders(parent_id, title, created) VALUES (?, 'X', 'now')", (parent,)
             )
     store.close()
 
 
-def test_an_import_is_all_or_nothing(tmp_path: Path) -> None:
-    store = Store.open(tmp_path / "v.sqlite3")
+def test_an_import_is_all_or_nothing(open_store: OpenStore) -> None:
+    store = open_store()
     store.add_feed("https://kept.example/rss", "Kept", folder=("Mine",))
     subs = [
         Subscription("https://new.example/rss", "New", ("Imported",)),
@@ -79,8 +80,10 @@ def test_an_import_is_all_or_nothing(tmp_path: Path) -> None:
     store.close()
 
 
-def test_an_import_keeps_subscribed_feeds_where_they_are_and_fills_a_missing_site_url(tmp_path: Path) -> None:
-    store = Store.open(tmp_path / "v.sqlite3")
+def test_an_import_keeps_subscribed_feeds_where_they_are_and_fills_a_missing_site_url(
+    open_store: OpenStore,
+) -> None:
+    store = open_store()
     store.add_feed("https://a.example/rss", "Mine", 20, folder=("Mine",))
     counts = store.import_subscriptions(
         [

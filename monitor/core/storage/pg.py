@@ -1,0 +1,279 @@
+"""PostgreSQL through psycopg 3: a connection adapter with the surface of sqlite3 the store uses, a per-thread
+pool over psycopg-pool, and the migrations (pg_schema.py).
+
+The store writes its SQL once, in SQLite's words where both engines agree: `?` placeholders, `BEGIN IMMEDIATE`,
+`temp.` tables, `cur.lastrowid`. The adapter translates those few; what really differs is the Dialect's
+(engine.py). Parameters are bound client-side (psycopg.ClientCursor): the server sees literals, so a NULL in
+`? IS NOT NULL` needs no type, as in SQLite.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from monitor.core.errors import StoreError
+from monitor.core.storage import pg_schema
+from monitor.core.storage.engine import (
+    UNSUPPORTED_TABLES,
+    NotOnPostgresError,
+    check_database_url,
+    not_on_postgres,
+    redacted,
+)
+
+log = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT_S = 5
+POOL_SIZE = 8  # connections kept for the store's threads (window, poller, workers)
+# Tables whose INSERT reports the new row's id (sqlite3's cursor.lastrowid): RETURNING id is added.
+_ID_TABLES = {"feeds", "folders", "articles"}
+_INSERT = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)", re.IGNORECASE)
+# A quoted literal (kept whole), a placeholder, or a percent sign (psycopg's own placeholder character).
+_LITERAL_OR_MARK = re.compile(r"'(?:[^']|'')*'|\?|%|(?<!:):(\w+)")
+_TEMP = re.compile(r"\btemp\.")
+# SQLite's CROSS JOIN ... ON is a join-order hint (the left table drives); PostgreSQL's CROSS JOIN takes no ON.
+_CROSS_JOIN_ON = re.compile(r"\bCROSS JOIN(\s+\w+(?:\s+\w+)?\s+ON)\b", re.IGNORECASE)
+_MISSING_TABLE = re.compile(r'relation "(?:\w+\.)?(\w+)" does not exist')
+
+
+def _psycopg() -> Any:
+    try:
+        import psycopg
+    except ImportError as exc:  # the optional dependency group is not installed
+        raise StoreError(
+            "PostgreSQL support is not installed: pip install 'vigie[postgresql]' (psycopg and psycopg-pool)"
+        ) from exc
+    return psycopg
+
+
+def translate(sql: str, with_params: bool) -> str:
+    """SQLite's words to PostgreSQL's, for the few the store uses."""
+    if sql.lstrip().upper().startswith("BEGIN"):
+        return "BEGIN"
+    sql = _CROSS_JOIN_ON.sub(r"JOIN\1", _TEMP.sub("pg_temp.", sql))
+    if not with_params:
+        return sql
+
+    def mark(m: re.Match[str]) -> str:
+        token = m.group(0)
+        if m.group(1):  # a named parameter, :name
+            return f"%({m.group(1)})s"
+        return "%s" if token == "?" else "%%" if token == "%" else token
+
+    return _LITERAL_OR_MARK.sub(mark, sql)
+
+
+class PgRow:
+    """A row read by index or by column name, as sqlite3.Row."""
+
+    __slots__ = ("_index", "_values")
+
+    def __init__(self, values: Sequence[Any], index: dict[str, int]) -> None:
+        self._values = values
+        self._index = index
+
+    def __getitem__(self, key: int | str) -> Any:
+        return self._values[self._index[key]] if isinstance(key, str) else self._values[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def keys(self) -> list[str]:
+        return list(self._index)
+
+    def __repr__(self) -> str:
+        return f"PgRow({dict(zip(self._index, self._values, strict=False))})"
+
+
+def _row_factory(cursor: Any) -> Any:
+    description = cursor.description
+    if description is None:
+        return tuple
+    index: dict[str, int] = {}
+    for position, column in enumerate(description):
+        index.setdefault(column.name, position)  # the first of two same-named columns, as sqlite3.Row
+
+    def make(values: Sequence[Any]) -> PgRow:
+        return PgRow(values, index)
+
+    return make
+
+
+class PgCursor:
+    """What the store reads from a cursor: rows, rowcount and the new row's id."""
+
+    def __init__(self, cursor: Any, lastrowid: int | None = None) -> None:
+        self._cursor = cursor
+        self.lastrowid = lastrowid
+
+    @property
+    def rowcount(self) -> int:
+        return int(self._cursor.rowcount)
+
+    def fetchone(self) -> PgRow | None:
+        return self._cursor.fetchone() if self._cursor.description else None
+
+    def fetchall(self) -> list[PgRow]:
+        return self._cursor.fetchall() if self._cursor.description else []
+
+    def __iter__(self) -> Iterator[PgRow]:
+        return iter(self.fetchall())
+
+
+class PgConnection:
+    """One psycopg connection in autocommit mode (transactions are the store's explicit BEGIN ... COMMIT)."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+
+    def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> PgCursor:
+        text = translate(sql, params is not None)
+        insert = _INSERT.match(text)
+        returning = bool(insert and insert.group(1).lower() in _ID_TABLES and "RETURNING" not in text.upper())
+        if returning:
+            text += " RETURNING id"
+        with _errors_in_words():
+            values = params if params is None or isinstance(params, Mapping) else list(params)
+            cursor = self.raw.execute(text, values)
+            lastrowid = None
+            if returning:
+                row = cursor.fetchone()
+                lastrowid = int(row[0]) if row else None
+        return PgCursor(cursor, lastrowid)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> PgCursor:
+        cursor = self.raw.cursor()
+        with _errors_in_words():
+            cursor.executemany(translate(sql, True), [list(r) for r in rows])
+        return PgCursor(cursor)
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+class _errors_in_words:
+    """psycopg's errors the analyst can act on, as StoreError; a missing table of a feature PostgreSQL does not
+    carry yet, as NotOnPostgresError. Anything else (a bug in our SQL) goes up as it is."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> bool:
+        if exc is None:
+            return False
+        psycopg = _psycopg()
+        if isinstance(exc, psycopg.errors.UndefinedTable):
+            missing = _MISSING_TABLE.search(str(exc))
+            if missing and missing.group(1) in UNSUPPORTED_TABLES:
+                raise not_on_postgres(UNSUPPORTED_TABLES[missing.group(1)]) from exc
+        if isinstance(exc, psycopg.OperationalError) and not isinstance(exc, psycopg.errors.QueryCanceled):
+            raise StoreError(f"the database server failed: {_first_line(exc)}") from exc
+        return False
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def connect(url: str) -> PgConnection:
+    """One connection, for a check or a migration. Raises StoreError in one line (server down, login refused)."""
+    psycopg = _psycopg()
+    check_database_url(url)
+    try:
+        raw = psycopg.connect(
+            url,
+            autocommit=True,
+            connect_timeout=CONNECT_TIMEOUT_S,
+            cursor_factory=psycopg.ClientCursor,
+            row_factory=_row_factory,
+        )
+    except psycopg.Error as exc:
+        raise StoreError(f"cannot reach the database {redacted(url)}: {_first_line(exc)}") from exc
+    return PgConnection(raw)
+
+
+def open_database(url: str, *, create_schema: bool = True) -> None:
+    """Check the server and bring the schema to the newest version (creating it in an empty database when the
+    role may). Raises StoreError in one line."""
+    conn = connect(url)
+    try:
+        pg_schema.migrate(conn, create=create_schema)
+    except NotOnPostgresError:
+        raise
+    except StoreError:
+        raise
+    except _psycopg().errors.InsufficientPrivilege as exc:
+        raise StoreError(
+            f"the database {redacted(url)} lacks Vigie's schema (or has an older one) and this role may not "
+            f"create it: {_first_line(exc)}"
+        ) from exc
+    except _psycopg().Error as exc:
+        raise StoreError(f"cannot use the database {redacted(url)}: {_first_line(exc)}") from exc
+    finally:
+        conn.close()
+
+
+class PgPool:
+    """The store's per-thread connections, as db.ConnectionPool, lent by a psycopg-pool pool."""
+
+    def __init__(self, url: str) -> None:
+        from psycopg_pool import ConnectionPool
+
+        psycopg = _psycopg()
+        self.url = check_database_url(url)
+        self._pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=POOL_SIZE,
+            kwargs={
+                "autocommit": True,
+                "connect_timeout": CONNECT_TIMEOUT_S,
+                "cursor_factory": psycopg.ClientCursor,
+                "row_factory": _row_factory,
+            },
+            open=True,
+            name="vigie",
+        )
+        self._local = threading.local()
+        self._lent: list[Any] = []
+        self._lock = threading.Lock()
+
+    def get(self) -> PgConnection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            psycopg_pool = __import__("psycopg_pool")
+            try:
+                raw = self._pool.getconn(timeout=CONNECT_TIMEOUT_S * 2)
+            except psycopg_pool.PoolTimeout as exc:
+                raise StoreError(
+                    f"no connection to the database {redacted(self.url)} (server down?)"
+                ) from exc
+            conn = PgConnection(raw)
+            self._local.conn = conn
+            with self._lock:
+                self._lent.append(raw)
+        return conn
+
+    def close_current(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            self._local.conn = None
+            with self._lock:
+                self._lent.remove(conn.raw)
+            self._pool.putconn(conn.raw)
+
+    def close_all(self) -> None:
+        with self._lock:
+            lent, self._lent = self._lent, []
+        for raw in lent:
+            self._pool.putconn(raw)
+        self._pool.close()
+        self._local = threading.local()

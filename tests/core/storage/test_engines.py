@@ -1,0 +1,175 @@
+"""The two engines under one storage layer: the same searches find the same articles on SQLite and PostgreSQL,
+schemas versioned alike, URLs checked, and what PostgreSQL does not carry yet refused in words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.core.errors import StoreError
+from monitor.core.models import ArticleQuery, Assessment, ParsedItem
+from monitor.core.storage import db, pg, pg_schema
+from monitor.core.storage.engine import NotOnPostgresError, check_database_url
+from monitor.core.storage.pg import translate
+from monitor.core.storage.store import Store
+from tests.pg_server import empty_database
+
+CORPUS = [
+    ("Le procureur de Marseille menacé", "Narcotrafic au Vieux-Port : les enquêteurs saisissent 40 kg."),
+    ("Menaces contre un élu d'Aix-en-Provence", "Le maire a porté plainte après des menaces répétées."),
+    ("Drug trafficking ring dismantled in Lyon", "Police arrested twelve people; threats against witnesses."),
+    ("Météo : orages sur la Provence", "Vigilance orange pour les Bouches-du-Rhône."),
+    ("Threatened journalists speak out", "Reporters describe the threats they received in Marseille."),
+    ("Les stupéfiants saisis à Nice", "La police a saisi des stupéfiants et des armes."),
+    ("The prosecutor's office in Paris", "A statement on the trafficking case."),
+]
+SEARCHES = [
+    "marseille",
+    "menace",
+    "menaces",
+    "threat",
+    "stupefiants",
+    "Stupéfiants",
+    '"vieux port"',
+    '"aix en provence"',
+    "Aix-en-Provence",
+    "narco*",
+    "traffick*",
+    "marseille OR nice",
+    "police -nice",
+    "menace -aix",
+    'saisi* "la police"',
+    "procureur OR prosecutor",
+    "le",
+    "nothing-like-this-anywhere",
+]
+
+
+def _fill(store: Store) -> None:
+    items = [
+        ParsedItem(guid=f"g{n}", link=None, title=t, summary=s, content="", content_html="", published=None)
+        for n, (t, s) in enumerate(CORPUS)
+    ]
+    pending = store.prepare("corpus", items)
+    store.save_items(
+        source="corpus",
+        feed_id=None,
+        items=[(p, Assessment()) for p in pending],
+        fetched_at="2025-11-14T00:00:00+00:00",
+        poll_id=1,
+    )
+
+
+def _found(store: Store, text: str) -> set[str]:
+    query = ArticleQuery(search=text)
+    titles = {r.title for r in store.rows(query, 0, 100)}
+    assert store.count(query) == len(titles)
+    return titles
+
+
+def test_the_same_searches_find_the_same_articles_on_both_engines(
+    tmp_path: Path, postgres_server: str
+) -> None:
+    lite = Store.open(tmp_path / "v.sqlite3")
+    server = Store.open(tmp_path / "unused.sqlite3", database=empty_database(postgres_server))
+    try:
+        _fill(lite)
+        _fill(server)
+        differences = {text: (_found(lite, text), _found(server, text)) for text in SEARCHES}
+        differences = {text: pair for text, pair in differences.items() if pair[0] != pair[1]}
+        assert differences == {}
+        assert (
+            sum(bool(_found(lite, text)) for text in SEARCHES) >= len(SEARCHES) - 2
+        )  # the searches find things
+    finally:
+        lite.close()
+        server.close()
+
+
+def test_both_schemas_end_at_the_same_version() -> None:
+    """A new SQLite migration needs its PostgreSQL step (or an explicit empty one) in pg_schema.PG_MIGRATIONS."""
+    assert pg_schema.PG_SCHEMA_VERSION == db.SCHEMA_VERSION
+
+
+def test_a_second_open_finds_the_schema_current(tmp_path: Path, postgres_server: str) -> None:
+    Store.open(tmp_path / "a.sqlite3", database=postgres_server).close()
+    store = Store.open(tmp_path / "b.sqlite3", database=postgres_server)
+    try:
+        assert pg_schema.schema_version(store.conn) == pg_schema.PG_SCHEMA_VERSION
+        assert not (tmp_path / "b.sqlite3").exists()  # nothing local is written for a server's store
+    finally:
+        store.close()
+
+
+def test_cases_are_refused_in_words_on_postgresql(tmp_path: Path, postgres_server: str) -> None:
+    store = Store.open(tmp_path / "v.sqlite3", database=empty_database(postgres_server))
+    try:
+        with pytest.raises(NotOnPostgresError, match=r"cases .* not available on a PostgreSQL database yet"):
+            store.list_cases()
+        store.add_feed("http://127.0.0.1:9/after.xml")  # the connection is still good after the refusal
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("postgresql://analyst:hunter2@db.example/vigie", "must not carry a password"),
+        ("postgresql://analyst@db.example/vigie?password=hunter2", "must not carry a password"),
+        ("mysql://analyst@db.example/vigie", "must start with postgresql://"),
+    ],
+)
+def test_database_urls_are_checked_in_words(url: str, words: str) -> None:
+    with pytest.raises(StoreError, match=words) as raised:
+        check_database_url(url)
+    assert "hunter2" not in str(raised.value)
+
+
+def test_sqlite_words_are_translated_outside_literals_only() -> None:
+    assert translate("SELECT '?', '%' , ? WHERE a LIKE 'x%' || ?", True) == (
+        "SELECT '?', '%' , %s WHERE a LIKE 'x%' || %s"
+    )
+    assert translate("SELECT 5 % ?", True) == "SELECT 5 %% %s"
+    assert (
+        translate("SELECT * FROM feeds WHERE x >= :since", True) == "SELECT * FROM feeds WHERE x >= %(since)s"
+    )
+    assert translate("BEGIN IMMEDIATE", False) == "BEGIN"
+    assert translate("DELETE FROM temp.new_scores", False) == "DELETE FROM pg_temp.new_scores"
+    assert translate("FROM feeds f CROSS JOIN articles a ON a.feed_id = f.id", False) == (
+        "FROM feeds f JOIN articles a ON a.feed_id = f.id"
+    )
+
+
+def test_a_database_created_at_the_baseline_gets_the_later_steps(
+    postgres_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A team database created at 13 (before stories and revisions reached PostgreSQL) gets steps 11, 14 and 15 on
+    its next open, step 11 although it is numbered below the baseline, and an article written at 13 keeps its
+    first version."""
+    import psycopg
+
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute("DROP DATABASE IF EXISTS vigie_upgrade")
+        admin.execute("CREATE DATABASE vigie_upgrade")
+    url = postgres_server.replace("/vigie_test?", "/vigie_upgrade?")
+    assert url != postgres_server
+    conn = pg.connect(url)
+    try:
+        with monkeypatch.context() as patch:
+            patch.setattr(pg_schema, "PG_MIGRATIONS", {pg_schema.BASELINE: pg_schema.PG_MIGRATIONS[13]})
+            patch.setattr(pg_schema, "PG_SCHEMA_VERSION", pg_schema.BASELINE)
+            assert pg_schema.migrate(conn) == pg_schema.BASELINE
+        conn.execute(
+            "INSERT INTO articles(source, dedup_key, title, fetched, content_hash, first_seen, last_updated)"
+            " VALUES ('seed', 'k', 'Avant', '2026-01-01', 'h', '2026-01-01', '2026-01-01')"
+        )
+        assert pg_schema.migrate(conn) == db.SCHEMA_VERSION
+        steps = sorted(r[0] for r in conn.execute("SELECT version FROM vigie_schema"))
+        assert steps == [11, 13, 14, 15]
+        row = conn.execute(
+            "SELECT a.title, a.story, a.revisions FROM articles a JOIN article_versions v ON v.article_id = a.id"
+        ).fetchone()
+        assert (row["title"], row["story"], row["revisions"]) == ("Avant", None, 0)
+    finally:
+        conn.close()

@@ -1,0 +1,186 @@
+"""`vigie --database postgresql://...` end to end on the session's throwaway PostgreSQL (tests/pg_server.py):
+import, poll local feeds, export and search on the server; and every way of failing to reach it is one line
+and exit code 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from monitor.cli import main
+from monitor.core.storage import pg
+from tests.conftest import DEV_ITEMS, ServedFeed, serve_feed, write_opml
+from tests.pg_server import empty_database
+
+
+@pytest.fixture
+def database(postgres_server: str) -> str:
+    return empty_database(postgres_server)
+
+
+def _socket_folder(url: str) -> str:
+    return parse_qs(urlsplit(url).query)["host"][0]
+
+
+def _one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("vigie: error: ") and "\n" not in err, err
+    return err
+
+
+def test_dev_feeds_are_polled_exported_and_searched_on_postgresql(
+    data_dir: Path, database: str, dev_feeds: dict[str, str], capsys, tmp_path: Path
+) -> None:
+    opml = write_opml(tmp_path / "dev.opml", dev_feeds)
+    assert main(["--database", database, "feeds", "import", str(opml)]) == 0
+    assert "imported 5 feeds" in capsys.readouterr().out
+    assert main(["--database", database, "poll"]) == 0
+    assert "total: 5 feeds polled: 60 new, 0 updated, 0 failed" in capsys.readouterr().out
+    assert main(["--database", database, "poll"]) == 0  # the second poll finds nothing new
+    assert "0 new" in capsys.readouterr().out
+
+    assert main(["--database", database, "articles", "export", "--format", "jsonl"]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    expected = {json.loads(line)["link"] for line in DEV_ITEMS.read_text(encoding="utf-8").splitlines()}
+    assert sorted(r["link"] for r in records if r["source"] != "seed") == sorted(expected)
+    for record in records:
+        for match in record["matches"]:
+            assert record[match["field"]][match["start"] : match["end"]] == match["text"]
+
+    # The profile's own SQLite file holds none of it: the store is on the server.
+    assert main(["articles", "export", "--format", "jsonl"]) == 0
+    local = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert all(r["source"] == "seed" for r in local)
+
+    some_title_word = next(w for w in records[0]["title"].split() if len(w) > 4 and w.isalpha())
+    assert main(["--database", database, "search", some_title_word]) == 0
+    assert records[0]["title"] in capsys.readouterr().out
+
+
+def test_the_environment_names_the_database_as_the_option_does(
+    data_dir: Path, database: str, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv("VIGIE_DATABASE", database)
+    assert main(["feeds", "add", "--no-check", "http://127.0.0.1:9/feed.xml", "--title", "Shared"]) == 0
+    capsys.readouterr()
+    assert main(["feeds", "list"]) == 0
+    assert "Shared" in capsys.readouterr().out
+    monkeypatch.delenv("VIGIE_DATABASE")
+    assert main(["feeds", "list"]) == 0
+    assert "Shared" not in capsys.readouterr().out  # the local profile never saw it
+
+
+def test_a_password_in_the_url_is_refused_before_any_connection(data_dir: Path, capsys) -> None:
+    assert main(["--database", "postgresql://vigie:secret@db.invalid/vigie", "feeds", "list"]) == 2
+    err = _one_line_error(capsys)
+    assert "password" in err and "secret" not in err and ".pgpass" in err
+
+
+def test_a_server_that_is_down_is_one_line_and_exit_2(data_dir: Path, tmp_path: Path, capsys) -> None:
+    url = f"postgresql://vigie@/vigie_test?host={tmp_path}"  # a folder where no server listens
+    assert main(["--database", url, "feeds", "list"]) == 2
+    assert "cannot reach the database" in _one_line_error(capsys)
+
+
+def test_a_refused_login_is_one_line_and_exit_2(data_dir: Path, database: str, capsys) -> None:
+    url = f"postgresql://nobody_here@/vigie_test?host={_socket_folder(database)}"
+    assert main(["--database", url, "feeds", "list"]) == 2
+    assert 'role "nobody_here" does not exist' in _one_line_error(capsys)
+
+
+def test_a_missing_database_is_one_line_and_exit_2(data_dir: Path, database: str, capsys) -> None:
+    url = f"postgresql://vigie@/no_such_db?host={_socket_folder(database)}"
+    assert main(["--database", url, "feeds", "list"]) == 2
+    assert 'database "no_such_db" does not exist' in _one_line_error(capsys)
+
+
+def test_a_schema_the_role_may_not_create_is_one_line_and_exit_2(
+    data_dir: Path, database: str, capsys
+) -> None:
+    import psycopg
+
+    with psycopg.connect(database, autocommit=True) as conn:  # the session's superuser
+        conn.execute("DROP DATABASE IF EXISTS vigie_empty")
+        conn.execute("CREATE DATABASE vigie_empty")
+        conn.execute("DROP ROLE IF EXISTS analyst_reader")
+        conn.execute("CREATE ROLE analyst_reader LOGIN")  # not the owner: no CREATE on public (PostgreSQL 15)
+    url = f"postgresql://analyst_reader@/vigie_empty?host={_socket_folder(database)}"
+    assert main(["--database", url, "feeds", "list"]) == 2
+    assert "lacks Vigie's schema" in _one_line_error(capsys)
+
+
+def test_what_postgresql_does_not_carry_yet_is_refused_in_words(
+    data_dir: Path, database: str, capsys
+) -> None:
+    assert main(["--database", database, "cases", "list"]) == 2
+    assert "not available on a PostgreSQL database yet" in _one_line_error(capsys)
+    assert main(["--database", database]) == 2  # the window
+    assert "window does not open on a PostgreSQL database yet" in _one_line_error(capsys)
+
+
+def test_revisions_and_gone_items_are_kept_on_postgresql(
+    data_dir: Path, database: str, httpserver, capsys
+) -> None:
+    """Schema 14 on the server: a changed item keeps both versions (never changed once stored), an item the feed
+    stops listing is marked gone, and the poll (stories skipped there) still works end to end."""
+    item = (
+        "<item><guid>{guid}</guid><title>{title}</title><link>http://example.org/{guid}</link>"
+        "<description>{title}.</description></item>"
+    )
+
+    def rss(*items: tuple[str, str]) -> bytes:
+        body = "".join(item.format(guid=g, title=t) for g, t in items)
+        return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>{body}</channel></rss>'.encode()
+
+    served = ServedFeed(rss(("a-1", "Le parquet saisi du dossier Vasseur"), ("b-2", "Un autre sujet")))
+    url = serve_feed(httpserver, "/wire.xml", served)
+    assert main(["--database", database, "feeds", "add", url]) == 0
+    assert main(["--database", database, "poll"]) == 0
+    served.body = rss(("a-1", "Le parquet saisi du dossier"))
+    assert main(["--database", database, "poll"]) == 0
+    assert "1 updated" in capsys.readouterr().out
+
+    assert main(["--database", database, "articles", "export", "--format", "jsonl"]) == 0
+    records = {
+        (r["guid"] or "").rsplit("/", 1)[-1]: r for r in map(json.loads, capsys.readouterr().out.splitlines())
+    }
+    assert [v["title"] for v in records["a-1"]["versions"]] == [
+        "Le parquet saisi du dossier Vasseur",
+        "Le parquet saisi du dossier",
+    ]
+    assert len(records["b-2"]["versions"]) == 1
+    assert all(r["story"] is None for r in records.values())  # no grouping on PostgreSQL yet
+
+    import psycopg  # installed whenever the database fixture gave a server
+
+    conn = pg.connect(database)
+    try:
+        gone = {
+            r[0]: r[1] for r in conn.execute("SELECT title, gone FROM articles WHERE feed_id IS NOT NULL")
+        }
+        assert gone["Un autre sujet"] is not None and gone["Le parquet saisi du dossier"] is None
+        with pytest.raises(psycopg.Error, match="a stored version never changes"):
+            conn.execute("UPDATE article_versions SET title = 'x'")
+    finally:
+        conn.close()
+
+
+def test_stories_and_full_texts_are_refused_in_words_on_postgresql(
+    data_dir: Path, database: str, httpserver, capsys
+) -> None:
+    empty = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title></channel></rss>'
+    assert (
+        main(["--database", database, "feeds", "add", serve_feed(httpserver, "/w.xml", ServedFeed(empty))])
+        == 0
+    )
+    capsys.readouterr()
+    assert main(["--database", database, "stories", "list"]) == 2
+    assert "stories are not available on a PostgreSQL database yet" in _one_line_error(capsys)
+    assert main(["--database", database, "feeds", "full-text", "1", "on"]) == 2
+    assert "full texts (fetching each article's page) are not available" in _one_line_error(capsys)
+    assert main(["--database", database, "feeds", "full-text", "1", "off"]) == 0  # off is harmless
+    assert main(["--database", database, "cooccurrence"]) == 2
+    assert "who appears with whom) are not available" in _one_line_error(capsys)
