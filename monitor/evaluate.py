@@ -70,12 +70,14 @@ def serve(folder: Path) -> tuple[ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
+def read_labels(dev: Path) -> dict[str, dict]:
+    """The labelled items of an evaluation set (its items.jsonl), by link."""
+    lines = (dev / "items.jsonl").read_text(encoding="utf-8").splitlines()
+    return {item["link"]: item for item in (json.loads(line) for line in lines if line.strip())}
+
+
 def evaluate(dev: Path, watchlist: Path | None = None, threshold: float | None = None) -> Evaluation:
-    labels = {}
-    for line in (dev / "items.jsonl").read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            item = json.loads(line)
-            labels[item["link"]] = item
+    labels = read_labels(dev)
     server, base = serve(dev / "feeds")
     try:
         with tempfile.TemporaryDirectory(prefix="vigie-eval-") as tmp:

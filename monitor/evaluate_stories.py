@@ -10,7 +10,6 @@ labelled ones) and splits (a labelled story spread over several predicted ones).
 
 from __future__ import annotations
 
-import json
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Mapping
@@ -105,13 +104,9 @@ def _errors(predicted: Mapping[str, object], labels: Mapping[str, dict]) -> tupl
 
 
 def evaluate_stories(dev: Path) -> StoryEvaluation:
-    from monitor.evaluate import serve  # the same local server as the watchlist evaluation
+    from monitor.evaluate import read_labels, serve  # the same labels and local server as the watchlist's
 
-    labels: dict[str, dict] = {}
-    for line in (dev / "items.jsonl").read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            item = json.loads(line)
-            labels[item["link"]] = item
+    labels = read_labels(dev)
     server, base = serve(dev / "feeds")
     try:
         with tempfile.TemporaryDirectory(prefix="vigie-eval-stories-") as tmp:
