@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 import pytest
 
+from monitor.core.matching import places_cache, places_data
 from monitor.core.matching.places import Gazetteer, gazetteer
 from monitor.core.matching.scope import CompiledScope
 
@@ -67,9 +69,9 @@ def test_words_of_vigies_word_lists_are_not_places() -> None:
     assert gazetteer().lookup("Jordan") == ()
 
 
-def test_a_worker_rebuilds_the_gazetteer_from_the_data_it_receives() -> None:
+def test_another_process_opens_the_cache_file_it_is_handed() -> None:
     built = gazetteer()
-    received = Gazetteer.from_state(pickle.loads(pickle.dumps(built.state())))
+    received = Gazetteer(Path(pickle.loads(pickle.dumps(str(built.path)))))
     text = "Des tirs à Culiacán (Sinaloa), au Mexique ; la cocaïne partait vers Anvers et Le Havre."
     assert [(m.text, m.places) for m in received.find(text, "summary")] == [
         (m.text, m.places) for m in built.find(text, "summary")
@@ -82,6 +84,43 @@ def test_a_worker_rebuilds_the_gazetteer_from_the_data_it_receives() -> None:
         "Le Havre",
     ]
     assert received.territories == built.territories
+
+
+def test_the_cache_is_built_in_a_child_process_and_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A build in this process would hold its interpreter for tens of ms at a time: it must happen elsewhere.
+    def not_here() -> None:
+        raise AssertionError("the gazetteer was built in the matching process")
+
+    monkeypatch.setattr(places_data, "build_places", not_here)
+    monkeypatch.setattr(places_cache, "build_places", not_here)
+    path = tmp_path / "cache" / "places-test.sqlite3"
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / "places-older.sqlite3").write_bytes(b"an older version's cache")
+    assert places_cache.ensure_cache(path) == path
+    built = path.stat().st_mtime_ns
+    assert Gazetteer(path).place_count == gazetteer().place_count
+    assert places_cache.ensure_cache(path) == path and path.stat().st_mtime_ns == built  # not built again
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == [path.name]  # the older file removed
+
+
+def test_a_new_version_of_the_data_or_rules_gets_a_new_cache_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = places_cache.cache_path()
+    places_cache.fingerprint.cache_clear()
+    monkeypatch.setattr(places_cache, "FORMAT", "another format")
+    try:
+        assert places_cache.cache_path() != before
+        assert places_cache.cache_path().parent == before.parent
+    finally:
+        places_cache.fingerprint.cache_clear()
+
+
+def test_a_failed_build_is_an_error_in_words(tmp_path: Path) -> None:
+    blocked = tmp_path / "not a folder"
+    blocked.write_text("a file where the cache folder should be")
+    with pytest.raises(OSError, match="could not build the list of places"):
+        places_cache.ensure_cache(blocked / "places-x.sqlite3")
 
 
 def test_a_compiled_scope_pickles_with_what_it_judges_by() -> None:

