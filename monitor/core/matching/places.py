@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from monitor.core.matching.capitals import at_sentence_start, title_cased
-from monitor.core.matching.folding import FoldedText, fold, fold_key
+from monitor.core.matching.folding import FoldedText, fold, fold_key, identity_offsets
 from monitor.core.matching.places_cache import cache_path, ensure_cache, word_spaced
 from monitor.core.matching.places_data import BIG_CITY, CONTRACTIONS, Place, quick_names
 
@@ -61,7 +61,6 @@ _CONTRACTED_WORDS = tuple(f" {word} " for word in sorted(_CONTRACTED))
 _CACHE_LIMIT = 50_000  # looked-up names, heads and places kept in memory (each cache emptied when full)
 _CHUNK = 500  # parameters of one "IN (...)" query
 _BMP_END = 0xFFFF
-_IDENTITY = array("l")
 Key = TypeVar("Key")
 Value = TypeVar("Value")
 
@@ -287,11 +286,8 @@ def _name_starts(text: str, folded: FoldedText, spaced: str) -> list[int]:
 
 def _is_identity(offsets: array) -> bool:
     """Whether ``offsets`` is 0, 1, 2... (compared as bytes: an array comparison makes an int per item)."""
-    global _IDENTITY
     size = len(offsets)
-    if _IDENTITY.typecode != offsets.typecode or len(_IDENTITY) < size:
-        _IDENTITY = array(offsets.typecode, range(max(2 * size, 1024)))
-    return offsets.tobytes() == _IDENTITY[:size].tobytes()
+    return offsets.typecode == "l" and offsets.tobytes() == identity_offsets(size)[:size].tobytes()
 
 
 def _contracted_articles(spaced: str) -> list[int]:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from monitor.core.matching import places_cache, places_data
+from monitor.core.matching.capitals import title_cased
 from monitor.core.matching.places import Gazetteer, gazetteer
 from monitor.core.matching.scope import CompiledScope
 
@@ -153,3 +154,10 @@ def test_french_contracts_the_article_of_a_place_name() -> None:
 def test_compass_words_are_not_places() -> None:
     # regions of some countries are called Nord, Sud, Centre...: as words they are directions
     assert found("Un institut de sondage du Sud, Opinion Sud, et la radio Centre Est.") == []
+
+
+def test_a_long_title_cased_text_is_read_whole() -> None:
+    # title_cased reads a long text in slices cut at spaces: the verdict is the whole text's
+    assert title_cased("Grenoble Police Arrest Three Men " * 5_000)
+    assert not title_cased("Grenoble police arrest three men " * 5_000)
+    assert not title_cased("Grenoble Police " + "arrest three men " * 5_000)
