@@ -158,7 +158,11 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
         counts = self.store.save_items(
             source=SEED_SOURCE, feed_id=None, items=assessed, fetched_at=now, poll_id=0
         )
-        group_new_articles(self.store)  # seeds have stories too
+        if counts[Outcome.NEW]:
+            # Seeds have stories too. Only as many articles as were added are grouped here (this runs at start,
+            # before the window shows): a store with a backlog that predates stories has it grouped by the polls,
+            # GROUP_PER_POLL at a time; grouping all of it here kept a 200,000-article start blocked for minutes.
+            group_new_articles(self.store, limit=counts[Outcome.NEW])
         return SeedLoad(counts[Outcome.NEW], counts[Outcome.UNCHANGED], counts[Outcome.UPDATED])
 
     def install_default_feeds(self) -> int:
