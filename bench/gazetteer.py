@@ -15,6 +15,8 @@ percentile and the gaps over 50 ms. The cases:
 - ``warm: open the cache file, match``: a fresh gazetteer on that file matching ``--items`` items (the places
   in the title and body of bench/_fixtures.py's French and English prose), the first find paying for the
   per-process tables (the capital letters pattern);
+- ``4 threads``: four threads (the window's task runner has four) matching the same items at once on a fresh
+  gazetteer, as after the first article with a topic when its answer and three more were waiting for the file;
 - ``large article``: one 500 KB article's places.
 
 The interval between thread switches is set as monitor.app sets it for the window (1 ms) unless
@@ -122,6 +124,22 @@ def main() -> None:
 
     report(f"warm: open the cache file, match {len(items):,}", *ticked(match))
     print(f"  ({found[0]:,} places found)")
+
+    def four_threads() -> None:
+        gazetteer = places.Gazetteer(path)
+
+        def each() -> None:
+            for title, body in items[:500]:
+                gazetteer.find(title, "title")
+                gazetteer.find(body, "summary")
+
+        threads = [threading.Thread(target=each) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    report("4 threads, 500 items each", *ticked(four_threads))
     report(
         "large article (500 KB)", *ticked(lambda: places.Gazetteer(path).find(large, "content", fold(large)))
     )

