@@ -93,13 +93,29 @@ def cache_path() -> Path:
 
 def ensure_cache(path: Path | None = None) -> Path:
     """The cache file, built first in a child process if it is missing (the caller's threads keep running
-    while it waits). Raises OSError when the build fails."""
-    path = path or cache_path()
+    while it waits). Without a ``path``, a cache folder that cannot be written (a read-only home) falls back to
+    the temporary folder, so that matching never depends on it. Raises OSError when the build fails."""
+    if path is not None:
+        return _ensure(path)
+    try:
+        return _ensure(cache_path())
+    except OSError as exc:
+        fallback = Path(tempfile.gettempdir()) / f"vigie-cache-{_user()}" / cache_path().name
+        logger.warning("%s; using %s instead", exc, fallback.parent)
+        return _ensure(fallback)
+
+
+def _ensure(path: Path) -> Path:
     with _LOCK:
         if not path.exists():
             _build_in_child(path)
             _remove_stale(path)
     return path
+
+
+def _user() -> str:
+    getuid = getattr(os, "getuid", None)
+    return str(getuid()) if getuid is not None else (os.environ.get("USERNAME") or "user")
 
 
 def _build_in_child(path: Path) -> None:

@@ -161,3 +161,17 @@ def test_a_long_title_cased_text_is_read_whole() -> None:
     assert title_cased("Grenoble Police Arrest Three Men " * 5_000)
     assert not title_cased("Grenoble police arrest three men " * 5_000)
     assert not title_cased("Grenoble Police " + "arrest three men " * 5_000)
+
+
+def test_a_cache_folder_that_cannot_be_written_falls_back_to_the_temporary_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocked = tmp_path / "read-only home"
+    blocked.write_text("a file where the cache folder should be")
+    monkeypatch.setenv(places_cache.CACHE_DIR_ENV, str(blocked / "cache"))
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(places_cache.tempfile, "tempdir", None)  # read TMPDIR again
+    path = places_cache.ensure_cache()
+    assert path.is_relative_to(tmp_path / "tmp") and path.exists()
+    assert Gazetteer(path).lookup("Marseille")
