@@ -130,7 +130,14 @@ def _build_in_child(path: Path) -> None:
         detail = f"exit code {process.exitcode}"
     else:
         command = [sys.executable, "-m", "monitor.core.matching.places_cache", str(path)]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=BUILD_TIMEOUT, check=False)
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=BUILD_TIMEOUT,
+            check=False,
+            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),  # no console flashing up on Windows
+        )
         failed = done.returncode != 0
         detail = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
     if failed or not path.exists():
