@@ -97,12 +97,17 @@ def ensure_cache(path: Path | None = None) -> Path:
     the temporary folder, so that matching never depends on it. Raises OSError when the build fails."""
     if path is not None:
         return _ensure(path)
+    path = cache_path()
     try:
-        return _ensure(cache_path())
-    except OSError as exc:
-        fallback = Path(tempfile.gettempdir()) / f"vigie-cache-{_user()}" / cache_path().name
-        logger.warning("%s; using %s instead", exc, fallback.parent)
-        return _ensure(fallback)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        writable = os.access(path.parent, os.W_OK)
+    except OSError:
+        writable = False
+    if not writable:
+        fallback = Path(tempfile.gettempdir()) / f"vigie-cache-{_user()}" / path.name
+        logger.warning("cannot write in %s; the list of places goes to %s", path.parent, fallback.parent)
+        path = fallback
+    return _ensure(path)
 
 
 def _ensure(path: Path) -> Path:
@@ -130,14 +135,19 @@ def _build_in_child(path: Path) -> None:
         detail = f"exit code {process.exitcode}"
     else:
         command = [sys.executable, "-m", "monitor.core.matching.places_cache", str(path)]
-        done = subprocess.run(
-            command,
-            capture_output=True,
-            text=True,
-            timeout=BUILD_TIMEOUT,
-            check=False,
-            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),  # no console flashing up on Windows
-        )
+        try:
+            done = subprocess.run(
+                command,
+                capture_output=True,
+                text=True,
+                timeout=BUILD_TIMEOUT,
+                check=False,
+                creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),  # no console flashing up on Windows
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise OSError(
+                f"the list of places took over {BUILD_TIMEOUT} s to build; it is tried again later"
+            ) from exc
         failed = done.returncode != 0
         detail = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
     if failed or not path.exists():
