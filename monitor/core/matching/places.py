@@ -51,7 +51,16 @@ from monitor.core.matching.places_data import BIG_CITY, CONTRACTIONS, Place, qui
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["BIG_CITY", "Gazetteer", "Place", "PlaceMention", "adopt", "gazetteer", "is_known_place"]
+__all__ = [
+    "BIG_CITY",
+    "Gazetteer",
+    "Place",
+    "PlaceMention",
+    "adopt",
+    "gazetteer",
+    "is_known_place",
+    "open_gazetteer",
+]
 
 KINDS = ("continent", "country", "region", "city")
 _CONTRACTED = frozenset(c for forms in CONTRACTIONS.values() for c in forms)
@@ -360,12 +369,23 @@ def is_known_place(name: str) -> bool:
     return bool(gazetteer().lookup(name))
 
 
+def open_gazetteer(path: Path) -> Gazetteer:
+    """The gazetteer of the cache file at ``path``; a file that is not a whole cache (cut short by a full disk,
+    damaged) is built again once."""
+    try:
+        return Gazetteer(path)
+    except (sqlite3.DatabaseError, KeyError, ValueError) as exc:
+        logger.warning("the list of places in %s is damaged (%s): building it again", path, exc)
+        path.unlink(missing_ok=True)
+        return Gazetteer(ensure_cache(path))
+
+
 def adopt(path: str | Path) -> Gazetteer:
     """The process's gazetteer, opened at ``path`` (handed over by another process) if it has none yet."""
     global _GAZETTEER
     with _LOCK:
         if _GAZETTEER is None:
-            _GAZETTEER = Gazetteer(ensure_cache(Path(path)))
+            _GAZETTEER = open_gazetteer(ensure_cache(Path(path)))
         return _GAZETTEER
 
 
@@ -375,5 +395,5 @@ def gazetteer() -> Gazetteer:
     global _GAZETTEER
     with _LOCK:
         if _GAZETTEER is None:
-            _GAZETTEER = Gazetteer(ensure_cache())
+            _GAZETTEER = open_gazetteer(ensure_cache())
         return _GAZETTEER

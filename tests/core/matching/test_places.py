@@ -9,7 +9,7 @@ import pytest
 
 from monitor.core.matching import places_cache, places_data
 from monitor.core.matching.capitals import title_cased
-from monitor.core.matching.places import Gazetteer, gazetteer
+from monitor.core.matching.places import Gazetteer, gazetteer, open_gazetteer
 from monitor.core.matching.scope import CompiledScope
 
 
@@ -175,3 +175,9 @@ def test_a_cache_folder_that_cannot_be_written_falls_back_to_the_temporary_folde
     path = places_cache.ensure_cache()
     assert path.is_relative_to(tmp_path / "tmp") and path.exists()
     assert Gazetteer(path).lookup("Marseille")
+
+
+def test_a_damaged_cache_file_is_built_again(tmp_path: Path) -> None:
+    path = tmp_path / "places-damaged.sqlite3"
+    path.write_bytes(b"SQLite format 3\x00 cut short by a full disk")
+    assert open_gazetteer(path).lookup("Anvers")
