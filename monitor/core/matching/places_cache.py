@@ -5,8 +5,8 @@ interpreter for tens of milliseconds at a time: in the window's process that fro
 runs in a child process (``python -m monitor.core.matching.places_cache PATH``) that writes
 ``places-<fingerprint>.sqlite3`` in the user's cache folder, and every process that matches items (the window's,
 a poll's or a re-score's workers) opens that file read-only and looks up, per item, the few word runs that may
-name a place. The fingerprint covers the packages' versions and the code and word lists behind the rules, so
-an upgrade builds a new file; older ones are removed.
+name a place. The fingerprint covers the packages' data files (size and date), the code and the word lists
+behind the rules, so an upgrade builds a new file; older ones are removed.
 
 Tables: ``places`` (one row per place), ``names`` (each folded name and the ids of the places it names: the
 gazetteer's ``lookup``), ``spaced`` (the same names with every non-word character a space, as ``find`` meets
