@@ -39,6 +39,7 @@ import platformdirs
 
 from monitor import APP_NAME
 from monitor.core.matching.places_data import MIN_CITY, PlacesData, build_places
+from monitor.core.support.priority import lower_thread_priority
 
 logger = logging.getLogger(__name__)
 
@@ -179,7 +180,9 @@ def _remove_stale(current: Path) -> None:
 
 
 def write_cache(path: Path) -> None:
-    """Build the gazetteer's data and write it to ``path`` (atomically: a temporary file renamed)."""
+    """Build the gazetteer's data and write it to ``path`` (atomically: a temporary file renamed), at a lower
+    priority: a build at the window's own priority took a core from its GUI thread on a loaded 2-core machine."""
+    lower_thread_priority()
     data = build_places()
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".places-", suffix=".tmp", dir=path.parent)
