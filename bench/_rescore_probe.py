@@ -48,7 +48,8 @@ def main() -> int:
     db = sqlite3.connect(f"file:{data_dir / 'vigie.sqlite3'}?mode=ro", uri=True, isolation_level=None)
     # A diagnostic: faulthandler's C watchdog writes every thread's stack when a tick is 50 ms late.
     traces = os.environ.get("VIGIE_STALL_TRACES")
-    trace_file = open(traces, "w") if traces else None  # noqa: SIM115 - open until os._exit
+    # FILE.startup: FILE itself holds bench/_stalls.py's traces of the same run.
+    trace_file = open(f"{traces}.startup", "w") if traces else None  # noqa: SIM115 - open until os._exit
 
     def rescored() -> bool:
         row = db.execute("SELECT value FROM meta WHERE key = 'watchlist_version'").fetchone()

@@ -52,7 +52,7 @@ def run_phases(app: QApplication, phases: list[Phase], spacing_ms: int = 40) -> 
 
     def tick() -> None:
         now = clock.nsecsElapsed() / 1e6
-        if state["phase"] >= 0:
+        if 0 <= state["phase"] < len(phases):  # a tick may come after the last phase, before the loop ends
             phases[state["phase"]].gaps.append(now - state["last"])
         state["last"] = now
         if trace_file is not None:

@@ -373,7 +373,7 @@ def bench_startup_rescore(work: Path) -> None:
     path = work / "watchlist.toml"
     watchlist = load_watchlist(path)
     added = Entry(name="Bench Rescore", kind="person", aliases=("Bench Rescore",), weight=1.0)
-    changed = Watchlist((*watchlist.entries, added), watchlist.version)
+    changed = Watchlist((*watchlist.entries, added), watchlist.version, watchlist.scope)  # the scope kept
     save_watchlist(changed, path)
     fingerprint = load_watchlist(path).fingerprint
     probe = _run_rescore_probe(work, fingerprint)

@@ -117,6 +117,10 @@ def run_app(paths: AppPaths, minimized: bool = False) -> int:
     scheduler, notifier = wire_scheduling(core, window, app)
     notifier.show_initial(minimized=minimized)
     window.bridge.finish_startup_rescore()  # after a watchlist change; progress in the status bar
+    if (
+        core.watchlist.scope
+    ):  # the gazetteer's cache file, built now when missing (once per version of its data),
+        window.bridge.load_places()  # not while the analyst opens the first article with a topic
     scheduler.start()  # overdue feeds (all of them on a first start) are polled at once
     quit_on_signals(notifier)
     try:

@@ -158,7 +158,11 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
         counts = self.store.save_items(
             source=SEED_SOURCE, feed_id=None, items=assessed, fetched_at=now, poll_id=0
         )
-        group_new_articles(self.store)  # seeds have stories too
+        if counts[Outcome.NEW]:
+            # Seeds have stories too. Only as many articles as were added are grouped here (this runs at start,
+            # before the window shows): a store with a backlog that predates stories has it grouped by the polls,
+            # GROUP_PER_POLL at a time; grouping all of it here kept a 200,000-article start blocked for minutes.
+            group_new_articles(self.store, limit=counts[Outcome.NEW])
         return SeedLoad(counts[Outcome.NEW], counts[Outcome.UNCHANGED], counts[Outcome.UPDATED])
 
     def install_default_feeds(self) -> int:
@@ -209,11 +213,12 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
         return count
 
     def load_places(self) -> int:
-        """Build the gazetteer behind watchlist scopes now (1-2 s, once per process), so that checking a scope
-        the analyst types costs nothing later; returns how many places it knows."""
+        """Open the gazetteer behind watchlist scopes now (built first into its cache file by a child process
+        when missing: 1.4-2.5 s, once per version), so that checking a scope the analyst types costs nothing
+        later; returns how many places it knows."""
         from monitor.core.matching.places import gazetteer
 
-        return len(gazetteer().places)
+        return gazetteer().place_count
 
     def add_entry(self, entry: Entry, on_progress: Callable[[int, int], None] | None = None) -> int:
         """Add one entry (an emerging name's Add) and re-score every article; returns how many were scored."""

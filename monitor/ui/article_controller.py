@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, QUrl, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractItemView
 
@@ -15,7 +15,7 @@ from monitor.ui.article_model import ArticleTableModel
 from monitor.ui.article_view import ArticleView
 from monitor.ui.bridge import Bridge, ReaderPage
 from monitor.ui.reader import ReaderView
-from monitor.ui.reader_html import article_html
+from monitor.ui.reader_html import WHOLE_SCHEME, article_html
 from monitor.ui.status import StatusPanel
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,8 @@ class ArticleController(QObject):
         self._pending: int | None = None  # asked for, not shown yet
         self._source_label = ""
         self._marked_read: int | None = None  # marked read on opening, before its answer came
+        self._whole: int | None = None  # the article whose whole text the analyst asked for
+        reader.anchorClicked.connect(self._anchor)
 
     # -- the selection --------------------------------------------------------------------------------------
 
@@ -128,6 +130,13 @@ class ArticleController(QObject):
             article_id, lambda page: self._loaded(article_id, page, keep_scroll=False), self._renderer()
         )
 
+    def _anchor(self, url: QUrl) -> None:
+        """ "Show the whole article" under a long article's first part."""
+        article = self.reader.article
+        if url.scheme() == WHOLE_SCHEME and article is not None:
+            self._whole = article.id
+            self.rerender()
+
     def rerender(self) -> None:
         """Show the current article again (the layout switched, or its matches changed), read afresh."""
         article = self.reader.article
@@ -141,6 +150,7 @@ class ArticleController(QObject):
         """The page builder for a worker: it captures the label and layout chosen now, not widgets."""
         source_label = self._source_label
         original_layout = self.original_layout.isChecked()
+        whole = self._whole
 
         def render(loaded: ReaderArticle) -> str:
             return article_html(
@@ -148,6 +158,7 @@ class ArticleController(QObject):
                 source_label=source_label,
                 explanation=loaded.explanation,
                 original_layout=original_layout,
+                whole=loaded.article.id == whole,
             )
 
         return render

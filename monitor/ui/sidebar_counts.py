@@ -75,7 +75,7 @@ class SidebarCounter(QObject):
     def refresh(self) -> None:
         """Count again now (at 200,000 articles the counts take a few hundred milliseconds, on a worker)."""
         if self._counting:
-            self._count_again = True  # one more count when this one lands: it may predate the change
+            self._count_again = True  # one more count after this one lands: it may predate the change
             return
         self._counting = True
         core = self._bridge.core
@@ -98,8 +98,11 @@ class SidebarCounter(QObject):
         self.counts = counts
         self.counted.emit(counts)
         if self._count_again:
+            # After the burst, not at once: counted back to back while the analyst opens article after article
+            # (each marks one read), the counts kept a core busy with GROUP BYs over the whole store, which the
+            # GUI thread then waited for (docs/BENCHMARKS.md, section 13, run 18).
             self._count_again = False
-            self.refresh()
+            self.later.start()
 
     def _failed(self, exc: BaseException) -> None:
         self._counting = False

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import unicodedata
 from array import array
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from functools import lru_cache
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FoldedText", "fold", "fold_key", "is_word_char"]
+__all__ = ["FoldedText", "fold", "fold_key", "identity_offsets", "is_word_char"]
 
 APOSTROPHES = frozenset("'’ʼ‘`´′＇‛")
 DASHES = frozenset("-‐‑‒–—―−⁃﹘﹣－")
@@ -152,6 +153,24 @@ class _OneToOneTable(dict):
 
 _ONE_TO_ONE = {False: _OneToOneTable(False), True: _OneToOneTable(True)}
 _IDENTITY = array("l", range(4096))
+_IDENTITY_STEP = 1 << 16
+_IDENTITY_LOCK = threading.Lock()
+
+
+def identity_offsets(size: int) -> array:
+    """An ``array("l")`` of 0, 1, 2... at least ``size`` long, kept between calls (slice it, never change it).
+
+    It grows by 65,536 offsets at a time: one call building a million at once held the interpreter for 50-90
+    ms, which a thread of the window's process (a 500 KB article matched on the task runner) made the GUI
+    thread wait for."""
+    identity = _IDENTITY
+    if len(identity) < size:
+        with _IDENTITY_LOCK:  # two threads extending at once would both append the same offsets
+            while len(identity) < size:
+                identity.extend(range(len(identity), len(identity) + _IDENTITY_STEP))
+    return identity
+
+
 _SEPARATOR_RUN = re.compile(SEPARATOR + "{2,}")
 
 
@@ -223,10 +242,7 @@ def _fold_one_to_one(text: str, keep_case: bool) -> FoldedText | None:
     if folded is None:
         return None
     n = len(text)
-    global _IDENTITY
-    if len(_IDENTITY) <= n + 1:
-        _IDENTITY = array("l", range(2 * n + 2))
-    identity = _IDENTITY  # slices copy in C: the offsets 0..n-1 and 1..n
+    identity = identity_offsets(n + 2)  # slices copy in C: the offsets 0..n-1 and 1..n
     if SEPARATOR + SEPARATOR not in folded:
         return FoldedText(text, folded, identity[:n], identity[1 : n + 1])
     # Runs of separators (paragraph breaks) collapse to their first character, as in the general path.

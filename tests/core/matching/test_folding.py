@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.core.matching.folding import _fold_each_character, fold, fold_key
+from monitor.core.matching.folding import _fold_each_character, fold, fold_key, identity_offsets
 
 
 @pytest.mark.parametrize(
@@ -153,3 +153,13 @@ def _assert_folds_as_the_general_path(text: str, keep_case: bool) -> None:
         list(general.starts),
         list(general.ends),
     ), repr(text)
+
+
+def test_offsets_of_a_long_text_map_back_exactly() -> None:
+    # the offsets of texts past 65,536 characters come from an identity array grown step by step
+    text = "Marseille, le port. " * 10_000
+    folded = fold(text)
+    start = folded.text.rindex("marseille")
+    assert folded.to_original(start, start + 9) == (start, start + 9)
+    assert text[slice(*folded.to_original(start, start + 9))] == "Marseille"
+    assert list(identity_offsets(300_000)[:300_000]) == list(range(300_000))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.core.models import SEED_SOURCE, ArticleQuery
+from monitor.core.models import SEED_SOURCE, ArticleQuery, Assessment, ParsedItem
 from monitor.core.service import VigieCore
 from monitor.paths import AppPaths
 from tests.conftest import ServedFeed, serve_feed
@@ -107,3 +107,39 @@ def test_a_store_from_before_stories_is_grouped_newest_first_in_steps(core) -> N
     assert [row[0] for row in core.store.conn.execute(ungrouped)] == ids[:1]  # the oldest waits
     group_new_articles(core.store)
     assert _placed(core)["original"][0] == _placed(core)["reprint"][0] != _placed(core)["week-later"][0]
+
+
+def test_a_start_after_a_watchlist_change_leaves_the_backlog_to_the_polls(data_dir: Path) -> None:
+    # Start-up reloads the seeds when the watchlist changed; it used to group every article without a story
+    # there, before the window showed (minutes on a large store that predates stories).
+    core = VigieCore(AppPaths.resolve(data_dir))
+    feed, _ = core.store.add_feed("https://backlog.example/rss")
+    items = [
+        ParsedItem(
+            guid=f"b{n}",
+            link=f"https://backlog.example/{n}",
+            title=f"Backlog report {n}",
+            summary="A report.",
+            content="",
+            content_html="",
+            published="2025-11-20T10:00:00+00:00",
+        )
+        for n in range(30)
+    ]
+    pending = core.store.prepare(feed.url, items)
+    core.store.save_items(
+        source=feed.url,
+        feed_id=feed.id,
+        items=[(p, Assessment()) for p in pending],
+        fetched_at="2025-11-20T12:00:00+00:00",
+        poll_id=1,
+    )
+    assert len(core.store.ungrouped(100)) == 30
+    core.store.set_meta("watchlist_version", "the list before a change")
+    core.close()
+    again = VigieCore(AppPaths.resolve(data_dir), rescore_at_start=False)
+    try:
+        assert again.rescore_pending
+        assert len(again.store.ungrouped(100)) == 30  # the polls group them, GROUP_PER_POLL at a time
+    finally:
+        again.close()
