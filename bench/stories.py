@@ -1,6 +1,7 @@
 """Stories: grouping 2,000 new items into a 200,000-article store, and the story list at that size.
 
-Run from the repository root: ``.venv/bin/python bench/stories.py [--new 2000] [--repeat 3]``.
+Run from the repository root: ``.venv/bin/python bench/stories.py [--new 2000] [--repeat 3] [--offered]``
+(``--offered``: the story features made before the timing, as the parser processes of a large poll make them).
 
 A private copy of the cached 200,000-article profile (bench/_fixtures.py) gets its stories first: the articles of
 the last `--indexed-days` days (150 by default: more than any look-up reaches back, 120 days for a thread) are
@@ -28,7 +29,8 @@ import _fixtures as fx
 from monitor.core.models import ParsedItem
 from monitor.core.service import VigieCore
 from monitor.core.storage.db import transaction
-from monitor.core.stories.grouping import group_new_articles
+from monitor.core.stories.grouping import Grouper, group_new_articles
+from monitor.core.stories.text import story_features
 from monitor.paths import AppPaths
 
 
@@ -67,6 +69,11 @@ def main() -> None:
     parser.add_argument("--new", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--indexed-days", type=int, default=150)
+    parser.add_argument(
+        "--offered",
+        action="store_true",
+        help="the items' story features made before the timing, as a poll's parser processes make them",
+    )
     args = parser.parse_args()
     print(f"machine: {fx.machine()}")
     folder = fx.copy_profile(fx.profile_200k(), fx.BENCH_DIR / "stories-200k")
@@ -99,13 +106,26 @@ def main() -> None:
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
             poll_id=10_000 + run,
         )
+        grouper = Grouper(store)
+        if args.offered:  # what the parser processes of a poll of PARALLEL_FEEDS feeds or more hand over
+            grouper.offer(
+                (
+                    i.title,
+                    i.summary,
+                    i.content,
+                    i.lang,
+                    story_features(i.title, i.summary, i.content, lang_hint=i.lang),
+                )
+                for i in items
+            )
         t, cpu = time.perf_counter(), time.process_time()
-        grouped = group_new_articles(store)
+        grouped = group_new_articles(store, grouper=grouper)
         runs.append(time.perf_counter() - t)
         cpus.append(time.process_time() - cpu)
         print(
             f"  run {run + 1}: {grouped.grouped:,} new items grouped in {runs[-1]:.2f} s ({cpus[-1]:.2f} s CPU) "
-            f"({grouped.new_stories:,} new stories) into {store.count_all():,} articles",
+            f"({grouped.new_stories:,} new stories; features made here for {grouper.made_here:,}) into "
+            f"{store.count_all():,} articles",
             flush=True,
         )
         store.conn.execute("DELETE FROM articles WHERE source = 'http://new.bench.invalid/feed.xml'")

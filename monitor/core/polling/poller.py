@@ -24,6 +24,7 @@ from monitor.core.storage.feed_records import FeedState
 from monitor.core.storage.ingest import FetchProvenance, Outcome
 from monitor.core.storage.store import Store
 from monitor.core.stories.grouping import Grouper, group_new_articles
+from monitor.core.stories.text import StoryFeatures, story_features
 from monitor.core.support.clock import Clock, iso, utc_now
 from monitor.core.support.workers import close_pool, cores, process_pool
 from monitor.core.web.fetch import Fetcher, FetchRequest, FetchResult
@@ -162,6 +163,7 @@ def poll_once(
                     continue
             if parsed is not None:
                 parsing -= 1
+                _offer_story_features(grouper, parsed)
             try:
                 report = _ingest(feed, response, store, matcher, poll_id, clock(), parsed)
             except Exception as exc:  # one feed's surprise must not end the poll for the others
@@ -191,6 +193,7 @@ def poll_once(
                 raise
             log.exception("fetching full texts failed")
     _group(store, grouper)
+    log.debug("story features of %d articles made in the poll's process", grouper.made_here)
     result.alert_ids = store.alert_ids(poll_id)
     result.finished = iso(clock())
     store.set_meta("last_poll", result.finished)
@@ -285,7 +288,8 @@ def _ingest(
 
 # -- parsing in worker processes -------------------------------------------------------------------------------
 
-_Parsed = tuple[ParsedFeed, list[Assessment]]  # a feed and the assessment of each of its items, in order
+# A feed, and the assessment and the story features (without watched entries) of each of its items, in order.
+_Parsed = tuple[ParsedFeed, list[Assessment], list[StoryFeatures]]
 _Answer = tuple[FetchRequest, FetchResult, "Future[_Parsed] | None"]
 
 
@@ -310,7 +314,7 @@ def _parse_result(
     if future is None:
         return None, None
     try:
-        parsed, assessments = future.result()
+        parsed, assessments, _ = future.result()
     except Exception as exc:  # the worker died (BrokenProcessPool) or failed: parse in this process
         log.warning("a parser process failed on %s (%s); parsing it in the poll's process", url, exc)
         return None, None
@@ -360,13 +364,27 @@ def _start_parser(matcher: Matcher) -> None:
 
 
 def _parse_and_assess(content: bytes, url: str, headers: dict[str, str], fetched_at: datetime) -> _Parsed:
-    """In a worker: parse_feed, then the matcher and the stemmer over every item (unchanged ones too: the store is
-    not here). Stemming here keeps it off the poll's process, which writes the store."""
+    """In a worker: parse_feed, then the matcher, the stemmer and the story features over every item (unchanged
+    ones too: the store is not here). Doing them here keeps them off the poll's process, which writes the store
+    and groups the new articles into stories (docs/BENCHMARKS.md, section 13)."""
     assert _worker_matcher is not None, "parser process not initialised"
     parsed = parse_feed(content, url=url, headers=headers, fetched_at=fetched_at)
     for item in parsed.items:
         item.word_forms = index_forms(item.title, item.summary, item.content, item.lang)
-    return parsed, [_worker_matcher.assess(i.title, i.summary, i.content) for i in parsed.items]
+    assessments = [_worker_matcher.assess(i.title, i.summary, i.content) for i in parsed.items]
+    features = [story_features(i.title, i.summary, i.content, lang_hint=i.lang) for i in parsed.items]
+    return parsed, assessments, features
+
+
+def _offer_story_features(grouper: Grouper, future: Future[_Parsed]) -> None:
+    """Hand the story features a worker made to the poll's grouper (a failed worker offers none)."""
+    try:
+        parsed, _, features = future.result()
+    except BaseException:  # _ingest reports the failure and parses the feed in this process
+        return
+    grouper.offer(
+        (i.title, i.summary, i.content, i.lang, f) for i, f in zip(parsed.items, features, strict=True)
+    )
 
 
 def _success_state(response: FetchResult) -> FeedState:

@@ -11,7 +11,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import sys
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -97,10 +99,40 @@ class StoryFeatures:
     def decode(cls, lang: str, stems: str, anchors: str, sketch: str) -> StoryFeatures:
         return cls(
             lang,
-            frozenset(stems.split()),
-            frozenset(a for a in anchors.split("\t") if a),
+            frozenset(map(sys.intern, stems.split())),
+            frozenset(sys.intern(a) for a in anchors.split("\t") if a),
             tuple(int(h, 16) for h in sketch.split()),
         )
+
+    def interned(self) -> StoryFeatures:
+        """The same features with their words shared with every other article's (one string per word in the
+        process): what a grouper keeps thousands of, after they came from a parser process."""
+        return StoryFeatures(
+            self.lang,
+            frozenset(map(sys.intern, self.stems)),
+            frozenset(map(sys.intern, self.anchors)),
+            self.sketch,
+        )
+
+    def with_entries(self, entries: frozenset[str]) -> StoryFeatures:
+        """These features with the watched entries an article matched among its anchors (known once stored)."""
+        if not entries:
+            return self
+        return StoryFeatures(self.lang, self.stems, self.anchors | entry_anchors(entries), self.sketch)
+
+
+def entry_anchors(entries: frozenset[str]) -> frozenset[str]:
+    return frozenset(f"e:{entry}" for entry in entries)
+
+
+def text_digest(title: str, summary: str, content: str) -> bytes:
+    """What identifies an article's text: features made from it in a parser process are found again by it once
+    the article is stored (a text the store changed finds none, and its features are made anew)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (title, summary, content):
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.digest()
 
 
 def detect_language(words: list[str], hint: str | None = None) -> str:
@@ -131,7 +163,7 @@ def story_features(
     distinct = set(cased_words)
     lowered = {w for w in distinct if w[0].islower()}
     stems = frozenset(w[:STEM_LENGTH] for w in set(words) - ALL_STOPWORDS if len(w) > 2 and not w.isdigit())
-    anchors: set[str] = {f"e:{entry}" for entry in entries}
+    anchors: set[str] = set(entry_anchors(entries))
     for word in distinct:
         low = word.lower()
         if low in MONTHS:

@@ -64,6 +64,34 @@ def test_workers_store_what_one_process_stores(bulk: BulkServer, tmp_path: Path)
     )  # every bulk item names narcotrafic and Marseille
 
 
+def _story_features(store: Store) -> list[tuple]:
+    """Each article's story features, by guid (ids depend on which feed landed first)."""
+    rows = store.conn.execute(
+        "SELECT a.guid, f.lang, f.stems, f.anchors, f.sketch FROM articles a"
+        " JOIN story_features f ON f.article_id = a.id ORDER BY a.guid"
+    )
+    return [tuple(r) for r in rows]
+
+
+def test_story_features_made_by_the_workers_group_as_the_poll_s_own(
+    bulk: BulkServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    found = []
+    for workers in (0, 2):
+        store = Store.open(tmp_path / f"s{workers}.sqlite3")
+        with caplog.at_level(logging.DEBUG, logger="monitor.core.polling.poller"):
+            caplog.clear()
+            _poll(store, bulk, workers)
+        made_here = "story features of 0 articles made in the poll's process" in caplog.text
+        assert made_here == (workers == 2)  # with workers, every article's features came from them
+        found.append(_story_features(store))
+        store.close()
+    assert len(found[0]) == FEEDS * ITEMS
+    # The same features, wherever they were made. (Not the same stories: which earlier report an article chains
+    # to follows the order the feeds land in, which differs from one poll to the other.)
+    assert found[0] == found[1]
+
+
 def test_a_killed_worker_hands_the_poll_back(
     bulk: BulkServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
