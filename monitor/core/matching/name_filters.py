@@ -35,6 +35,12 @@ def is_adjective_of_place(word: str) -> bool:
     )
 
 
+def never_alone(key: str) -> bool:
+    """Whether a single word (folded, not an acronym) is refused whatever its evidence: a known first name, a
+    common word, a nationality (what `rejection` always refuses)."""
+    return key in _FOLDED_FIRST_NAMES or key in _FOLDED_COMMON or key in _FOLDED_NATIONALITIES
+
+
 def rejection(name: str, cand: Candidate, first_names: set[str]) -> str | None:
     """Why `name` is never a suggestion ("first name alone", "adjective", "common word"), or None."""
     words = name.split()

@@ -14,6 +14,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from monitor.core.matching.article_names import article_names
 from monitor.core.matching.matcher import Matcher
 from monitor.core.models import Assessment, Feed, ParsedFeed
 from monitor.core.parsing.feeds import parse_feed
@@ -361,12 +362,16 @@ def _start_parser(matcher: Matcher) -> None:
 
 def _parse_and_assess(content: bytes, url: str, headers: dict[str, str], fetched_at: datetime) -> _Parsed:
     """In a worker: parse_feed, then the matcher and the stemmer over every item (unchanged ones too: the store is
-    not here). Stemming here keeps it off the poll's process, which writes the store."""
+    not here), and the candidate names of the highlighted ones. Stemming and naming here keep them off the poll's
+    process, which writes the store."""
     assert _worker_matcher is not None, "parser process not initialised"
     parsed = parse_feed(content, url=url, headers=headers, fetched_at=fetched_at)
-    for item in parsed.items:
+    assessments = [_worker_matcher.assess(i.title, i.summary, i.content) for i in parsed.items]
+    for item, assessment in zip(parsed.items, assessments, strict=True):
         item.word_forms = index_forms(item.title, item.summary, item.content, item.lang)
-    return parsed, [_worker_matcher.assess(i.title, i.summary, i.content) for i in parsed.items]
+        if assessment.highlighted:  # the name index of emerging names holds the highlighted items
+            item.names = article_names(item.title, item.summary, item.content)
+    return parsed, assessments
 
 
 def _success_state(response: FetchResult) -> FeedState:

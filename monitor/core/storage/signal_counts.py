@@ -129,38 +129,6 @@ def entry_totals(conn: sqlite3.Connection, entries: Sequence[str]) -> dict[str, 
     return totals
 
 
-@dataclass(frozen=True)
-class DatedText:
-    """What emerging names read of one article: its date, its text, and the watched entries it names."""
-
-    id: int
-    published: str
-    text: str
-    entries: tuple[str, ...]
-
-
-def recent_highlighted(conn: sqlite3.Connection, since: str, limit: int) -> list[DatedText]:
-    """The highlighted articles published since `since`, newest first, at most `limit` (the
-    articles_highlighted index gives them in date order)."""
-    rows = conn.execute(
-        """SELECT id, published, title, summary, content FROM articles INDEXED BY articles_highlighted
-           WHERE highlighted = 1 AND published >= ? ORDER BY published DESC LIMIT ?""",
-        (since, limit),
-    ).fetchall()
-    named: dict[int, list[str]] = {}
-    ids = [int(r[0]) for r in rows]
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        marks = ",".join("?" * len(chunk))
-        sql = f"SELECT article_id, entry FROM article_entries WHERE article_id IN ({marks})"
-        for article_id, entry in conn.execute(sql, chunk):
-            named.setdefault(int(article_id), []).append(entry)
-    return [
-        DatedText(int(r[0]), r[1], f"{r[2]}\n\n{r[3]}\n\n{r[4]}", tuple(sorted(named.get(int(r[0]), ()))))
-        for r in rows
-    ]
-
-
 def articles_naming(conn: sqlite3.Connection, forms: Sequence[str]) -> int:
     """How many stored articles (any date, highlighted or not) contain one of `forms` as a phrase: the
     full-text index answers, no text is read."""

@@ -1,0 +1,185 @@
+"""The name index (schema 16): the candidate names of the highlighted articles, so that emerging names add up
+indexed rows instead of reading a month of text again (matching/article_names.py says what a row holds).
+
+Written where the text is already at hand: the store writes a highlighted item's names as it stores it (made in a
+parser process during a large poll, else here), a re-score writes those of the articles it highlights, and
+`index_missing` catches up the rest (the articles stored before schema 16, or highlighted by a judgement), in
+short transactions, newest first, on the window's task runner or before emerging names are computed.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Sequence
+
+from monitor.core.matching.article_names import AggregateRow, article_names
+from monitor.core.models import ArticleNames
+from monitor.core.storage.db import transaction
+
+log = logging.getLogger(__name__)
+
+CATCH_UP_BATCH = 200  # articles per transaction while catching up: each is about a millisecond of CPU
+_CHUNK = 400  # host parameters per statement, under SQLite's oldest limit
+IndexedNames = tuple[int, ArticleNames]  # (article id, its names)
+
+
+def write_names(conn: sqlite3.Connection, indexed: Sequence[IndexedNames]) -> None:
+    """Store articles' names (inside the caller's transaction); an article indexed again is replaced."""
+    if not indexed:
+        return
+    ids = [(article_id,) for article_id, _ in indexed]
+    conn.executemany("DELETE FROM article_names WHERE article_id = ?", ids)
+    conn.executemany("INSERT OR IGNORE INTO names_indexed(article_id) VALUES (?)", ids)
+    conn.executemany(
+        "INSERT INTO article_names(article_id, key, forms, mentions, running, not_initial, person, organisation,"
+        " place, aliases) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(article_id, *row) for article_id, (rows, _) in indexed for row in rows],
+    )
+    words = sorted({w for _, (_, lower) in indexed for w in lower})
+    conn.executemany("INSERT OR IGNORE INTO name_lower_words(word) VALUES (?)", [(w,) for w in words])
+
+
+def missing_count(conn: sqlite3.Connection) -> int:
+    """How many highlighted articles the index lacks."""
+    return int(
+        conn.execute(
+            "SELECT count(*) FROM articles WHERE highlighted = 1"
+            " AND NOT EXISTS (SELECT 1 FROM names_indexed n WHERE n.article_id = articles.id)"
+        ).fetchone()[0]
+    )
+
+
+def index_ids(conn: sqlite3.Connection, ids: Sequence[int], *, pause: float = 0.0) -> int:
+    """Index the articles among `ids` not indexed yet (whatever their highlight), in short transactions;
+    returns how many. `pause` seconds after each lets a thread sharing this interpreter run."""
+    done = 0
+    for start in range(0, len(ids), CATCH_UP_BATCH):
+        chunk = ids[start : start + CATCH_UP_BATCH]
+        marks = ",".join("?" * len(chunk))
+        rows = conn.execute(
+            f"SELECT id, title, summary, content FROM articles WHERE id IN ({marks})"
+            " AND NOT EXISTS (SELECT 1 FROM names_indexed n WHERE n.article_id = articles.id)",
+            list(chunk),
+        ).fetchall()
+        if not rows:
+            continue
+        indexed = [(int(r[0]), article_names(r[1] or "", r[2] or "", r[3] or "")) for r in rows]
+        with transaction(conn):
+            write_names(conn, indexed)
+        done += len(indexed)
+        if pause:
+            time.sleep(pause)
+    return done
+
+
+def index_missing(
+    conn: sqlite3.Connection,
+    on_progress: Callable[[int, int], None] | None = None,
+    *,
+    should_stop: Callable[[], bool] = lambda: False,
+    pause: float = 0.002,
+) -> int:
+    """Index every highlighted article the index lacks, newest first; returns how many. `on_progress(done,
+    total)` after each batch; `should_stop()` ends it early (what is done stays done)."""
+    total = missing_count(conn)
+    done = 0
+    started = time.perf_counter()
+    while done < total and not should_stop():
+        ids = [
+            int(r[0])
+            for r in conn.execute(
+                "SELECT id FROM articles INDEXED BY articles_highlighted WHERE highlighted = 1"
+                " AND NOT EXISTS (SELECT 1 FROM names_indexed n WHERE n.article_id = articles.id)"
+                " ORDER BY published DESC LIMIT ?",
+                (CATCH_UP_BATCH * 5,),
+            )
+        ]
+        if not ids:
+            break
+        done += index_ids(conn, ids, pause=pause)
+        if on_progress:
+            on_progress(min(done, total), total)
+    if done:
+        log.info("name index: %d articles caught up in %.1f s", done, time.perf_counter() - started)
+    return done
+
+
+class PeriodNames:
+    """The name index's rows for one set of articles (a temporary table of their ids on this connection)."""
+
+    def __init__(self, conn: sqlite3.Connection, ids: Iterable[int]) -> None:
+        self._conn = conn
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS name_period(id INTEGER PRIMARY KEY)")
+        conn.execute("DELETE FROM temp.name_period")
+        conn.executemany("INSERT OR IGNORE INTO temp.name_period(id) VALUES (?)", [(i,) for i in ids])
+
+    def close(self) -> None:
+        self._conn.execute("DELETE FROM temp.name_period")
+
+    def totals(self) -> list[AggregateRow]:
+        """Each name's rows summed over the articles (forms and aliases joined), as collector_from reads them."""
+        sql = """SELECT key, group_concat(forms, char(30)), sum(mentions), sum(running), sum(not_initial),
+                        sum(person), sum(organisation), sum(place), group_concat(aliases, char(30))
+                 FROM article_names WHERE article_id IN (SELECT id FROM temp.name_period) GROUP BY key"""
+        return [tuple(r) for r in self._conn.execute(sql)]  # type: ignore[misc]
+
+    def articles_naming(self, keys: Iterable[str]) -> dict[str, list[int]]:
+        """The articles of the set naming each key (keys named by none are left out)."""
+        found: dict[str, list[int]] = {}
+        wanted = sorted(set(keys))
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            sql = (
+                "SELECT key, article_id FROM article_names WHERE key IN "
+                f"({marks}) AND article_id IN (SELECT id FROM temp.name_period)"
+            )
+            for key, article_id in self._conn.execute(sql, chunk):
+                found.setdefault(key, []).append(int(article_id))
+        return found
+
+    def entries(self) -> dict[int, tuple[str, ...]]:
+        """The watched entries each article of the set names (articles naming none left out)."""
+        named: dict[int, list[str]] = {}
+        sql = "SELECT article_id, entry FROM article_entries WHERE article_id IN (SELECT id FROM temp.name_period)"
+        for article_id, entry in self._conn.execute(sql):
+            named.setdefault(int(article_id), []).append(entry)
+        return {k: tuple(sorted(v)) for k, v in named.items()}
+
+
+def lower_words_known(conn: sqlite3.Connection, words: Iterable[str]) -> set[str]:
+    """Which of `words` the indexed articles use in lower case."""
+    wanted = sorted(set(words))
+    known: set[str] = set()
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        known.update(
+            r[0] for r in conn.execute(f"SELECT word FROM name_lower_words WHERE word IN ({marks})", chunk)
+        )
+    return known
+
+
+def highlighted_since(conn: sqlite3.Connection, since: str, limit: int) -> list[tuple[int, str]]:
+    """(id, published) of the highlighted articles published since `since`, newest first, at most `limit`."""
+    rows = conn.execute(
+        """SELECT id, published FROM articles INDEXED BY articles_highlighted
+           WHERE highlighted = 1 AND published >= ? ORDER BY published DESC LIMIT ?""",
+        (since, limit),
+    )
+    return [(int(r[0]), r[1]) for r in rows]
+
+
+def article_texts(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
+    """The text (title, summary, content) of each article of `ids`."""
+    texts: dict[int, str] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = list(ids[start : start + _CHUNK])
+        marks = ",".join("?" * len(chunk))
+        for r in conn.execute(
+            f"SELECT id, title, summary, content FROM articles WHERE id IN ({marks})", chunk
+        ):
+            texts[int(r[0])] = f"{r[1]}\n\n{r[2]}\n\n{r[3]}"
+    return texts
