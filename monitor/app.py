@@ -117,6 +117,7 @@ def run_app(paths: AppPaths, minimized: bool = False) -> int:
     scheduler, notifier = wire_scheduling(core, window, app)
     notifier.show_initial(minimized=minimized)
     window.bridge.finish_startup_rescore()  # after a watchlist change; progress in the status bar
+    window.signals.catch_up_names()  # the name index of emerging names, for articles stored before it
     scheduler.start()  # overdue feeds (all of them on a first start) are polled at once
     quit_on_signals(notifier)
     try:

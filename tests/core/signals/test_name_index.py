@@ -121,3 +121,16 @@ def test_a_parser_process_names_the_highlighted_items() -> None:
     named, unwatched = parsed.items
     assert named.names == article_names(named.title, named.summary, named.content)
     assert unwatched.names is None
+
+
+def test_a_rescore_indexes_the_articles_it_highlights(core: VigieCore) -> None:
+    unwatched = core.store.conn.execute(f"SELECT id FROM articles WHERE {OURS} AND guid = 'n9'").fetchone()[0]
+    assert unwatched not in _indexed(core)
+    core.add_entry(
+        Entry("Jeanne Martin", "person", aliases=("Jeanne Martin",), weight=5)
+    )  # re-scores the store
+    assert core.store.conn.execute("SELECT highlighted FROM articles WHERE id = ?", (unwatched,)).fetchone()[
+        0
+    ]
+    assert {"jeanne martin", "lyon"} <= _indexed(core)[unwatched]
+    assert core.signals.names_to_index() == 0
