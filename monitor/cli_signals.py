@@ -59,6 +59,12 @@ def add_parsers(
     )
     tl.add_argument("--by", choices=["hour", "day", "week"], default="day")
     tl.add_argument("--since", metavar="ISO_DATE", help="only articles published from this date")
+    tl.add_argument(
+        "--count",
+        choices=["articles", "stories"],
+        default="articles",
+        help="count the articles naming each entry, or the stories they belong to",
+    )
     tl.add_argument("--format", choices=["text", "csv", "jsonl"], default="text")
     co = commands.add_parser(
         "cooccurrence", parents=[common], help="which watched entries appear together, and how often"
@@ -74,7 +80,7 @@ def add_parsers(
 
 
 def timeline(core: VigieCore, args: argparse.Namespace) -> int:
-    rows = core.signals.timeline(args.entries, by=args.by, since=args.since)
+    rows = core.signals.timeline(args.entries, by=args.by, since=args.since, unit=args.count)
     if args.format == "jsonl":
         for row in rows:
             print(json.dumps(row.to_dict(), ensure_ascii=False))

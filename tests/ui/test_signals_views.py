@@ -77,6 +77,14 @@ def test_timeline_from_the_sidebar_and_a_clicked_bar_filters_the_list(
     dialog.by.setCurrentText("week")
     qtbot.waitUntil(lambda: dialog.rows and dialog.rows[0].start.endswith("T00:00:00+00:00"), timeout=10000)
     settle(qtbot, window)
+    dialog.unit.setCurrentText("stories")  # the stories of those articles, once per week they are named in
+    qtbot.waitUntil(lambda: "stories over" in dialog.note.text(), timeout=10000)
+    guard.armed = False
+    stories = window.core.store.conn.execute(
+        """SELECT count(DISTINCT date(e.published, '-6 days', 'weekday 1') || a.story) FROM article_entries e
+           JOIN articles a ON a.id = e.article_id WHERE e.entry = 'Amine Kessaci' AND a.story IS NOT NULL"""
+    ).fetchone()[0]
+    assert stories > 0 and sum(r.count for r in dialog.rows) == stories
     assert guard.calls == []
 
 

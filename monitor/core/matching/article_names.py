@@ -72,15 +72,22 @@ def article_names(title: str, summary: str, content: str, *, use_nlp: bool | Non
 AggregateRow = tuple[str, str, int, int, int, int, int, int, str | None]
 
 
-def collector_from(rows: Iterable[AggregateRow], lower_words: Iterable[str] = ()) -> Collector:
+def collector_from(
+    rows: Iterable[AggregateRow], lower_words: Iterable[str] = (), min_count: int = 2
+) -> Collector:
     """A Collector as if the articles behind `rows` had been scanned together: rows are (key, forms, mentions,
     running, not initial, person, organisation, place, aliases) summed by key (forms and aliases concatenated
     with ITEM_SEP). `lower_words` are the lower-case words the caller knows the corpus to contain."""
     collector = Collector()
     for key, forms, count, running, not_initial, person, organisation, place, aliases in rows:
         cand = Candidate()
-        _decode(forms, cand.forms)
         _decode(aliases, cand.aliases)
+        # Only a name that may be proposed (seen twice, or an acronym with a long form to take in) or that names a
+        # person (its first name is then no name alone) needs its forms; most names are seen once.
+        if count >= min_count or aliases or person > organisation:
+            _decode(forms, cand.forms)
+        else:
+            cand.forms[forms.split(FORM_SEP, 1)[0]] = int(count)
         cand.count, cand.running_text, cand.not_initial = int(count), int(running), int(not_initial)
         for kind, n in zip(KINDS, (person, organisation, place), strict=True):
             if n:

@@ -15,6 +15,7 @@ company with the watched entries.
 
 from __future__ import annotations
 
+import heapq
 import json
 import logging
 import re
@@ -46,6 +47,11 @@ DEFAULT_PERIOD = timedelta(weeks=4)
 MAX_ARTICLES = 3000  # the newest highlighted articles read: enough for a month of a busy watch
 MIN_ARTICLES = 2
 MAX_EVIDENCE = 10
+# The best names get their example sentences and, when ambiguous, a context rule: the only text read (that of
+# their evidence articles). The others are listed with counts alone.
+DETAILED = 50
+MAX_NAMES = 100  # proposed at most: a longer list is not read
+WEIGHED = 3 * MAX_NAMES  # names whose store-wide count is read (see _weighed_by_specificity)
 # Who acts in a story comes before where it happens: at equal evidence a person or an organisation ranks above
 # a place ("France", "Europe" are in every other article) or a plain keyword.
 KIND_WEIGHT = {"person": 1.0, "organisation": 1.0, "place": 0.5, "topic": 0.75, "keyword": 0.5}
@@ -154,8 +160,18 @@ def _ambiguous(name: str, texts: list[str]) -> bool:
     names several things: it needs a context rule."""
     if is_acronym(name):
         return len(name) <= 3
-    lower = re.compile(rf"\b{re.escape(name.lower())}\b")
-    return " " not in name.strip() or any(lower.search(text) for text in texts)
+    if " " not in name.strip():
+        return True
+    lower = re.compile(rf"\b{re.escape(name.lower())}\b") if texts else None
+    return lower is not None and any(lower.search(text) for text in texts)
+
+
+def _context(name: str, with_entries: Sequence[tuple[str, int]], texts: list[str]) -> tuple[str, ...]:
+    """The proposed context rule of an ambiguous name: the watched entries it appears with most (or any topic or
+    keyword); none for a name that is not ambiguous."""
+    if not _ambiguous(name, texts):
+        return ()
+    return tuple(e for e, _ in with_entries[:3]) or ("topic", "keyword")
 
 
 _SENTENCES = re.compile(r"(?<=[.!?…])\s+|\n+")
@@ -233,7 +249,6 @@ def _rank(
     watched = period.entries()
     week_ago = iso(now - timedelta(days=7))
     weeks_before = max(1.0, (now - timedelta(days=7) - _parse(start, now)) / timedelta(weeks=1))
-    texts: dict[int, str] = {}
     out: list[EmergingName] = []
     for entry in entries:
         ids = {i for k in keys[entry.name] for i in naming.get(k, ())}
@@ -248,15 +263,7 @@ def _rank(
         if not rising and together < MIN_ARTICLES:
             continue
         suggestion = by_name[entry.name]
-        # A name the whole store uses everywhere ("France") says less than one found mostly in the highlighted
-        # articles of the period: the share of its articles that are those weighs its score.
-        specificity = min(
-            1.0, len(found) / max(1, articles_naming(conn, (*entry.aliases, *entry.case_sensitive_aliases)))
-        )
         with_entries = tuple(company.most_common())
-        evidence = found[:MAX_EVIDENCE]
-        texts.update(article_texts(conn, [i for i in evidence if i not in texts]))
-        shown = [texts[i] for i in evidence if i in texts]
         aliases = entry.aliases
         # A person's surname written alone in the articles naming them ("Zeroual said", "M. Zeroual") is an alias,
         # however few times: the analyst's next articles will use it.
@@ -265,28 +272,59 @@ def _rank(
             written = entry.name.split()[-1]
             if fold_key(written) not in {fold_key(a) for a in aliases}:
                 aliases = (*aliases, written)
-        context: tuple[str, ...] = ()
-        if _ambiguous(entry.name, shown):
-            context = tuple(e for e, _ in with_entries[:3]) or ("topic", "keyword")
         out.append(
             EmergingName(
                 name=entry.name,
                 kind=suggestion.kind_guess,
-                score=(together + max(0.0, this_week - before))
-                * specificity
-                * KIND_WEIGHT.get(suggestion.kind_guess, 0.5),
+                score=(together + max(0.0, this_week - before)) * KIND_WEIGHT.get(suggestion.kind_guess, 0.5),
                 articles=len(found),
                 this_week=this_week,
                 weekly_before=before,
                 with_entries=with_entries,
-                article_ids=tuple(evidence),
+                article_ids=tuple(found[:MAX_EVIDENCE]),
                 aliases=aliases,
                 case_sensitive_aliases=entry.case_sensitive_aliases,
-                context=context,
-                examples=_examples((*entry.aliases, *entry.case_sensitive_aliases), shown),
+                # What needs no text (a single word, a short acronym); _detailed reads the best names' texts.
+                context=_context(entry.name, with_entries, []),
             )
         )
-    out.sort(key=lambda e: (-e.score, -e.articles, e.name.casefold()))
+    best = _weighed_by_specificity(conn, out)
+    return _detailed(conn, best[:DETAILED]) + best[DETAILED:]
+
+
+def _weighed_by_specificity(conn: sqlite3.Connection, names: list[EmergingName]) -> list[EmergingName]:
+    """The MAX_NAMES best of `names`, best first, each score weighed by its specificity.
+
+    A name the whole store uses everywhere ("France") says less than one found mostly in the highlighted
+    articles of the period: the share of the store's articles naming it (the full-text index counts them) that
+    are those weighs its score. A weight is at most 1, so once the next name's unweighed score cannot reach the
+    MAX_NAMES-th weighed one, the rest are left out without being counted; and at most WEIGHED names are counted
+    (one full-text count each), those of best unweighed score: a name below them is one seen in two or three
+    articles, which a long list of the period's names would not show anyway."""
+    weighed: list[EmergingName] = []
+    floor: list[float] = []  # a min-heap of the MAX_NAMES best weighed scores so far
+    for name in sorted(names, key=lambda e: -e.score)[:WEIGHED]:
+        if len(floor) >= MAX_NAMES and name.score < floor[0]:
+            break
+        store_wide = articles_naming(conn, (*name.aliases, *name.case_sensitive_aliases))
+        weighed.append(replace(name, score=name.score * min(1.0, name.articles / max(1, store_wide))))
+        heapq.heappush(floor, weighed[-1].score)
+        if len(floor) > MAX_NAMES:
+            heapq.heappop(floor)
+    weighed.sort(key=lambda e: (-e.score, -e.articles, e.name.casefold()))
+    return weighed[:MAX_NAMES]
+
+
+def _detailed(conn: sqlite3.Connection, names: list[EmergingName]) -> list[EmergingName]:
+    """`names` with their example sentences and, where a name is ambiguous, its context rule (the watched entries
+    it appears with most), read from the text of their evidence articles."""
+    texts = article_texts(conn, sorted({i for n in names for i in n.article_ids}))
+    out = []
+    for name in names:
+        shown = [texts[i] for i in name.article_ids if i in texts]
+        context = _context(name.name, name.with_entries, shown)
+        forms = (*name.aliases, *name.case_sensitive_aliases)
+        out.append(replace(name, context=context, examples=_examples(forms, shown)))
     return out
 
 

@@ -50,10 +50,13 @@ class Signals:
         by: str = "day",
         since: str | None = None,
         until: str | None = None,
+        unit: str = "articles",
     ) -> list[TimelineRow]:
-        """How many articles name each entry per period (see signals.timeline)."""
+        """How many articles (or stories, `unit`) name each entry per period (see signals.timeline)."""
         self._require_sqlite()
-        return timeline(self._store.conn, self._watchlist(), names, by=by, since=since, until=until)
+        return timeline(
+            self._store.conn, self._watchlist(), names, by=by, since=since, until=until, unit=unit
+        )
 
     def cooccurrence(self, since: str | None = None, until: str | None = None) -> CoOccurrence:
         """Which watched entries appear together in the articles of [since, until) (see signals.cooccurrence)."""

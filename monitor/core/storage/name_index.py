@@ -111,6 +111,7 @@ class PeriodNames:
 
     def __init__(self, conn: sqlite3.Connection, ids: Iterable[int]) -> None:
         self._conn = conn
+        self._naming: dict[str, str] = {}  # key -> the ids of the articles naming it, comma-separated
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS name_period(id INTEGER PRIMARY KEY)")
         conn.execute("DELETE FROM temp.name_period")
         conn.executemany("INSERT OR IGNORE INTO temp.name_period(id) VALUES (?)", [(i,) for i in ids])
@@ -119,25 +120,23 @@ class PeriodNames:
         self._conn.execute("DELETE FROM temp.name_period")
 
     def totals(self) -> list[AggregateRow]:
-        """Each name's rows summed over the articles (forms and aliases joined), as collector_from reads them."""
+        """Each name's rows summed over the articles (forms and aliases joined), as collector_from reads them;
+        the articles naming each are kept for `articles_naming` (the same pass)."""
         sql = """SELECT key, group_concat(forms, char(30)), sum(mentions), sum(running), sum(not_initial),
-                        sum(person), sum(organisation), sum(place), group_concat(aliases, char(30))
+                        sum(person), sum(organisation), sum(place), group_concat(aliases, char(30)),
+                        group_concat(article_id)
                  FROM article_names WHERE article_id IN (SELECT id FROM temp.name_period) GROUP BY key"""
-        return [tuple(r) for r in self._conn.execute(sql)]  # type: ignore[misc]
+        rows = self._conn.execute(sql).fetchall()
+        self._naming = {r[0]: r[9] for r in rows}
+        return [tuple(r[:9]) for r in rows]  # type: ignore[misc]
 
     def articles_naming(self, keys: Iterable[str]) -> dict[str, list[int]]:
-        """The articles of the set naming each key (keys named by none are left out)."""
+        """The articles of the set naming each key (keys named by none are left out); after `totals`."""
         found: dict[str, list[int]] = {}
-        wanted = sorted(set(keys))
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            sql = (
-                "SELECT key, article_id FROM article_names WHERE key IN "
-                f"({marks}) AND article_id IN (SELECT id FROM temp.name_period)"
-            )
-            for key, article_id in self._conn.execute(sql, chunk):
-                found.setdefault(key, []).append(int(article_id))
+        for key in set(keys):
+            ids = self._naming.get(key)
+            if ids:
+                found[key] = [int(i) for i in ids.split(",")]
         return found
 
     def entries(self) -> dict[int, tuple[str, ...]]:

@@ -201,7 +201,8 @@ END;
 # capitalised phrase whose words all occur in lower case is a common phrase). Highlighted articles are indexed as
 # they are stored (and as a re-score highlights them); the ones stored before this step are indexed in the
 # background (storage/name_index.py, index_missing), newest first. A changed text drops the article's names
-# (written again by the store); a deleted article takes its rows with it.
+# (written again by the store); a deleted article takes its rows with it. articles_story_of gives the story of
+# each article a timeline counts by stories, without reading the wide article rows (signal_counts.py).
 V16 = """
 CREATE TABLE article_names (
     article_id   INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
@@ -218,6 +219,7 @@ CREATE TABLE article_names (
 ) WITHOUT ROWID;
 CREATE TABLE names_indexed (article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE);
 CREATE TABLE name_lower_words (word TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE INDEX articles_story_of ON articles(id, story);
 CREATE TRIGGER article_names_update AFTER UPDATE OF title, summary, content ON articles BEGIN
     DELETE FROM article_names WHERE article_id = old.id;
     DELETE FROM names_indexed WHERE article_id = old.id;

@@ -62,6 +62,36 @@ def counts_by_period(
     return rows
 
 
+def story_counts_by_period(
+    conn: sqlite3.Connection,
+    entries: Sequence[str],
+    by: str,
+    since: str | None = None,
+    until: str | None = None,
+) -> list[tuple[str, str, int]]:
+    """As counts_by_period, counting the stories (core.stories) of the articles naming each entry in each period:
+    a story is counted once per period it has such articles in; articles not grouped yet count for nothing. The
+    article_entries_timeline index gives the articles, the articles_story_of index (schema 16) their stories."""
+    period = PERIOD_SQL[by].replace("published", "e.published")
+    rows: list[tuple[str, str, int]] = []
+    for entry in entries:
+        clauses, args = ["e.entry = ?", "e.published IS NOT NULL", "a.story IS NOT NULL"], [entry]
+        if since:
+            clauses.append("e.published >= ?")
+            args.append(since)
+        if until:
+            clauses.append("e.published < ?")
+            args.append(until)
+        sql = (
+            f"SELECT {period} AS start, count(DISTINCT a.story) "
+            "FROM article_entries e INDEXED BY article_entries_timeline "
+            "JOIN articles a INDEXED BY articles_story_of ON a.id = e.article_id "
+            f"WHERE {' AND '.join(clauses)} GROUP BY start ORDER BY start"
+        )
+        rows.extend((entry, start, int(count)) for start, count in conn.execute(sql, args))
+    return rows
+
+
 def window_counts(
     conn: sqlite3.Connection,
     entries: Sequence[str],

@@ -119,7 +119,7 @@ def test_a_database_from_before_the_pairs_gets_them_when_migrated(polled: list[d
         """DROP TRIGGER article_entry_pairs_add; DROP TRIGGER article_entry_pairs_remove;
            DROP TRIGGER article_entry_pairs_date; DROP TABLE article_entry_pairs;
            DROP TRIGGER article_names_update; DROP TABLE article_names; DROP TABLE names_indexed;
-           DROP TABLE name_lower_words;"""  # and the name index, which came after them (schema 16)
+           DROP TABLE name_lower_words; DROP INDEX articles_story_of;"""  # and schema 16, after them
     )
     conn.execute(
         f"PRAGMA user_version = {db.MIGRATIONS.index(schema_steps.V15)}"
