@@ -44,22 +44,10 @@ def counts_by_period(
 ) -> list[tuple[str, str, int]]:
     """(entry, period start, count) for each entry and each period holding at least one of its articles,
     by entry (in the given order) then period; `since` and `until` bound the articles' dates [since, until)."""
-    period = PERIOD_SQL[by]
-    rows: list[tuple[str, str, int]] = []
-    for entry in entries:  # one index range per entry: the rows come out in date order
-        clauses, args = ["entry = ?", "published IS NOT NULL"], [entry]
-        if since:
-            clauses.append("published >= ?")
-            args.append(since)
-        if until:
-            clauses.append("published < ?")
-            args.append(until)
-        sql = (
-            f"SELECT {period} AS start, count(*) FROM article_entries INDEXED BY article_entries_timeline "
-            f"WHERE {' AND '.join(clauses)} GROUP BY start ORDER BY start"
-        )
-        rows.extend((entry, start, int(count)) for start, count in conn.execute(sql, args))
-    return rows
+    return _per_period(conn, entries, by, since, until, "count(*)", _TIMELINE)
+
+
+_TIMELINE = "article_entries e INDEXED BY article_entries_timeline"
 
 
 def story_counts_by_period(
@@ -72,23 +60,37 @@ def story_counts_by_period(
     """As counts_by_period, counting the stories (core.stories) of the articles naming each entry in each period:
     a story is counted once per period it has such articles in; articles not grouped yet count for nothing. The
     article_entries_timeline index gives the articles, the articles_story_of index (schema 16) their stories."""
+    joined = f"{_TIMELINE} JOIN articles a INDEXED BY articles_story_of ON a.id = e.article_id"
+    return _per_period(
+        conn, entries, by, since, until, "count(DISTINCT a.story)", joined, "a.story IS NOT NULL"
+    )
+
+
+def _per_period(
+    conn: sqlite3.Connection,
+    entries: Sequence[str],
+    by: str,
+    since: str | None,
+    until: str | None,
+    count: str,
+    source: str,
+    *extra: str,
+) -> list[tuple[str, str, int]]:
+    """`count` over `source` (which names article_entries `e`) per entry and period: one index range per entry,
+    so the rows come out in date order."""
     period = PERIOD_SQL[by].replace("published", "e.published")
     rows: list[tuple[str, str, int]] = []
     for entry in entries:
-        clauses, args = ["e.entry = ?", "e.published IS NOT NULL", "a.story IS NOT NULL"], [entry]
+        clauses, args = ["e.entry = ?", "e.published IS NOT NULL", *extra], [entry]
         if since:
             clauses.append("e.published >= ?")
             args.append(since)
         if until:
             clauses.append("e.published < ?")
             args.append(until)
-        sql = (
-            f"SELECT {period} AS start, count(DISTINCT a.story) "
-            "FROM article_entries e INDEXED BY article_entries_timeline "
-            "JOIN articles a INDEXED BY articles_story_of ON a.id = e.article_id "
-            f"WHERE {' AND '.join(clauses)} GROUP BY start ORDER BY start"
-        )
-        rows.extend((entry, start, int(count)) for start, count in conn.execute(sql, args))
+        where = " AND ".join(clauses)
+        sql = f"SELECT {period} AS start, {count} FROM {source} WHERE {where} GROUP BY start ORDER BY start"
+        rows.extend((entry, start, int(n)) for start, n in conn.execute(sql, args))
     return rows
 
 
