@@ -12,15 +12,17 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from monitor.core.matching.article_names import AggregateRow, article_names
 from monitor.core.models import ArticleNames
 from monitor.core.storage.db import transaction
+from monitor.core.support.workers import close_pool, cores, process_pool
 
 log = logging.getLogger(__name__)
 
 CATCH_UP_BATCH = 200  # articles per transaction while catching up: each is about a millisecond of CPU
+PARALLEL_ARTICLES = 2_000  # from this many to catch up, worker processes find the names (starting them: ~1 s)
 _CHUNK = 400  # host parameters per statement, under SQLite's oldest limit
 IndexedNames = tuple[int, ArticleNames]  # (article id, its names)
 
@@ -52,26 +54,42 @@ def missing_count(conn: sqlite3.Connection) -> int:
 
 
 def index_ids(conn: sqlite3.Connection, ids: Sequence[int], *, pause: float = 0.0) -> int:
-    """Index the articles among `ids` not indexed yet (whatever their highlight), in short transactions;
-    returns how many. `pause` seconds after each lets a thread sharing this interpreter run."""
+    """Index the articles among `ids` not indexed yet (whatever their highlight), in this process, in short
+    transactions; returns how many. `pause` seconds after each lets a thread sharing this interpreter run."""
     done = 0
     for start in range(0, len(ids), CATCH_UP_BATCH):
-        chunk = ids[start : start + CATCH_UP_BATCH]
-        marks = ",".join("?" * len(chunk))
-        rows = conn.execute(
-            f"SELECT id, title, summary, content FROM articles WHERE id IN ({marks})"
-            " AND NOT EXISTS (SELECT 1 FROM names_indexed n WHERE n.article_id = articles.id)",
-            list(chunk),
-        ).fetchall()
-        if not rows:
-            continue
-        indexed = [(int(r[0]), article_names(r[1] or "", r[2] or "", r[3] or "")) for r in rows]
-        with transaction(conn):
-            write_names(conn, indexed)
-        done += len(indexed)
-        if pause:
-            time.sleep(pause)
+        rows = _unindexed_texts(conn, ids[start : start + CATCH_UP_BATCH])
+        if rows:
+            done += _write(conn, _names_of(rows))
+            if pause:
+                time.sleep(pause)
     return done
+
+
+_Text = tuple[int, str, str, str]  # id, title, summary, content
+
+
+def _unindexed_texts(conn: sqlite3.Connection, ids: Sequence[int]) -> list[_Text]:
+    marks = ",".join("?" * len(ids))
+    rows = conn.execute(
+        f"SELECT id, title, summary, content FROM articles WHERE id IN ({marks})"
+        " AND NOT EXISTS (SELECT 1 FROM names_indexed n WHERE n.article_id = articles.id)",
+        list(ids),
+    ).fetchall()
+    return [(int(r[0]), r[1] or "", r[2] or "", r[3] or "") for r in rows]
+
+
+def _names_of(rows: list[_Text]) -> list[IndexedNames]:
+    """The names of each article (in a worker process, or this one)."""
+    return [
+        (article_id, article_names(title, summary, content)) for article_id, title, summary, content in rows
+    ]
+
+
+def _write(conn: sqlite3.Connection, indexed: list[IndexedNames]) -> int:
+    with transaction(conn):
+        write_names(conn, indexed)
+    return len(indexed)
 
 
 def index_missing(
@@ -80,13 +98,46 @@ def index_missing(
     *,
     should_stop: Callable[[], bool] = lambda: False,
     pause: float = 0.002,
+    workers: int | None = None,
 ) -> int:
     """Index every highlighted article the index lacks, newest first; returns how many. `on_progress(done,
-    total)` after each batch; `should_stop()` ends it early (what is done stays done)."""
+    total)` after each batch; `should_stop()` ends it early (what is done stays done).
+
+    From PARALLEL_ARTICLES articles, worker processes (`workers`, default one per core; 0 or 1: none) find the
+    names while this thread reads the texts and writes the rows: the window's thread, which shares this
+    interpreter, then only waits on SQLite's short statements, not on the heuristic's Python."""
     total = missing_count(conn)
-    done = 0
+    if not total:
+        return 0
+    if workers is None:
+        workers = cores() if total >= PARALLEL_ARTICLES else 0
     started = time.perf_counter()
-    while done < total and not should_stop():
+    done = 0
+    pool = process_pool(workers) if workers > 1 else None
+    try:
+        for batch in _missing_batches(conn, should_stop):
+            chunks = [batch[i : i + CATCH_UP_BATCH] for i in range(0, len(batch), CATCH_UP_BATCH)]
+            for found in (pool.map if pool is not None else map)(_names_of, chunks):
+                done += _write(conn, found)
+                if pool is None:
+                    time.sleep(pause)
+            if on_progress:
+                on_progress(min(done, total), total)
+    finally:
+        if pool is not None:
+            close_pool(pool)
+    log.info(
+        "name index: %d articles caught up in %.1f s (%d worker processes)",
+        done,
+        time.perf_counter() - started,
+        workers if workers > 1 else 0,
+    )
+    return done
+
+
+def _missing_batches(conn: sqlite3.Connection, should_stop: Callable[[], bool]) -> Iterator[list[_Text]]:
+    """The texts of the highlighted articles the index lacks, newest first, a few batches at a time."""
+    while not should_stop():
         ids = [
             int(r[0])
             for r in conn.execute(
@@ -97,13 +148,8 @@ def index_missing(
             )
         ]
         if not ids:
-            break
-        done += index_ids(conn, ids, pause=pause)
-        if on_progress:
-            on_progress(min(done, total), total)
-    if done:
-        log.info("name index: %d articles caught up in %.1f s", done, time.perf_counter() - started)
-    return done
+            return
+        yield _unindexed_texts(conn, ids)
 
 
 class PeriodNames:

@@ -15,6 +15,7 @@ from monitor.core.matching.watchlist import Entry, Watchlist, save_watchlist
 from monitor.core.models import ParsedItem
 from monitor.core.polling import poller
 from monitor.core.service import VigieCore
+from monitor.core.storage import name_index
 from monitor.core.support.clock import iso
 from monitor.paths import AppPaths
 
@@ -103,6 +104,11 @@ def test_articles_stored_before_the_index_are_caught_up(core: VigieCore) -> None
     assert core.signals.index_names(lambda done, total: progress.append((done, total))) == highlighted
     assert progress[-1] == (highlighted, highlighted)
     assert core.signals.names_to_index() == 0
+    assert [n.to_dict() for n in core.signals.emerging()] == before
+    # Worker processes find the same names (what the window's catch-up does on a large profile).
+    core.store.conn.execute("DELETE FROM article_names")
+    core.store.conn.execute("DELETE FROM names_indexed")
+    assert name_index.index_missing(core.store.conn, workers=2) == highlighted
     assert [n.to_dict() for n in core.signals.emerging()] == before
     # Emerging names catch up what is still missing in their period themselves.
     core.store.conn.execute("DELETE FROM names_indexed")
