@@ -150,6 +150,8 @@ def watchlist(core: VigieCore, args: argparse.Namespace) -> int:
         core.signals.dismiss_emerging(args.name.strip())
         print(f"{args.name.strip()!r} will not be proposed again")
         return 0
+    if action == "emerging" and args.limit < 1:
+        raise UserError(f"--limit must be 1 or more, not {args.limit}")
     names = core.signals.emerging(args.since)
     if action == "add-emerging":
         by_key = {fold_key(n.name): n for n in names}

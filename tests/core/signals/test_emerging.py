@@ -130,6 +130,8 @@ def test_cli_emerging_and_bad_input(core: VigieCore, capsys) -> None:
     assert '"name": "Karim Zeroual"' in capsys.readouterr().out
     assert main(["watchlist", "emerging", "--since", "last week"]) == 2
     assert "not an ISO date" in capsys.readouterr().err
+    assert main(["watchlist", "emerging", "--limit", "0"]) == 2
+    assert "--limit must be 1 or more" in capsys.readouterr().err
     assert main(["watchlist", "add-emerging", "Karim Zerual", "--since", "2026-01-01"]) == 2
     assert "'Karim Zeroual'" in capsys.readouterr().err
     assert main(["watchlist", "dismiss", "  "]) == 2
