@@ -105,10 +105,10 @@ def main(argv: list[str] | None = None) -> int:
             for by in ("hour", "day", "week"):
                 ms, rows = timed(lambda by=by: core.signals.timeline([busiest], by=by), args.repeat)
                 print(f"timeline {busiest!r} by {by}, all time: {ms:.1f} ms ({len(rows)} periods)")
-            # Stories: the fixture's articles are not grouped; here each run of five ids of the busiest entry's
+            # Stories: the fixture's articles are not grouped; here each run of 50 ids of the busiest entry's
             # articles is one story (what grouping stores: the story's first article id), the rest stay ungrouped.
             core.store.conn.execute(
-                "UPDATE articles SET story = id - id % 5 WHERE id IN "
+                "UPDATE articles SET story = id - id % 50 WHERE id IN "
                 "(SELECT article_id FROM article_entries WHERE entry = ?)",
                 (busiest,),
             )

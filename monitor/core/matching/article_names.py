@@ -15,9 +15,10 @@ name_filters.rejection) are left out of the rows: they are most of an article's 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 
 from monitor.core.matching.candidates import Candidate, Collector, is_acronym
 from monitor.core.matching.folding import fold_key
@@ -37,10 +38,11 @@ def _encode(counter: Counter) -> str:
 def _decode(text: str | None, into: Counter) -> None:
     if not text:
         return
-    for item in text.split(ITEM_SEP):
+    # A name's rows repeat the same few items ("Karim Zeroual\x1f1" in hundreds of articles): count them first.
+    for item, times in Counter(text.split(ITEM_SEP)).items():
         form, _, n = item.rpartition(FORM_SEP)
         if form:
-            into[form] += int(n or 1)
+            into[form] += int(n or 1) * times
 
 
 def article_names(title: str, summary: str, content: str, *, use_nlp: bool | None = False) -> ArticleNames:
@@ -73,21 +75,26 @@ AggregateRow = tuple[str, str, int, int, int, int, int, int, str | None]
 
 
 def collector_from(
-    rows: Iterable[AggregateRow], lower_words: Iterable[str] = (), min_count: int = 2
+    rows: Sequence[AggregateRow], lower_words: Iterable[str] = (), min_count: int = 2
 ) -> Collector:
-    """A Collector as if the articles behind `rows` had been scanned together: rows are (key, forms, mentions,
-    running, not initial, person, organisation, place, aliases) summed by key (forms and aliases concatenated
-    with ITEM_SEP). `lower_words` are the lower-case words the caller knows the corpus to contain."""
+    """A Collector as if the articles behind `rows` had been scanned together, for select_suggestions with
+    `min_count`: rows are (key, forms, mentions, running, not initial, person, organisation, place, aliases) summed
+    by key (forms and aliases concatenated with ITEM_SEP). `lower_words` are the lower-case words the caller knows
+    the corpus to contain.
+
+    Most names are seen once: such a name can only matter as a person (its first name is then no name alone) or
+    as the long form an acronym takes in (consolidate); the others are left out, which changes no suggestion."""
+    long_forms: set[str] = set()
+    for row in rows:
+        if row[8]:
+            long_forms.update(fold_key(form) for form in _items(row[8]))  # as consolidate finds them
     collector = Collector()
     for key, forms, count, running, not_initial, person, organisation, place, aliases in rows:
+        if count < min_count and not aliases and person <= organisation and key not in long_forms:
+            continue
         cand = Candidate()
         _decode(aliases, cand.aliases)
-        # Only a name that may be proposed (seen twice, or an acronym with a long form to take in) or that names a
-        # person (its first name is then no name alone) needs its forms; most names are seen once.
-        if count >= min_count or aliases or person > organisation:
-            _decode(forms, cand.forms)
-        else:
-            cand.forms[forms.split(FORM_SEP, 1)[0]] = int(count)
+        _decode(forms, cand.forms)
         cand.count, cand.running_text, cand.not_initial = int(count), int(running), int(not_initial)
         for kind, n in zip(KINDS, (person, organisation, place), strict=True):
             if n:
@@ -97,11 +104,20 @@ def collector_from(
     return collector
 
 
+def _items(text: str) -> Iterator[str]:
+    """The forms of an encoded list."""
+    for item in text.split(ITEM_SEP):
+        form = item.rpartition(FORM_SEP)[0]
+        if form:
+            yield form
+
+
 def words_to_check(name: str) -> list[str]:
     """The folded words of `name` whose lower-case use makes it a common phrase (candidates.common_phrase)."""
     return [w.casefold() for w in re.findall(r"[^\W\d_]+", name)]
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a name is keyed again at each look-up of its forms
 def name_key(form: str) -> str:
     """The key a written form is indexed under."""
     return fold_key(form.strip(" -'’"))

@@ -15,6 +15,7 @@ company with the watched entries.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import json
 import logging
@@ -25,9 +26,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from monitor.core.matching import folding
 from monitor.core.matching.article_names import collector_from, name_key, words_to_check
 from monitor.core.matching.candidates import is_acronym
-from monitor.core.matching.folding import fold_key
 from monitor.core.matching.suggest import Suggestion, select_suggestions
 from monitor.core.matching.watchlist import Entry, Watchlist, WatchlistError
 from monitor.core.storage.name_index import (
@@ -42,6 +43,9 @@ from monitor.core.support.clock import iso
 
 log = logging.getLogger(__name__)
 
+# Names are folded again and again (their forms, their keys, their surnames): a cache of the short strings seen.
+fold_key = functools.lru_cache(maxsize=1 << 16)(folding.fold_key)
+
 DISMISSED_KEY = "emerging_dismissed"
 DEFAULT_PERIOD = timedelta(weeks=4)
 MAX_ARTICLES = 3000  # the newest highlighted articles read: enough for a month of a busy watch
@@ -51,7 +55,7 @@ MAX_EVIDENCE = 10
 # their evidence articles). The others are listed with counts alone.
 DETAILED = 50
 MAX_NAMES = 100  # proposed at most: a longer list is not read
-WEIGHED = 3 * MAX_NAMES  # names whose store-wide count is read (see _weighed_by_specificity)
+WEIGHED = 2 * MAX_NAMES  # names whose store-wide count is read (see _weighed_by_specificity)
 # Who acts in a story comes before where it happens: at equal evidence a person or an organisation ranks above
 # a place ("France", "Europe" are in every other article) or a plain keyword.
 KIND_WEIGHT = {"person": 1.0, "organisation": 1.0, "place": 0.5, "topic": 0.75, "keyword": 0.5}
