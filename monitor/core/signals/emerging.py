@@ -220,7 +220,11 @@ def emerging_names(
     dated = highlighted_since(conn, start, MAX_ARTICLES)
     if not dated:
         return []
-    caught_up = index_ids(conn, [i for i, _ in dated])  # stored before schema 16, or judged relevant since
+    try:  # articles stored before schema 16, or judged relevant since, are indexed first
+        caught_up = index_ids(conn, [i for i, _ in dated])
+    except sqlite3.OperationalError as exc:  # a read-only or busy store: the names indexed so far are counted
+        log.warning("emerging names: could not index the period's articles first (%s)", exc)
+        caught_up = 0
     if caught_up:
         log.info("emerging names: %d articles indexed first", caught_up)
     period = PeriodNames(conn, (i for i, _ in dated))

@@ -4,6 +4,7 @@ stored before it, and giving the same emerging names as the index built at inges
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -140,3 +141,18 @@ def test_a_rescore_indexes_the_articles_it_highlights(core: VigieCore) -> None:
     ]
     assert {"jeanne martin", "lyon"} <= _indexed(core)[unwatched]
     assert core.signals.names_to_index() == 0
+
+
+def test_a_busy_store_still_gives_the_names_indexed(core: VigieCore) -> None:
+    before = [n.name for n in core.signals.emerging()]
+    core.store.conn.execute(
+        f"DELETE FROM names_indexed WHERE article_id IN (SELECT id FROM articles WHERE {OURS})"
+    )
+    writer = sqlite3.connect(core.store.path)
+    writer.execute("BEGIN IMMEDIATE")  # another process writing: the catch-up before counting cannot
+    core.store.conn.execute("PRAGMA busy_timeout = 50")
+    try:
+        assert [n.name for n in core.signals.emerging()] == before
+    finally:
+        writer.rollback()
+        writer.close()
