@@ -118,6 +118,10 @@ def test_add_puts_it_on_the_watchlist_and_the_articles_match_it(core: VigieCore)
     top = core.signals.emerging()[0]
     core.add_entry(top.to_entry())
     assert core.watchlist.get("Karim Zeroual") is not None
+    for article_id in top.article_ids:  # re-scored: the reader marks the name in each of its articles
+        article = core.store.article(article_id)
+        assert article is not None and article.highlighted
+        assert "Karim Zeroual" in {m.entry for m in article.matches}
     rows = core.signals.timeline(["Karim Zeroual"], by="week", since="2026-01-01")
     assert sum(r.count for r in rows) == 4
     assert "Karim Zeroual" not in {n.name for n in core.signals.emerging()}
