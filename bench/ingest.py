@@ -33,6 +33,7 @@ import _fixtures as fx
 import feedparser
 from _feedserver import FeedFarm, feed_bytes
 
+from monitor.core.matching.article_names import article_names
 from monitor.core.polling import poller
 from monitor.core.service import VigieCore
 from monitor.core.web.fetch import FetchSettings
@@ -91,6 +92,32 @@ def one_round(
             prof.disable()
         t1 = time.perf_counter() - t
         cpu = (cpu_seconds() - cpu[0], children_cpu_seconds() - cpu[1], cpu_seconds(server_pid) - cpu[2])
+        t = time.perf_counter()
+        spikes = core.signals.check_spikes()
+        t_spikes = time.perf_counter() - t
+        t = time.perf_counter()
+        emerging = core.signals.emerging(since="2000-01-01")
+        t_emerging = time.perf_counter() - t
+        highlighted = core.store.conn.execute(
+            "SELECT count(*) FROM articles WHERE highlighted = 1"
+        ).fetchone()[0]
+        print(
+            f"  signals after the first poll: spike check {t_spikes * 1000:.1f} ms ({len(spikes)} spikes), emerging"
+            f" names {t_emerging * 1000:.0f} ms ({len(emerging)} names from {highlighted:,} highlighted articles)",
+            flush=True,
+        )
+        texts = core.store.conn.execute(
+            "SELECT title, summary, content FROM articles WHERE highlighted = 1 AND source <> 'seed'"
+        ).fetchall()
+        t = time.perf_counter()
+        for row in texts:
+            article_names(*row)
+        naming = time.perf_counter() - t
+        print(
+            f"  the name index's share of the parser processes' work: {naming:.2f} s of CPU for the "
+            f"{len(texts):,} highlighted new items ({naming / max(1, len(texts)) * 1000:.2f} ms each)",
+            flush=True,
+        )
         t = time.perf_counter()
         second = core.poll()
         t2 = time.perf_counter() - t

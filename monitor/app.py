@@ -121,6 +121,7 @@ def run_app(paths: AppPaths, minimized: bool = False) -> int:
         core.watchlist.scope
     ):  # the gazetteer's cache file, built now when missing (once per version of its data),
         window.bridge.load_places()  # not while the analyst opens the first article with a topic
+    window.signals.catch_up_names()  # the name index of emerging names, for articles stored before it
     scheduler.start()  # overdue feeds (all of them on a first start) are polled at once
     quit_on_signals(notifier)
     try:

@@ -59,6 +59,12 @@ def add_parsers(
     )
     tl.add_argument("--by", choices=["hour", "day", "week"], default="day")
     tl.add_argument("--since", metavar="ISO_DATE", help="only articles published from this date")
+    tl.add_argument(
+        "--count",
+        choices=["articles", "stories"],
+        default="articles",
+        help="count the articles naming each entry, or the stories they belong to",
+    )
     tl.add_argument("--format", choices=["text", "csv", "jsonl"], default="text")
     co = commands.add_parser(
         "cooccurrence", parents=[common], help="which watched entries appear together, and how often"
@@ -74,7 +80,7 @@ def add_parsers(
 
 
 def timeline(core: VigieCore, args: argparse.Namespace) -> int:
-    rows = core.signals.timeline(args.entries, by=args.by, since=args.since)
+    rows = core.signals.timeline(args.entries, by=args.by, since=args.since, unit=args.count)
     if args.format == "jsonl":
         for row in rows:
             print(json.dumps(row.to_dict(), ensure_ascii=False))
@@ -144,6 +150,8 @@ def watchlist(core: VigieCore, args: argparse.Namespace) -> int:
         core.signals.dismiss_emerging(args.name.strip())
         print(f"{args.name.strip()!r} will not be proposed again")
         return 0
+    if action == "emerging" and args.limit < 1:
+        raise UserError(f"--limit must be 1 or more, not {args.limit}")
     names = core.signals.emerging(args.since)
     if action == "add-emerging":
         by_key = {fold_key(n.name): n for n in names}

@@ -51,6 +51,14 @@ class Assessment:
     explanation: str = ""
 
 
+# One candidate name of an article, as the name index stores it (matching/article_names.py): its folded key, its
+# written forms with their counts, its mentions, those in running text, those not opening a sentence, the
+# person / organisation / place evidence, and the long forms of an acronym.
+NameRow = tuple[str, str, int, int, int, int, int, int, str]
+# An article's candidate names and the lower-case words it uses.
+ArticleNames = tuple[tuple[NameRow, ...], tuple[str, ...]]
+
+
 @dataclass(kw_only=True)
 class ItemText:
     """What a feed item says once normalised: plain text, sanitised HTML, UTC ISO dates, absolute link.
@@ -81,6 +89,9 @@ class ParsedItem(ItemText):
     # (French stems, English stems) for the search index when a parser process made them (parsing/wordforms.py);
     # None: the store makes them.
     word_forms: tuple[str, str] | None = None
+    # The item's candidate names for the name index (matching/article_names.py) when a parser process made them;
+    # None: the store makes them (for the highlighted items only).
+    names: ArticleNames | None = None
 
 
 @dataclass

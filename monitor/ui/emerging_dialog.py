@@ -5,11 +5,13 @@ names are worked out on the task runner (VigieCore.signals.emerging), never on t
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QHBoxLayout,
     QHeaderView,
@@ -25,12 +27,16 @@ from PySide6.QtWidgets import (
 
 from monitor.core.errors import UserError, describe_error
 from monitor.core.signals.emerging import EmergingName
+from monitor.core.support.clock import iso, utc_now
 from monitor.ui.bridge import Bridge
 from monitor.ui.style import TEXT_MUTED
 
 log = logging.getLogger(__name__)
 
 COLUMNS = ("Name", "Kind", "Score", "Articles", "This week", "With")
+# Which highlighted articles are read: those published in the last ... (the first is the default).
+PERIODS = (("the last four weeks", 28), ("the last 90 days", 90), ("the last year", 365), ("all time", None))
+ALL_TIME = "1970-01-01"
 
 
 class EmergingDialog(QDialog):
@@ -70,6 +76,12 @@ class EmergingDialog(QDialog):
         self.show_button.clicked.connect(self._show_selected_articles)
         refresh = QPushButton("&Refresh")
         refresh.clicked.connect(self.reload)
+        self.span = (
+            QComboBox()
+        )  # the highlighted articles read: published in the last ... (all time: every one)
+        for label, days in PERIODS:
+            self.span.addItem(label, days)
+        self.span.currentIndexChanged.connect(lambda _i: self.reload())
         split = QSplitter()
         split.addWidget(self.table)
         split.addWidget(self.evidence)
@@ -77,6 +89,7 @@ class EmergingDialog(QDialog):
         split.setStretchFactor(1, 2)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.span)
         for button in (refresh, self.show_button, self.dismiss_button, self.add_button):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
@@ -90,8 +103,13 @@ class EmergingDialog(QDialog):
         """Work the names out again on the runner."""
         self.status.setText("Reading the highlighted articles…")
         signals = self._bridge.core.signals
+        days = self.span.currentData()
+        since = iso(utc_now() - timedelta(days=days)) if days else ALL_TIME
         self._bridge.runner.submit(
-            lambda _p: signals.emerging(), on_result=self.show_names, on_error=self._failed, name="emerging"
+            lambda _p: signals.emerging(since),
+            on_result=self.show_names,
+            on_error=self._failed,
+            name="emerging",
         )
 
     def show_names(self, names: list[EmergingName]) -> None:
@@ -114,10 +132,11 @@ class EmergingDialog(QDialog):
                 self.table.setItem(row, column, item)
         self.table.resizeColumnsToContents()
         count = len(self.names)
+        period = self.span.currentText()
         self.status.setText(
-            f"{count} name{'s' if count != 1 else ''} in the highlighted articles of the last four weeks"
+            f"{count} name{'s' if count != 1 else ''} in the highlighted articles of {period}"
             if count
-            else "No emerging names in the highlighted articles of the last four weeks."
+            else f"No emerging names in the highlighted articles of {period}."
         )
         if self.names:
             self.table.selectRow(0)

@@ -9,7 +9,7 @@ import dataclasses
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QUrl
+from PySide6.QtCore import QCoreApplication, QObject, QUrl
 from PySide6.QtGui import QAction, QKeySequence
 
 from monitor.ui.reader_html import ENTRY_SCHEME
@@ -33,6 +33,7 @@ class SignalsController(QObject):
         self.timeline: TimelineDialog | None = None
         self.emerging: EmergingDialog | None = None
         self.cooccurrence: CoOccurrenceDialog | None = None
+        self._quitting = False  # the app quits: a background catch-up stops
         self.act_timeline = self._action(
             "&Timeline…", self.open_timeline, "Ctrl+Shift+T", "How many articles name each entry, over time"
         )
@@ -121,6 +122,39 @@ class SignalsController(QObject):
         count = w.model.rowCount()
         w.filters.title.setText(f"{entry} · {start[:16].replace('T', ' ')} UTC · {count} articles")
         w.status.show_message(f"{count} articles name {entry} in that period")
+
+    def catch_up_names(self) -> int:
+        """Index, on the task runner, the highlighted articles the name index of emerging names lacks (those
+        stored before it existed), newest first, with progress in the status bar; stops when the app quits.
+        Returns the task's id."""
+        signals = self.window.core.signals
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self._quit)
+        status = self.window.status
+
+        def progress(value: object) -> None:
+            done, total = value  # type: ignore[misc]
+            status.show_message(
+                f"Indexing names for emerging names: {done:,} of {total:,} highlighted articles"
+            )
+
+        def finished(count: int) -> None:
+            if count:
+                status.show_message(f"Names indexed for emerging names: {count:,} articles")
+
+        return self.window.bridge.runner.submit(
+            lambda report: signals.index_names(
+                lambda done, total: report((done, total)), lambda: self._quitting
+            ),
+            on_result=finished,
+            on_error=lambda exc: status.show_message(f"Indexing names for emerging names failed: {exc}"),
+            on_progress=progress,
+            name="index names",
+        )
+
+    def _quit(self) -> None:
+        self._quitting = True
 
     def _anchor(self, url: QUrl) -> None:
         if url.scheme() == ENTRY_SCHEME:

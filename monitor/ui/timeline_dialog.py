@@ -1,4 +1,5 @@
-"""The timeline window (issue 17): pick entries and a period; the chart shows how many articles name each.
+"""The timeline window (issue 17): pick entries and a period; the chart shows how many articles (or stories) name
+each.
 Its counts are read on the task runner (VigieCore.signals.timeline), never on the GUI thread."""
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from monitor.core.errors import describe_error
-from monitor.core.signals.timeline import TimelineRow
+from monitor.core.signals.timeline import UNITS, TimelineRow
 from monitor.core.support.clock import iso, utc_now
 from monitor.ui.bridge import Bridge
 from monitor.ui.style import TEXT_MUTED
@@ -52,7 +53,7 @@ class TimelineDialog(QDialog):
 
     def __init__(self, bridge: Bridge, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Timeline: articles naming each entry")
+        self.setWindowTitle("Timeline: the articles or stories naming each entry")
         self.resize(980, 560)
         self._bridge = bridge
         self.entries = QListWidget()
@@ -67,12 +68,17 @@ class TimelineDialog(QDialog):
             self.span.addItem(label, days)
         self.span.setCurrentIndex(1)
         self.span.currentIndexChanged.connect(lambda _i: self.reload())
+        self.unit = QComboBox()
+        self.unit.addItems(list(UNITS))  # articles, or the stories they belong to (core.stories)
+        self.unit.currentTextChanged.connect(lambda _t: self.reload())
         self.chart = TimelineChart()
         self.chart.bar_clicked.connect(self.period_chosen)
         self.note = QLabel("")
         self.note.setStyleSheet(f"color:{TEXT_MUTED};")
         top = QHBoxLayout()
-        top.addWidget(QLabel("Per"))
+        top.addWidget(QLabel("Count"))
+        top.addWidget(self.unit)
+        top.addWidget(QLabel("per"))
         top.addWidget(self.by)
         top.addWidget(QLabel("over"))
         top.addWidget(self.span)
@@ -117,7 +123,7 @@ class TimelineDialog(QDialog):
         if self._loading:
             self._again = True
             return
-        names, by = self.checked(), self.by.currentText()
+        names, by, unit = self.checked(), self.by.currentText(), self.unit.currentText()
         days = self.span.currentData()
         since = iso(utc_now() - timedelta(days=days)) if days else None
         if not names:
@@ -129,21 +135,22 @@ class TimelineDialog(QDialog):
         signals = self._bridge.core.signals
 
         def count(_progress: object) -> list[TimelineRow]:
-            return signals.timeline(names, by=by, since=since)
+            return signals.timeline(names, by=by, since=since, unit=unit)
 
         self._bridge.runner.submit(
             count,
-            on_result=lambda rows: self._landed(rows, names, by),
+            on_result=lambda rows: self._landed(rows, names, by, unit),
             on_error=self._failed,
             name="timeline",
         )
 
-    def _landed(self, rows: list[TimelineRow], names: list[str], by: str) -> None:
+    def _landed(self, rows: list[TimelineRow], names: list[str], by: str, unit: str = "articles") -> None:
         self._loading = False
         self.rows = rows
         self.chart.show_rows(rows, names, by)
         total = sum(r.count for r in rows)
-        self.note.setText(f"{total} article mentions over {len({r.start for r in rows})} {by}s")
+        what = "article mentions" if unit == "articles" else "stories"
+        self.note.setText(f"{total} {what} over {len({r.start for r in rows})} {by}s")
         if self._again:
             self._again = False
             self.reload()

@@ -77,6 +77,14 @@ def test_timeline_from_the_sidebar_and_a_clicked_bar_filters_the_list(
     dialog.by.setCurrentText("week")
     qtbot.waitUntil(lambda: dialog.rows and dialog.rows[0].start.endswith("T00:00:00+00:00"), timeout=10000)
     settle(qtbot, window)
+    dialog.unit.setCurrentText("stories")  # the stories of those articles, once per week they are named in
+    qtbot.waitUntil(lambda: "stories over" in dialog.note.text(), timeout=10000)
+    guard.armed = False
+    stories = window.core.store.conn.execute(
+        """SELECT count(DISTINCT date(e.published, '-6 days', 'weekday 1') || a.story) FROM article_entries e
+           JOIN articles a ON a.id = e.article_id WHERE e.entry = 'Amine Kessaci' AND a.story IS NOT NULL"""
+    ).fetchone()[0]
+    assert stories > 0 and sum(r.count for r in dialog.rows) == stories
     assert guard.calls == []
 
 
@@ -140,3 +148,24 @@ def test_the_relay_delivers_spike_notifications_after_the_poll(qtbot) -> None:
         worker.join()
     assert caught.args == [spike]
     assert threads == [worker]  # decided on the poll's thread, never the GUI's
+
+
+def test_names_stored_before_the_index_are_caught_up_off_the_gui_thread(
+    qtbot, window: MainWindow, guard: GuiThreadGuard
+) -> None:
+    signals = window.core.signals
+    guard.armed = False
+    window.core.store.conn.execute("DELETE FROM names_indexed")
+    missing = signals.names_to_index()
+    assert missing >= 3
+    guard.wrap(signals, "index_names", "signals.index_names")
+    guard.armed = True
+    messages: list[str] = []
+    window.status.bar.messageChanged.connect(messages.append)
+    window.signals.catch_up_names()
+    qtbot.waitUntil(lambda: any("Names indexed" in m for m in messages), timeout=20000)
+    assert f"{missing:,} articles" in messages[-1]
+    assert any(f"of {missing:,} highlighted articles" in m for m in messages)  # progress on the way
+    assert guard.calls == []
+    guard.armed = False
+    assert signals.names_to_index() == 0

@@ -13,6 +13,7 @@ from monitor.core.matching.wordlists import COMMON_WORDS, FIRST_NAMES, NATIONALI
 # "Lyonnais", "Européen", "Maltese"): a single capitalised word ending so, that nothing marks as a person or an
 # organisation, describes rather than names.
 ADJECTIVE_ENDINGS = ("ian", "ean", "ese", "ish", "ais", "aise", "ois", "oise", "ien", "ienne", "éen", "éenne")
+_FOLDED_ENDINGS = tuple(fold_key(e) for e in ADJECTIVE_ENDINGS)
 _FOLDED_NATIONALITIES = frozenset(fold_key(w) for w in NATIONALITIES)
 _FOLDED_FIRST_NAMES = frozenset(fold_key(w) for w in FIRST_NAMES)
 _FOLDED_COMMON = frozenset(fold_key(w) for w in COMMON_WORDS | ORG_WORDS | TITLES)
@@ -28,11 +29,13 @@ def is_adjective_of_place(word: str) -> bool:
     key = fold_key(word)
     if key in _FOLDED_NATIONALITIES:
         return True
-    return (
-        len(key) >= 6
-        and key not in _FOLDED_FIRST_NAMES
-        and key.endswith(tuple(fold_key(e) for e in ADJECTIVE_ENDINGS))
-    )
+    return len(key) >= 6 and key not in _FOLDED_FIRST_NAMES and key.endswith(_FOLDED_ENDINGS)
+
+
+def never_alone(key: str) -> bool:
+    """Whether a single word (folded, not an acronym) is refused whatever its evidence: a known first name, a
+    common word, a nationality (what `rejection` always refuses)."""
+    return key in _FOLDED_FIRST_NAMES or key in _FOLDED_COMMON or key in _FOLDED_NATIONALITIES
 
 
 def rejection(name: str, cand: Candidate, first_names: set[str]) -> str | None:

@@ -34,7 +34,15 @@ from monitor.core.matching.watchlist import Entry, Watchlist
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["NLP_MODEL", "Suggestion", "nlp_available", "suggest_entries"]
+__all__ = [
+    "NLP_MODEL",
+    "Suggestion",
+    "collect",
+    "load_nlp",
+    "nlp_available",
+    "select_suggestions",
+    "suggest_entries",
+]
 
 NLP_MODEL = "fr_core_news_sm"
 
@@ -204,6 +212,14 @@ def suggest_entries(
         nlp = _load_nlp()
         if nlp is None and use_nlp:
             raise RuntimeError(f"spaCy NER needs spacy and the {NLP_MODEL} model: pip install 'vigie[nlp]'")
+    collector = collect(texts, nlp)
+    return select_suggestions(
+        collector, existing, include_existing=include_existing, min_count=min_count, limit=limit, nlp=nlp
+    )
+
+
+def collect(texts: Iterable[str], nlp: Any | None = None) -> Collector:
+    """The candidates of `texts` (boilerplate left out), with spaCy's entities when `nlp` is a pipeline."""
     collector = Collector()
     for text in texts:
         for line in _clean_lines(text):
@@ -216,7 +232,25 @@ def suggest_entries(
                 if nlp is not None:
                     for ent in nlp(sentence).ents:
                         collector.add_entity(ent.text, ent.label_, sentence, running=running)
+    return collector
 
+
+def load_nlp() -> Any | None:
+    """spaCy's pipeline when installed, else None (the heuristic alone)."""
+    return _load_nlp()
+
+
+def select_suggestions(
+    collector: Collector,
+    existing: Watchlist | None = None,
+    *,
+    include_existing: bool = False,
+    min_count: int = 1,
+    limit: int | None = None,
+    nlp: Any | None = None,
+) -> list[Suggestion]:
+    """The suggestions among `collector`'s candidates (consolidated here): what suggest_entries returns. The
+    collector may come from texts (`collect`) or from the per-article name index (signals)."""
     consolidate(collector)
     lookup = _ExistingLookup(existing) if existing is not None else None
     # Full names known from the corpus (a person's) or from the watchlist: their first names alone are no name.

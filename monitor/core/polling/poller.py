@@ -14,6 +14,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from monitor.core.matching.article_names import article_names
 from monitor.core.matching.matcher import Matcher
 from monitor.core.models import Assessment, Feed, ParsedFeed
 from monitor.core.parsing.feeds import parse_feed
@@ -365,13 +366,15 @@ def _start_parser(matcher: Matcher) -> None:
 
 def _parse_and_assess(content: bytes, url: str, headers: dict[str, str], fetched_at: datetime) -> _Parsed:
     """In a worker: parse_feed, then the matcher, the stemmer and the story features over every item (unchanged
-    ones too: the store is not here). Doing them here keeps them off the poll's process, which writes the store
-    and groups the new articles into stories (docs/BENCHMARKS.md, section 13)."""
+    ones too: the store is not here), and the candidate names of the highlighted ones. Doing them here keeps them
+    off the poll's process, which writes the store and groups the new articles into stories."""
     assert _worker_matcher is not None, "parser process not initialised"
     parsed = parse_feed(content, url=url, headers=headers, fetched_at=fetched_at)
-    for item in parsed.items:
-        item.word_forms = index_forms(item.title, item.summary, item.content, item.lang)
     assessments = [_worker_matcher.assess(i.title, i.summary, i.content) for i in parsed.items]
+    for item, assessment in zip(parsed.items, assessments, strict=True):
+        item.word_forms = index_forms(item.title, item.summary, item.content, item.lang)
+        if assessment.highlighted:  # the name index of emerging names holds the highlighted items
+            item.names = article_names(item.title, item.summary, item.content)
     features = [story_features(i.title, i.summary, i.content, lang_hint=i.lang) for i in parsed.items]
     return parsed, assessments, features
 

@@ -1,11 +1,13 @@
 """Re-scoring every stored article after a watchlist or threshold change.
 
-Only the articles whose assessment changed are written: after a typical edit, a few of them. The matching, which
-is most of the work, runs in worker processes (monitor.core.support.workers, one per core) once the store holds
-PARALLEL_FROM articles or more; each worker reads its own ranges of ids through its own connection and stores
-what changed itself, in bounded transactions (WAL and the busy timeout queue its writes behind any other
-writer's), and sends back only counts. Nothing of the work then runs in this process, whose interpreter the
-window's thread shares: after a watchlist change on a large store, the window stays as quick as when idle.
+Only the articles whose assessment changed are written: after a typical edit, a few of them; those it highlights
+also get their candidate names in the name index of emerging names (storage/name_index.py) unless they have them.
+The matching, which is most of the work, runs in worker processes (monitor.core.support.workers, one per core)
+once the store holds PARALLEL_FROM articles or more; each worker reads its own ranges of ids through its own
+connection and stores what changed itself, in bounded transactions (WAL and the busy timeout queue its writes
+behind any other writer's), and sends back only counts. Nothing of the work then runs in this process, whose
+interpreter the window's thread shares: after a watchlist change on a large store, the window stays as quick as
+when idle.
 Below PARALLEL_FROM the work runs in this process, writes in bounded transactions with a short sleep after each,
 so that the window's thread is never kept waiting behind a long run of writes.
 """
@@ -25,7 +27,7 @@ from typing import Any, TypeVar
 
 from monitor.core.matching.matcher import Matcher
 from monitor.core.models import matched_content
-from monitor.core.storage import db
+from monitor.core.storage import db, name_index
 from monitor.core.storage.ingest import SCORES_PER_WRITE, ScoreRow, apply_scores, score_row
 from monitor.core.storage.judged import id_bounds
 from monitor.core.storage.store import Store
@@ -117,15 +119,20 @@ def _let_the_window_run() -> None:
 
 
 def _here(store: Store, matcher: Matcher, ranges: list[tuple[int, int]]) -> Iterator[Assessed]:
+    names = store.dialect.is_sqlite  # the name index is SQLite's (schema 16)
     for low, high in ranges:
-        yield _rescore_range(store.conn, matcher, low, high, pause=True)
+        yield _rescore_range(store.conn, matcher, low, high, pause=True, names=names)
 
 
 def _rescore_range(
-    conn: sqlite3.Connection, matcher: Matcher, low: int, high: int, *, pause: bool
+    conn: sqlite3.Connection, matcher: Matcher, low: int, high: int, *, pause: bool, names: bool = True
 ) -> Assessed:
     count, changed = assess_range(conn, matcher, low, high)
     write_in_chunks(conn, changed, pause=pause)
+    if names:  # the articles it highlights join the name index of emerging names (those already in it stay)
+        name_index.index_ids(
+            conn, [row[0] for row in changed if row[2]], pause=YIELD_SECONDS if pause else 0.0
+        )
     return count, len(changed)
 
 

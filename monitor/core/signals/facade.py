@@ -17,6 +17,7 @@ from monitor.core.signals.emerging import DISMISSED_KEY, EmergingName, emerging_
 from monitor.core.signals.spikes import SpikeRecord, SpikeWatch
 from monitor.core.signals.timeline import TimelineRow, parse_since, timeline
 from monitor.core.storage.engine import not_on_postgres
+from monitor.core.storage.name_index import index_missing, missing_count
 from monitor.core.support.clock import Clock, utc_now
 
 if TYPE_CHECKING:
@@ -49,10 +50,13 @@ class Signals:
         by: str = "day",
         since: str | None = None,
         until: str | None = None,
+        unit: str = "articles",
     ) -> list[TimelineRow]:
-        """How many articles name each entry per period (see signals.timeline)."""
+        """How many articles (or stories, `unit`) name each entry per period (see signals.timeline)."""
         self._require_sqlite()
-        return timeline(self._store.conn, self._watchlist(), names, by=by, since=since, until=until)
+        return timeline(
+            self._store.conn, self._watchlist(), names, by=by, since=since, until=until, unit=unit
+        )
 
     def cooccurrence(self, since: str | None = None, until: str | None = None) -> CoOccurrence:
         """Which watched entries appear together in the articles of [since, until) (see signals.cooccurrence)."""
@@ -73,6 +77,21 @@ class Signals:
         return emerging_names(
             self._store.conn, self._watchlist(), self._clock(), since=parse_since(since), dismissed=dismissed
         )
+
+    def index_names(
+        self,
+        on_progress: Callable[[int, int], None] | None = None,
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> int:
+        """Index the names of the highlighted articles the name index lacks (those stored before schema 16),
+        newest first; returns how many. The window runs it on its task runner after opening a profile."""
+        if not self._store.dialect.is_sqlite:
+            return 0
+        return index_missing(self._store.conn, on_progress, should_stop=should_stop)
+
+    def names_to_index(self) -> int:
+        """How many highlighted articles the name index lacks (0 on PostgreSQL, which has none)."""
+        return missing_count(self._store.conn) if self._store.dialect.is_sqlite else 0
 
     def dismiss_emerging(self, name: str) -> None:
         """Never propose `name` again (kept in the profile)."""

@@ -1,8 +1,5 @@
-"""The timeline: how many articles name each watchlist entry, per hour, day or week of publication.
-
-The counting unit is the article today. The stories issue adds a story per article group; when its table
-exists, a counter for "stories" goes in COUNTERS beside "articles" (same signature, reading the stories'
-entries) and `timeline(..., unit="stories")` works with no other change.
+"""The timeline: how many articles name each watchlist entry, per hour, day or week of publication, or how many
+stories (core.stories groups the articles reporting one event) have such articles in each period.
 """
 
 from __future__ import annotations
@@ -17,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from monitor.core.errors import UserError
 from monitor.core.matching.folding import fold_key
 from monitor.core.matching.watchlist import Watchlist
-from monitor.core.storage.signal_counts import counts_by_period
+from monitor.core.storage.signal_counts import counts_by_period, story_counts_by_period
 from monitor.core.support.clock import iso, parse_iso
 
 log = logging.getLogger(__name__)
@@ -28,13 +25,14 @@ PERIOD_LENGTH = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": t
 Counter = Callable[
     [sqlite3.Connection, Sequence[str], str, str | None, str | None], list[tuple[str, str, int]]
 ]
-# What a timeline counts; "stories" joins once the stories issue stores them (see the module's docstring).
-COUNTERS: dict[str, Counter] = {"articles": counts_by_period}
+# What a timeline counts.
+COUNTERS: dict[str, Counter] = {"articles": counts_by_period, "stories": story_counts_by_period}
+UNITS = tuple(COUNTERS)
 
 
 @dataclass(frozen=True)
 class TimelineRow:
-    """How many articles name `entry` in the period starting at `start` (UTC ISO 8601)."""
+    """How many articles (or stories) name `entry` in the period starting at `start` (UTC ISO 8601)."""
 
     entry: str
     start: str
@@ -102,7 +100,7 @@ def timeline(
         raise UserError(f"unknown period {by!r} (hour, day or week)")
     counter = COUNTERS.get(unit)
     if counter is None:
-        raise UserError(f"cannot count {unit!r} yet (known: {', '.join(COUNTERS)})")
+        raise UserError(f"cannot count {unit!r} (articles or stories)")
     entries = resolve_entries(watchlist, names)
     rows = counter(conn, entries, by, parse_since(since), parse_since(until))
     return [TimelineRow(entry, start, count) for entry, start, count in rows]

@@ -200,6 +200,7 @@ MIGRATIONS: list[Migration] = [
     schema_steps.V13,
     schema_steps.V14,
     schema_steps.V15,
+    schema_steps.V16,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -8,10 +8,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+from monitor.core.matching.article_names import article_names
 from monitor.core.models import SEED_SOURCE, Assessment, Match, ParsedItem
 from monitor.core.parsing import language
 from monitor.core.parsing.links import canonical_link, content_hash
-from monitor.core.storage import wordform_index
+from monitor.core.storage import name_index, wordform_index
 from monitor.core.storage.db import transaction
 from monitor.core.storage.engine import Dialect
 from monitor.core.storage.rows import encode_matches
@@ -195,6 +196,7 @@ class IngestWrites:
         counts = {outcome: 0 for outcome in Outcome}
         indexed: list[tuple[int, str, str, str]] = []  # new articles for the full-text index
         forms: list[wordform_index.FormsRow] = []  # new and changed articles for the word-form index
+        names: list[name_index.IndexedNames] = []  # new and changed highlighted articles for the name index
         with transaction(self.conn):
             # A muted feed's items are stored and scored like any other, but are never alerts.
             alerts = source != SEED_SOURCE and not self._feed_muted(feed_id)
@@ -271,7 +273,11 @@ class IngestWrites:
                     )
                 )
                 self._write_entries(article_id, assessment.matches, new=outcome is Outcome.NEW)
-                # The update above dropped a changed article's old forms (trigger articles_stems_update).
+                # The update above dropped a changed article's old forms and names (triggers articles_stems_update,
+                # article_names_update).
+                if assessment.highlighted and self.dialect.fts5:
+                    found = item.names or article_names(item.title, item.summary, item.content)
+                    names.append((article_id, found))
                 if item.word_forms is not None and lang == item.lang:
                     forms.append((article_id, *item.word_forms))  # stemmed in a parser process
                 else:
@@ -285,6 +291,7 @@ class IngestWrites:
                     "INSERT INTO articles_fts(rowid, title, summary, content) VALUES (?, ?, ?, ?)", indexed
                 )
                 wordform_index.write_forms(self.conn, forms)
+                name_index.write_names(self.conn, names)
             self.conn.executemany(
                 """INSERT INTO article_versions(article_id, kind, fetched, etag, last_modified, doc_sha256,
                        text_sha256, link, title, summary, content) VALUES (?, 'feed', ?, ?, ?, ?, ?, ?, ?, ?, ?)""",

@@ -300,10 +300,20 @@ CREATE TRIGGER article_entry_pairs_date AFTER UPDATE OF published ON article_ent
     FOR EACH ROW WHEN (NEW.published IS DISTINCT FROM OLD.published) EXECUTE FUNCTION article_entry_pairs_date();
 """
 
+# v16 (the name index of emerging names, issue 17): SQLite only for now, as signals are (Signals refuses them on
+# PostgreSQL); the step is empty so that both schemas keep the same numbers.
+_V16_SQL = "SELECT 1"
+
 # version -> SQL. Below BASELINE there is nothing: a new database is created at BASELINE. A step numbered below
 # BASELINE (11: SQLite's order, merged after the baseline was cut) is run once, after it, on a database that
 # lacks it (vigie_schema records each step run).
-PG_MIGRATIONS: dict[int, str] = {BASELINE: _BASELINE_SQL, 11: _V11_SQL, 14: _V14_SQL, 15: _V15_SQL}
+PG_MIGRATIONS: dict[int, str] = {
+    BASELINE: _BASELINE_SQL,
+    11: _V11_SQL,
+    14: _V14_SQL,
+    15: _V15_SQL,
+    16: _V16_SQL,
+}
 PG_SCHEMA_VERSION = max(PG_MIGRATIONS)
 
 

@@ -193,3 +193,35 @@ WHEN new.published IS NOT old.published BEGIN
     UPDATE article_entry_pairs SET published = new.published WHERE article_id = new.article_id;
 END;
 """
+
+
+# v16 (emerging names, issue 17 item 3): the name index. article_names holds each indexed article's candidate
+# names (matching/article_names.py: key, written forms, mentions, the evidence of their kind), names_indexed which
+# articles were read (an article may have no name), name_lower_words the lower-case words of those articles (a
+# capitalised phrase whose words all occur in lower case is a common phrase). Highlighted articles are indexed as
+# they are stored (and as a re-score highlights them); the ones stored before this step are indexed in the
+# background (storage/name_index.py, index_missing), newest first. A changed text drops the article's names
+# (written again by the store); a deleted article takes its rows with it. articles_story_of gives the story of
+# each article a timeline counts by stories, without reading the wide article rows (signal_counts.py).
+V16 = """
+CREATE TABLE article_names (
+    article_id   INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    key          TEXT NOT NULL,
+    forms        TEXT NOT NULL,
+    mentions     INTEGER NOT NULL,
+    running      INTEGER NOT NULL,
+    not_initial  INTEGER NOT NULL,
+    person       INTEGER NOT NULL,
+    organisation INTEGER NOT NULL,
+    place        INTEGER NOT NULL,
+    aliases      TEXT,
+    PRIMARY KEY (article_id, key)
+) WITHOUT ROWID;
+CREATE TABLE names_indexed (article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE);
+CREATE TABLE name_lower_words (word TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE INDEX articles_story_of ON articles(id, story);
+CREATE TRIGGER article_names_update AFTER UPDATE OF title, summary, content ON articles BEGIN
+    DELETE FROM article_names WHERE article_id = old.id;
+    DELETE FROM names_indexed WHERE article_id = old.id;
+END;
+"""

@@ -44,21 +44,53 @@ def counts_by_period(
 ) -> list[tuple[str, str, int]]:
     """(entry, period start, count) for each entry and each period holding at least one of its articles,
     by entry (in the given order) then period; `since` and `until` bound the articles' dates [since, until)."""
-    period = PERIOD_SQL[by]
+    return _per_period(conn, entries, by, since, until, "count(*)", _TIMELINE)
+
+
+_TIMELINE = "article_entries e INDEXED BY article_entries_timeline"
+
+
+def story_counts_by_period(
+    conn: sqlite3.Connection,
+    entries: Sequence[str],
+    by: str,
+    since: str | None = None,
+    until: str | None = None,
+) -> list[tuple[str, str, int]]:
+    """As counts_by_period, counting the stories (core.stories) of the articles naming each entry in each period:
+    a story is counted once per period it has such articles in; articles not grouped yet count for nothing. The
+    article_entries_timeline index gives the articles, the articles_story_of index (schema 16) their stories."""
+    joined = f"{_TIMELINE} JOIN articles a INDEXED BY articles_story_of ON a.id = e.article_id"
+    return _per_period(
+        conn, entries, by, since, until, "count(DISTINCT a.story)", joined, "a.story IS NOT NULL"
+    )
+
+
+def _per_period(
+    conn: sqlite3.Connection,
+    entries: Sequence[str],
+    by: str,
+    since: str | None,
+    until: str | None,
+    count: str,
+    source: str,
+    *extra: str,
+) -> list[tuple[str, str, int]]:
+    """`count` over `source` (which names article_entries `e`) per entry and period: one index range per entry,
+    so the rows come out in date order."""
+    period = PERIOD_SQL[by].replace("published", "e.published")
     rows: list[tuple[str, str, int]] = []
-    for entry in entries:  # one index range per entry: the rows come out in date order
-        clauses, args = ["entry = ?", "published IS NOT NULL"], [entry]
+    for entry in entries:
+        clauses, args = ["e.entry = ?", "e.published IS NOT NULL", *extra], [entry]
         if since:
-            clauses.append("published >= ?")
+            clauses.append("e.published >= ?")
             args.append(since)
         if until:
-            clauses.append("published < ?")
+            clauses.append("e.published < ?")
             args.append(until)
-        sql = (
-            f"SELECT {period} AS start, count(*) FROM article_entries INDEXED BY article_entries_timeline "
-            f"WHERE {' AND '.join(clauses)} GROUP BY start ORDER BY start"
-        )
-        rows.extend((entry, start, int(count)) for start, count in conn.execute(sql, args))
+        where = " AND ".join(clauses)
+        sql = f"SELECT {period} AS start, {count} FROM {source} WHERE {where} GROUP BY start ORDER BY start"
+        rows.extend((entry, start, int(n)) for start, n in conn.execute(sql, args))
     return rows
 
 
@@ -127,38 +159,6 @@ def entry_totals(conn: sqlite3.Connection, entries: Sequence[str]) -> dict[str, 
         if row[0]:
             totals[entry] = int(row[0])
     return totals
-
-
-@dataclass(frozen=True)
-class DatedText:
-    """What emerging names read of one article: its date, its text, and the watched entries it names."""
-
-    id: int
-    published: str
-    text: str
-    entries: tuple[str, ...]
-
-
-def recent_highlighted(conn: sqlite3.Connection, since: str, limit: int) -> list[DatedText]:
-    """The highlighted articles published since `since`, newest first, at most `limit` (the
-    articles_highlighted index gives them in date order)."""
-    rows = conn.execute(
-        """SELECT id, published, title, summary, content FROM articles INDEXED BY articles_highlighted
-           WHERE highlighted = 1 AND published >= ? ORDER BY published DESC LIMIT ?""",
-        (since, limit),
-    ).fetchall()
-    named: dict[int, list[str]] = {}
-    ids = [int(r[0]) for r in rows]
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        marks = ",".join("?" * len(chunk))
-        sql = f"SELECT article_id, entry FROM article_entries WHERE article_id IN ({marks})"
-        for article_id, entry in conn.execute(sql, chunk):
-            named.setdefault(int(article_id), []).append(entry)
-    return [
-        DatedText(int(r[0]), r[1], f"{r[2]}\n\n{r[3]}\n\n{r[4]}", tuple(sorted(named.get(int(r[0]), ()))))
-        for r in rows
-    ]
 
 
 def articles_naming(conn: sqlite3.Connection, forms: Sequence[str]) -> int:

@@ -17,7 +17,7 @@ import pytest
 from monitor.cli import main
 from monitor.core.models import ArticleQuery
 from monitor.core.service import VigieCore
-from monitor.core.storage import db
+from monitor.core.storage import db, schema_steps
 from monitor.paths import AppPaths
 from tests.conftest import write_opml
 
@@ -117,9 +117,13 @@ def test_a_database_from_before_the_pairs_gets_them_when_migrated(polled: list[d
     conn = db.connect(path)
     conn.executescript(
         """DROP TRIGGER article_entry_pairs_add; DROP TRIGGER article_entry_pairs_remove;
-           DROP TRIGGER article_entry_pairs_date; DROP TABLE article_entry_pairs;"""
+           DROP TRIGGER article_entry_pairs_date; DROP TABLE article_entry_pairs;
+           DROP TRIGGER article_names_update; DROP TABLE article_names; DROP TABLE names_indexed;
+           DROP TABLE name_lower_words; DROP INDEX articles_story_of;"""  # and schema 16, after them
     )
-    conn.execute(f"PRAGMA user_version = {db.SCHEMA_VERSION - 1}")  # the pairs came with the last migration
+    conn.execute(
+        f"PRAGMA user_version = {db.MIGRATIONS.index(schema_steps.V15)}"
+    )  # the step before the pairs
     conn.close()
     assert main(["cooccurrence", "--format", "csv"]) == 0
     conn = db.connect(path)

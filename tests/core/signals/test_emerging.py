@@ -118,6 +118,10 @@ def test_add_puts_it_on_the_watchlist_and_the_articles_match_it(core: VigieCore)
     top = core.signals.emerging()[0]
     core.add_entry(top.to_entry())
     assert core.watchlist.get("Karim Zeroual") is not None
+    for article_id in top.article_ids:  # re-scored: the reader marks the name in each of its articles
+        article = core.store.article(article_id)
+        assert article is not None and article.highlighted
+        assert "Karim Zeroual" in {m.entry for m in article.matches}
     rows = core.signals.timeline(["Karim Zeroual"], by="week", since="2026-01-01")
     assert sum(r.count for r in rows) == 4
     assert "Karim Zeroual" not in {n.name for n in core.signals.emerging()}
@@ -130,6 +134,8 @@ def test_cli_emerging_and_bad_input(core: VigieCore, capsys) -> None:
     assert '"name": "Karim Zeroual"' in capsys.readouterr().out
     assert main(["watchlist", "emerging", "--since", "last week"]) == 2
     assert "not an ISO date" in capsys.readouterr().err
+    assert main(["watchlist", "emerging", "--limit", "0"]) == 2
+    assert "--limit must be 1 or more" in capsys.readouterr().err
     assert main(["watchlist", "add-emerging", "Karim Zerual", "--since", "2026-01-01"]) == 2
     assert "'Karim Zeroual'" in capsys.readouterr().err
     assert main(["watchlist", "dismiss", "  "]) == 2

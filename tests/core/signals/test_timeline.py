@@ -84,3 +84,38 @@ def test_an_unknown_entry_is_an_error_naming_close_entries(data_dir: Path, capsy
     assert "not an ISO date" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["timeline", "Nicolas Bessone", "--by", "month"])
+    with pytest.raises(SystemExit):
+        main(["timeline", "Nicolas Bessone", "--count", "words"])
+
+
+@pytest.mark.parametrize("by", ["day", "week"])
+def test_counting_stories_gives_the_distinct_stories_of_the_exports_matches(
+    polled: list[dict], by: str, capsys
+) -> None:
+    expected: dict[tuple[str, str], set[int]] = {}
+    for record in polled:
+        when = record["published"] or record["first_seen"]
+        for entry in {m["entry"] for m in record["matches"]}:
+            if record["story"] is not None:
+                expected.setdefault((entry, _period(when, by)), set()).add(record["story"])
+    entries = sorted({entry for entry, _ in expected})
+    assert any(len(s) < n for s, n in _stories_and_articles(polled, expected))  # stories group some articles
+    rows = [
+        json.loads(line)
+        for line in _out(
+            capsys, "timeline", *entries, "--by", by, "--count", "stories", "--format", "jsonl"
+        ).splitlines()
+    ]
+    got = {(r["entry"], r["period_start"]): r["count"] for r in rows}
+    assert got == {key: len(stories) for key, stories in expected.items()}
+
+
+def _stories_and_articles(
+    polled: list[dict], expected: dict[tuple[str, str], set[int]]
+) -> list[tuple[set, int]]:
+    """For each entry: the stories of the articles naming it, and how many articles those are."""
+    out = []
+    for entry in {e for e, _ in expected}:
+        naming = [r for r in polled if entry in {m["entry"] for m in r["matches"]} and r["story"] is not None]
+        out.append(({r["story"] for r in naming}, len(naming)))
+    return out

@@ -166,7 +166,7 @@ def test_a_database_created_at_the_baseline_gets_the_later_steps(
         )
         assert pg_schema.migrate(conn) == db.SCHEMA_VERSION
         steps = sorted(r[0] for r in conn.execute("SELECT version FROM vigie_schema"))
-        assert steps == [11, 13, 14, 15]
+        assert steps == [11, *range(pg_schema.BASELINE, db.SCHEMA_VERSION + 1)]  # every step once
         row = conn.execute(
             "SELECT a.title, a.story, a.revisions FROM articles a JOIN article_versions v ON v.article_id = a.id"
         ).fetchone()

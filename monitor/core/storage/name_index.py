@@ -1,0 +1,230 @@
+"""The name index (schema 16): the candidate names of the highlighted articles, so that emerging names add up
+indexed rows instead of reading a month of text again (matching/article_names.py says what a row holds).
+
+Written where the text is already at hand: the store writes a highlighted item's names as it stores it (made in a
+parser process during a large poll, else here), a re-score writes those of the articles it highlights, and
+`index_missing` catches up the rest (the articles stored before schema 16, or highlighted by a judgement), in
+short transactions, newest first, on the window's task runner or before emerging names are computed.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+
+from monitor.core.matching.article_names import AggregateRow, article_names
+from monitor.core.models import ArticleNames
+from monitor.core.storage.db import transaction
+from monitor.core.support.workers import close_pool, cores, process_pool
+
+log = logging.getLogger(__name__)
+
+CATCH_UP_BATCH = 200  # articles per transaction while catching up: each is about a millisecond of CPU
+PARALLEL_ARTICLES = 2_000  # from this many to catch up, worker processes find the names (starting them: ~1 s)
+_CHUNK = 400  # host parameters per statement, under SQLite's oldest limit
+IndexedNames = tuple[int, ArticleNames]  # (article id, its names)
+
+
+def write_names(conn: sqlite3.Connection, indexed: Sequence[IndexedNames]) -> None:
+    """Store articles' names (inside the caller's transaction); an article indexed again is replaced."""
+    if not indexed:
+        return
+    ids = [(article_id,) for article_id, _ in indexed]
+    conn.executemany("DELETE FROM article_names WHERE article_id = ?", ids)
+    conn.executemany("INSERT OR IGNORE INTO names_indexed(article_id) VALUES (?)", ids)
+    conn.executemany(
+        "INSERT INTO article_names(article_id, key, forms, mentions, running, not_initial, person, organisation,"
+        " place, aliases) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(article_id, *row) for article_id, (rows, _) in indexed for row in rows],
+    )
+    words = sorted({w for _, (_, lower) in indexed for w in lower})
+    conn.executemany("INSERT OR IGNORE INTO name_lower_words(word) VALUES (?)", [(w,) for w in words])
+
+
+def missing_count(conn: sqlite3.Connection) -> int:
+    """How many highlighted articles the index lacks."""
+    return int(
+        conn.execute(
+            "SELECT count(*) FROM articles WHERE highlighted = 1"
+            " AND NOT EXISTS (SELECT 1 FROM names_indexed n WHERE n.article_id = articles.id)"
+        ).fetchone()[0]
+    )
+
+
+def index_ids(conn: sqlite3.Connection, ids: Sequence[int], *, pause: float = 0.0) -> int:
+    """Index the articles among `ids` not indexed yet (whatever their highlight), in this process, in short
+    transactions; returns how many. `pause` seconds after each lets a thread sharing this interpreter run."""
+    done = 0
+    for start in range(0, len(ids), CATCH_UP_BATCH):
+        rows = _unindexed_texts(conn, ids[start : start + CATCH_UP_BATCH])
+        if rows:
+            done += _write(conn, _names_of(rows))
+            if pause:
+                time.sleep(pause)
+    return done
+
+
+_Text = tuple[int, str, str, str]  # id, title, summary, content
+
+
+def _unindexed_texts(conn: sqlite3.Connection, ids: Sequence[int]) -> list[_Text]:
+    marks = ",".join("?" * len(ids))
+    rows = conn.execute(
+        f"SELECT id, title, summary, content FROM articles WHERE id IN ({marks})"
+        " AND NOT EXISTS (SELECT 1 FROM names_indexed n WHERE n.article_id = articles.id)",
+        list(ids),
+    ).fetchall()
+    return [(int(r[0]), r[1] or "", r[2] or "", r[3] or "") for r in rows]
+
+
+def _names_of(rows: list[_Text]) -> list[IndexedNames]:
+    """The names of each article (in a worker process, or this one)."""
+    return [
+        (article_id, article_names(title, summary, content)) for article_id, title, summary, content in rows
+    ]
+
+
+def _write(conn: sqlite3.Connection, indexed: list[IndexedNames]) -> int:
+    with transaction(conn):
+        write_names(conn, indexed)
+    return len(indexed)
+
+
+def index_missing(
+    conn: sqlite3.Connection,
+    on_progress: Callable[[int, int], None] | None = None,
+    *,
+    should_stop: Callable[[], bool] = lambda: False,
+    pause: float = 0.002,
+    workers: int | None = None,
+) -> int:
+    """Index every highlighted article the index lacks, newest first; returns how many. `on_progress(done,
+    total)` after each batch; `should_stop()` ends it early (what is done stays done).
+
+    From PARALLEL_ARTICLES articles, worker processes (`workers`, default one per core; 0 or 1: none) find the
+    names while this thread reads the texts and writes the rows: the window's thread, which shares this
+    interpreter, then only waits on SQLite's short statements, not on the heuristic's Python."""
+    total = missing_count(conn)
+    if not total:
+        return 0
+    if workers is None:
+        workers = cores() if total >= PARALLEL_ARTICLES else 0
+    started = time.perf_counter()
+    done = 0
+    pool = process_pool(workers) if workers > 1 else None
+    try:
+        for batch in _missing_batches(conn, should_stop):
+            chunks = [batch[i : i + CATCH_UP_BATCH] for i in range(0, len(batch), CATCH_UP_BATCH)]
+            for found in (pool.map if pool is not None else map)(_names_of, chunks):
+                done += _write(conn, found)
+                if pool is None:
+                    time.sleep(pause)
+            if on_progress:
+                on_progress(min(done, total), total)
+    finally:
+        if pool is not None:
+            close_pool(pool)
+    log.info(
+        "name index: %d articles caught up in %.1f s (%d worker processes)",
+        done,
+        time.perf_counter() - started,
+        workers if workers > 1 else 0,
+    )
+    return done
+
+
+def _missing_batches(conn: sqlite3.Connection, should_stop: Callable[[], bool]) -> Iterator[list[_Text]]:
+    """The texts of the highlighted articles the index lacks, newest first, a few batches at a time."""
+    while not should_stop():
+        ids = [
+            int(r[0])
+            for r in conn.execute(
+                "SELECT id FROM articles INDEXED BY articles_highlighted WHERE highlighted = 1"
+                " AND NOT EXISTS (SELECT 1 FROM names_indexed n WHERE n.article_id = articles.id)"
+                " ORDER BY published DESC LIMIT ?",
+                (CATCH_UP_BATCH * 5,),
+            )
+        ]
+        if not ids:
+            return
+        yield _unindexed_texts(conn, ids)
+
+
+class PeriodNames:
+    """The name index's rows for one set of articles (a temporary table of their ids on this connection)."""
+
+    def __init__(self, conn: sqlite3.Connection, ids: Iterable[int]) -> None:
+        self._conn = conn
+        self._naming: dict[str, str] = {}  # key -> the ids of the articles naming it, comma-separated
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS name_period(id INTEGER PRIMARY KEY)")
+        conn.execute("DELETE FROM temp.name_period")
+        conn.executemany("INSERT OR IGNORE INTO temp.name_period(id) VALUES (?)", [(i,) for i in ids])
+
+    def close(self) -> None:
+        self._conn.execute("DELETE FROM temp.name_period")
+
+    def totals(self) -> list[AggregateRow]:
+        """Each name's rows summed over the articles (forms and aliases joined), as collector_from reads them;
+        the articles naming each are kept for `articles_naming` (the same pass)."""
+        sql = """SELECT key, group_concat(forms, char(30)), sum(mentions), sum(running), sum(not_initial),
+                        sum(person), sum(organisation), sum(place), group_concat(aliases, char(30)),
+                        group_concat(article_id)
+                 FROM article_names WHERE article_id IN (SELECT id FROM temp.name_period) GROUP BY key"""
+        rows = self._conn.execute(sql).fetchall()
+        self._naming = {r[0]: r[9] for r in rows}
+        return [tuple(r[:9]) for r in rows]  # type: ignore[misc]
+
+    def articles_naming(self, keys: Iterable[str]) -> dict[str, list[int]]:
+        """The articles of the set naming each key (keys named by none are left out); after `totals`."""
+        found: dict[str, list[int]] = {}
+        for key in set(keys):
+            ids = self._naming.get(key)
+            if ids:
+                found[key] = [int(i) for i in ids.split(",")]
+        return found
+
+    def entries(self) -> dict[int, tuple[str, ...]]:
+        """The watched entries each article of the set names (articles naming none left out)."""
+        named: dict[int, list[str]] = {}
+        sql = "SELECT article_id, entry FROM article_entries WHERE article_id IN (SELECT id FROM temp.name_period)"
+        for article_id, entry in self._conn.execute(sql):
+            named.setdefault(int(article_id), []).append(entry)
+        return {k: tuple(sorted(v)) for k, v in named.items()}
+
+
+def lower_words_known(conn: sqlite3.Connection, words: Iterable[str]) -> set[str]:
+    """Which of `words` the indexed articles use in lower case."""
+    wanted = sorted(set(words))
+    known: set[str] = set()
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        known.update(
+            r[0] for r in conn.execute(f"SELECT word FROM name_lower_words WHERE word IN ({marks})", chunk)
+        )
+    return known
+
+
+def highlighted_since(conn: sqlite3.Connection, since: str, limit: int) -> list[tuple[int, str]]:
+    """(id, published) of the highlighted articles published since `since`, newest first, at most `limit`."""
+    rows = conn.execute(
+        """SELECT id, published FROM articles INDEXED BY articles_highlighted
+           WHERE highlighted = 1 AND published >= ? ORDER BY published DESC LIMIT ?""",
+        (since, limit),
+    )
+    return [(int(r[0]), r[1]) for r in rows]
+
+
+def article_texts(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
+    """The text (title, summary, content) of each article of `ids`."""
+    texts: dict[int, str] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = list(ids[start : start + _CHUNK])
+        marks = ",".join("?" * len(chunk))
+        for r in conn.execute(
+            f"SELECT id, title, summary, content FROM articles WHERE id IN ({marks})", chunk
+        ):
+            texts[int(r[0])] = f"{r[1]}\n\n{r[2]}\n\n{r[3]}"
+    return texts
