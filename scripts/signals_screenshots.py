@@ -20,7 +20,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from PySide6.QtWidgets import QApplication
-from screenshots import DEV_FEEDS, REPO, save_small, serve
 
 from monitor.app import build_window, setup_application
 from monitor.core.matching.watchlist import Watchlist
@@ -29,6 +28,7 @@ from monitor.core.service import VigieCore
 from monitor.core.support.clock import parse_iso, utc_now
 from monitor.paths import AppPaths
 from monitor.ui.tasks import ImmediateRunner
+from screenshots import DEV_FEEDS, REPO, save_small, serve
 
 TAKEN_OFF = ("Mohamed Amra", "Jérôme Durain", "Benoît Payan")
 

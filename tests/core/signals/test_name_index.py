@@ -123,7 +123,9 @@ def test_a_parser_process_names_the_highlighted_items() -> None:
     )
     content = f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{feed}</channel></rss>'
     poller._start_parser(Matcher(WATCHED))
-    parsed, assessments, _features = poller._parse_and_assess(content.encode(), "https://news.example/rss", {}, NOW)
+    parsed, assessments, _features = poller._parse_and_assess(
+        content.encode(), "https://news.example/rss", {}, NOW
+    )
     assert [a.highlighted for a in assessments] == [True, False]
     named, unwatched = parsed.items
     assert named.names == article_names(named.title, named.summary, named.content)
