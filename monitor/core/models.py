@@ -235,6 +235,31 @@ class ArticleRow:
     lang: str | None = None  # "fr", "en" or "other" (schema 10)
 
 
+@dataclass(frozen=True)
+class StoryQuery:
+    """The story view of the list: the stories with a report `articles` selects (the sidebar's choice, the search
+    and the filters), in the order of one story column."""
+
+    articles: ArticleQuery = field(default_factory=ArticleQuery)
+    sort: str = "last_updated"  # title | reports | outlets | languages | score | first_seen | last_updated
+    descending: bool = True
+
+
+@dataclass(frozen=True)
+class StoryRow:
+    """One row of the story view, as the stories table keeps it (storage/story_rows.py)."""
+
+    id: int
+    title: str  # the first report's
+    reports: int
+    outlets: int
+    languages: str  # "en, fr"
+    score: float  # its highest report's
+    highlighted: bool
+    first_seen: str
+    last_updated: str
+
+
 class ArticlePages(Protocol):
     """The read-only view of the store that the article list pages through (small indexed reads)."""
 

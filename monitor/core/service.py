@@ -18,7 +18,17 @@ from monitor.core.evidence.cases import CaseBook
 from monitor.core.learning.proposal import Disagreement, Proposal, disagreements, judged_articles, propose
 from monitor.core.matching.matcher import Matcher
 from monitor.core.matching.watchlist import Entry, Watchlist, WatchlistFile, default_watchlist_path
-from monitor.core.models import SEED_SOURCE, Article, ArticlePages, ArticleQuery, Feed, StorySummary
+from monitor.core.models import (
+    SEED_SOURCE,
+    Article,
+    ArticlePages,
+    ArticleQuery,
+    ArticleRow,
+    Feed,
+    StoryQuery,
+    StoryRow,
+    StorySummary,
+)
 from monitor.core.parsing import opml
 from monitor.core.parsing.seeds import read_seeds, seed_item
 from monitor.core.polling.alerts import AlertPolicy
@@ -354,6 +364,18 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
     def story_timeline(self, story: int) -> StoryTimeline | None:
         """Who reported a story first and what each later report adds; None for an unknown story."""
         return story_timeline(self.store, story)
+
+    def story_count(self, query: StoryQuery) -> int:
+        """How many stories the list's story view shows (a story shows when any of its reports matches)."""
+        return self.store.story_count(query)
+
+    def story_rows(self, query: StoryQuery, offset: int, limit: int) -> list[StoryRow]:
+        """A page of the list's story view (an indexed walk of the story rows, storage/story_pages.py)."""
+        return self.store.story_rows(query, offset, limit)
+
+    def story_reports(self, story: int) -> list[ArticleRow]:
+        """A story's reports as list rows, earliest first."""
+        return self.store.story_report_rows(story)
 
 
 def core_poll_function(core: VigieCore) -> PollFunction:

@@ -12,7 +12,7 @@ from monitor.ui import case_view, profile_backup, versions_dialog
 from monitor.ui.news_search_dialog import ask_words_to_follow
 from monitor.ui.proposal_dialog import show_proposal_dialog
 from monitor.ui.signals_controller import SignalsController
-from monitor.ui.stories_view import open_stories
+from monitor.ui.story_mode import StoryMode
 
 if TYPE_CHECKING:
     from monitor.ui.main_window import MainWindow
@@ -103,13 +103,7 @@ def build_actions(w: MainWindow) -> None:
     w.act_feed_health = _action(
         w, "Feed &health…", w.show_feed_health, "Ctrl+Shift+H", "Each feed's health and figures"
     )
-    w.act_stories = _action(
-        w,
-        "S&tories…",
-        lambda: open_stories(w),
-        "Ctrl+Shift+S",
-        "One row per story: reprints and rewrites together",
-    )
+    w.story_mode = StoryMode(w)  # the list's story view (issue 16): View ▸ Group by story, Ctrl+Shift+S
     w.act_watchlist = _action(w, "&Edit watchlist…", w.show_watchlist_editor, "Ctrl+E")
     w.act_propose = _action(
         w,
@@ -143,7 +137,7 @@ def build_menus(w: MainWindow) -> None:
                 w.act_quit,
             ],
         ),
-        ("&View", [w.act_search, w.act_clear_filters, None, w.act_original]),
+        ("&View", [w.act_search, w.act_clear_filters, None, w.story_mode.action, None, w.act_original]),
         (
             "&Articles",
             [
@@ -162,8 +156,6 @@ def build_menus(w: MainWindow) -> None:
                 None,
                 w.act_versions,
                 w.act_add_to_case,
-                None,
-                w.act_stories,
             ],
         ),
         ("&Cases", [w.act_cases, w.act_add_to_case]),

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from monitor.core.errors import StoreError
-from monitor.core.storage import schema_steps, wordform_index
+from monitor.core.storage import schema_steps, story_rows, wordform_index
 
 # A migration is SQL, or a function that runs in the migration's transaction (for steps SQL cannot do alone).
 Migration = str | Callable[[sqlite3.Connection], None]
@@ -201,6 +201,7 @@ MIGRATIONS: list[Migration] = [
     schema_steps.V14,
     schema_steps.V15,
     schema_steps.V16,
+    story_rows.migrate_v17,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

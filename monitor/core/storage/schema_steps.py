@@ -225,3 +225,6 @@ CREATE TRIGGER article_names_update AFTER UPDATE OF title, summary, content ON a
     DELETE FROM names_indexed WHERE article_id = old.id;
 END;
 """
+
+# v17 (the story view of the list, issue 16 item 3): the story rows, in storage/story_rows.py (a Python step: it
+# writes every story's row from its reports).

@@ -23,6 +23,7 @@ from monitor.core.storage.feed_records import FeedRecords
 from monitor.core.storage.ingest import IngestWrites
 from monitor.core.storage.queries import ArticleQueries
 from monitor.core.storage.story_index import StoryIndex, StoryReads
+from monitor.core.storage.story_pages import StoryPages
 from monitor.core.storage.versions import FullTextRecords
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,16 @@ log = logging.getLogger(__name__)
 JUDGEMENTS = ("relevant", "not-relevant", None)
 
 
-class Store(FeedRecords, IngestWrites, ArticleQueries, CaseRecords, StoryIndex, StoryReads, FullTextRecords):
+class Store(
+    FeedRecords,
+    IngestWrites,
+    StoryPages,
+    ArticleQueries,
+    CaseRecords,
+    StoryIndex,
+    StoryReads,
+    FullTextRecords,
+):
     """Feeds and articles. Safe to share between threads: each thread gets its own connection.
 
     `database`, a postgresql:// URL, puts the store on that server instead of the SQLite file at `path`.

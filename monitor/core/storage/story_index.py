@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from monitor.core.storage.db import transaction
 from monitor.core.storage.engine import Dialect, not_on_postgres
+from monitor.core.storage.story_rows import refresh_stale_story_rows, refresh_story_rows
 
 log = logging.getLogger(__name__)
 
@@ -166,13 +167,21 @@ class StoryIndex:
         """Open the write transaction one batch of grouping runs in: each decision is written at once, so the
         next article of the batch finds it (reads on this connection see the open transaction's writes)."""
         self.conn.execute("BEGIN IMMEDIATE")
+        self._stories_grouped_into: set[int] = set()
 
     def end_grouping(self, commit: bool = True) -> None:
+        """Commit (or roll back) the batch; before a commit, the list rows of the stories it added reports to
+        and of those marked stale since the last batch are rewritten (storage/story_rows.py)."""
+        if commit:
+            refresh_story_rows(self.conn, getattr(self, "_stories_grouped_into", ()))
+            refresh_stale_story_rows(self.conn)
+        self._stories_grouped_into = set()
         self.conn.execute("COMMIT" if commit else "ROLLBACK")
 
     def write_grouping(self, grouped: GroupedArticle) -> None:
         """Write one decision (inside begin_grouping ... end_grouping)."""
         conn = self.conn
+        self._stories_grouped_into.add(grouped.story)
         if grouped.new_story:
             conn.execute(
                 "INSERT OR REPLACE INTO stories(id, thread, related_seed) VALUES (?, ?, ?)",

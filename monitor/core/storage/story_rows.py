@@ -1,0 +1,153 @@
+"""Each story's list row, kept in the `stories` table (schema 17): its first report's title, how many reports and
+outlets it has, its languages, its highest report's score, when its first report was published and its latest.
+
+The story view of the article list sorts and pages these columns on their own indexes, so a page of stories is
+one indexed walk, never a GROUP BY over the articles. They are kept as the stories change:
+
+- grouping writes a story's new reports in one transaction per batch; before it commits, the batch's stories are
+  read again and their rows rewritten (`refresh_story_rows`, called by StoryIndex.end_grouping);
+- a re-score changes scores: a trigger sets the story's score and highlight from its reports at once;
+- an article's title or date changing (a re-poll) sets its story's title and dates at once; its link, language
+  or story changing marks the story stale (`stories_stale`: its outlets and languages are Python's to count),
+  rewritten at the next grouping batch; a deleted article recounts its story's reports at once, so a story
+  whose reports are all gone leaves the list.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterable
+from itertools import groupby
+from urllib.parse import urlsplit
+
+log = logging.getLogger(__name__)
+
+IDS_PER_QUERY = 400  # host parameters per IN list, under SQLite's oldest limit of 999
+NO_LANGUAGE = "und"
+
+# When a report happened: published, or first seen when that is earlier or the date is unknown (as story_reports).
+REPORT_AT = (
+    "CASE WHEN a.published IS NULL OR a.published > a.first_seen THEN a.first_seen ELSE a.published END"
+)
+_OF_STORY = "FROM articles a WHERE a.story = old.story"
+
+# The columns the story list sorts on (story_pages.STORY_SORTS) each have an index of the listed stories;
+# stories_highlighted counts the highlighted view's stories; articles_read_story counts the stories of the unread
+# view from the index alone (no temporary B-tree).
+V17 = f"""
+ALTER TABLE stories ADD COLUMN title TEXT NOT NULL DEFAULT '';
+ALTER TABLE stories ADD COLUMN first_seen TEXT NOT NULL DEFAULT '';
+ALTER TABLE stories ADD COLUMN last_updated TEXT NOT NULL DEFAULT '';
+ALTER TABLE stories ADD COLUMN reports INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE stories ADD COLUMN outlets INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE stories ADD COLUMN languages TEXT NOT NULL DEFAULT '';
+ALTER TABLE stories ADD COLUMN score REAL NOT NULL DEFAULT 0;
+ALTER TABLE stories ADD COLUMN highlighted INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX stories_by_title ON stories(title COLLATE NOCASE, id) WHERE reports > 0;
+CREATE INDEX stories_by_reports ON stories(reports, id) WHERE reports > 0;
+CREATE INDEX stories_by_outlets ON stories(outlets, id) WHERE reports > 0;
+CREATE INDEX stories_by_languages ON stories(languages, id) WHERE reports > 0;
+CREATE INDEX stories_by_score ON stories(score, id) WHERE reports > 0;
+CREATE INDEX stories_by_first_seen ON stories(first_seen, id) WHERE reports > 0;
+CREATE INDEX stories_by_last_updated ON stories(last_updated, id) WHERE reports > 0;
+CREATE INDEX stories_highlighted ON stories(highlighted) WHERE reports > 0;
+CREATE TABLE stories_stale (story INTEGER PRIMARY KEY);
+CREATE INDEX articles_read_story ON articles(read, story);
+CREATE TRIGGER stories_score AFTER UPDATE OF score, highlighted ON articles
+WHEN new.story IS NOT NULL AND (new.score IS NOT old.score OR new.highlighted IS NOT old.highlighted) BEGIN
+    UPDATE stories SET
+        score = coalesce((SELECT max(a.score) FROM articles a WHERE a.story = new.story), 0),
+        highlighted = coalesce((SELECT max(a.highlighted) FROM articles a WHERE a.story = new.story), 0)
+    WHERE id = new.story;
+END;
+CREATE TRIGGER stories_report_dated AFTER UPDATE OF title, published, first_seen ON articles
+WHEN old.story IS NOT NULL AND (new.title IS NOT old.title OR new.published IS NOT old.published
+                                OR new.first_seen IS NOT old.first_seen) BEGIN
+    UPDATE stories SET
+        title = coalesce((SELECT a.title {_OF_STORY} ORDER BY {REPORT_AT}, a.id LIMIT 1), ''),
+        first_seen = coalesce((SELECT min({REPORT_AT}) {_OF_STORY}), ''),
+        last_updated = coalesce((SELECT max({REPORT_AT}) {_OF_STORY}), '')
+    WHERE id = old.story;
+END;
+CREATE TRIGGER stories_report_moved AFTER UPDATE OF link, source, lang, story ON articles
+WHEN old.story IS NOT NULL AND (new.link IS NOT old.link OR new.source IS NOT old.source
+                                OR new.lang IS NOT old.lang OR new.story IS NOT old.story) BEGIN
+    INSERT OR IGNORE INTO stories_stale(story) VALUES (old.story);
+END;
+CREATE TRIGGER stories_report_deleted AFTER DELETE ON articles WHEN old.story IS NOT NULL BEGIN
+    UPDATE stories SET reports = (SELECT count(*) {_OF_STORY}) WHERE id = old.story;
+    INSERT OR IGNORE INTO stories_stale(story) VALUES (old.story);
+END;
+"""
+
+
+def report_outlet(link: str | None, source: str) -> str:
+    """The outlet of a report: its link's host without "www." (an aggregator's feed carries many), else its
+    feed (what core.stories.summaries.outlet counts, so the list and `vigie stories list` agree)."""
+    host = (urlsplit(link).hostname or "") if link else ""
+    return host.removeprefix("www.") or source
+
+
+def migrate_v17(conn: sqlite3.Connection) -> None:
+    """Schema 17: the story rows' columns, indexes and triggers, then every story's row from its reports."""
+    from monitor.core.storage.db import _split_sql  # db lists this step: imported when it runs
+
+    for statement in _split_sql(V17):
+        conn.execute(statement)
+    stories = [r[0] for r in conn.execute("SELECT DISTINCT story FROM articles WHERE story IS NOT NULL")]
+    refresh_story_rows(conn, stories)
+    log.info("story rows written for %d stories", len(stories))
+
+
+def refresh_story_rows(conn: sqlite3.Connection, stories: Iterable[int]) -> None:
+    """Rewrite the rows of `stories` from their reports (one indexed read of articles_story per story); a story
+    without reports any more gets reports = 0 and leaves the list. Runs in the caller's transaction."""
+    wanted = sorted(set(stories))
+    for start in range(0, len(wanted), IDS_PER_QUERY):
+        chunk = wanted[start : start + IDS_PER_QUERY]
+        marks = ",".join("?" * len(chunk))
+        rows = conn.execute(
+            f"""SELECT a.story, a.thread, a.title, a.link, a.source, {REPORT_AT} AS at,
+                       coalesce(f.lang, a.lang) AS lang, a.score, a.highlighted
+                FROM articles a LEFT JOIN story_features f ON f.article_id = a.id
+                WHERE a.story IN ({marks}) ORDER BY a.story, at, a.id""",
+            chunk,
+        ).fetchall()
+        found = set()
+        for story, group in groupby(rows, key=lambda r: r[0]):
+            reports = list(group)
+            found.add(story)
+            first = reports[0]
+            languages = sorted({r[6] for r in reports if r[6] and r[6] != NO_LANGUAGE})
+            conn.execute(
+                """INSERT INTO stories(id, thread, title, first_seen, last_updated, reports, outlets, languages,
+                                       score, highlighted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(id) DO UPDATE SET title = excluded.title, first_seen = excluded.first_seen,
+                       last_updated = excluded.last_updated, reports = excluded.reports,
+                       outlets = excluded.outlets, languages = excluded.languages, score = excluded.score,
+                       highlighted = excluded.highlighted""",
+                (
+                    story,
+                    first[1] if first[1] is not None else story,
+                    first[2] or "",
+                    first[5] or "",
+                    max(r[5] or "" for r in reports),
+                    len(reports),
+                    len({report_outlet(r[3], r[4]) for r in reports}),
+                    ", ".join(languages),
+                    max(float(r[7] or 0) for r in reports),
+                    int(any(r[8] for r in reports)),
+                ),
+            )
+        gone = [s for s in chunk if s not in found]
+        conn.executemany("UPDATE stories SET reports = 0 WHERE id = ?", [(s,) for s in gone])
+        conn.executemany("DELETE FROM stories_stale WHERE story = ?", [(s,) for s in chunk])
+
+
+def refresh_stale_story_rows(conn: sqlite3.Connection) -> int:
+    """Rewrite the rows the triggers marked stale; returns how many. Runs in the caller's transaction."""
+    stale = [r[0] for r in conn.execute("SELECT story FROM stories_stale")]
+    if stale:
+        refresh_story_rows(conn, stale)
+    return len(stale)
