@@ -90,7 +90,11 @@ def fingerprint() -> str:
             digest.update(f"{package}/{name}={seen};".encode())
     here = resources.files("monitor.core.matching")
     for name in _SOURCES:
-        digest.update(here.joinpath(name).read_bytes())
+        try:
+            digest.update(here.joinpath(name).read_bytes())
+        except OSError:  # a bundle holds compiled code only: its executable stands for the build
+            built = Path(sys.executable).stat()
+            digest.update(f"{name}@{built.st_size}:{built.st_mtime_ns};".encode())
     for item in sorted(here.joinpath("data").iterdir(), key=lambda p: p.name):
         if item.name.endswith(".txt"):
             digest.update(item.name.encode() + item.read_bytes())
