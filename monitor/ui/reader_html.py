@@ -225,6 +225,8 @@ def welcome_html(*, first_run: bool, articles: int, feeds: int, highlighted: int
         "<tr><td><b>Shift+C</b> / <b>Ctrl+Shift+C</b></td><td>add the article to a case / the cases</td></tr>"
         "<tr><td><b>Ctrl+Shift+P</b></td><td>propose the watchlist change your judgements call for</td></tr>"
         "<tr><td><b>Ctrl+Shift+D</b></td><td>compare the versions of a revised article</td></tr>"
+        "<tr><td><b>Ctrl+Shift+S</b></td><td>group the list by story, or back to articles</td></tr>"
+        "<tr><td><b>Ctrl+Shift+T</b> / <b>Ctrl+Shift+E</b></td><td>the timeline / the emerging names</td></tr>"
         "<tr><td><b>Ctrl+F</b></td><td>search</td></tr>"
         "<tr><td><b>F5</b> or <b>Ctrl+R</b></td><td>poll the feeds now</td></tr>"
         "</table>"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
@@ -250,3 +252,20 @@ def test_highlighted_rows_are_tinted_on_screen(window: MainWindow) -> None:
 
     assert colour_at(hot) == QColor(HIGHLIGHT_ROW).name()
     assert colour_at(cold) != QColor(HIGHLIGHT_ROW).name()
+
+
+def test_every_shortcut_the_welcome_page_lists_is_bound(window: MainWindow) -> None:
+    from PySide6.QtGui import QAction, QKeySequence, QShortcut
+
+    from monitor.ui.reader_html import welcome_html
+
+    listed = set(
+        re.findall(
+            r"<b>((?:Ctrl|Shift)\+[^<]+)</b>",
+            welcome_html(first_run=False, articles=0, feeds=0, highlighted=0),
+        )
+    )
+    bound = {
+        QKeySequence(key).toString() for action in window.findChildren(QAction) for key in action.shortcuts()
+    } | {shortcut.key().toString() for shortcut in window.findChildren(QShortcut)}
+    assert listed and listed <= bound, sorted(listed - bound)
