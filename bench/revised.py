@@ -8,6 +8,7 @@ the cached profile (bench/_fixtures.py), where a share of the articles is marked
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -35,8 +36,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--share", type=float, default=0.05, help="share of the articles marked revised")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--without-index",
+        action="store_true",
+        help="drop schema 18's articles_revisions first (before/after)",
+    )
     args = parser.parse_args()
-    print(fx.machine())
+    print(fx.machine(), f"load {os.getloadavg()[0]:.1f}")
     source = fx.profile_200k()
     with tempfile.TemporaryDirectory(prefix="vigie-revised-bench-") as tmp:
         work = fx.copy_profile(source, Path(tmp) / "profile")
@@ -46,6 +52,8 @@ def main() -> int:
             store.conn.execute(
                 "UPDATE articles SET revisions = 1 + abs(random()) % 3 WHERE id % ? = 0", (every,)
             )
+            if args.without_index:
+                store.conn.execute("DROP INDEX articles_revisions")
             total = store.count(ArticleQuery())
             revised = ArticleQuery(view="revised")
             figures = {
@@ -71,7 +79,10 @@ def main() -> int:
                 ).fetchone(),
             }
             count = store.count(revised)
-            print(f"{count:,} revised articles of {total:,}")
+            print(
+                f"{count:,} revised articles of {total:,}"
+                + (" (no articles_revisions)" if args.without_index else "")
+            )
             for label, fn in figures.items():
                 timings = fx.timed(fn, args.repeat)
                 print(f"{label}: median {fx.median(timings) * 1000:.1f} ms (max {max(timings) * 1000:.1f})")
