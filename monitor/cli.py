@@ -96,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     poll = commands.add_parser("poll", parents=[common], help="poll every feed once (or one), headless")
     poll.add_argument("--feed", metavar="ID_OR_URL")
 
-    articles = commands.add_parser("articles", parents=[common], help="export or judge articles")
+    articles = commands.add_parser("articles", parents=[common], help="export, judge or compare articles")
     art_cmds = articles.add_subparsers(dest="articles_command", metavar="ACTION", required=True)
     aexp = art_cmds.add_parser(
         "export", parents=[common], help="seeds and collected articles as JSONL or CSV"
@@ -144,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--apply", action="store_true", help="apply it, then list the judged articles that disagree"
     )
     prop.add_argument("--limit", type=int, default=50, metavar="N", help="articles shown per list (0: all)")
-    cli_evidence.add_parsers(commands, common)
+    cli_evidence.add_parsers(commands, common, art_cmds)
     cli_signals.add_parsers(commands, common, wl_cmds)
     return parser
 
@@ -203,7 +203,7 @@ def _fail(message: str) -> int:
 def _dispatch(core: VigieCore, args: argparse.Namespace) -> int:
     if args.command == "feeds" and args.feeds_command == "health":
         return _feeds_health(core, args.format)
-    if args.command in cli_evidence.COMMANDS:
+    if cli_evidence.handles(args):
         return cli_evidence.dispatch(core, args)
     handler = {
         "feeds": _feeds,

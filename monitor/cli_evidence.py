@@ -7,6 +7,8 @@ import logging
 import sys
 from pathlib import Path
 
+from monitor.core.errors import UserError
+from monitor.core.evidence.version_diff import diff_text, pick_version, version_diff, version_line
 from monitor.core.service import VigieCore
 
 log = logging.getLogger(__name__)
@@ -14,7 +16,29 @@ log = logging.getLogger(__name__)
 COMMANDS = ("backup", "restore", "cases")
 
 
-def add_parsers(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def handles(args: argparse.Namespace) -> bool:
+    """Whether this module runs the parsed command (cli.py asks before its own commands)."""
+    return args.command in COMMANDS or (args.command == "articles" and args.articles_command == "versions")
+
+
+def add_parsers(
+    commands: argparse._SubParsersAction,
+    common: argparse.ArgumentParser,
+    article_cmds: argparse._SubParsersAction,
+) -> None:
+    versions = article_cmds.add_parser(
+        "versions",
+        parents=[common],
+        help="the stored versions of an article (fetched, SHA-256, title), or a word diff of two",
+    )
+    versions.add_argument("id", type=int, metavar="ARTICLE_ID", help="as in the export")
+    versions.add_argument(
+        "--diff",
+        nargs=2,
+        type=int,
+        metavar=("A", "B"),
+        help="the words removed and added from version A to version B (numbers as listed)",
+    )
     backup = commands.add_parser(
         "backup", parents=[common], help="copy the profile to FILE (safe while the window polls)"
     )
@@ -31,10 +55,20 @@ def add_parsers(commands: argparse._SubParsersAction, common: argparse.ArgumentP
     show = case_cmds.add_parser("show", parents=[common], help="a case's items in time order")
     show.add_argument("case", metavar="CASE")
     add = case_cmds.add_parser(
-        "add", parents=[common], help="pin articles (ids as in the export) to a case, created when new"
+        "add",
+        parents=[common],
+        help="pin articles (ids as in the export) or stories to a case, created when new",
     )
     add.add_argument("case", metavar="CASE")
-    add.add_argument("ids", type=int, nargs="+", metavar="ARTICLE_ID")
+    add.add_argument("ids", type=int, nargs="*", metavar="ARTICLE_ID")
+    add.add_argument(
+        "--story",
+        type=int,
+        action="append",
+        default=[],
+        metavar="STORY_ID",
+        help="pin every report of this story (ids as in `vigie stories list`; repeat for more)",
+    )
     add.add_argument("--note", default="", metavar="TEXT", help="the analyst's note on these items")
     add.add_argument("--tag", action="append", default=[], metavar="TAG", help="a tag (repeat for more)")
     note = case_cmds.add_parser("note", parents=[common], help="set the case's own note")
@@ -47,6 +81,8 @@ def add_parsers(commands: argparse._SubParsersAction, common: argparse.ArgumentP
 
 
 def dispatch(core: VigieCore, args: argparse.Namespace) -> int:
+    if args.command == "articles":
+        return versions_command(core, args.id, args.diff)
     if args.command == "backup":
         return _backup(core, args.file)
     if args.command == "restore":
@@ -93,17 +129,45 @@ def _cases(core: VigieCore, args: argparse.Namespace) -> int:
             note = f"  — {item.note}" if item.note else ""
             print(f"[{item.article_id}] {when}  {item.outlet}: {title}{tags}{note}")
     elif action == "add":
-        pinned = core.add_to_case(args.case, args.ids, note=args.note, tags=args.tag)
-        made = "created the case" if pinned.created else "case"
-        print(
-            f"{made} {pinned.case.name!r}: {len(pinned.added)} added, {len(pinned.already)} already in it "
-            f"({pinned.case.items} items)"
-        )
+        return _add(core, args)
     elif action == "note":
         core.update_case(core.case_named(args.case).id, note=args.text)
         print(f"note of {args.case!r} saved")
     else:
         return _export(core, args)
+    return 0
+
+
+def _add(core: VigieCore, args: argparse.Namespace) -> int:
+    if not args.ids and not args.story:
+        raise UserError("name at least one article id, or a story with --story STORY_ID")
+    pins = []
+    if args.ids:
+        pins.append(("", core.add_to_case(args.case, args.ids, note=args.note, tags=args.tag)))
+    for story in args.story:
+        pins.append((f"story {story}: ", core.add_story_to_case(args.case, story, args.note, args.tag)))
+    for n, (what, pinned) in enumerate(pins):
+        made = "created the case" if pinned.created and n == 0 else "case"
+        print(
+            f"{what}{made} {pinned.case.name!r}: {len(pinned.added)} added, {len(pinned.already)} already in "
+            f"it ({pinned.case.items} items)"
+        )
+    return 0
+
+
+def versions_command(core: VigieCore, article_id: int, diff: list[int] | None) -> int:
+    """`vigie articles versions ID [--diff A B]`: one line per stored version, or the word diff of two."""
+    versions = core.article_versions(article_id)
+    if not versions and core.store.article(article_id) is None:
+        raise UserError(f"no article with id {article_id} (ids as in `vigie articles export`)")
+    if diff is None:
+        for version in versions:
+            print(version_line(version))
+        revised = len(versions) - 1
+        print(f"{len(versions)} stored versions (revised {revised} times)", file=sys.stderr)
+        return 0
+    old, new = (pick_version(versions, number) for number in diff)
+    sys.stdout.write(diff_text(version_diff(old, new)))
     return 0
 
 

@@ -202,7 +202,7 @@ class ArticleVersion:
 class ArticleQuery:
     """Which articles a list shows, and in what order. `view` is a sidebar source."""
 
-    view: str = "all"  # all | new | highlighted | starred | seeds | feed | folder
+    view: str = "all"  # all | new | highlighted | starred | revised | seeds | feed | folder
     feed_id: int | None = None
     feed_ids: tuple[int, ...] | None = None  # only these feeds' articles (a folder's subtree); () is none
     entry: str | None = None
@@ -233,6 +233,7 @@ class ArticleRow:
     starred: bool
     link: str | None
     lang: str | None = None  # "fr", "en" or "other" (schema 10)
+    revisions: int = 0  # stored versions less one (the list's Rev. column)
 
 
 @dataclass(frozen=True)

@@ -32,9 +32,10 @@ COLUMNS: list[tuple[str, str]] = [
     ("title", "Title"),
     ("source", "Source"),
     ("published", "Published"),
-    ("lang", "Lang"),  # last: a saved column layout keeps the other columns where they were
+    ("lang", "Lang"),
+    ("revisions", "Rev."),  # last: a saved column layout keeps the other columns where they were
 ]
-COL_STAR, COL_SCORE, COL_TITLE, COL_SOURCE, COL_PUBLISHED, COL_LANG = range(len(COLUMNS))
+COL_STAR, COL_SCORE, COL_TITLE, COL_SOURCE, COL_PUBLISHED, COL_LANG, COL_REVISIONS = range(len(COLUMNS))
 LANG_NAMES = {"fr": "French", "en": "English", "other": "another language (not stemmed as French or English)"}
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the ArticleRow
@@ -182,6 +183,7 @@ class ArticleTableModel(QAbstractTableModel):
             return {
                 COL_STAR: "Starred (S toggles)",
                 COL_SCORE: "Watchlist score; orange when the article is highlighted",
+                COL_REVISIONS: "Stored versions of a revised article (blank when its outlet never changed it)",
             }.get(section)
         return None
 
@@ -200,7 +202,12 @@ class ArticleTableModel(QAbstractTableModel):
             return self._tint if row.highlighted else None
         if role == Qt.ItemDataRole.ForegroundRole and column == COL_STAR:
             return self._star_on if row.starred else self._star_off
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (COL_STAR, COL_SCORE, COL_LANG):
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (
+            COL_STAR,
+            COL_SCORE,
+            COL_LANG,
+            COL_REVISIONS,
+        ):
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(row, column)
@@ -222,6 +229,8 @@ class ArticleTableModel(QAbstractTableModel):
             return row.source_label
         if column == COL_LANG:
             return row.lang.upper() if row.lang in ("fr", "en") else (row.lang or "")
+        if column == COL_REVISIONS:
+            return str(row.revisions + 1) if row.revisions else ""
         return _short_date(row.published, date.today())
 
     @staticmethod
@@ -237,6 +246,9 @@ class ArticleTableModel(QAbstractTableModel):
             return row.source
         if column == COL_LANG:
             return f"Language: {LANG_NAMES.get(row.lang or '', 'not known')}"
+        if column == COL_REVISIONS and row.revisions:
+            times = "once" if row.revisions == 1 else f"{row.revisions} times"
+            return f"{row.revisions + 1} stored versions: revised {times} (Ctrl+Shift+D compares them)"
         return None
 
 

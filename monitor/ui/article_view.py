@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from monitor.ui.article_model import (
     COL_LANG,
     COL_PUBLISHED,
+    COL_REVISIONS,
     COL_SCORE,
     COL_SOURCE,
     COL_STAR,
@@ -29,7 +30,14 @@ from monitor.ui.style import BADGE_BG, BADGE_FG, BADGE_HOT_BG, BADGE_HOT_FG, TEX
 
 log = logging.getLogger(__name__)
 
-DEFAULT_WIDTHS = {COL_STAR: 30, COL_SCORE: 54, COL_SOURCE: 130, COL_PUBLISHED: 108, COL_LANG: 48}
+DEFAULT_WIDTHS = {
+    COL_STAR: 30,
+    COL_SCORE: 54,
+    COL_SOURCE: 130,
+    COL_PUBLISHED: 108,
+    COL_LANG: 48,
+    COL_REVISIONS: 44,
+}
 
 
 class ScoreBadgeDelegate(QStyledItemDelegate):

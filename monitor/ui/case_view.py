@@ -1,5 +1,5 @@
 """The case view (Cases ▸ Cases…, Ctrl+Shift+C): the analyst's cases, each item in time order with its
-highlights, the notes and tags, and the report export; and Articles ▸ Add to case… (Shift+C).
+highlights, the notes and tags, and the report export. Adding to a case is case_pin.py's.
 
 Every read and write goes through VigieCore on the task runner; the item pages (HTML) are built there too.
 """
@@ -15,9 +15,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -37,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from monitor.core.errors import describe_error
-from monitor.core.evidence.cases import CaseView, Pinned
+from monitor.core.evidence.cases import CaseView
 from monitor.core.models import Case, CaseItem
 from monitor.ui.questions import ask_yes_no
 from monitor.ui.style import format_date
@@ -58,7 +56,7 @@ def split_tags(text: str) -> list[str]:
     return [t.strip() for t in text.split(",") if t.strip()]
 
 
-class _Work:
+class Work:
     """Runs core calls on the window's task runner; failures go to the status bar in words."""
 
     def __init__(self, window: MainWindow) -> None:
@@ -94,7 +92,7 @@ class CaseViewDialog(QDialog):
         self.resize(1180, 760)
         self.window_ = window
         self.core = window.core
-        self.work = _Work(window)
+        self.work = Work(window)
         self.shown: CaseView | None = None
         self._wanted_case: int | None = None
 
@@ -368,7 +366,7 @@ def export_case_report(window: MainWindow, case: Case, fmt: str, path: Path) -> 
         status.show_message(f"Wrote the {fmt.upper()} report of {case.name!r} to {written}.")
 
     status.work_progress(f"Writing the {fmt.upper()} report of {case.name}…")
-    _Work(window).run("case_report", write, done, f"Could not write the {fmt.upper()} report")
+    Work(window).run("case_report", write, done, f"Could not write the {fmt.upper()} report")
 
 
 def show_case_view(window: MainWindow) -> CaseViewDialog:
@@ -379,72 +377,3 @@ def show_case_view(window: MainWindow) -> CaseViewDialog:
     dialog.show()
     dialog.raise_()
     return dialog
-
-
-class AddToCaseDialog(QDialog):
-    """Which case (an existing one or a new name), with a note and tags for the pinned article."""
-
-    def __init__(self, parent: QWidget, names: list[str], title: str) -> None:
-        super().__init__(parent)
-        self.setObjectName("addToCase")
-        self.setWindowTitle("Add to case")
-        self.case = QComboBox(self)
-        self.case.setEditable(True)
-        self.case.addItems(names)
-        self.case.lineEdit().setPlaceholderText("a case, or the name of a new one")
-        self.note = QPlainTextEdit(self)
-        self.note.setPlaceholderText("Why this article matters to the case")
-        self.tags = QLineEdit(self)
-        self.tags.setPlaceholderText("tags, separated by commas")
-        shown = QLabel(title, self)
-        shown.setWordWrap(True)
-        form = QFormLayout(self)
-        form.addRow(shown)
-        form.addRow("&Case", self.case)
-        form.addRow("&Note", self.note)
-        form.addRow("&Tags", self.tags)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-
-def add_current_to_case(window: MainWindow) -> None:
-    """Articles ▸ Add to case…: pin the article in the reader to a case (asked in a dialog)."""
-    article_id = window.current_article_id()
-    if article_id is None:
-        window.status.show_message("Open an article first, then add it to a case.")
-        return
-    title = window.reader.article.title if window.reader.article else f"Article {article_id}"
-    work = _Work(window)
-
-    def ask(cases: list[Case]) -> None:
-        dialog = AddToCaseDialog(window, [c.name for c in cases], title)
-        dialog.accepted.connect(lambda: pin(dialog))
-        dialog.open()
-
-    def pin(dialog: AddToCaseDialog) -> None:
-        name, note, tags = (
-            dialog.case.currentText(),
-            dialog.note.toPlainText(),
-            split_tags(dialog.tags.text()),
-        )
-
-        def done(pinned: Pinned) -> None:
-            made = "new case " if pinned.created else ""
-            what = "added to" if pinned.added else "already in"
-            window.status.show_message(
-                f"Article {what} {made}{pinned.case.name!r} ({pinned.case.items} items)."
-            )
-            view = window.findChild(CaseViewDialog)
-            if view is not None:
-                view.reload()
-
-        work.run(
-            "add_to_case", lambda: window.core.add_to_case(name, [article_id], note=note, tags=tags), done,
-            "Could not add the article to the case", write=True,
-        )  # fmt: skip
-
-    work.run("cases", window.core.cases, ask, "Could not read the cases")

@@ -9,14 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QMainWindow,
-    QMessageBox,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
 
 from monitor import __version__
 from monitor.core.models import ArticleQuery
@@ -46,6 +39,7 @@ EMPTY_MESSAGES = {
     "new": "Nothing new: every article here has been read.",
     "highlighted": "No highlighted articles. Poll the feeds (F5), or widen the watchlist (Watchlist ▸ Edit).",
     "starred": "No starred articles. Press S to star the selected article.",
+    "revised": "No revised articles: no outlet has changed an item it published since it was stored.",
     "seeds": "The seed corpus is empty.",
     "feed": "Nothing from this feed yet. Press F5 to poll it, or see its health in Feeds ▸ Manage feeds.",
     "folder": "Nothing from the feeds of this folder yet (right-click it: Poll now).",

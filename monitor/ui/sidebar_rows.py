@@ -17,6 +17,7 @@ FIXED_VIEWS = [
     ("new", "New", "Unread articles"),
     ("highlighted", "Highlighted", "Articles the watchlist highlights (count: unread)"),
     ("starred", "Starred", "Articles you starred"),
+    ("revised", "Revised", "Articles their outlet changed after publishing: more than one stored version"),
     ("seeds", "Seeds", "The seed corpus (count: unread)"),
 ]
 

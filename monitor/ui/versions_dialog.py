@@ -1,6 +1,7 @@
 """Articles ▸ Compare versions… (Ctrl+Shift+D): the stored versions of a revised article, a word-level diff
 between any two of them (removed words struck through in red, added ones in green), and each version's fetch
-time and SHA-256 digests. The versions are read on the task runner; the diff is made here, from plain text."""
+time and SHA-256 digests. The versions are read on the task runner; the diff (core.evidence.version_diff) is
+made here, from plain text."""
 
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from monitor.core.errors import describe_error
+from monitor.core.evidence.version_diff import version_diff
 from monitor.core.models import ArticleVersion
-from monitor.core.support.worddiff import word_diff
 from monitor.ui.style import TEXT_MUTED
 
 if TYPE_CHECKING:
@@ -33,30 +34,19 @@ log = logging.getLogger(__name__)
 SHORTCUT = "Ctrl+Shift+D"
 _REMOVED = "background-color:#fde2e1; color:#8a1c1c; text-decoration:line-through;"
 _ADDED = "background-color:#dcf5dc; color:#1b5e20;"
-_FIELDS = (
-    ("title", "Title"),
-    ("link", "Link"),
-    ("summary", "Summary"),
-    ("content", "Content"),
-    ("full_text", "Full text"),
-)
 
 
 def diff_html(old: ArticleVersion, new: ArticleVersion) -> str:
-    """Each field of two versions, word by word: what `new` removed and added. Text only, escaped: nothing loads."""
+    """Each field of two versions, word by word (core.evidence.version_diff): what `new` removed and added.
+    Text only, escaped: nothing loads."""
     out = [
         f"<p style='color:{TEXT_MUTED};'>Version {old.number} (fetched {html.escape(old.fetched)}, "
         f"SHA-256 {old.text_sha256[:16]}…) → version {new.number} (fetched {html.escape(new.fetched)}, "
         f"SHA-256 {new.text_sha256[:16]}…)</p>"
     ]
-    for name, label in _FIELDS:
-        before, after = getattr(old, name) or "", getattr(new, name) or ""
-        if not before and not after:
-            continue
-        parts = word_diff(before, after)
-        changed = any(op != "same" for op, _ in parts)
-        out.append(f"<h3>{label}{'' if changed else ' <small>(unchanged)</small>'}</h3><p>")
-        for op, text in parts:
+    for field in version_diff(old, new).fields:
+        out.append(f"<h3>{field.label}{'' if field.changed else ' <small>(unchanged)</small>'}</h3><p>")
+        for op, text in field.parts:
             escaped = html.escape(text)
             if op == "removed":
                 out.append(f"<span style='{_REMOVED}'>{escaped}</span> ")

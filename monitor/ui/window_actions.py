@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 
-from monitor.ui import case_view, profile_backup, versions_dialog
+from monitor.ui import case_pin, case_view, profile_backup, versions_dialog
 from monitor.ui.news_search_dialog import ask_words_to_follow
 from monitor.ui.proposal_dialog import show_proposal_dialog
 from monitor.ui.signals_controller import SignalsController
@@ -80,7 +80,11 @@ def build_actions(w: MainWindow) -> None:
     w.act_not_relevant = _action(w, "Judge &not relevant", lambda: w.judge("not-relevant"), "Shift+N")
     w.act_no_judgement = _action(w, "&Withdraw judgement", lambda: w.judge(None), "Shift+W")
     w.act_add_to_case = _action(
-        w, "Add to &case…", lambda: case_view.add_current_to_case(w), "Shift+C", "Pin this article to a case"
+        w,
+        "Add to &case…",
+        lambda: case_pin.add_current_to_case(w),
+        "Shift+C",
+        "Pin this article to a case (in the story mode, every report of the story on the current row)",
     )
     w.act_cases = _action(
         w, "&Cases…", lambda: case_view.show_case_view(w), "Ctrl+Shift+C", "Cases, their notes and reports"
@@ -104,6 +108,7 @@ def build_actions(w: MainWindow) -> None:
         w, "Feed &health…", w.show_feed_health, "Ctrl+Shift+H", "Each feed's health and figures"
     )
     w.story_mode = StoryMode(w)  # the list's story view (issue 16): View ▸ Group by story, Ctrl+Shift+S
+    case_pin.install_context_menus(w)  # right-click an article, a story or a report: Add to case…
     w.act_watchlist = _action(w, "&Edit watchlist…", w.show_watchlist_editor, "Ctrl+E")
     w.act_propose = _action(
         w,

@@ -10,7 +10,8 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from monitor.core.service import VigieCore
-from monitor.ui.case_view import AddToCaseDialog, CaseViewDialog
+from monitor.ui.case_pin import AddToCaseDialog
+from monitor.ui.case_view import CaseViewDialog
 from tests.ui.conftest import GuiThreadGuard, Wiring, open_row, settle
 from tests.ui.test_main_window import add_feed_articles
 

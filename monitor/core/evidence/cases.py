@@ -101,6 +101,15 @@ class CaseBook:
         log.info("case %r: pinned %d articles (%d were there)", case.name, len(added), len(already))
         return Pinned(self.case_named(case.name), added, already, existing is None)
 
+    def add_story_to_case(self, name: str, story_id: int, note: str = "", tags: Sequence[str] = ()) -> Pinned:
+        """Pin every report of a story (its id as `vigie stories list` and the story view give it) to the case
+        `name`, each as an article with the note and tags: the reports stay whatever the retention, and the case
+        view and the report list them in time order. A story without reports raises UserError."""
+        reports = self.store.story_article_ids(int(story_id))
+        if not reports:
+            raise UserError(f"no story {story_id} (`vigie stories list` gives the stories' ids)")
+        return self.add_to_case(name, reports, note=note, tags=tags)
+
     def update_case(self, case_id: int, *, name: str | None = None, note: str | None = None) -> Case:
         self.store.update_case(case_id, iso(self.clock()), name=name, note=note)
         return self.case_file(case_id).case

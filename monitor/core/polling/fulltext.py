@@ -4,7 +4,8 @@ kept beside the feed's text as a page version (monitor.core.storage.versions).
 
 It runs at the end of a poll, after every feed's own items are stored and their alerts raised, so it never delays
 them; at most MAX_PAGES_PER_FEED pages per feed per poll (the rest wait for the item's next change). A page that
-fails leaves the item as it was and says why in the feed's full_text_state, which feed health shows.
+fails leaves the item as it was and says why in the feed's full_text_state, which feed health shows. The page's
+text is matched like the feed's: a new item it highlights becomes an alert of the same poll.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from monitor.core.matching.matcher import Matcher
 from monitor.core.models import Feed
 from monitor.core.storage.ingest import SCORES_PER_WRITE, FetchProvenance, apply_scores, score_row
 from monitor.core.storage.store import Store
-from monitor.core.storage.versions import page_validators, save_full_text
+from monitor.core.storage.versions import page_validators, raise_page_alerts, save_full_text
 from monitor.core.support.clock import Clock, iso, utc_now
 from monitor.core.web.fetch import Fetcher, FetchRequest, FetchResult
 
@@ -127,9 +128,12 @@ def fetch_full_texts(
     return changed
 
 
-def rescore_articles(store: Store, matcher: Matcher, article_ids: Sequence[int]) -> None:
-    """Match again the articles whose full text changed. Re-scoring never raises an alert (apply_scores): an
-    item becomes an alert from its feed's text, as it arrives."""
+def rescore_articles(
+    store: Store, matcher: Matcher, article_ids: Sequence[int], poll_id: int | None = None
+) -> list[int]:
+    """Match again the articles whose full text changed. An item new in the poll `poll_id` that its page's text
+    highlights becomes an alert, as if its feed had carried that text (an older item does not: re-scoring never
+    makes an item new). Returns the ids of those new alerts."""
     rows = []
     for article_id in article_ids:
         article = store.article(article_id)
@@ -141,3 +145,9 @@ def rescore_articles(store: Store, matcher: Matcher, article_ids: Sequence[int])
             )
     for start in range(0, len(rows), SCORES_PER_WRITE):
         apply_scores(store.conn, rows[start : start + SCORES_PER_WRITE])
+    if poll_id is None:
+        return []
+    alerts = raise_page_alerts(store.conn, [row[0] for row in rows], poll_id)
+    if alerts:
+        log.info("%d new items highlighted by their page's text: alerts", len(alerts))
+    return alerts

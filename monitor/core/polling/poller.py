@@ -188,7 +188,7 @@ def poll_once(
     if any(f.full_text for f in feeds) and not (cancel and cancel.is_set()):
         try:
             changed = fetch_full_texts(feeds, store, fetcher, result.started, clock, cancel)
-            rescore_articles(store, matcher, changed)
+            rescore_articles(store, matcher, changed, poll_id)
         except Exception as exc:
             if _storage_failure(exc):
                 raise

@@ -171,6 +171,13 @@ class CaseRecords:
             for r in rows
         ]
 
+    def story_article_ids(self, story_id: int) -> list[int]:
+        """The reports of a story (one range of the articles_story index), earliest first."""
+        rows = self.conn.execute(
+            "SELECT id FROM articles WHERE story = ? ORDER BY published, id", (story_id,)
+        ).fetchall()
+        return [int(r[0]) for r in rows]
+
     def cases_of_article(self, article_id: int) -> list[str]:
         """The names of the cases that hold an article (the reader says so)."""
         rows = self.conn.execute(

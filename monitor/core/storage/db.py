@@ -182,7 +182,8 @@ UPDATE articles SET highlighted = 1 WHERE judgement = 'relevant';
 
 # v10 is the word-form index (wordform_index.migrate_v10).
 
-# v11-v15 (stories, cases, signals, revisions, entry pairs) are SQL scripts in schema_steps.py.
+# v11-v16 and v18 (stories, cases, signals, revisions, entry pairs, names, the revisions index) are SQL scripts
+# in schema_steps.py.
 
 MIGRATIONS: list[Migration] = [
     _V1,
@@ -202,6 +203,7 @@ MIGRATIONS: list[Migration] = [
     schema_steps.V15,
     schema_steps.V16,
     story_rows.migrate_v17,
+    schema_steps.V18,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

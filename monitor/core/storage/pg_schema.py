@@ -316,6 +316,7 @@ PG_MIGRATIONS: dict[int, str] = {
     15: _V15_SQL,
     16: _V16_SQL,
     17: "SELECT 1",
+    18: "CREATE INDEX articles_revisions ON articles(revisions);",  # the list sorted by Rev. (as SQLite's)
 }
 PG_SCHEMA_VERSION = max(PG_MIGRATIONS)
 

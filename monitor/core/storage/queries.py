@@ -26,6 +26,7 @@ SORT_COLUMNS = {
     "source": f"{SOURCE_LABEL} COLLATE NOCASE",
     "published": "a.published",
     "lang": "a.lang",
+    "revisions": "a.revisions",
 }
 # The indexes (db v3) that hold the articles in the order of a sort column. When a condition selects its
 # articles as a set of ids (a search, an entry, the starred view) and the set is large, the page query walks the
@@ -37,6 +38,7 @@ SORT_INDEXES = {
     "title": "articles_title",
     "published": "articles_published",
     "lang": "articles_lang",
+    "revisions": "articles_revisions",
 }
 BROAD_SEARCH_HITS = 5_000  # from this many hits, a search walks the sort index
 BROAD_SET_SIZE = 1_000  # from this many articles, an entry or the starred view walks it
@@ -69,6 +71,8 @@ class ArticleQueries:
             clauses.append(
                 "a.id IN (SELECT id FROM articles WHERE starred = 1)" if id_sets else "a.starred = 1"
             )
+        elif query.view == "revised":  # the partial index articles_revised holds them (schema 14)
+            clauses.append("a.revisions > 0")
         elif query.view == "seeds":
             clauses.append("a.source = ?")
             args.append(SEED_SOURCE)
@@ -110,7 +114,7 @@ class ArticleQueries:
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
 
     _ROW_COLUMNS = f"""a.id, a.title, a.source, a.published, a.score, a.highlighted, a.alert, a.read, a.starred,
-        a.link, a.lang, {SOURCE_LABEL} AS source_label"""
+        a.link, a.lang, a.revisions, {SOURCE_LABEL} AS source_label"""
 
     # -- counts, remembered until the database changes -------------------------------------------------------
 
@@ -348,6 +352,8 @@ class ArticleQueries:
                       count(*) FILTER (WHERE alert = 1 AND read = 0), coalesce(sum(highlighted), 0)
                FROM articles"""
         ).fetchone()
+        # The revised articles from their partial index (articles_revised): a few pages of it, never the table.
+        revised = self.conn.execute("SELECT count(*) FROM articles WHERE revisions > 0").fetchone()[0]
         return {
             "all": row[1],
             "total": row[0],
@@ -357,6 +363,7 @@ class ArticleQueries:
             "seeds": row[4],
             "alerts": row[5],
             "highlighted_total": row[6],
+            "revised": int(revised),
         }
 
     def unread_by_entry(self) -> dict[str, int]:

@@ -107,6 +107,23 @@ def save_full_text(
     return True
 
 
+def raise_page_alerts(conn: sqlite3.Connection, article_ids: Sequence[int], poll_id: int) -> list[int]:
+    """Make alerts of the articles their page's text has just highlighted, when they are new in this poll (as
+    an item highlighted by its feed's text is), not seeds and not from a muted feed. Returns their ids."""
+    if not article_ids:
+        return []
+    marks = ",".join("?" * len(article_ids))
+    with transaction(conn):
+        rows = conn.execute(
+            f"""UPDATE articles SET alert = 1
+                WHERE id IN ({marks}) AND poll_id = ? AND alert = 0 AND highlighted = 1 AND source <> 'seed'
+                  AND NOT EXISTS (SELECT 1 FROM feeds f WHERE f.id = articles.feed_id AND f.muted = 1)
+                RETURNING id""",
+            (*article_ids, poll_id),
+        ).fetchall()
+    return sorted(int(r[0]) for r in rows)
+
+
 class FullTextRecords:
     """The full-text setting of feeds and the items waiting for their page (mixed into Store)."""
 

@@ -83,7 +83,7 @@ QUERIES = {
 }
 
 
-@pytest.mark.parametrize("sort", ["starred", "score", "title", "source", "published"])
+@pytest.mark.parametrize("sort", ["starred", "score", "title", "source", "published", "revisions"])
 @pytest.mark.parametrize("descending", [False, True])
 @pytest.mark.parametrize("name", list(QUERIES))
 def test_walking_a_sort_index_lists_the_same_pages_as_sorting_the_set(
