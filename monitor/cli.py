@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from monitor import __version__, cli_evidence, cli_signals
-from monitor.cli_database import WINDOW_REFUSED, add_database_option, database_url
+from monitor.cli_database import WINDOW_REFUSED, add_database_option, analyst_name, database_url
 from monitor.core import export
 from monitor.core.errors import UserError, describe_error, is_expected
 from monitor.core.matching.watchlist import dump_watchlist, load_watchlist
@@ -177,7 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_app(AppPaths.resolve(args.data_dir), minimized=args.minimized)
     try:
         paths = AppPaths.resolve(args.data_dir)
-        core = VigieCore(paths, database=args.database) if args.database else VigieCore(paths)
+        core = VigieCore(paths, database=args.database, analyst=analyst_name(args))
     except (UserError, OSError, sqlite3.Error) as exc:
         where = "" if args.database else "cannot open the Vigie data folder: "  # a server's message names it
         return _fail(where + describe_error(exc))

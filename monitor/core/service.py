@@ -99,12 +99,14 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
         fetch_settings: FetchSettings | None = None,
         rescore_at_start: bool = True,
         database: str | None = None,
+        analyst: str | None = None,
     ):
         self.paths = paths.ensure()
         self.clock = clock
         # `database`: a postgresql:// URL puts the store on that server (team mode); the profile folder keeps the
-        # settings and the watchlist.
-        self.store = Store.open(paths.database, paths.backups, database=database)
+        # settings and the watchlist. `analyst`: whose read, starred and judgements they are there (default: the OS
+        # user name); a local profile has one analyst.
+        self.store = Store.open(paths.database, paths.backups, database=database, analyst=analyst)
         self.settings = Settings.load(paths.settings)
         self._fetch_settings = fetch_settings or FetchSettings(
             max_concurrency=self.settings.max_concurrent_fetches, per_host_delay=0.25

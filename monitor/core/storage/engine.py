@@ -7,6 +7,7 @@ adapter (pg.py) gives psycopg the small surface the store uses of sqlite3.
 
 from __future__ import annotations
 
+import getpass
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -88,3 +89,25 @@ def redacted(url: str) -> str:
     """The URL as logs and messages show it (it has no password: check_database_url refused those)."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}{parts.path}" if parts.netloc or parts.path else url
+
+
+ANALYST_MAX = 63  # a PostgreSQL role name's length: the row-level security compares the two
+
+
+def default_analyst() -> str:
+    """The OS user's name: who an analyst is on a shared database unless told (--analyst, VIGIE_ANALYST)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container)
+        return "analyst"
+
+
+def check_analyst(name: str) -> str:
+    """The analyst's name, checked: not empty, printable, at most 63 characters. Raises StoreError in words."""
+    name = name.strip()
+    if not name or len(name) > ANALYST_MAX or not name.isprintable():
+        raise StoreError(
+            f"the analyst's name {name!r} is not usable: give 1 to {ANALYST_MAX} printable characters "
+            "(--analyst or VIGIE_ANALYST; by default the OS user name)"
+        )
+    return name

@@ -21,6 +21,7 @@ from monitor.core.storage.engine import (
     UNSUPPORTED_TABLES,
     NotOnPostgresError,
     check_database_url,
+    default_analyst,
     not_on_postgres,
     redacted,
 )
@@ -38,6 +39,11 @@ _TEMP = re.compile(r"\btemp\.")
 # SQLite's CROSS JOIN ... ON is a join-order hint (the left table drives); PostgreSQL's CROSS JOIN takes no ON.
 _CROSS_JOIN_ON = re.compile(r"\bCROSS JOIN(\s+\w+(?:\s+\w+)?\s+ON)\b", re.IGNORECASE)
 _MISSING_TABLE = re.compile(r'relation "(?:\w+\.)?(\w+)" does not exist')
+# A SELECT reads the articles through the session analyst's view (pg_team_schema.py): read, starred and judgement
+# are that analyst's. Writes (UPDATE, INSERT, DELETE) go to the table.
+_READS = re.compile(r"^\s*(SELECT|WITH)\b", re.IGNORECASE)
+_FROM_ARTICLES = re.compile(r"\b(FROM|JOIN)\s+articles\b(?!\.)", re.IGNORECASE)
+ANALYST_SETTING = "vigie.analyst"
 
 
 def _psycopg() -> Any:
@@ -127,14 +133,23 @@ class PgCursor:
         return iter(self.fetchall())
 
 
-class PgConnection:
-    """One psycopg connection in autocommit mode (transactions are the store's explicit BEGIN ... COMMIT)."""
+def per_analyst(sql: str) -> str:
+    """A SELECT's `FROM articles` / `JOIN articles` as the session analyst's view; any other statement as is."""
+    return _FROM_ARTICLES.sub(r"\1 analyst_articles", sql) if _READS.match(sql) else sql
 
-    def __init__(self, raw: Any) -> None:
+
+class PgConnection:
+    """One psycopg connection in autocommit mode (transactions are the store's explicit BEGIN ... COMMIT).
+
+    `analyst_view`: SELECTs read the articles through the session analyst's view (the store's connections; a
+    migration's connection reads the table)."""
+
+    def __init__(self, raw: Any, *, analyst_view: bool = False) -> None:
         self.raw = raw
+        self.analyst_view = analyst_view
 
     def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> PgCursor:
-        text = translate(sql, params is not None)
+        text = translate(per_analyst(sql) if self.analyst_view else sql, params is not None)
         insert = _INSERT.match(text)
         returning = bool(insert and insert.group(1).lower() in _ID_TABLES and "RETURNING" not in text.upper())
         if returning:
@@ -150,8 +165,9 @@ class PgConnection:
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> PgCursor:
         cursor = self.raw.cursor()
+        text = per_analyst(sql) if self.analyst_view else sql
         with _errors_in_words():
-            cursor.executemany(translate(sql, True), [list(r) for r in rows])
+            cursor.executemany(translate(text, True), [list(r) for r in rows])
         return PgCursor(cursor)
 
     def close(self) -> None:
@@ -221,14 +237,22 @@ def open_database(url: str, *, create_schema: bool = True) -> None:
         conn.close()
 
 
-class PgPool:
-    """The store's per-thread connections, as db.ConnectionPool, lent by a psycopg-pool pool."""
+def set_analyst(raw: Any, analyst: str) -> None:
+    """Name the session's analyst (read by vigie_analyst(): the per-analyst view and the audit's who)."""
+    raw.execute("SELECT set_config(%s, %s, false)", [ANALYST_SETTING, analyst])
 
-    def __init__(self, url: str) -> None:
+
+class PgPool:
+    """The store's per-thread connections, as db.ConnectionPool, lent by a psycopg-pool pool; each session
+    names `analyst` (pg_team_schema.py)."""
+
+    def __init__(self, url: str, analyst: str | None = None) -> None:
         from psycopg_pool import ConnectionPool
 
         psycopg = _psycopg()
         self.url = check_database_url(url)
+        self.analyst = analyst or default_analyst()
+        self.backend_pids: set[int] = set()  # this process's sessions (the listener skips their own alerts)
         self._pool = ConnectionPool(
             url,
             min_size=1,
@@ -239,12 +263,17 @@ class PgPool:
                 "cursor_factory": psycopg.ClientCursor,
                 "row_factory": _row_factory,
             },
+            configure=self._configure,
             open=True,
             name="vigie",
         )
         self._local = threading.local()
         self._lent: list[Any] = []
         self._lock = threading.Lock()
+
+    def _configure(self, raw: Any) -> None:
+        set_analyst(raw, self.analyst)
+        self.backend_pids.add(int(raw.info.backend_pid))
 
     def get(self) -> PgConnection:
         conn = getattr(self._local, "conn", None)
@@ -256,7 +285,7 @@ class PgPool:
                 raise StoreError(
                     f"no connection to the database {redacted(self.url)} (server down?)"
                 ) from exc
-            conn = PgConnection(raw)
+            conn = PgConnection(raw, analyst_view=True)
             self._local.conn = conn
             with self._lock:
                 self._lent.append(raw)

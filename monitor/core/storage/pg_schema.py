@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 from monitor.core.errors import StoreError
+from monitor.core.storage.pg_team_schema import TEAM_SQL
 
 log = logging.getLogger(__name__)
 
@@ -316,6 +317,9 @@ PG_MIGRATIONS: dict[int, str] = {
     15: _V15_SQL,
     16: _V16_SQL,
     17: "SELECT 1",
+    # Team mode (issue 19): per-analyst states, the shared watchlist, the audit, pushed alerts
+    # (pg_team_schema.py). Self-contained: renumbered at merge if another step lands first.
+    18: TEAM_SQL,
 }
 PG_SCHEMA_VERSION = max(PG_MIGRATIONS)
 
