@@ -82,7 +82,9 @@ def settle_startup() -> None:
     gc.freeze()
 
 
-def run_app(paths: AppPaths, minimized: bool = False) -> int:
+def run_app(
+    paths: AppPaths, minimized: bool = False, *, database: str | None = None, analyst: str | None = None
+) -> int:
     """Open the window on the profile at `paths`; returns the exit code.
 
     A first start (an empty data folder) subscribes to the default feeds and shows what to do next. The
@@ -92,7 +94,8 @@ def run_app(paths: AppPaths, minimized: bool = False) -> int:
     assert isinstance(app, QApplication)
     setup_application(app)
     try:
-        core = VigieCore(paths, rescore_at_start=False)  # a re-score runs after the window shows
+        # A re-score runs after the window shows. `database`: the team's shared store (docs/TEAM.md).
+        core = VigieCore(paths, rescore_at_start=False, database=database, analyst=analyst)
     except (UserError, OSError, sqlite3.Error) as exc:
         log.error("cannot open the data folder: %s", exc)
         QMessageBox.critical(None, APP_NAME, f"Vigie cannot open its data folder:\n\n{describe_error(exc)}")

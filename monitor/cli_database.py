@@ -10,8 +10,6 @@ from monitor.paths import DATABASE_ENV
 
 ANALYST_ENV = "VIGIE_ANALYST"
 
-WINDOW_REFUSED = "the window does not open on a PostgreSQL database yet (team mode, first step: docs/TEAM.md)"
-
 
 def add_database_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(

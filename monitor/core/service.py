@@ -17,7 +17,13 @@ from monitor.core.evidence.backups import ProfileBackups
 from monitor.core.evidence.cases import CaseBook
 from monitor.core.learning.proposal import Disagreement, Proposal, disagreements, judged_articles, propose
 from monitor.core.matching.matcher import Matcher
-from monitor.core.matching.watchlist import Entry, Watchlist, WatchlistFile, default_watchlist_path
+from monitor.core.matching.watchlist import (
+    Entry,
+    Watchlist,
+    WatchlistError,
+    WatchlistFile,
+    default_watchlist_path,
+)
 from monitor.core.models import (
     SEED_SOURCE,
     Article,
@@ -49,6 +55,7 @@ from monitor.core.support.folder_paths import (
     format_folder_path,
     parse_folder_path,
 )
+from monitor.core.team.watchlist import SharedWatchlist
 from monitor.core.web.fetch import Fetcher, FetchSettings
 from monitor.core.web.news_search import FollowedSearch
 from monitor.paths import AppPaths, resources_dir, seeds_dir
@@ -115,7 +122,10 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
         if not paths.watchlist.exists():
             shutil.copyfile(default_watchlist_path(), paths.watchlist)
             paths.watchlist.chmod(0o600)
-        self.watchlist_file = WatchlistFile(paths.watchlist)
+        # On a shared database the team's watchlist is the database's newest version (the file is its copy).
+        self.watchlist_file = (
+            SharedWatchlist(paths.watchlist, self.store) if database else WatchlistFile(paths.watchlist)
+        )
         self.watchlist_error: str | None = None
         try:
             self.watchlist_file.load()
@@ -199,6 +209,7 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
     ) -> PollResult:
         """One poll of the given feeds (default: every enabled feed). Polls never overlap."""
         full = feeds is None
+        self.sync_watchlist()
         targets = [f for f in self.store.list_feeds() if f.enabled] if feeds is None else list(feeds)
         with self._poll_lock, self.fetcher() as fetcher:
             return poll_once(
@@ -213,6 +224,20 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
             )
 
     # -- watchlist ----------------------------------------------------------------------------------------
+
+    def sync_watchlist(self) -> bool:
+        """On a shared database, take the watchlist another analyst saved since (before each poll); True when
+        the matcher changed. The analyst who saved it re-scored the shared articles."""
+        if not isinstance(self.watchlist_file, SharedWatchlist):
+            return False
+        try:
+            changed = self.watchlist_file.sync()
+        except WatchlistError as exc:
+            log.error("the team's newest watchlist does not load, keeping this one: %s", exc)
+            return False
+        if changed:
+            self.matcher = self._build_matcher(self.watchlist)
+        return changed
 
     def replace_watchlist(
         self, watchlist: Watchlist, on_progress: Callable[[int, int], None] | None = None
