@@ -174,6 +174,10 @@ class PgConnection:
         self.raw.close()
 
 
+class RoleNotAllowedError(StoreError):
+    """The login role lacks a privilege, or a row-level security policy refused the row."""
+
+
 class _errors_in_words:
     """psycopg's errors the analyst can act on, as StoreError; a missing table of a feature PostgreSQL does not
     carry yet, as NotOnPostgresError. Anything else (a bug in our SQL) goes up as it is."""
@@ -189,6 +193,11 @@ class _errors_in_words:
             missing = _MISSING_TABLE.search(str(exc))
             if missing and missing.group(1) in UNSUPPORTED_TABLES:
                 raise not_on_postgres(UNSUPPORTED_TABLES[missing.group(1)]) from exc
+        if isinstance(exc, psycopg.errors.InsufficientPrivilege):  # a least-privilege role (docs/TEAM.md)
+            raise RoleNotAllowedError(
+                f"this database role may not do that ({_first_line(exc)}); packaging/postgresql-roles.sql says "
+                "which role may"
+            ) from exc
         if isinstance(exc, psycopg.OperationalError) and not isinstance(exc, psycopg.errors.QueryCanceled):
             raise StoreError(f"the database server failed: {_first_line(exc)}") from exc
         return False
@@ -224,6 +233,11 @@ def open_database(url: str, *, create_schema: bool = True) -> None:
         pg_schema.migrate(conn, create=create_schema)
     except NotOnPostgresError:
         raise
+    except RoleNotAllowedError as exc:
+        raise StoreError(
+            f"the database {redacted(url)} lacks Vigie's schema (or has an older one) and this role may not "
+            f"create it: {_first_line(exc.__cause__ or exc)}"
+        ) from exc
     except StoreError:
         raise
     except _psycopg().errors.InsufficientPrivilege as exc:
