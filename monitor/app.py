@@ -28,6 +28,7 @@ from monitor.ui.notifier import Notifier
 from monitor.ui.polling import PollRelay
 from monitor.ui.style import stylesheet
 from monitor.ui.tasks import Runner, TaskRunner
+from monitor.ui.team_mode import TeamMode
 from monitor.ui.uistate import UiState
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,10 @@ def build_window(
         core, bridge, UiState(core.paths.data_dir), first_run=first_run, open_url=open_url, confirm=confirm
     )
     bridge.setParent(window)
+    if (
+        core.on_shared_database
+    ):  # a team's PostgreSQL database: SQLite-only features greyed, the server watched
+        window.team = TeamMode(window)
     return window
 
 
@@ -97,8 +102,9 @@ def run_app(
         # A re-score runs after the window shows. `database`: the team's shared store (docs/TEAM.md).
         core = VigieCore(paths, rescore_at_start=False, database=database, analyst=analyst)
     except (UserError, OSError, sqlite3.Error) as exc:
-        log.error("cannot open the data folder: %s", exc)
-        QMessageBox.critical(None, APP_NAME, f"Vigie cannot open its data folder:\n\n{describe_error(exc)}")
+        what = "the team's database" if database else "its data folder"
+        log.error("cannot open %s: %s", what, exc)
+        QMessageBox.critical(None, APP_NAME, f"Vigie cannot open {what}:\n\n{describe_error(exc)}")
         return 2
     first_run = core.first_run
     if first_run:

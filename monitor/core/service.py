@@ -169,6 +169,21 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
     def close(self) -> None:
         self.store.close()
 
+    # -- team mode ----------------------------------------------------------------------------------------
+
+    @property
+    def on_shared_database(self) -> bool:
+        """Whether the store is a team's PostgreSQL database (docs/TEAM.md), not the profile's SQLite file."""
+        return self.store.database is not None
+
+    @property
+    def analyst(self) -> str:
+        return self.store.analyst
+
+    def check_database(self) -> None:
+        """Raises StoreError in words when the store does not answer (a server lost); the window's Retry."""
+        self.store.ping()
+
     # -- seeds and defaults -------------------------------------------------------------------------------
 
     def load_seeds(self, folder: Path | None = None) -> SeedLoad:

@@ -291,10 +291,15 @@ class PgPool:
 
     def get(self) -> PgConnection:
         conn = getattr(self._local, "conn", None)
+        if conn is not None and (conn.raw.broken or conn.raw.closed):  # the server went away since
+            self.close_current()
+            conn = None
         if conn is None:
             psycopg_pool = __import__("psycopg_pool")
             try:
                 raw = self._pool.getconn(timeout=CONNECT_TIMEOUT_S * 2)
+            except psycopg_pool.PoolClosed as exc:
+                raise StoreError("the connection to the database is closed") from exc
             except psycopg_pool.PoolTimeout as exc:
                 raise StoreError(
                     f"no connection to the database {redacted(self.url)} (server down?)"

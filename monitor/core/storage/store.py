@@ -121,6 +121,18 @@ class Store(
     def close(self) -> None:
         self._pool.close_all()
 
+    def ping(self) -> None:
+        """Check that the store answers; raises StoreError in words. On PostgreSQL over a new connection, so
+        that a server down answers at once (the pool would wait for one of its own)."""
+        if self.database:
+            pg.connect(self.database).close()
+            try:
+                self.conn.execute("SELECT 1").fetchone()
+            except StoreError:  # this thread's connection died with the server: the pool gives a new one
+                self.conn.execute("SELECT 1").fetchone()
+            return
+        self.conn.execute("SELECT 1").fetchone()
+
     def release_thread(self) -> None:
         """Close this thread's connection (worker threads call it before they end)."""
         self._pool.close_current()
