@@ -181,4 +181,6 @@ def wire_scheduling(
     notifier.open_articles.connect(window.show_articles)
     notifier.poll_requested.connect(window.poll_now)
     notifier.quit_requested.connect(app.quit)
+    if core.on_shared_database:  # the alerts of the other clients' polls, pushed by the server
+        window.team.push_alerts(notifier)
     return scheduler, notifier

@@ -37,7 +37,7 @@ from monitor.core.models import (
 )
 from monitor.core.parsing import opml
 from monitor.core.parsing.seeds import read_seeds, seed_item
-from monitor.core.polling.alerts import AlertPolicy
+from monitor.core.polling.alerts import AlertPolicy, Notification
 from monitor.core.polling.poller import FeedReport, PollResult, ProgressCallback, poll_once
 from monitor.core.polling.rescore import rescore_store
 from monitor.core.polling.scheduler import PollFunction
@@ -55,6 +55,7 @@ from monitor.core.support.folder_paths import (
     format_folder_path,
     parse_folder_path,
 )
+from monitor.core.team.alerts import AlertListener
 from monitor.core.team.watchlist import SharedWatchlist
 from monitor.core.web.fetch import Fetcher, FetchSettings
 from monitor.core.web.news_search import FollowedSearch
@@ -167,6 +168,8 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
         return Matcher(watchlist)
 
     def close(self) -> None:
+        for listener in getattr(self, "_listeners", []):  # before the store: they read it
+            listener.stop()
         self.store.close()
 
     # -- team mode ----------------------------------------------------------------------------------------
@@ -183,6 +186,19 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
     def check_database(self) -> None:
         """Raises StoreError in words when the store does not answer (a server lost); the window's Retry."""
         self.store.ping()
+
+    def alert_listener(
+        self, on_alerts: Callable[[list[int], bool], None], on_state: Callable[[bool, str], None]
+    ) -> AlertListener:
+        """The thread that receives the alerts other clients' polls push (not started): see team/alerts.py."""
+        listener = AlertListener(self.store, on_alerts, on_state=on_state)
+        self._listeners = [*getattr(self, "_listeners", []), listener]  # close() stops it
+        return listener
+
+    def pushed_notification(self, article_ids: Sequence[int]) -> Notification | None:
+        """The notification for alerts pushed by another client's poll, under this analyst's rules (muted
+        feeds, quiet hours, pause, own judgements); None when nothing is to be shown."""
+        return self.alerts.notification_for_articles(self.store.alerted_articles(article_ids))
 
     # -- seeds and defaults -------------------------------------------------------------------------------
 

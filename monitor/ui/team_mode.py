@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QPushButton, QWidget
 
 from monitor.core.errors import describe_error
@@ -19,7 +19,9 @@ from monitor.core.errors import describe_error
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction
 
+    from monitor.core.polling.alerts import Notification
     from monitor.ui.main_window import MainWindow
+    from monitor.ui.notifier import Notifier
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +70,19 @@ def _escape(text: str) -> str:
 
 
 class TeamMode(QObject):
-    """Wires the window for a shared database (app.build_window makes one when the core is on PostgreSQL)."""
+    """Wires the window for a shared database (app.build_window makes one when the core is on PostgreSQL).
 
-    reachable = Signal(bool)  # after each check: the server answered, or not
+    Signals:
+        reachable(bool): after each check, whether the server answered.
+        pushed(list, bool): alerted article ids another client's poll announced (LISTEN/NOTIFY, on the
+            listener's thread, delivered on the GUI thread), and whether a catch-up delivered them.
+        pushed_notification(Notification): the notification shown for them, if any.
+    """
+
+    reachable = Signal(bool)
+    pushed = Signal(list, bool)
+    pushed_notification = Signal(object)
+    _channel = Signal(bool, str)  # the listener's channel up or lost (emitted on its thread)
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -109,6 +121,45 @@ class TeamMode(QObject):
             self.disabled.append(action)
         for menu in w.menuBar().findChildren(QMenu):  # a menu shows its actions' tooltips only when told
             menu.setToolTipsVisible(True)
+
+    # -- alerts pushed by the other clients' polls --------------------------------------------------------------
+
+    def push_alerts(self, notifier: Notifier) -> None:
+        """Start listening for alerts; each batch becomes a notification under this analyst's rules (read on
+        the runner) and reloads the list and counts."""
+        self._notifier = notifier
+        self.pushed.connect(self._on_pushed, Qt.ConnectionType.QueuedConnection)
+        self._channel.connect(self._on_channel, Qt.ConnectionType.QueuedConnection)
+        self.listener = self.core.alert_listener(
+            lambda ids, caught_up: self.pushed.emit(ids, caught_up),
+            lambda up, why: self._channel.emit(up, why),
+        )
+        self.listener.start()
+
+    def _on_pushed(self, ids: list[int], caught_up: bool) -> None:
+        log.info("%d alerts pushed%s", len(ids), " (caught up)" if caught_up else "")
+        self.window.bridge.articles_changed.emit()
+        self.window.bridge.states_changed.emit()
+        self.window.bridge.runner.submit(
+            lambda _p: self.core.pushed_notification(ids),
+            on_result=self._show_pushed,
+            on_error=lambda exc: log.warning("pushed alerts %s: %s", ids[:10], exc),
+            name="pushed_alerts",
+        )
+
+    def _show_pushed(self, notification: Notification | None) -> None:
+        if notification is None:
+            return
+        self._notifier.notify(notification)
+        self.pushed_notification.emit(notification)
+
+    def _on_channel(self, up: bool, why: str) -> None:
+        if not up and not self.lost:
+            self.lost = True
+            self.banner.show_lost(why)
+            self.reachable.emit(False)
+        elif up and self.lost:
+            self.check()  # the listener is back: the store too, most likely; the check hides the banner
 
     # -- the server ------------------------------------------------------------------------------------------
 

@@ -80,3 +80,22 @@ def test_a_lost_server_gives_a_banner_with_retry(qtbot, window: MainWindow, team
     settle(qtbot, window)
     assert window.model.rowCount() > 0  # the seeds, read again
     assert window.core.paths.watchlist.exists() and window.core.paths.settings.parent.exists()
+
+
+def test_alerts_of_another_clients_poll_are_pushed_to_the_window(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, team_url: str, tmp_path: Path
+) -> None:
+    from tests.core.team.test_pushed_alerts import poll
+
+    team = window.team
+    qtbot.waitUntil(lambda: team.listener.last_seq is not None, timeout=10000)  # listening
+    poller = Store.open(tmp_path / "p.sqlite3", database=team_url, analyst="poller")
+    try:
+        with qtbot.waitSignal(team.pushed_notification, timeout=10000) as shown:
+            ids = poll(poller, ["Alerte venue du serveur"])
+    finally:
+        poller.close()
+    notification = shown.args[0]
+    assert notification.article_ids == ids and notification.body == "Alerte venue du serveur"
+    settle(qtbot, window)
+    assert window.model.row_of(ids[0]) is not None  # the list was read again

@@ -311,6 +311,16 @@ class AlertPolicy:
             return None
         return _notification(chosen, self._store)
 
+    def notification_for_articles(self, articles: Sequence[Article]) -> Notification | None:
+        """The notification of alerts another client's poll made (team mode, pushed by LISTEN/NOTIFY): this
+        analyst's muted feeds left out, held back by quiet hours, a pause or notifications off; None when
+        nothing is left. The poll that made them decided duplicates and stories."""
+        muted = {f.id for f in self._store.list_feeds() if f.muted}
+        kept = [a for a in articles if a.feed_id not in muted]
+        if not kept or self.held_reason():
+            return None
+        return _notification([_Chosen(a) for a in kept], self._store)
+
     def _story_update(self, article: Article) -> tuple[frozenset[str] | None, frozenset[str]] | None:
         """(None, the story's entries) for a story's first alert; (the new entries, all of them) for an update
         that names a watched entry the story's alert did not have; None when the story stays quiet."""

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from monitor.core.errors import UserError
+from monitor.core.models import Article
 from monitor.core.storage.db import transaction
 from monitor.core.storage.engine import Dialect
+from monitor.core.storage.rows import article_from_row
 
 # One analyst's mark on one article: only the column named changes, so two marks of the same row by two
 # threads (read here, starred there) never undo each other.
@@ -26,6 +28,7 @@ class WatchlistVersion:
     version: int
     saved: datetime
     analyst: str
+    _pool: object
     toml: str
     fingerprint: str
 
@@ -163,6 +166,21 @@ class TeamRecords:
                 list(article_ids),
             ).fetchone()
         return int(row[0])
+
+    def alerted_articles(self, article_ids: Sequence[int]) -> list[Article]:
+        """Those of these articles that are alerts for this analyst (not judged not relevant), best first."""
+        if not article_ids:
+            return []
+        marks = ",".join("?" * len(article_ids))
+        rows = self.conn.execute(
+            f"SELECT * FROM articles WHERE alert = 1 AND id IN ({marks}) ORDER BY score DESC",
+            list(article_ids),
+        ).fetchall()
+        return [article_from_row(r) for r in rows]
+
+    def own_sessions(self) -> set[int]:
+        """The server process ids of this store's connections (a client skips the alerts of its own polls)."""
+        return set(getattr(self._pool, "backend_pids", set()))
 
     def analyst_cursor(self) -> int | None:
         """The last alert this analyst's client delivered (None: never)."""
