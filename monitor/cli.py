@@ -174,7 +174,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cli_team.open_window(args)
     try:
         paths = AppPaths.resolve(args.data_dir)
-        core = VigieCore(paths, database=args.database, analyst=analyst_name(args))
+        team = {"database": args.database, "analyst": analyst_name(args)} if args.database else {}
+        core = VigieCore(paths, **team)
     except (UserError, OSError, sqlite3.Error) as exc:
         where = "" if args.database else "cannot open the Vigie data folder: "  # a server's message names it
         return _fail(where + describe_error(exc))
