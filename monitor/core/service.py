@@ -133,8 +133,11 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
         except Exception as exc:  # keep working on the shipped list rather than refusing to start
             self.watchlist_error = f"the watchlist {paths.watchlist} could not be read: {exc}"
             log.error("%s; using the default watchlist", self.watchlist_error)
-            self.watchlist_file = WatchlistFile(default_watchlist_path())
-            self.watchlist_file.load()
+            if database:  # the team's list stays the database's: a save there makes a new version
+                self.watchlist_file.current = WatchlistFile(default_watchlist_path()).load()
+            else:
+                self.watchlist_file = WatchlistFile(default_watchlist_path())
+                self.watchlist_file.load()
         self.matcher = self._build_matcher(self.watchlist)
         # Another address for the news search's feeds (tests point it at a local server).
         self.news_search_base: str | None = None

@@ -24,6 +24,11 @@ class Dialect:
     fts5: bool  # full text in FTS5 tables (articles_fts, articles_stems) written by the store itself
     index_hints: bool  # INDEXED BY: the planner's walks over a sort index (queries.py)
     change_stamp: bool  # PRAGMA data_version + total_changes: the count cache knows when to forget
+    # The list's unread and starred conditions on `a`. On PostgreSQL the analyst's own marks, as a semi-join on
+    # article_states (team mode): the planner can walk the sort index and stop at the page's end, which the
+    # analyst view's joined expressions do not let it (docs/BENCHMARKS.md section 17).
+    unread: str = "a.read = 0"
+    starred: str = "a.starred = 1"
 
     @property
     def is_sqlite(self) -> bool:
@@ -31,7 +36,16 @@ class Dialect:
 
 
 SQLITE = Dialect("sqlite", fts5=True, index_hints=True, change_stamp=True)
-POSTGRESQL = Dialect("postgresql", fts5=False, index_hints=False, change_stamp=False)
+POSTGRESQL = Dialect(
+    "postgresql",
+    fts5=False,
+    index_hints=False,
+    change_stamp=False,
+    unread="NOT EXISTS (SELECT 1 FROM article_states st WHERE st.analyst = vigie_analyst() "
+    "AND st.article_id = a.id AND st.read = 1)",
+    starred="a.id IN (SELECT st.article_id FROM article_states st WHERE st.analyst = vigie_analyst() "
+    "AND st.starred = 1)",
+)
 
 
 class NotOnPostgresError(UserError):

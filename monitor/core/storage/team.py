@@ -28,7 +28,6 @@ class WatchlistVersion:
     version: int
     saved: datetime
     analyst: str
-    _pool: object
     toml: str
     fingerprint: str
 
@@ -68,6 +67,7 @@ class TeamRecords:
     conn: sqlite3.Connection
     dialect: Dialect
     analyst: str
+    _pool: object  # the store's (pg.PgPool on PostgreSQL)
 
     def _require_team(self, feature: str) -> None:
         if self.dialect.is_sqlite:
