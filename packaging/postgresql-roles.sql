@@ -13,8 +13,9 @@
 --
 -- vigie_service   reads everything; writes feeds, folders and articles (with their search vectors, entries,
 --                 versions and stories) and the meta table (poll counter, alert history); never an analyst's state.
--- vigie_analyst   reads everything; writes only its own read / starred / judgement rows (article_states) and its
---                 alert cursor: row-level security compares the row's analyst with the login role's name, so an
+-- vigie_analyst   reads everything; writes only its own read / starred / judgement rows (article_states), its
+--                 alert cursor and its own settings (analyst_meta: the alerts' pause): row-level security
+--                 compares the row's analyst with the login role's name, so an
 --                 analyst's login must bear the name the desktop gives as the analyst (by default both are the
 --                 OS user name; else --analyst NAME). A row of another analyst can be neither read, written nor
 --                 deleted, whatever the session says of itself (SET vigie.analyst decides nothing here).
@@ -54,7 +55,7 @@ GRANT INSERT, UPDATE, DELETE ON feeds, folders, articles, article_entries, artic
 GRANT INSERT ON watchlist_versions TO vigie_service;
 
 -- The analysts: their own state, and their alert cursor.
-GRANT INSERT, UPDATE, DELETE ON article_states, analyst_cursor TO vigie_analyst;
+GRANT INSERT, UPDATE, DELETE ON article_states, analyst_cursor, analyst_meta TO vigie_analyst;
 
 -- The editors: feeds, folders and the watchlist, and the re-scoring a new watchlist calls for.
 GRANT INSERT, UPDATE, DELETE ON feeds, folders, watchlist_versions TO vigie_editor;
@@ -65,9 +66,13 @@ GRANT INSERT, UPDATE, DELETE ON article_entries, article_entry_pairs, meta TO vi
 -- subject to it; the service has no policy, so it sees and writes no analyst's rows.
 ALTER TABLE article_states ENABLE ROW LEVEL SECURITY;
 ALTER TABLE analyst_cursor ENABLE ROW LEVEL SECURITY;
+ALTER TABLE analyst_meta ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS own_states ON article_states;
 CREATE POLICY own_states ON article_states TO vigie_analyst
     USING (analyst = current_user) WITH CHECK (analyst = current_user);
 DROP POLICY IF EXISTS own_cursor ON analyst_cursor;
 CREATE POLICY own_cursor ON analyst_cursor TO vigie_analyst
+    USING (analyst = current_user) WITH CHECK (analyst = current_user);
+DROP POLICY IF EXISTS own_meta ON analyst_meta;
+CREATE POLICY own_meta ON analyst_meta TO vigie_analyst
     USING (analyst = current_user) WITH CHECK (analyst = current_user);

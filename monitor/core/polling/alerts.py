@@ -222,17 +222,17 @@ class AlertPolicy:
     def pause(self, duration: timedelta | None = None) -> datetime:
         """Pause alerts for `duration`, or until resume() when None; returns the end (year 9999: never)."""
         until = FOREVER if duration is None else self._clock() + duration
-        self._store.set_meta(PAUSED_UNTIL_KEY, iso(until))
+        self._store.set_own_meta(PAUSED_UNTIL_KEY, iso(until))
         log.info("alerts paused %s", "until resumed" if duration is None else f"until {iso(until)}")
         return until
 
     def resume(self) -> None:
-        self._store.set_meta(PAUSED_UNTIL_KEY, "")
+        self._store.set_own_meta(PAUSED_UNTIL_KEY, "")
         log.info("alerts resumed")
 
     def paused_until(self) -> datetime | None:
         """When a pause in force ends (year 9999 for "until resumed"), or None when alerts are on."""
-        until = parse_iso(self._store.get_meta(PAUSED_UNTIL_KEY, "") or "")
+        until = parse_iso(self._store.get_own_meta(PAUSED_UNTIL_KEY, "") or "")
         if until is None or until <= self._clock():
             return None
         return until

@@ -18,6 +18,7 @@ One step of pg_schema.PG_MIGRATIONS (SQLite's step of the same number is empty: 
 - `alert_log` and the `vigie_alerts` channel: every article whose alert flag is set is logged and its id sent
   by NOTIFY when the writing transaction commits (payload: ids joined by commas, split under the 8,000-byte
   limit). `analyst_cursor` keeps the last alert each analyst's client delivered, for the catch-up.
+- `analyst_meta`: each analyst's own settings (the alerts' pause), as meta is the profile's on SQLite.
 """
 
 from __future__ import annotations
@@ -118,6 +119,13 @@ CREATE INDEX alert_log_article ON alert_log(article_id);
 CREATE TABLE analyst_cursor (
     analyst    text PRIMARY KEY,
     last_alert bigint NOT NULL DEFAULT 0
+);
+-- Each analyst's own settings kept with the data (the alerts' pause: SQLite keeps it in meta).
+CREATE TABLE analyst_meta (
+    analyst text NOT NULL,
+    key     text NOT NULL,
+    value   text NOT NULL,
+    PRIMARY KEY (analyst, key)
 );
 
 -- One NOTIFY per writing statement, carrying the ids of its new alerts (at most ~700 a message).

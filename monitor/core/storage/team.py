@@ -99,6 +99,28 @@ class TeamRecords:
             )
         return cur.rowcount
 
+    # -- the analyst's own settings ------------------------------------------------------------------------
+
+    def get_own_meta(self, key: str, default: str | None = None) -> str | None:
+        """A setting of this analyst's (the alerts' pause): the meta table on SQLite (one analyst), the
+        analyst's row of analyst_meta on a shared database."""
+        if self.dialect.is_sqlite:
+            return self.get_meta(key, default)  # type: ignore[attr-defined]
+        row = self.conn.execute(
+            "SELECT value FROM analyst_meta WHERE analyst = ? AND key = ?", (self.analyst, key)
+        ).fetchone()
+        return row[0] if row else default
+
+    def set_own_meta(self, key: str, value: str) -> None:
+        if self.dialect.is_sqlite:
+            self.set_meta(key, value)  # type: ignore[attr-defined]
+            return
+        self.conn.execute(
+            "INSERT INTO analyst_meta(analyst, key, value) VALUES (?, ?, ?) "
+            "ON CONFLICT (analyst, key) DO UPDATE SET value = excluded.value",
+            (self.analyst, key, value),
+        )
+
     # -- the shared watchlist -----------------------------------------------------------------------------
 
     def latest_watchlist(self) -> WatchlistVersion | None:

@@ -98,3 +98,18 @@ def test_sqlite_keeps_one_analysts_states_in_the_articles(tmp_path: Path) -> Non
         assert store.conn.execute("SELECT starred FROM articles WHERE id = ?", (first,)).fetchone()[0] == 1
     finally:
         store.close()
+
+
+def test_pausing_alerts_is_the_analysts_own(two_analysts) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from monitor.core.polling.alerts import AlertPolicy
+    from monitor.core.settings import Settings
+
+    alice, bob = two_analysts
+    mine, theirs = AlertPolicy(alice, Settings()), AlertPolicy(bob, Settings())
+    mine.pause(timedelta(hours=1))
+    assert mine.paused and not theirs.paused
+    assert alice.get_meta("alerts_paused_until") is None  # not in the team's shared meta
+    mine.resume()
+    assert not mine.paused

@@ -114,3 +114,21 @@ def test_an_analyst_cannot_write_another_analysts_state(tmp_path: Path, roles: s
     finally:
         for store in (poller, alice, forged, bob):
             store.close()
+
+
+def test_an_analyst_login_pauses_her_own_alerts_only(tmp_path: Path, roles: str) -> None:
+    from datetime import timedelta
+
+    from monitor.core.polling.alerts import AlertPolicy
+    from monitor.core.settings import Settings
+
+    alice = Store.open(tmp_path / "a.sqlite3", database=_as(roles, "alice"), analyst="alice")
+    forged = Store.open(tmp_path / "f.sqlite3", database=_as(roles, "alice"), analyst="bob")
+    try:
+        AlertPolicy(alice, Settings()).pause(timedelta(hours=1))
+        assert AlertPolicy(alice, Settings()).paused
+        with pytest.raises(StoreError, match="may not do that"):
+            AlertPolicy(forged, Settings()).pause(timedelta(hours=1))  # bob's pause is not hers to set
+    finally:
+        alice.close()
+        forged.close()
