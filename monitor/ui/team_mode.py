@@ -30,6 +30,10 @@ SQLITE_ONLY = (
     "open a local profile (no --database) for it"
 )
 
+SERVER_LOST_LIST = (
+    "The team's database cannot be reached: the list will be read again once it answers (Retry)."
+)
+
 
 class ServerBanner(QFrame):
     """ "The database server cannot be reached" over the list, with Retry."""
@@ -155,9 +159,7 @@ class TeamMode(QObject):
 
     def _on_channel(self, up: bool, why: str) -> None:
         if not up and not self.lost:
-            self.lost = True
-            self.banner.show_lost(why)
-            self.reachable.emit(False)
+            self._show_lost(why)
         elif up and self.lost:
             self.check()  # the listener is back: the store too, most likely; the check hides the banner
 
@@ -180,13 +182,18 @@ class TeamMode(QObject):
         self.banner.button.setText("Checking…")
         self.check()
 
+    def _show_lost(self, reason: str) -> None:
+        self.lost = True
+        self.banner.show_lost(reason)
+        self.window.view.empty_message = SERVER_LOST_LIST  # not "no articles yet": the list could not be read
+        self.window.view.viewport().update()
+        self.reachable.emit(False)
+
     def _answered(self, error: BaseException | None) -> None:
         self._checking = False
         if error is not None:
             log.warning("the database does not answer: %s", error)
-            self.lost = True
-            self.banner.show_lost(describe_error(error))
-            self.reachable.emit(False)
+            self._show_lost(describe_error(error))
             return
         if self.lost:
             self.lost = False

@@ -13,7 +13,7 @@ import pytest
 from monitor.core.storage.store import Store
 from monitor.paths import AppPaths
 from monitor.ui.main_window import MainWindow
-from monitor.ui.team_mode import SQLITE_ONLY
+from monitor.ui.team_mode import SERVER_LOST_LIST, SQLITE_ONLY
 from tests.pg_server import empty_database
 from tests.ui.conftest import settle
 from tests.ui.test_main_window import (  # noqa: F401 - run again here on the shared database
@@ -67,7 +67,7 @@ def test_a_lost_server_gives_a_banner_with_retry(qtbot, window: MainWindow, team
             window.reload_list()  # a read on the GUI thread fails; the check on the runner confirms
             qtbot.waitUntil(lambda: team.banner.isVisible(), timeout=15000)
             assert "cannot be reached" in team.banner.label.text()
-            assert window.model.rowCount() == 0
+            assert window.model.rowCount() == 0 and window.view.empty_message == SERVER_LOST_LIST
             with qtbot.waitSignal(team.reachable, timeout=15000) as answered:
                 team.banner.button.click()
             assert answered.args == [False] and team.banner.isVisible()
