@@ -28,6 +28,7 @@ from monitor.ui.notifier import Notifier
 from monitor.ui.polling import PollRelay
 from monitor.ui.style import stylesheet
 from monitor.ui.tasks import Runner, TaskRunner
+from monitor.ui.team_mode import TeamMode
 from monitor.ui.uistate import UiState
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,10 @@ def build_window(
         core, bridge, UiState(core.paths.data_dir), first_run=first_run, open_url=open_url, confirm=confirm
     )
     bridge.setParent(window)
+    if (
+        core.on_shared_database
+    ):  # a team's PostgreSQL database: SQLite-only features greyed, the server watched
+        window.team = TeamMode(window)
     return window
 
 
@@ -82,7 +87,9 @@ def settle_startup() -> None:
     gc.freeze()
 
 
-def run_app(paths: AppPaths, minimized: bool = False) -> int:
+def run_app(
+    paths: AppPaths, minimized: bool = False, *, database: str | None = None, analyst: str | None = None
+) -> int:
     """Open the window on the profile at `paths`; returns the exit code.
 
     A first start (an empty data folder) subscribes to the default feeds and shows what to do next. The
@@ -92,10 +99,12 @@ def run_app(paths: AppPaths, minimized: bool = False) -> int:
     assert isinstance(app, QApplication)
     setup_application(app)
     try:
-        core = VigieCore(paths, rescore_at_start=False)  # a re-score runs after the window shows
+        # A re-score runs after the window shows. `database`: the team's shared store (docs/TEAM.md).
+        core = VigieCore(paths, rescore_at_start=False, database=database, analyst=analyst)
     except (UserError, OSError, sqlite3.Error) as exc:
-        log.error("cannot open the data folder: %s", exc)
-        QMessageBox.critical(None, APP_NAME, f"Vigie cannot open its data folder:\n\n{describe_error(exc)}")
+        what = "the team's database" if database else "its data folder"
+        log.error("cannot open %s: %s", what, exc)
+        QMessageBox.critical(None, APP_NAME, f"Vigie cannot open {what}:\n\n{describe_error(exc)}")
         return 2
     first_run = core.first_run
     if first_run:
@@ -172,4 +181,6 @@ def wire_scheduling(
     notifier.open_articles.connect(window.show_articles)
     notifier.poll_requested.connect(window.poll_now)
     notifier.quit_requested.connect(app.quit)
+    if core.on_shared_database:  # the alerts of the other clients' polls, pushed by the server
+        window.team.push_alerts(notifier)
     return scheduler, notifier

@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from monitor import __version__, cli_evidence, cli_signals
-from monitor.cli_database import WINDOW_REFUSED, add_database_option, database_url
+from monitor import __version__, cli_evidence, cli_signals, cli_team
+from monitor.cli_database import add_database_option, analyst_name, database_url
 from monitor.core import export
 from monitor.core.errors import UserError, describe_error, is_expected
 from monitor.core.matching.watchlist import dump_watchlist, load_watchlist
@@ -145,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     prop.add_argument("--limit", type=int, default=50, metavar="N", help="articles shown per list (0: all)")
     cli_evidence.add_parsers(commands, common, art_cmds)
+    cli_team.add_parsers(commands, common)
     cli_signals.add_parsers(commands, common, wl_cmds)
     return parser
 
@@ -169,15 +170,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    if args.command is None and args.database:
-        return _fail(WINDOW_REFUSED)
     if args.command is None:
-        from monitor.app import run_app  # Qt is imported only when a window is wanted
-
-        return run_app(AppPaths.resolve(args.data_dir), minimized=args.minimized)
+        return cli_team.open_window(args)
     try:
         paths = AppPaths.resolve(args.data_dir)
-        core = VigieCore(paths, database=args.database) if args.database else VigieCore(paths)
+        team = {"database": args.database, "analyst": analyst_name(args)} if args.database else {}
+        core = VigieCore(paths, **team)
     except (UserError, OSError, sqlite3.Error) as exc:
         where = "" if args.database else "cannot open the Vigie data folder: "  # a server's message names it
         return _fail(where + describe_error(exc))
@@ -203,8 +201,9 @@ def _fail(message: str) -> int:
 def _dispatch(core: VigieCore, args: argparse.Namespace) -> int:
     if args.command == "feeds" and args.feeds_command == "health":
         return _feeds_health(core, args.format)
-    if cli_evidence.handles(args):
-        return cli_evidence.dispatch(core, args)
+    for extra in (cli_evidence, cli_team):
+        if extra.handles(args):
+            return extra.dispatch(core, args)
     handler = {
         "feeds": _feeds,
         "poll": _poll,

@@ -8,7 +8,7 @@ import os
 
 from monitor.paths import DATABASE_ENV
 
-WINDOW_REFUSED = "the window does not open on a PostgreSQL database yet (team mode, first step: docs/TEAM.md)"
+ANALYST_ENV = "VIGIE_ANALYST"
 
 
 def add_database_option(parser: argparse.ArgumentParser) -> None:
@@ -19,6 +19,23 @@ def add_database_option(parser: argparse.ArgumentParser) -> None:
         help="a postgresql:// URL: the team's shared store instead of the profile's SQLite file (default: "
         "VIGIE_DATABASE; docs/TEAM.md). No password in it: libpq reads ~/.pgpass, a service file or PGPASSWORD",
     )
+    add_analyst_option(parser)
+
+
+def add_analyst_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--analyst",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help="on a shared database, whose read, starred and judgements these are, and who changes feeds and the "
+        "watchlist (default: VIGIE_ANALYST, else the OS user name; with the least-privilege roles, the login "
+        "role's name)",
+    )
+
+
+def analyst_name(args: argparse.Namespace) -> str | None:
+    """The option's name, else VIGIE_ANALYST's, else None (the store takes the OS user name)."""
+    return getattr(args, "analyst", None) or os.environ.get(ANALYST_ENV) or None
 
 
 def database_url(args: argparse.Namespace) -> str | None:

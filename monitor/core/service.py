@@ -17,7 +17,13 @@ from monitor.core.evidence.backups import ProfileBackups
 from monitor.core.evidence.cases import CaseBook
 from monitor.core.learning.proposal import Disagreement, Proposal, disagreements, judged_articles, propose
 from monitor.core.matching.matcher import Matcher
-from monitor.core.matching.watchlist import Entry, Watchlist, WatchlistFile, default_watchlist_path
+from monitor.core.matching.watchlist import (
+    Entry,
+    Watchlist,
+    WatchlistError,
+    WatchlistFile,
+    default_watchlist_path,
+)
 from monitor.core.models import (
     SEED_SOURCE,
     Article,
@@ -31,7 +37,7 @@ from monitor.core.models import (
 )
 from monitor.core.parsing import opml
 from monitor.core.parsing.seeds import read_seeds, seed_item
-from monitor.core.polling.alerts import AlertPolicy
+from monitor.core.polling.alerts import AlertPolicy, Notification
 from monitor.core.polling.poller import FeedReport, PollResult, ProgressCallback, poll_once
 from monitor.core.polling.rescore import rescore_store
 from monitor.core.polling.scheduler import PollFunction
@@ -49,6 +55,8 @@ from monitor.core.support.folder_paths import (
     format_folder_path,
     parse_folder_path,
 )
+from monitor.core.team.alerts import AlertListener
+from monitor.core.team.watchlist import SharedWatchlist
 from monitor.core.web.fetch import Fetcher, FetchSettings
 from monitor.core.web.news_search import FollowedSearch
 from monitor.paths import AppPaths, resources_dir, seeds_dir
@@ -99,12 +107,14 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
         fetch_settings: FetchSettings | None = None,
         rescore_at_start: bool = True,
         database: str | None = None,
+        analyst: str | None = None,
     ):
         self.paths = paths.ensure()
         self.clock = clock
         # `database`: a postgresql:// URL puts the store on that server (team mode); the profile folder keeps the
-        # settings and the watchlist.
-        self.store = Store.open(paths.database, paths.backups, database=database)
+        # settings and the watchlist. `analyst`: whose read, starred and judgements they are there (default: the OS
+        # user name); a local profile has one analyst.
+        self.store = Store.open(paths.database, paths.backups, database=database, analyst=analyst)
         self.settings = Settings.load(paths.settings)
         self._fetch_settings = fetch_settings or FetchSettings(
             max_concurrency=self.settings.max_concurrent_fetches, per_host_delay=0.25
@@ -113,15 +123,21 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
         if not paths.watchlist.exists():
             shutil.copyfile(default_watchlist_path(), paths.watchlist)
             paths.watchlist.chmod(0o600)
-        self.watchlist_file = WatchlistFile(paths.watchlist)
+        # On a shared database the team's watchlist is the database's newest version (the file is its copy).
+        self.watchlist_file = (
+            SharedWatchlist(paths.watchlist, self.store) if database else WatchlistFile(paths.watchlist)
+        )
         self.watchlist_error: str | None = None
         try:
             self.watchlist_file.load()
         except Exception as exc:  # keep working on the shipped list rather than refusing to start
             self.watchlist_error = f"the watchlist {paths.watchlist} could not be read: {exc}"
             log.error("%s; using the default watchlist", self.watchlist_error)
-            self.watchlist_file = WatchlistFile(default_watchlist_path())
-            self.watchlist_file.load()
+            if database:  # the team's list stays the database's: a save there makes a new version
+                self.watchlist_file.current = WatchlistFile(default_watchlist_path()).load()
+            else:
+                self.watchlist_file = WatchlistFile(default_watchlist_path())
+                self.watchlist_file.load()
         self.matcher = self._build_matcher(self.watchlist)
         # Another address for the news search's feeds (tests point it at a local server).
         self.news_search_base: str | None = None
@@ -155,7 +171,37 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
         return Matcher(watchlist)
 
     def close(self) -> None:
+        for listener in getattr(self, "_listeners", []):  # before the store: they read it
+            listener.stop()
         self.store.close()
+
+    # -- team mode ----------------------------------------------------------------------------------------
+
+    @property
+    def on_shared_database(self) -> bool:
+        """Whether the store is a team's PostgreSQL database (docs/TEAM.md), not the profile's SQLite file."""
+        return self.store.database is not None
+
+    @property
+    def analyst(self) -> str:
+        return self.store.analyst
+
+    def check_database(self) -> None:
+        """Raises StoreError in words when the store does not answer (a server lost); the window's Retry."""
+        self.store.ping()
+
+    def alert_listener(
+        self, on_alerts: Callable[[list[int], bool], None], on_state: Callable[[bool, str], None]
+    ) -> AlertListener:
+        """The thread that receives the alerts other clients' polls push (not started): see team/alerts.py."""
+        listener = AlertListener(self.store, on_alerts, on_state=on_state)
+        self._listeners = [*getattr(self, "_listeners", []), listener]  # close() stops it
+        return listener
+
+    def pushed_notification(self, article_ids: Sequence[int]) -> Notification | None:
+        """The notification for alerts pushed by another client's poll, under this analyst's rules (muted
+        feeds, quiet hours, pause, own judgements); None when nothing is to be shown."""
+        return self.alerts.notification_for_articles(self.store.alerted_articles(article_ids))
 
     # -- seeds and defaults -------------------------------------------------------------------------------
 
@@ -197,6 +243,7 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
     ) -> PollResult:
         """One poll of the given feeds (default: every enabled feed). Polls never overlap."""
         full = feeds is None
+        self.sync_watchlist()
         targets = [f for f in self.store.list_feeds() if f.enabled] if feeds is None else list(feeds)
         with self._poll_lock, self.fetcher() as fetcher:
             return poll_once(
@@ -211,6 +258,20 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
             )
 
     # -- watchlist ----------------------------------------------------------------------------------------
+
+    def sync_watchlist(self) -> bool:
+        """On a shared database, take the watchlist another analyst saved since (before each poll); True when
+        the matcher changed. The analyst who saved it re-scored the shared articles."""
+        if not isinstance(self.watchlist_file, SharedWatchlist):
+            return False
+        try:
+            changed = self.watchlist_file.sync()
+        except WatchlistError as exc:
+            log.error("the team's newest watchlist does not load, keeping this one: %s", exc)
+            return False
+        if changed:
+            self.matcher = self._build_matcher(self.watchlist)
+        return changed
 
     def replace_watchlist(
         self, watchlist: Watchlist, on_progress: Callable[[int, int], None] | None = None

@@ -117,8 +117,6 @@ def test_what_postgresql_does_not_carry_yet_is_refused_in_words(
 ) -> None:
     assert main(["--database", database, "cases", "list"]) == 2
     assert "not available on a PostgreSQL database yet" in _one_line_error(capsys)
-    assert main(["--database", database]) == 2  # the window
-    assert "window does not open on a PostgreSQL database yet" in _one_line_error(capsys)
 
 
 def test_revisions_and_gone_items_are_kept_on_postgresql(

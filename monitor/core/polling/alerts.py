@@ -222,17 +222,17 @@ class AlertPolicy:
     def pause(self, duration: timedelta | None = None) -> datetime:
         """Pause alerts for `duration`, or until resume() when None; returns the end (year 9999: never)."""
         until = FOREVER if duration is None else self._clock() + duration
-        self._store.set_meta(PAUSED_UNTIL_KEY, iso(until))
+        self._store.set_own_meta(PAUSED_UNTIL_KEY, iso(until))
         log.info("alerts paused %s", "until resumed" if duration is None else f"until {iso(until)}")
         return until
 
     def resume(self) -> None:
-        self._store.set_meta(PAUSED_UNTIL_KEY, "")
+        self._store.set_own_meta(PAUSED_UNTIL_KEY, "")
         log.info("alerts resumed")
 
     def paused_until(self) -> datetime | None:
         """When a pause in force ends (year 9999 for "until resumed"), or None when alerts are on."""
-        until = parse_iso(self._store.get_meta(PAUSED_UNTIL_KEY, "") or "")
+        until = parse_iso(self._store.get_own_meta(PAUSED_UNTIL_KEY, "") or "")
         if until is None or until <= self._clock():
             return None
         return until
@@ -310,6 +310,16 @@ class AlertPolicy:
             log.info("poll %s: %d alerts held back: %s", poll_id, len(chosen), held)
             return None
         return _notification(chosen, self._store)
+
+    def notification_for_articles(self, articles: Sequence[Article]) -> Notification | None:
+        """The notification of alerts another client's poll made (team mode, pushed by LISTEN/NOTIFY): this
+        analyst's muted feeds left out, held back by quiet hours, a pause or notifications off; None when
+        nothing is left. The poll that made them decided duplicates and stories."""
+        muted = {f.id for f in self._store.list_feeds() if f.muted}
+        kept = [a for a in articles if a.feed_id not in muted]
+        if not kept or self.held_reason():
+            return None
+        return _notification([_Chosen(a) for a in kept], self._store)
 
     def _story_update(self, article: Article) -> tuple[frozenset[str] | None, frozenset[str]] | None:
         """(None, the story's entries) for a story's first alert; (the new entries, all of them) for an update

@@ -204,6 +204,8 @@ MIGRATIONS: list[Migration] = [
     schema_steps.V16,
     story_rows.migrate_v17,
     schema_steps.V18,
+    # Team mode (issue 19): its tables are PostgreSQL's (pg_team_schema.py); one analyst on SQLite needs none.
+    "SELECT 1",
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

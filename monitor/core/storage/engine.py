@@ -7,6 +7,7 @@ adapter (pg.py) gives psycopg the small surface the store uses of sqlite3.
 
 from __future__ import annotations
 
+import getpass
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -23,6 +24,11 @@ class Dialect:
     fts5: bool  # full text in FTS5 tables (articles_fts, articles_stems) written by the store itself
     index_hints: bool  # INDEXED BY: the planner's walks over a sort index (queries.py)
     change_stamp: bool  # PRAGMA data_version + total_changes: the count cache knows when to forget
+    # The list's unread and starred conditions on `a`. On PostgreSQL the analyst's own marks, as a semi-join on
+    # article_states (team mode): the planner can walk the sort index and stop at the page's end, which the
+    # analyst view's joined expressions do not let it (docs/BENCHMARKS.md section 17).
+    unread: str = "a.read = 0"
+    starred: str = "a.starred = 1"
 
     @property
     def is_sqlite(self) -> bool:
@@ -30,7 +36,16 @@ class Dialect:
 
 
 SQLITE = Dialect("sqlite", fts5=True, index_hints=True, change_stamp=True)
-POSTGRESQL = Dialect("postgresql", fts5=False, index_hints=False, change_stamp=False)
+POSTGRESQL = Dialect(
+    "postgresql",
+    fts5=False,
+    index_hints=False,
+    change_stamp=False,
+    unread="NOT EXISTS (SELECT 1 FROM article_states st WHERE st.analyst = vigie_analyst() "
+    "AND st.article_id = a.id AND st.read = 1)",
+    starred="a.id IN (SELECT st.article_id FROM article_states st WHERE st.analyst = vigie_analyst() "
+    "AND st.starred = 1)",
+)
 
 
 class NotOnPostgresError(UserError):
@@ -88,3 +103,25 @@ def redacted(url: str) -> str:
     """The URL as logs and messages show it (it has no password: check_database_url refused those)."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}{parts.path}" if parts.netloc or parts.path else url
+
+
+ANALYST_MAX = 63  # a PostgreSQL role name's length: the row-level security compares the two
+
+
+def default_analyst() -> str:
+    """The OS user's name: who an analyst is on a shared database unless told (--analyst, VIGIE_ANALYST)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container)
+        return "analyst"
+
+
+def check_analyst(name: str) -> str:
+    """The analyst's name, checked: not empty, printable, at most 63 characters. Raises StoreError in words."""
+    name = name.strip()
+    if not name or len(name) > ANALYST_MAX or not name.isprintable():
+        raise StoreError(
+            f"the analyst's name {name!r} is not usable: give 1 to {ANALYST_MAX} printable characters "
+            "(--analyst or VIGIE_ANALYST; by default the OS user name)"
+        )
+    return name

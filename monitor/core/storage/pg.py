@@ -21,6 +21,7 @@ from monitor.core.storage.engine import (
     UNSUPPORTED_TABLES,
     NotOnPostgresError,
     check_database_url,
+    default_analyst,
     not_on_postgres,
     redacted,
 )
@@ -38,6 +39,11 @@ _TEMP = re.compile(r"\btemp\.")
 # SQLite's CROSS JOIN ... ON is a join-order hint (the left table drives); PostgreSQL's CROSS JOIN takes no ON.
 _CROSS_JOIN_ON = re.compile(r"\bCROSS JOIN(\s+\w+(?:\s+\w+)?\s+ON)\b", re.IGNORECASE)
 _MISSING_TABLE = re.compile(r'relation "(?:\w+\.)?(\w+)" does not exist')
+# A SELECT reads the articles through the session analyst's view (pg_team_schema.py): read, starred and judgement
+# are that analyst's. Writes (UPDATE, INSERT, DELETE) go to the table.
+_READS = re.compile(r"^\s*(SELECT|WITH)\b", re.IGNORECASE)
+_FROM_ARTICLES = re.compile(r"\b(FROM|JOIN)\s+articles\b(?!\.)", re.IGNORECASE)
+ANALYST_SETTING = "vigie.analyst"
 
 
 def _psycopg() -> Any:
@@ -127,14 +133,23 @@ class PgCursor:
         return iter(self.fetchall())
 
 
-class PgConnection:
-    """One psycopg connection in autocommit mode (transactions are the store's explicit BEGIN ... COMMIT)."""
+def per_analyst(sql: str) -> str:
+    """A SELECT's `FROM articles` / `JOIN articles` as the session analyst's view; any other statement as is."""
+    return _FROM_ARTICLES.sub(r"\1 analyst_articles", sql) if _READS.match(sql) else sql
 
-    def __init__(self, raw: Any) -> None:
+
+class PgConnection:
+    """One psycopg connection in autocommit mode (transactions are the store's explicit BEGIN ... COMMIT).
+
+    `analyst_view`: SELECTs read the articles through the session analyst's view (the store's connections; a
+    migration's connection reads the table)."""
+
+    def __init__(self, raw: Any, *, analyst_view: bool = False) -> None:
         self.raw = raw
+        self.analyst_view = analyst_view
 
     def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> PgCursor:
-        text = translate(sql, params is not None)
+        text = translate(per_analyst(sql) if self.analyst_view else sql, params is not None)
         insert = _INSERT.match(text)
         returning = bool(insert and insert.group(1).lower() in _ID_TABLES and "RETURNING" not in text.upper())
         if returning:
@@ -150,12 +165,17 @@ class PgConnection:
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> PgCursor:
         cursor = self.raw.cursor()
+        text = per_analyst(sql) if self.analyst_view else sql
         with _errors_in_words():
-            cursor.executemany(translate(sql, True), [list(r) for r in rows])
+            cursor.executemany(translate(text, True), [list(r) for r in rows])
         return PgCursor(cursor)
 
     def close(self) -> None:
         self.raw.close()
+
+
+class RoleNotAllowedError(StoreError):
+    """The login role lacks a privilege, or a row-level security policy refused the row."""
 
 
 class _errors_in_words:
@@ -173,6 +193,11 @@ class _errors_in_words:
             missing = _MISSING_TABLE.search(str(exc))
             if missing and missing.group(1) in UNSUPPORTED_TABLES:
                 raise not_on_postgres(UNSUPPORTED_TABLES[missing.group(1)]) from exc
+        if isinstance(exc, psycopg.errors.InsufficientPrivilege):  # a least-privilege role (docs/TEAM.md)
+            raise RoleNotAllowedError(
+                f"this database role may not do that ({_first_line(exc)}); packaging/postgresql-roles.sql says "
+                "which role may"
+            ) from exc
         if isinstance(exc, psycopg.OperationalError) and not isinstance(exc, psycopg.errors.QueryCanceled):
             raise StoreError(f"the database server failed: {_first_line(exc)}") from exc
         return False
@@ -208,6 +233,11 @@ def open_database(url: str, *, create_schema: bool = True) -> None:
         pg_schema.migrate(conn, create=create_schema)
     except NotOnPostgresError:
         raise
+    except RoleNotAllowedError as exc:
+        raise StoreError(
+            f"the database {redacted(url)} lacks Vigie's schema (or has an older one) and this role may not "
+            f"create it: {_first_line(exc.__cause__ or exc)}"
+        ) from exc
     except StoreError:
         raise
     except _psycopg().errors.InsufficientPrivilege as exc:
@@ -221,14 +251,22 @@ def open_database(url: str, *, create_schema: bool = True) -> None:
         conn.close()
 
 
-class PgPool:
-    """The store's per-thread connections, as db.ConnectionPool, lent by a psycopg-pool pool."""
+def set_analyst(raw: Any, analyst: str) -> None:
+    """Name the session's analyst (read by vigie_analyst(): the per-analyst view and the audit's who)."""
+    raw.execute("SELECT set_config(%s, %s, false)", [ANALYST_SETTING, analyst])
 
-    def __init__(self, url: str) -> None:
+
+class PgPool:
+    """The store's per-thread connections, as db.ConnectionPool, lent by a psycopg-pool pool; each session
+    names `analyst` (pg_team_schema.py)."""
+
+    def __init__(self, url: str, analyst: str | None = None) -> None:
         from psycopg_pool import ConnectionPool
 
         psycopg = _psycopg()
         self.url = check_database_url(url)
+        self.analyst = analyst or default_analyst()
+        self.backend_pids: set[int] = set()  # this process's sessions (the listener skips their own alerts)
         self._pool = ConnectionPool(
             url,
             min_size=1,
@@ -239,6 +277,7 @@ class PgPool:
                 "cursor_factory": psycopg.ClientCursor,
                 "row_factory": _row_factory,
             },
+            configure=self._configure,
             open=True,
             name="vigie",
         )
@@ -246,17 +285,26 @@ class PgPool:
         self._lent: list[Any] = []
         self._lock = threading.Lock()
 
+    def _configure(self, raw: Any) -> None:
+        set_analyst(raw, self.analyst)
+        self.backend_pids.add(int(raw.info.backend_pid))
+
     def get(self) -> PgConnection:
         conn = getattr(self._local, "conn", None)
+        if conn is not None and (conn.raw.broken or conn.raw.closed):  # the server went away since
+            self.close_current()
+            conn = None
         if conn is None:
             psycopg_pool = __import__("psycopg_pool")
             try:
                 raw = self._pool.getconn(timeout=CONNECT_TIMEOUT_S * 2)
+            except psycopg_pool.PoolClosed as exc:
+                raise StoreError("the connection to the database is closed") from exc
             except psycopg_pool.PoolTimeout as exc:
                 raise StoreError(
                     f"no connection to the database {redacted(self.url)} (server down?)"
                 ) from exc
-            conn = PgConnection(raw)
+            conn = PgConnection(raw, analyst_view=True)
             self._local.conn = conn
             with self._lock:
                 self._lent.append(raw)

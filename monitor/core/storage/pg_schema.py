@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 from monitor.core.errors import StoreError
+from monitor.core.storage.pg_team_schema import TEAM_SQL
 
 log = logging.getLogger(__name__)
 
@@ -317,6 +318,9 @@ PG_MIGRATIONS: dict[int, str] = {
     16: _V16_SQL,
     17: "SELECT 1",
     18: "CREATE INDEX articles_revisions ON articles(revisions);",  # the list sorted by Rev. (as SQLite's)
+    # Team mode (issue 19): per-analyst states, the shared watchlist, the audit, pushed alerts
+    # (pg_team_schema.py).
+    19: TEAM_SQL,
 }
 PG_SCHEMA_VERSION = max(PG_MIGRATIONS)
 

@@ -64,12 +64,12 @@ class ArticleQueries:
         clauses: list[str] = []
         args: list[object] = []
         if query.view == "new":
-            clauses.append("a.read = 0")
+            clauses.append(self.dialect.unread)
         elif query.view == "highlighted":
             clauses.append("a.highlighted = 1")
         elif query.view == "starred":
             clauses.append(
-                "a.id IN (SELECT id FROM articles WHERE starred = 1)" if id_sets else "a.starred = 1"
+                "a.id IN (SELECT id FROM articles WHERE starred = 1)" if id_sets else self.dialect.starred
             )
         elif query.view == "revised":  # the partial index articles_revised holds them (schema 14)
             clauses.append("a.revisions > 0")
@@ -92,7 +92,7 @@ class ArticleQueries:
         if query.highlighted_only:
             clauses.append("a.highlighted = 1")
         if query.unread_only:
-            clauses.append("a.read = 0")
+            clauses.append(self.dialect.unread)
         if query.revised_only:
             clauses.append("a.revisions > 0")
         if query.since:

@@ -18,12 +18,20 @@ from monitor.core.models import ArticleQuery
 from monitor.core.storage import db, pg
 from monitor.core.storage.cases import CaseRecords
 from monitor.core.storage.db import transaction
-from monitor.core.storage.engine import POSTGRESQL, SQLITE, Dialect, check_database_url
+from monitor.core.storage.engine import (
+    POSTGRESQL,
+    SQLITE,
+    Dialect,
+    check_analyst,
+    check_database_url,
+    default_analyst,
+)
 from monitor.core.storage.feed_records import FeedRecords
 from monitor.core.storage.ingest import IngestWrites
 from monitor.core.storage.queries import ArticleQueries
 from monitor.core.storage.story_index import StoryIndex, StoryReads
 from monitor.core.storage.story_pages import StoryPages
+from monitor.core.storage.team import TeamRecords
 from monitor.core.storage.versions import FullTextRecords
 
 log = logging.getLogger(__name__)
@@ -40,32 +48,50 @@ class Store(
     StoryIndex,
     StoryReads,
     FullTextRecords,
+    TeamRecords,
 ):
     """Feeds and articles. Safe to share between threads: each thread gets its own connection.
 
-    `database`, a postgresql:// URL, puts the store on that server instead of the SQLite file at `path`.
+    `database`, a postgresql:// URL, puts the store on that server instead of the SQLite file at `path`; there,
+    read, starred and judgements are `analyst`'s (default: the OS user name), the others' are not seen.
     """
 
-    def __init__(self, path: Path, backups: Path | None = None, *, database: str | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        backups: Path | None = None,
+        *,
+        database: str | None = None,
+        analyst: str | None = None,
+    ) -> None:
         self.path = Path(path)
         self.backups = backups or self.path.parent / "backups"
         self.database = database
+        # A local profile has one analyst: the name is only checked (and used) on a shared database.
+        self.analyst = check_analyst(analyst) if analyst and database else default_analyst()
         self.dialect: Dialect = POSTGRESQL if database else SQLITE
         self._pool: db.ConnectionPool | pg.PgPool = (
-            pg.PgPool(database) if database else db.ConnectionPool(self.path)
+            pg.PgPool(database, self.analyst) if database else db.ConnectionPool(self.path)
         )
 
     # -- lifecycle ----------------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path, backups: Path | None = None, *, database: str | None = None) -> Store:
+    def open(
+        cls,
+        path: Path,
+        backups: Path | None = None,
+        *,
+        database: str | None = None,
+        analyst: str | None = None,
+    ) -> Store:
         """Open (creating if needed, readable by the user alone) and migrate. Raises StoreError in words.
 
         With `database`, the PostgreSQL server at that URL: checked and migrated first, over one connection,
         so that a server down or a refused login is one line before any pool starts."""
         if database:
             pg.open_database(check_database_url(database))
-            return cls(path, backups, database=database)
+            return cls(path, backups, database=database, analyst=analyst)
         store = cls(path, backups)
         try:
             if not store.path.exists():
@@ -95,6 +121,18 @@ class Store(
     def close(self) -> None:
         self._pool.close_all()
 
+    def ping(self) -> None:
+        """Check that the store answers; raises StoreError in words. On PostgreSQL over a new connection, so
+        that a server down answers at once (the pool would wait for one of its own)."""
+        if self.database:
+            pg.connect(self.database).close()
+            try:
+                self.conn.execute("SELECT 1").fetchone()
+            except StoreError:  # this thread's connection died with the server: the pool gives a new one
+                self.conn.execute("SELECT 1").fetchone()
+            return
+        self.conn.execute("SELECT 1").fetchone()
+
     def release_thread(self) -> None:
         """Close this thread's connection (worker threads call it before they end)."""
         self._pool.close_current()
@@ -120,12 +158,18 @@ class Store(
     # -- the analyst's states -----------------------------------------------------------------------------
 
     def set_read(self, article_ids: Sequence[int], read: bool = True) -> None:
+        if not self.dialect.is_sqlite:
+            self._set_state("read", [(int(read), i) for i in article_ids])
+            return
         with transaction(self.conn):
             self.conn.executemany(
                 "UPDATE articles SET read = ? WHERE id = ?", [(int(read), i) for i in article_ids]
             )
 
     def set_starred(self, article_id: int, starred: bool) -> None:
+        if not self.dialect.is_sqlite:
+            self._set_state("starred", [(int(starred), article_id)])
+            return
         with transaction(self.conn):
             self.conn.execute("UPDATE articles SET starred = ? WHERE id = ?", (int(starred), article_id))
 
@@ -135,6 +179,8 @@ class Store(
         not-relevant judgement also withdraws a pending alert. False when no article has that id."""
         if judgement not in JUDGEMENTS:
             raise ValueError(f"judgement must be one of {JUDGEMENTS}, not {judgement!r}")
+        if not self.dialect.is_sqlite:  # the analyst's own: the view derives the highlight and alert from it
+            return self._set_state("judgement", [(judgement, article_id)]) == 1
         highlighted = scored_highlight if judgement is None else judgement == "relevant"
         with transaction(self.conn):
             cur = self.conn.execute(
@@ -156,6 +202,8 @@ class Store(
 
     def mark_all_read(self, query: ArticleQuery) -> int:
         where, args = self._where(query)
+        if not self.dialect.is_sqlite:
+            return self._mark_all_read_pg(where, args)
         extra = " AND a.read = 0" if where else " WHERE a.read = 0"
         with transaction(self.conn):
             cur = self.conn.execute(
