@@ -69,6 +69,9 @@ class ArticleTableModel(QAbstractTableModel):
         self._tint = QBrush(QColor(HIGHLIGHT_ROW))
         self._star_on = QBrush(QColor(STAR_ON))
         self._star_off = QBrush(QColor(STAR_OFF))
+        # While another view stands for the list (its story mode), the model keeps its query and reads nothing:
+        # no count of a broad search on the GUI thread for a list no one sees. Resumed, set_query reads again.
+        self.paused = False
         self._recount()
 
     # -- query ----------------------------------------------------------------------------------------------
@@ -92,6 +95,9 @@ class ArticleTableModel(QAbstractTableModel):
 
     def _recount(self) -> None:
         self.page_reads = 0
+        if self.paused:
+            self._count = 0
+            return
         try:
             self._count = self._store.count(self._query)
         except StoreError as exc:

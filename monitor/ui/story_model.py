@@ -1,9 +1,10 @@
 """The story view's model: one row per story, expanded to its reports earliest first, read by the page on the
 task runner.
 
-Nothing here reads the store on the GUI thread. A new query asks the runner for its first page and, apart, for
-its count: the page is shown as soon as it lands (a few ms: an indexed walk, storage/story_pages.py); the count,
-which for a broad filter reads every selected article's story, only sets the list's title when it comes. The
+Nothing here reads the store on the GUI thread. A new query asks the runner for its first page, then, once it is
+shown, for its count: the page is shown as soon as it lands (a few ms: an indexed walk, storage/story_pages.py);
+the count, which for a broad filter reads every selected article's story, only sets the list's title when it
+comes. The
 model holds the pages read so far and asks for the next when the view scrolls to their end (Qt's
 canFetchMore/fetchMore): a QTreeView lays out every row its model has, calling the model a few times per row,
 so 120,000 rows at once held the GUI thread for seconds. A story's reports are read when it is expanded.
@@ -38,6 +39,7 @@ STORY_COLUMNS: list[tuple[str, str]] = [
 ]
 COL_TITLE, COL_REPORTS, COL_OUTLETS, COL_LANGUAGES, COL_SCORE, COL_FIRST, COL_LAST = range(len(STORY_COLUMNS))
 TOP = 0  # the internal id of a story row; a report's is its story's row + 1
+KEPT_ROWS = 2_000  # at most this many rows read again at once when the same selection is reloaded
 
 # Reads the model asks for: (query, offset, limit, on_page), (query, on_count), (story id, on_reports).
 PageRead = Callable[[StoryQuery, int, int, Callable[[list[StoryRow]], None]], None]
@@ -76,7 +78,6 @@ class StoryTreeModel(QAbstractItemModel):
         self._number = 0  # of the current query: older answers are dropped
         self._rows = 0
         self.count: int | None = None  # None until the count lands
-        self._shown = 0  # the number of the query whose first page the model holds
         self._pages: dict[int, list[StoryRow]] = {}
         self._asked: set[int] = set()
         self._reports: dict[int, list[ArticleRow]] = {}  # by story id
@@ -87,15 +88,21 @@ class StoryTreeModel(QAbstractItemModel):
 
     # -- the query ------------------------------------------------------------------------------------------
 
-    def set_query(self, query: StoryQuery) -> None:
-        """Show another selection of stories: its first page and its count are asked for at once."""
+    def set_query(self, query: StoryQuery, *, keep_rows: bool = False) -> None:
+        """Show another selection of stories: its first page and its count are asked for at once.
+
+        `keep_rows` (the same selection read again after a poll or a re-score): as many rows as are read now
+        come back in the first read (up to KEPT_ROWS), so that the rows the analyst scrolled to, and the
+        selection among them, are still there."""
         self._number += 1
         number = self._number
+        wanted = self.page_size
+        if keep_rows and self._rows > wanted:
+            wanted = min(KEPT_ROWS, -(-self._rows // self.page_size) * self.page_size)
         self.query = query
         self.count = None
-        self._asked = {0}
-        self._read_page(query, 0, self.page_size, lambda rows: self._first_page(number, rows))
-        self._read_count(query, lambda count: self._counted(number, count))
+        self._asked = set(range(wanted // self.page_size))
+        self._read_page(query, 0, wanted, lambda rows: self._first_page(number, rows))
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if 0 <= column < len(STORY_COLUMNS):
@@ -108,23 +115,23 @@ class StoryTreeModel(QAbstractItemModel):
         if number != self._number:
             return
         self.beginResetModel()
-        self._pages = {0: rows}
+        size = self.page_size
+        self._pages = {start // size: rows[start : start + size] for start in range(0, len(rows), size)}
         self._reports.clear()
         self._asked_reports.clear()
         self._rows = len(rows)
-        self._shown = number
         self.endResetModel()
         self.page_shown.emit()
-        if self.count is not None:
-            self.counted.emit(self.count)
+        # The count only now: asked with the page, it took the cores the page's read needed (a broad filter's
+        # count reads every selected article's story).
+        self._read_count(self.query, lambda count: self._counted(number, count))
 
     def _counted(self, number: int, count: int) -> None:
         """The count sets the list's title; the rows themselves come a page at a time (fetchMore)."""
         if number != self._number:
             return
         self.count = count
-        if self._shown == number:  # else the first page, on its way, emits it when it lands
-            self.counted.emit(count)
+        self.counted.emit(count)
 
     def _more_rows(self) -> bool:
         """More stories than the pages read so far: the count says so, or (before it lands) a full last page."""
