@@ -320,7 +320,7 @@ def _run_rescore_probe(work: Path, fingerprint: str) -> dict[str, object]:
         [sys.executable, str(RESCORE_PROBE), str(work), fingerprint],
         capture_output=True,
         text=True,
-        timeout=420,
+        timeout=960,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
     lines = dict(line.split(" ", 1) for line in out.stdout.splitlines() if " " in line)
