@@ -10,8 +10,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections import OrderedDict
-from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -19,7 +17,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from monitor.core.errors import StoreError
 from monitor.core.models import ArticlePages, ArticleQuery, ArticleRow
-from monitor.ui.style import HIGHLIGHT_ROW, STAR_OFF, STAR_ON, format_date, format_score
+from monitor.ui.style import HIGHLIGHT_ROW, STAR_OFF, STAR_ON, format_date, format_score, short_date
 
 log = logging.getLogger(__name__)
 
@@ -228,7 +226,7 @@ class ArticleTableModel(QAbstractTableModel):
             return row.source_label
         if column == COL_LANG:
             return row.lang.upper() if row.lang in ("fr", "en") else (row.lang or "")
-        return _short_date(row.published, date.today())
+        return short_date(row.published)
 
     @staticmethod
     def _tooltip(row: ArticleRow, column: int) -> str | None:
@@ -244,11 +242,3 @@ class ArticleTableModel(QAbstractTableModel):
         if column == COL_LANG:
             return f"Language: {LANG_NAMES.get(row.lang or '', 'not known')}"
         return None
-
-
-@lru_cache(maxsize=4096)
-def _short_date(published: str | None, today: date) -> str:
-    """`format_date` of a stored date, kept per (date, today): a repaint asks for every visible cell, and
-    parsing and converting the date to local time was most of the Python work of each `data()` call; keying
-    on today's date keeps "today 18:40" right after midnight."""
-    return format_date(published)

@@ -22,7 +22,7 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from monitor.core.models import ArticleRow, StoryQuery, StoryRow
-from monitor.ui.style import HIGHLIGHT_ROW, format_date, format_score
+from monitor.ui.style import HIGHLIGHT_ROW, format_score, short_date
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +82,9 @@ class StoryTreeModel(QAbstractItemModel):
         self._asked: set[int] = set()
         self._reports: dict[int, list[ArticleRow]] = {}  # by story id
         self._asked_reports: set[int] = set()
+        self._texts: dict[
+            int, tuple[str, ...]
+        ] = {}  # a story's display texts, by story id, made once a reset
         self._bold = QFont()
         self._bold.setBold(True)
         self._tint = QBrush(QColor(HIGHLIGHT_ROW))
@@ -119,6 +122,7 @@ class StoryTreeModel(QAbstractItemModel):
         self._pages = {start // size: rows[start : start + size] for start in range(0, len(rows), size)}
         self._reports.clear()
         self._asked_reports.clear()
+        self._texts.clear()
         self._rows = len(rows)
         self.endResetModel()
         self.page_shown.emit()
@@ -173,10 +177,14 @@ class StoryTreeModel(QAbstractItemModel):
         return None
 
     def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
-        if not self.hasIndex(row, column, parent):
+        # Bounds checked here rather than by hasIndex, which calls rowCount and columnCount back in Python: the
+        # view asks for an index per visible cell at each repaint.
+        if row < 0 or not 0 <= column < len(STORY_COLUMNS):
             return QModelIndex()
         if not parent.isValid():
-            return self.createIndex(row, column, TOP)
+            return self.createIndex(row, column, TOP) if row < self._rows else QModelIndex()
+        if row >= self.rowCount(parent):
+            return QModelIndex()
         return self.createIndex(row, column, parent.row() + 1)
 
     def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
@@ -264,7 +272,10 @@ class StoryTreeModel(QAbstractItemModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        """A cell. A repaint asks for every visible cell in a dozen roles: the roles no cell uses are answered
+        first, and a row's texts are made once (its dates formatting was most of a page's time on the GUI
+        thread: 2,400 calls a page, about 90 ms under load)."""
+        if role not in _ROLES or not index.isValid():
             return None
         if index.internalId() != TOP:
             report = self.report_at(index)
@@ -274,7 +285,10 @@ class StoryTreeModel(QAbstractItemModel):
             return None
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return _story_text(story, column)
+            texts = self._texts.get(story.id)
+            if texts is None:
+                texts = self._texts[story.id] = _story_texts(story)
+            return texts[column]
         if role == Qt.ItemDataRole.BackgroundRole:
             return self._tint if story.highlighted else None
         if role == Qt.ItemDataRole.ToolTipRole and column == COL_TITLE:
@@ -284,33 +298,41 @@ class StoryTreeModel(QAbstractItemModel):
         return None
 
 
-def _story_text(story: StoryRow, column: int) -> str:
-    return [
+_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.FontRole,
+    }
+)
+
+
+def _story_texts(story: StoryRow) -> tuple[str, ...]:
+    return (
         story.title or "(untitled)",
         str(story.reports),
         str(story.outlets),
         story.languages,
         format_score(story.score) if story.score else "",
-        format_date(story.first_seen),
-        format_date(story.last_updated),
-    ][column]
+        short_date(story.first_seen),
+        short_date(story.last_updated),
+    )
 
 
 def _report_data(report: ArticleRow, column: int, role: int, bold: QFont) -> Any:
     """A report's cells: its title, its outlet (under Outlets), language, score and date (under First seen)."""
     if role == Qt.ItemDataRole.DisplayRole:
-        lang = report.lang.upper() if report.lang in ("fr", "en") else (report.lang or "")
-        score = format_score(report.score) if report.score else ""
-        cells = [
-            report.title or "(untitled)",
-            "",
-            report.source_label,
-            lang,
-            score,
-            format_date(report.published),
-            "",
-        ]
-        return cells[column]
+        if column == COL_TITLE:
+            return report.title or "(untitled)"
+        if column == COL_OUTLETS:
+            return report.source_label
+        if column == COL_LANGUAGES:
+            return report.lang.upper() if report.lang in ("fr", "en") else (report.lang or "")
+        if column == COL_SCORE:
+            return format_score(report.score) if report.score else ""
+        return short_date(report.published) if column == COL_FIRST else ""
     if role == Qt.ItemDataRole.FontRole:
         return bold if not report.read else None
     if role == Qt.ItemDataRole.ToolTipRole and column == COL_TITLE:
