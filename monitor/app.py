@@ -130,7 +130,9 @@ def run_app(
         core.watchlist.scope
     ):  # the gazetteer's cache file, built now when missing (once per version of its data),
         window.bridge.load_places()  # not while the analyst opens the first article with a topic
-    window.signals.catch_up_names()  # the name index of emerging names, for articles stored before it
+    # The name index of emerging names, for articles stored before it: after the re-score, whose workers index
+    # the articles they highlight, so that the two never share the cores (docs/BENCHMARKS.md section 17).
+    when_rescored(window.bridge, window.signals.catch_up_names)
     scheduler.start()  # overdue feeds (all of them on a first start) are polled at once
     quit_on_signals(notifier)
     try:
@@ -140,6 +142,19 @@ def run_app(
         window.bridge.cancel_poll()
         runner.shutdown(wait=True)
         core.close()
+
+
+def when_rescored(bridge: Bridge, then: Callable[[], object]) -> None:
+    """`then()` now, or when the re-score that runs ends (whether it succeeded or not)."""
+    if not bridge.rescoring:
+        then()
+        return
+
+    def once(_count: int) -> None:
+        bridge.rescore_finished.disconnect(once)
+        then()
+
+    bridge.rescore_finished.connect(once)
 
 
 def quit_on_signals(notifier: Notifier) -> None:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections import OrderedDict
-from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -19,7 +17,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from monitor.core.errors import StoreError
 from monitor.core.models import ArticlePages, ArticleQuery, ArticleRow
-from monitor.ui.style import HIGHLIGHT_ROW, STAR_OFF, STAR_ON, format_date, format_score
+from monitor.ui.style import HIGHLIGHT_ROW, STAR_OFF, STAR_ON, format_date, format_score, short_date
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +68,9 @@ class ArticleTableModel(QAbstractTableModel):
         self._tint = QBrush(QColor(HIGHLIGHT_ROW))
         self._star_on = QBrush(QColor(STAR_ON))
         self._star_off = QBrush(QColor(STAR_OFF))
+        # While another view stands for the list (its story mode), the model keeps its query and reads nothing:
+        # no count of a broad search on the GUI thread for a list no one sees. Resumed, set_query reads again.
+        self.paused = False
         self._recount()
 
     # -- query ----------------------------------------------------------------------------------------------
@@ -93,6 +94,9 @@ class ArticleTableModel(QAbstractTableModel):
 
     def _recount(self) -> None:
         self.page_reads = 0
+        if self.paused:
+            self._count = 0
+            return
         try:
             self._count = self._store.count(self._query)
         except StoreError as exc:
@@ -231,7 +235,7 @@ class ArticleTableModel(QAbstractTableModel):
             return row.lang.upper() if row.lang in ("fr", "en") else (row.lang or "")
         if column == COL_REVISIONS:
             return str(row.revisions + 1) if row.revisions else ""
-        return _short_date(row.published, date.today())
+        return short_date(row.published)
 
     @staticmethod
     def _tooltip(row: ArticleRow, column: int) -> str | None:
@@ -250,11 +254,3 @@ class ArticleTableModel(QAbstractTableModel):
             times = "once" if row.revisions == 1 else f"{row.revisions} times"
             return f"{row.revisions + 1} stored versions: revised {times} (Ctrl+Shift+D compares them)"
         return None
-
-
-@lru_cache(maxsize=4096)
-def _short_date(published: str | None, today: date) -> str:
-    """`format_date` of a stored date, kept per (date, today): a repaint asks for every visible cell, and
-    parsing and converting the date to local time was most of the Python work of each `data()` call; keying
-    on today's date keeps "today 18:40" right after midnight."""
-    return format_date(published)

@@ -260,6 +260,9 @@ class MainWindow(QMainWindow):
             self.show_welcome()
 
     def _show_title(self) -> None:
+        if self.story_mode.enabled:  # the story view titles the list with its own count
+            self.story_mode.retitle()
+            return
         count = self.model.rowCount()
         label = target_label(self._target, self.counter.counts)
         self.filters.title.setText(f"{label} · {count} article{'s' if count != 1 else ''}")
@@ -320,8 +323,8 @@ class MainWindow(QMainWindow):
         return self.articles.selected_row()
 
     def move(self, step: int) -> None:
-        """Next (+1) or previous (-1) article."""
-        self.articles.move(step)
+        """Next (+1) or previous (-1) article, or story in the list's story mode."""
+        (self.story_mode.move if self.story_mode.enabled else self.articles.move)(step)
 
     def open_article(self, article_id: int, source_label: str = "") -> None:
         """Open an article by id (marked read now, shown when read from the store on a worker)."""
@@ -343,7 +346,7 @@ class MainWindow(QMainWindow):
     def show_welcome(self, first_run: bool | None = None) -> None:
         """The reader's welcome page, with the figures of the last sidebar count (shown when it lands)."""
         counts = self.counter.counts
-        if counts is None:
+        if counts is None or self.story_mode.shows_story():  # a story's timeline stays
             return
         self.reader.show_welcome(
             first_run=self.first_run if first_run is None else first_run,

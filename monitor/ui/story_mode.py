@@ -33,6 +33,16 @@ SHORTCUT = "Ctrl+Shift+S"
 STATE_KEY = "list/group_by_story"
 
 
+@dataclasses.dataclass(frozen=True)
+class _Kept:
+    """What the story view showed before its model was reset (a reload): kept to be restored."""
+
+    story: int | None
+    report: int | None
+    expanded: tuple[int, ...]
+    scroll: int
+
+
 class StoryTreeView(QTreeView):
     """The story rows and their reports, sorted by the model (in SQL), rows of one height (120,000 stories)."""
 
@@ -86,10 +96,16 @@ class StoryMode(QObject):
         window.filters.layout().itemAt(0).layout().addWidget(button)
         self.action.toggled.connect(self.set_enabled)
         window.model.reloaded.connect(self._follow_list)
-        window.counter.counted.connect(lambda _counts: self._retitle())
-        self.model.page_shown.connect(self._retitle)
-        self.model.counted.connect(lambda _count: self._retitle())
+        window.counter.counted.connect(lambda _counts: self.retitle())
+        self.model.page_shown.connect(self.retitle)
+        self.model.counted.connect(lambda _count: self.retitle())
         self.tree.selectionModel().currentChanged.connect(self._current_changed)
+        self._kept: _Kept | None = None  # what was selected and expanded before the model's reset
+        self._restoring = False
+        self._pending_report: int | None = None  # a report to select again once its story's reports land
+        self.model.modelAboutToBeReset.connect(self._keep)
+        self.model.modelReset.connect(self._restore)
+        self.model.reports_shown.connect(self._report_shown)
         self.tree.activated.connect(self._activated)
         if window.ui_state.flag(
             STATE_KEY
@@ -97,6 +113,7 @@ class StoryMode(QObject):
             self.action.blockSignals(True)
             self.action.setChecked(True)
             self.action.blockSignals(False)
+            window.model.paused = True
             self.tree.show()
             window.view.hide()
 
@@ -112,9 +129,14 @@ class StoryMode(QObject):
     def enabled(self) -> bool:
         return self.action.isChecked()
 
+    def shows_story(self) -> bool:
+        """The reader shows (or is about to show) a story's timeline: a reload must not replace it."""
+        return self.enabled and self._wanted_story is not None
+
     def set_enabled(self, on: bool) -> None:
         """Show stories (on) or articles in the list pane, under the same sidebar choice and filters."""
         self.window.ui_state.set_flag(STATE_KEY, on)
+        self.window.model.paused = on  # hidden, the article list reads nothing
         self.tree.setVisible(on)
         self.window.view.setVisible(not on)
         if on:
@@ -125,11 +147,13 @@ class StoryMode(QObject):
             self.window.view.setFocus()
 
     def _follow_list(self) -> None:
-        """The list's query changed (sidebar, search, filters, a poll): the stories follow it."""
+        """The list's query changed (sidebar, search, filters) or was read again (a poll, a re-score): the
+        stories follow it; read again, they keep the rows read so far (and so the selection)."""
         if self.enabled:
-            self.model.set_query(dataclasses.replace(self.model.query, articles=self.window.model.query))
+            query = dataclasses.replace(self.model.query, articles=self.window.model.query)
+            self.model.set_query(query, keep_rows=query == self.model.query)
 
-    def _retitle(self) -> None:
+    def retitle(self) -> None:
         if not self.enabled:
             return
         window = self.window
@@ -142,8 +166,14 @@ class StoryMode(QObject):
 
     # -- reads on the runner --------------------------------------------------------------------------------
 
-    def _submit(self, name: str, task: Callable[[], Any], done: Callable[[Any], None]) -> None:
-        self.bridge.runner.submit(lambda _progress: task(), on_result=done, on_error=self._failed, name=name)
+    def _submit(
+        self, name: str, task: Callable[[], Any], done: Callable[[Any], None], *, urgent: bool = False
+    ) -> None:
+        """`urgent`: a page or a story's reports, which the analyst waits for (the runner's own thread at the
+        window's priority); counts and timelines go to its pool."""
+        self.bridge.runner.submit(
+            lambda _progress: task(), on_result=done, on_error=self._failed, urgent=urgent, name=name
+        )
 
     def _failed(self, exc: BaseException) -> None:
         self.window.status.show_error(f"Stories: {describe_error(exc)}")
@@ -151,13 +181,13 @@ class StoryMode(QObject):
     def _read_page(
         self, query: StoryQuery, offset: int, limit: int, done: Callable[[list[StoryRow]], None]
     ) -> None:
-        self._submit("story page", lambda: self.core.story_rows(query, offset, limit), done)
+        self._submit("story page", lambda: self.core.story_rows(query, offset, limit), done, urgent=True)
 
     def _read_count(self, query: StoryQuery, done: Callable[[int], None]) -> None:
         self._submit("story count", lambda: self.core.story_count(query), done)
 
     def _read_reports(self, story: int, done: Callable[[list[ArticleRow]], None]) -> None:
-        self._submit("story reports", lambda: self.core.story_reports(story), done)
+        self._submit("story reports", lambda: self.core.story_reports(story), done, urgent=True)
 
     # -- the selection --------------------------------------------------------------------------------------
 
@@ -165,7 +195,79 @@ class StoryMode(QObject):
         """Select (and so show the timeline of) the story at `row`."""
         self.tree.setCurrentIndex(self.model.index(row, 0))
 
+    def move(self, step: int) -> None:
+        """J / K: the next (+1) or previous (-1) story, from the current story or report."""
+        rows = self.model.rowCount()
+        if not rows:
+            return
+        current = self.tree.currentIndex()
+        if current.isValid() and current.parent().isValid():
+            current = current.parent()  # on a report: move from its story
+        row = current.row() + step if current.isValid() else (0 if step > 0 else rows - 1)
+        row = max(0, min(rows - 1, row))
+        self.select_story_row(row)
+        self.tree.scrollTo(self.model.index(row, 0))
+
+    def _keep(self) -> None:
+        """Before the model's reset: the selected story or report and the expanded stories."""
+        model, current = self.model, self.tree.currentIndex()
+        report = model.report_at(current)
+        story = model.story_at(current.parent().row() if report is not None else current.row())
+        expanded = []
+        for row in range(model.rowCount()):
+            if self.tree.isExpanded(model.index(row, 0)):
+                found = model.story_at(row)
+                if found is not None:
+                    expanded.append(found.id)
+        self._kept = _Kept(
+            story.id if story is not None and current.isValid() else None,
+            report.id if report is not None else None,
+            tuple(expanded),
+            self.tree.verticalScrollBar().value(),
+        )
+
+    def _restore(self) -> None:
+        """After the reset: the same story selected (its reader left as it is), its stories expanded again
+        (their reports are read again, and a selected report is selected once they land), the scroll kept."""
+        kept, self._kept = self._kept, None
+        if kept is None:
+            return
+        self._restoring = True
+        try:
+            for story in kept.expanded:
+                row = self.model.row_of_story(story)
+                if row is not None:
+                    self.tree.expand(self.model.index(row, 0))
+            row = self.model.row_of_story(kept.story) if kept.story is not None else None
+            if row is not None:
+                self.tree.setCurrentIndex(self.model.index(row, 0))
+            self.tree.verticalScrollBar().setValue(kept.scroll)
+        finally:
+            self._restoring = False
+        self._pending_report = kept.report if row is not None else None
+
+    def _report_shown(self, story: int) -> None:
+        """A story's reports landed: the report selected before a reload is selected again."""
+        wanted = self._pending_report
+        row = self.model.row_of_story(story)
+        if wanted is None or row is None:
+            return
+        parent = self.model.index(row, 0)
+        for position in range(self.model.rowCount(parent)):
+            index = self.model.index(position, 0, parent)
+            report = self.model.report_at(index)
+            if report is not None and report.id == wanted:
+                self._pending_report = None
+                self._restoring = True
+                try:
+                    self.tree.setCurrentIndex(index)
+                finally:
+                    self._restoring = False
+                return
+
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self._restoring:
+            return  # the same story or report selected again after a reload: the reader shows it already
         report = self.model.report_at(current)
         if report is not None:
             self._wanted_story = None

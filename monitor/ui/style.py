@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache
 
 from monitor.core.support.clock import parse_iso
 from monitor.paths import resources_dir
@@ -70,6 +71,18 @@ def format_date(value: str | None, *, long: bool = False, now: datetime | None =
     if local.date() == now.date():
         return local.strftime("today %H:%M")
     return local.strftime("%d %b %Y")
+
+
+def short_date(published: str | None) -> str:
+    """`format_date` of a stored date as the lists show it, kept per (date, today): a repaint asks for every
+    visible cell, and parsing and converting the date to local time was most of the Python work of a list
+    model's `data()`; keying on today's date keeps "today 18:40" right after midnight."""
+    return _short_date(published, date.today())
+
+
+@lru_cache(maxsize=4096)
+def _short_date(published: str | None, today: date) -> str:
+    return format_date(published)
 
 
 def stylesheet() -> str:

@@ -49,6 +49,7 @@ class Runner(Protocol):
         on_error: ErrorCallback | None = None,
         on_progress: ProgressCallback | None = None,
         serial: bool = False,
+        urgent: bool = False,
         name: str = "",
     ) -> int: ...
 
@@ -62,6 +63,11 @@ class TaskRunner(QObject):
 
     `serial=True` tasks run one at a time, in order, on their own thread: the small writes that follow user
     actions (read, star) must reach the database in the order they were made.
+
+    `urgent=True` tasks are the short reads the analyst waits for (a page of the list's story view): they run,
+    in order, on a thread of their own that keeps the window's priority. The pool's threads are nicer than the
+    window so that background work yields to it, but on a loaded machine a page read of 2 ms took 30-100 ms
+    there, waiting for a core behind every process of normal priority (docs/BENCHMARKS.md section 17).
 
     Args:
         max_workers: threads for the parallel pool (polls, re-scoring, feed checks, exports).
@@ -79,6 +85,7 @@ class TaskRunner(QObject):
         self._serial = ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="vigie-write", initializer=lower_thread_priority
         )
+        self._urgent = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vigie-read")
         self._callbacks: dict[int, _Callbacks] = {}
         self._ids = itertools.count(1)
         self._closed = False
@@ -94,6 +101,7 @@ class TaskRunner(QObject):
         on_error: ErrorCallback | None = None,
         on_progress: ProgressCallback | None = None,
         serial: bool = False,
+        urgent: bool = False,
         name: str = "",
     ) -> int:
         """Queue `task`; returns its id (0: dropped, the runner is shut down). Callbacks run later on the GUI
@@ -106,7 +114,7 @@ class TaskRunner(QObject):
         self._callbacks[task_id] = _Callbacks(
             on_result, on_error, on_progress, name or getattr(task, "__name__", "")
         )
-        executor = self._serial if serial else self._pool
+        executor = self._serial if serial else self._urgent if urgent else self._pool
         executor.submit(self._run, task_id, task)
         return task_id
 
@@ -144,6 +152,7 @@ class TaskRunner(QObject):
         self._callbacks.clear()
         self._pool.shutdown(wait=wait, cancel_futures=True)
         self._serial.shutdown(wait=wait, cancel_futures=True)
+        self._urgent.shutdown(wait=wait, cancel_futures=True)
 
 
 class ImmediateRunner:
@@ -162,6 +171,7 @@ class ImmediateRunner:
         on_error: ErrorCallback | None = None,
         on_progress: ProgressCallback | None = None,
         serial: bool = False,
+        urgent: bool = False,
         name: str = "",
     ) -> int:
         callbacks = _Callbacks(on_result, on_error, on_progress, name)

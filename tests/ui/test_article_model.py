@@ -187,7 +187,7 @@ def test_the_published_column_formats_each_date_once_per_day(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A repaint asks for every visible cell again: the date label is formatted once, then reused."""
-    import monitor.ui.article_model as article_model
+    import monitor.ui.style as style
     from monitor.ui.style import format_date
 
     calls: list[str | None] = []
@@ -196,8 +196,8 @@ def test_the_published_column_formats_each_date_once_per_day(
         calls.append(value)
         return format_date(value)
 
-    monkeypatch.setattr(article_model, "format_date", counting_format_date)
-    article_model._short_date.cache_clear()
+    monkeypatch.setattr(style, "format_date", counting_format_date)
+    style._short_date.cache_clear()
     model = ArticleTableModel(store, page_size=100)
     first = [model.index(r, COL_PUBLISHED).data() for r in range(20)]
     again = [model.index(r, COL_PUBLISHED).data() for r in range(20)]

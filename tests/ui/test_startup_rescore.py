@@ -65,3 +65,24 @@ def test_the_re_score_runs_on_the_runner_with_progress_in_the_status_bar(  # typ
     assert window.core.store.get_meta("watchlist_version") == window.core.watchlist.fingerprint
     assert marseille_matches(window.core) > 0
     assert not window.bridge.finish_startup_rescore()  # nothing left to do
+
+
+def test_what_start_up_does_after_the_re_score_waits_for_its_end(  # type: ignore[no-untyped-def]
+    qtbot, wired: Wiring, guard: GuiThreadGuard
+) -> None:
+    """The name index's catch-up waits (app.when_rescored): two pools of worker processes at once took both
+    cores from the window's thread."""
+    from monitor.app import when_rescored
+
+    window = wired.window
+    done: list[bool] = []
+    assert window.bridge.finish_startup_rescore()
+    when_rescored(window.bridge, lambda: done.append(window.bridge.rescoring))
+    assert done == []  # not yet
+    with qtbot.waitSignal(window.bridge.rescore_finished, timeout=20000):
+        pass
+    assert done == [False]
+    when_rescored(window.bridge, lambda: done.append(window.bridge.rescoring))  # none runs: at once
+    assert done == [False, False]
+    settle(qtbot, window)
+    assert guard.calls == []

@@ -165,9 +165,10 @@ def test_the_rows_come_a_page_at_a_time_as_the_view_reaches_their_end(
     window, model = wired.window, mode.model
     every = titles(mode)
     model.page_size = 3
-    model.rows_wanted = lambda: True  # as when the analyst has scrolled to the end of the rows read
+    model.rows_wanted = lambda: False  # the first page alone
     shown(qtbot, window, mode, lambda: model.set_query(model.query))
     assert titles(mode) == every[:3] and model.count == len(every) > 3
+    model.rows_wanted = lambda: True  # as when the analyst has scrolled to the end of the rows read
     assert window.filters.title.text().endswith(f"· {len(every)} stories")  # the count, not the rows read
     while model.rowCount() < len(every):
         before = model.rowCount()
@@ -175,3 +176,81 @@ def test_the_rows_come_a_page_at_a_time_as_the_view_reaches_their_end(
             model.fetchMore(QModelIndex())
         qtbot.waitUntil(lambda before=before: model.rowCount() > before, timeout=10000)
     assert titles(mode) == every and not model.canFetchMore(QModelIndex())
+
+
+def _current_story(mode: StoryMode) -> int | None:
+    current = mode.tree.currentIndex()
+    if current.parent().isValid():
+        current = current.parent()
+    story = mode.model.story_at(current.row()) if current.isValid() else None
+    return story.id if story is not None else None
+
+
+def test_j_and_k_move_between_stories(qtbot, wired: Wiring, mode: StoryMode, guard) -> None:  # type: ignore[no-untyped-def]
+    window, model = wired.window, mode.model
+    stories = [model.story_at(row).id for row in range(model.rowCount())]  # type: ignore[union-attr]
+    assert len(stories) >= 3
+    start = row_of(mode, r.ORIGINAL[3])  # a story of four reports
+    story = expand(qtbot, mode, r.ORIGINAL[3])
+    with qtbot.waitSignal(window.articles.article_shown, timeout=10000):
+        mode.tree.setCurrentIndex(model.index(1, 0, story))  # one of its reports
+    step = 1 if start < len(stories) - 1 else -1
+    (window.act_next if step == 1 else window.act_previous).trigger()  # J (K): the next story, not report
+    assert not mode.tree.currentIndex().parent().isValid()
+    assert _current_story(mode) == stories[start + step]
+    qtbot.waitUntil(lambda: "First report" in window.reader.toPlainText(), timeout=10000)  # its timeline
+    mode.select_story_row(0)
+    window.act_previous.trigger()  # K on the first story: it stays there
+    assert _current_story(mode) == stories[0]
+    window.act_next.trigger()
+    window.act_next.trigger()
+    assert _current_story(mode) == stories[2]
+    window.act_previous.trigger()
+    assert _current_story(mode) == stories[1]
+    for _ in range(len(stories) + 1):
+        window.act_next.trigger()
+    assert _current_story(mode) == stories[-1]
+    settle(qtbot, window)
+    assert guard.calls == []
+
+
+def test_the_selection_and_the_expanded_stories_are_kept_across_reloads(
+    qtbot, wired: Wiring, mode: StoryMode, guard
+) -> None:  # type: ignore[no-untyped-def]
+    window, model = wired.window, mode.model
+    story = expand(qtbot, mode, r.ORIGINAL[3])
+    update = model.report_at(model.index(3, 0, story))
+    with qtbot.waitSignal(window.articles.article_shown, timeout=10000):
+        mode.tree.setCurrentIndex(model.index(3, 0, story))
+    shown_before = window.reader.toPlainText()
+    with qtbot.waitSignals([model.page_shown, model.reports_shown], timeout=10000):
+        window.reload_list()  # what a poll or a re-score does
+    current = mode.tree.currentIndex()
+    assert model.report_at(current) is not None and model.report_at(current).id == update.id  # type: ignore[union-attr]
+    assert mode.tree.isExpanded(current.parent())
+    assert window.reader.toPlainText() == shown_before  # the reader was left as it was
+    mode.select_story_row(row_of(mode, r.ORIGINAL[3]))  # the story itself: its timeline
+    qtbot.waitUntil(lambda: "First report" in window.reader.toPlainText(), timeout=10000)
+    with qtbot.waitSignal(model.page_shown, timeout=10000):
+        window.reload_list()
+    settle(qtbot, window)  # the sidebar's count lands too, which used to show the welcome page
+    assert "First report" in window.reader.toPlainText()
+    # A story selected on a later page, after the view has read every page: still selected after a reload.
+    model.page_size = 2
+    model.rows_wanted = lambda: False
+    shown(qtbot, window, mode, lambda: model.set_query(model.query))
+    model.rows_wanted = lambda: True
+    while model.rowCount() < (model.count or 0):
+        before = model.rowCount()
+        if model.canFetchMore(QModelIndex()):
+            model.fetchMore(QModelIndex())
+        qtbot.waitUntil(lambda before=before: model.rowCount() > before, timeout=10000)
+    last = model.rowCount() - 1
+    assert last >= 2
+    mode.select_story_row(last)
+    wanted = _current_story(mode)
+    with qtbot.waitSignal(model.page_shown, timeout=10000):
+        window.reload_list()
+    assert model.rowCount() == last + 1 and _current_story(mode) == wanted
+    settle(qtbot, window)
+    assert guard.calls == []

@@ -2,8 +2,8 @@
 
 One Python process cannot use more than one core for Python code, and while its threads parse, the window's
 thread waits for the interpreter. Workers are spawned, never forked (the caller may be a Qt application with
-threads running), run nicer than the window, and exit by themselves when their parent dies (a SIGKILL leaves
-no orphans behind).
+threads running), yield the cores to the window (SCHED_IDLE: core.support.priority.background_process), and
+exit by themselves when their parent dies (a SIGKILL leaves no orphans behind).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-from monitor.core.support.priority import lower_thread_priority
+from monitor.core.support.priority import background_process
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def close_pool(pool: ProcessPoolExecutor) -> None:
 
 
 def _start(parent: int, initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
-    lower_thread_priority()
+    background_process()
     threading.Thread(
         target=_exit_when_orphaned, args=(parent,), name="vigie-orphan-watch", daemon=True
     ).start()
