@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from monitor import __version__, cli_evidence, cli_serve, cli_signals
+from monitor import __version__, cli_evidence, cli_migrate, cli_serve, cli_signals
 from monitor.cli_database import WINDOW_REFUSED, add_database_option, database_url
 from monitor.cli_output import ProgressBar
 from monitor.core import export
@@ -148,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_evidence.add_parsers(commands, common)
     cli_signals.add_parsers(commands, common, wl_cmds)
     cli_serve.add_parsers(commands, common)
+    cli_migrate.add_parsers(commands, common)
     return parser
 
 
