@@ -21,7 +21,7 @@ from monitor.core.polling.headless import HeadlessPoller, logging_callbacks
 from monitor.core.polling.scheduler import PollFunction, PollScheduler
 from monitor.core.service import VigieCore, core_poll_function
 from monitor.core.storage.engine import redacted
-from monitor.core.storage.lease import holder_name, lease_for
+from monitor.core.storage.lease import holder_name
 from monitor.paths import AppPaths
 
 log = logging.getLogger("monitor.serve")
@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
             log.warning("%s; using the default list", core.watchlist_error)
         where = redacted(args.database) if args.database else str(core.store.path)
         log.info("vigie serve: %s on %s; watchlist %s", holder_name(), where, core.paths.watchlist)
-        lease = lease_for(core.store.path, core.store.database)
+        lease = core.poller_lease  # the one VigieCore.poll checks: held here, each poll goes through
         callbacks = logging_callbacks(core.alerts)
 
         def make_scheduler(gated: PollFunction) -> PollScheduler:

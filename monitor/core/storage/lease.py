@@ -27,7 +27,7 @@ import threading
 from pathlib import Path
 from typing import Any, Protocol
 
-from monitor.core.errors import StoreError
+from monitor.core.errors import StoreError, UserError
 from monitor.core.storage.engine import redacted
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,19 @@ _KEEPALIVES = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5,
 def holder_name() -> str:
     """This process as a lease holder names itself: "vigie on HOST (pid N)"."""
     return f"vigie on {socket.gethostname()} (pid {os.getpid()})"
+
+
+class LeaseHeldError(UserError):
+    """Another process holds the poller lease: this one must not poll now."""
+
+
+def held_elsewhere(lease: Lease) -> LeaseHeldError:
+    """The refusal, naming the holder when it can be known."""
+    holder = lease.holder() or "another process"
+    return LeaseHeldError(
+        f"another Vigie polls this store ({holder}): its polls reach every reader of the store; "
+        "this one does not poll while it does"
+    )
 
 
 class Lease(Protocol):

@@ -170,3 +170,54 @@ def test_serve_refuses_a_server_it_cannot_reach_in_one_line(data_dir: Path, tmp_
     )
     assert done.returncode == 2
     assert done.stderr.startswith("vigie: error: cannot reach the database"), done.stderr
+
+
+def test_a_one_off_poll_refuses_while_the_service_polls(
+    data_dir: Path, database: str | None, httpserver, tmp_path: Path, serves: list[Serve], capsys
+) -> None:
+    feed = _feed(httpserver, "/feed.xml", "feed")
+    _cli(database, "feeds", "add", "--no-check", feed, "--title", "Feed")
+    serve = Serve(tmp_path, "serve", database)
+    serves.append(serve)
+    serve.wait_for("took the poller lease")
+    _wait_stored(data_dir, database, feed, 3)
+    capsys.readouterr()
+
+    assert main([*(["--database", database] if database else []), "poll"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("vigie: error: another Vigie polls this store") and "\n" not in err
+    assert f"pid {serve.process.pid})" in err
+
+    assert serve.stop() == 0
+    _cli(database, "poll")  # the lease is free again
+
+
+def test_the_windows_scheduled_poll_stands_aside_while_another_process_polls(
+    data_dir: Path, database: str | None, httpserver, tmp_path: Path
+) -> None:
+    """The window's path (the PollScheduler on VigieCore.poll, as app.wire_scheduling builds it) without Qt."""
+    from monitor.core.polling.scheduler import PollScheduler, SchedulerCallbacks
+    from monitor.core.service import VigieCore, core_poll_function
+    from monitor.core.storage.lease import lease_for
+    from monitor.paths import AppPaths
+
+    feed = _feed(httpserver, "/feed.xml", "feed")
+    _cli(database, "feeds", "add", "--no-check", feed, "--title", "Feed")
+    core = VigieCore(AppPaths.resolve(data_dir), database=database)
+    service = lease_for(core.paths.database, database, name="vigie serve elsewhere")
+    errors: list[str] = []
+    try:
+        assert service.try_acquire()
+        scheduler = PollScheduler(
+            core.store, core_poll_function(core), SchedulerCallbacks(on_error=errors.append), jitter_seconds=0
+        )
+        assert scheduler.tick() is None  # the never-polled feed is due, but another process holds the lease
+        assert errors and "vigie serve elsewhere" in errors[0]
+        assert len(httpserver.log) == 0 and _stored(data_dir, database, feed) == 0
+        service.release()
+        scheduler.poll_now()
+        result = scheduler.run_pending()
+        assert result is not None and result.new == 3
+    finally:
+        service.release()
+        core.close()
