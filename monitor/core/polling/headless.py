@@ -15,10 +15,11 @@ The life of a serving process:
    new fetch and waits for it. What it fetched is stored, each feed in one transaction that happens whole or
    not at all; the lease is released, and the next standby takes over within its retry period.
 
-Seam for the desktop window (not wired yet): the window can run the same loop on a thread of its own, with
-`make_scheduler` giving it the scheduler it already builds in app.wire_scheduling, and show "polled by another
-Vigie" while standing by; its Poll now then goes through the same gate (polling only when the lease is ours).
-Nothing else changes: the lease and the scheduler do not know who runs them.
+Every other poll respects the lease already: VigieCore.poll takes it for the poll's length (or refuses in words,
+naming the holder), so the window's scheduled poll and `vigie poll` poll nothing while a service holds it.
+Seam for the desktop window to stand by instead (not wired yet): run HeadlessPoller on a thread of its own, with
+`make_scheduler` giving the scheduler it already builds in app.wire_scheduling, and show "polled by another
+Vigie" while standing by. Nothing else changes: the lease and the scheduler do not know who runs them.
 """
 
 from __future__ import annotations
