@@ -62,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
     if args.retry <= 0 or args.resync <= 0:
         return _fail("--retry and --resync want a number of seconds above 0")
     try:
-        core = VigieCore(AppPaths.resolve(args.data_dir), database=args.database)
+        # A re-score after a watchlist change is the holder's to do (below), not every standby's.
+        core = VigieCore(AppPaths.resolve(args.data_dir), database=args.database, rescore_at_start=False)
     except (UserError, OSError, sqlite3.Error) as exc:
         where = "" if args.database else "cannot open the Vigie data folder: "
         return _fail(where + describe_error(exc))
@@ -77,6 +78,13 @@ def run(args: argparse.Namespace) -> int:
         callbacks = logging_callbacks(core.alerts)
 
         def make_scheduler(gated: PollFunction) -> PollScheduler:
+            if core.rescore_pending:  # the watchlist changed since the store was scored: before any poll
+                log.info("the watchlist changed: re-scoring the stored articles first")
+                log.info("%d articles re-scored", core.finish_pending_rescore())
+            if not core.enabled_feed_ids():
+                log.info(
+                    "no feeds to poll yet: add some with `vigie feeds add URL` or `vigie feeds import FILE`"
+                )
             return PollScheduler(core.store, gated, callbacks)
 
         poller = HeadlessPoller(
