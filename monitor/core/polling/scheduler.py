@@ -37,10 +37,10 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor.core.errors import UserError
 from monitor.core.models import Feed
 from monitor.core.polling.due import MINUTE, due_time, interval_of, is_overdue
 from monitor.core.polling.plan import FeedJobs
+from monitor.core.storage.lease import LeaseHeldError
 from monitor.core.support.clock import Clock, utc_now
 from monitor.core.support.priority import lower_thread_priority
 
@@ -403,7 +403,7 @@ class PollScheduler:
         self._call(self.callbacks.on_poll_started, list(feed_ids))
         try:
             result = self._poll_feeds(feed_ids, on_progress=self._progress, cancel=cancel)
-        except UserError as exc:  # in words already (another process holds the poller lease...): no traceback
+        except LeaseHeldError as exc:  # another process polls this store: said in words, no traceback
             log.warning("no poll of %d feeds: %s", len(feed_ids), exc)
             self._report_error(str(exc))
             return None
