@@ -11,10 +11,11 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from monitor import __version__, cli_evidence, cli_signals, cli_team
+from monitor import __version__, cli_evidence, cli_migrate, cli_serve, cli_signals, cli_team
 from monitor.cli_database import add_database_option, analyst_name, database_url
+from monitor.cli_output import ProgressBar
 from monitor.core import export
 from monitor.core.errors import UserError, describe_error, is_expected
 from monitor.core.matching.watchlist import dump_watchlist, load_watchlist
@@ -147,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     cli_evidence.add_parsers(commands, common, art_cmds)
     cli_team.add_parsers(commands, common)
     cli_signals.add_parsers(commands, common, wl_cmds)
+    cli_serve.add_parsers(commands, common)
+    cli_migrate.add_parsers(commands, common)
     return parser
 
 
@@ -172,6 +175,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if args.command is None:
         return cli_team.open_window(args)
+    if hasattr(args, "run"):  # serve and migrate open the profile (and the server) themselves
+        return int(args.run(args))
     try:
         paths = AppPaths.resolve(args.data_dir)
         team = {"database": args.database, "analyst": analyst_name(args)} if args.database else {}
@@ -335,7 +340,7 @@ def _poll(core: VigieCore, args: argparse.Namespace) -> int:
     if total == 0:
         print("no feeds to poll: add one with `vigie feeds add URL` or `vigie feeds import FILE.opml`")
         return 0
-    bar = _ProgressBar(sys.stderr, total)
+    bar = ProgressBar(sys.stderr, total)
 
     def progress(done: int, _total: int, report: FeedReport) -> None:
         bar.clear()
@@ -477,23 +482,3 @@ def _write_bytes(data: bytes, path: Path | None) -> None:
     with atomic_write(path, "wb") as out:
         out.write(data)
     print(f"wrote {path}", file=sys.stderr)
-
-
-class _ProgressBar:
-    """A one-line progress bar on a terminal; silent when the output is a file or a pipe."""
-
-    def __init__(self, stream: IO[str], total: int) -> None:
-        self.stream = stream
-        self.total = total
-        self.active = stream.isatty()
-
-    def show(self, done: int) -> None:
-        if self.active:
-            filled = int(30 * done / max(1, self.total))
-            self.stream.write(f"\r[{'#' * filled}{' ' * (30 - filled)}] {done}/{self.total} feeds")
-            self.stream.flush()
-
-    def clear(self) -> None:
-        if self.active:
-            self.stream.write("\r" + " " * 60 + "\r")
-            self.stream.flush()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -45,6 +46,7 @@ from monitor.core.settings import Settings
 from monitor.core.signals.facade import Signals
 from monitor.core.storage.feed_counts import highlighted_unread_by_feed
 from monitor.core.storage.ingest import Outcome
+from monitor.core.storage.lease import Lease, held_elsewhere, lease_for
 from monitor.core.storage.store import Store
 from monitor.core.stories.grouping import group_new_articles
 from monitor.core.stories.summaries import list_stories
@@ -142,6 +144,9 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
         # Another address for the news search's feeds (tests point it at a local server).
         self.news_search_base: str | None = None
         self._poll_lock = threading.Lock()
+        # Only one process polls a store (storage/lease.py): `vigie serve` holds this lease for as long as it
+        # polls; any other poll (the window's, `vigie poll`) takes it for its own length, or refuses in words.
+        self.poller_lease: Lease = lease_for(paths.database, database)
         self.alerts = AlertPolicy(self.store, lambda: self.settings, clock=clock)
         self.signals = Signals(
             self.store, lambda: self.watchlist, lambda: self.settings, self.alerts, clock=clock
@@ -173,6 +178,7 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
     def close(self) -> None:
         for listener in getattr(self, "_listeners", []):  # before the store: they read it
             listener.stop()
+        self.poller_lease.release()
         self.store.close()
 
     # -- team mode ----------------------------------------------------------------------------------------
@@ -245,7 +251,7 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
         full = feeds is None
         self.sync_watchlist()
         targets = [f for f in self.store.list_feeds() if f.enabled] if feeds is None else list(feeds)
-        with self._poll_lock, self.fetcher() as fetcher:
+        with self._poll_lock, self._polling_lease(), self.fetcher() as fetcher:
             return poll_once(
                 targets,
                 self.store,
@@ -256,6 +262,21 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
                 cancel=cancel,
                 full_poll=full,
             )
+
+    @contextlib.contextmanager
+    def _polling_lease(self) -> Iterator[None]:
+        """The poller lease for one poll: already held (`vigie serve`), or taken and given back after; held by
+        another process, LeaseHeldError (in words, naming the holder)."""
+        lease = self.poller_lease
+        if lease.held:
+            yield
+            return
+        if not lease.try_acquire():
+            raise held_elsewhere(lease)
+        try:
+            yield
+        finally:
+            lease.release()
 
     # -- watchlist ----------------------------------------------------------------------------------------
 

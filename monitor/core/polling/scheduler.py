@@ -40,6 +40,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from monitor.core.models import Feed
 from monitor.core.polling.due import MINUTE, due_time, interval_of, is_overdue
 from monitor.core.polling.plan import FeedJobs
+from monitor.core.storage.lease import LeaseHeldError
 from monitor.core.support.clock import Clock, utc_now
 from monitor.core.support.priority import lower_thread_priority
 
@@ -402,6 +403,10 @@ class PollScheduler:
         self._call(self.callbacks.on_poll_started, list(feed_ids))
         try:
             result = self._poll_feeds(feed_ids, on_progress=self._progress, cancel=cancel)
+        except LeaseHeldError as exc:  # another process polls this store: said in words, no traceback
+            log.warning("no poll of %d feeds: %s", len(feed_ids), exc)
+            self._report_error(str(exc))
+            return None
         except Exception as exc:
             log.exception("a poll of %d feeds failed", len(feed_ids))
             self._report_error(f"the poll failed: {exc}")

@@ -1,0 +1,196 @@
+"""Team mode at scale (issue 19): the cached N-article SQLite profile (bench/_fixtures.py) moved into PostgreSQL
+with `vigie migrate`'s copy, then the window's first page and searches on both engines (median and p95), and the
+500-feed first poll on each engine.
+
+Run from the repository root: ``.venv/bin/python bench/team.py [--articles 200000] [--database URL]
+[--repeat 5] [--skip-poll] [--skip-costs]``. Without --database the PostgreSQL side is a throwaway server started
+for the run (tests/pg_server.py: Debian's postgresql package on a Unix socket, fsync off as in the tests, so its
+writes are a lower bound for a real server's). With --database, the database named is emptied first: give it a
+scratch one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _fixtures as fx
+from _feedserver import FeedFarm
+
+from monitor.core.models import ArticleQuery
+from monitor.core.polling import poller
+from monitor.core.service import VigieCore
+from monitor.core.storage.profile_copy import copy_profile
+from monitor.core.storage.store import Store
+from monitor.core.web.fetch import FetchSettings
+from monitor.paths import AppPaths
+from tests.pg_server import empty_database, throwaway_server
+
+# Words of the fixture's vocabulary at several frequencies, a prefix, a phrase, OR and an exclusion.
+SEARCHES = [
+    "police",
+    "fusillade",
+    "préfecture",
+    "douane",
+    "trafi*",
+    '"la police"',
+    "maire OR préfet",
+    "enquête -drogue",
+    "cocaïne saisie",
+]
+PAGE = 200
+
+
+def _timings(action: Callable[[], object], repeat: int) -> list[float]:
+    action()  # warm: the first run reads the pages from disk into the cache
+    return [t * 1000 for t in fx.timed(action, repeat)]
+
+
+def reads(store: Store, repeat: int) -> dict[str, list[float]]:
+    """Milliseconds per run: the window's first page (count + 200 rows, newest first) and each search."""
+    figures: dict[str, list[float]] = {}
+    first = ArticleQuery()
+    figures["first page (count + 200 rows)"] = _timings(
+        lambda: (store.count(first), store.rows(first, 0, PAGE)), repeat
+    )
+    figures["first page, highlighted"] = _timings(
+        lambda: store.rows(ArticleQuery(highlighted_only=True), 0, PAGE), repeat
+    )
+    for text in SEARCHES:
+        query = ArticleQuery(search=text)
+        figures[f"search {text}"] = _timings(lambda q=query: (store.count(q), store.rows(q, 0, PAGE)), repeat)
+    return figures
+
+
+def search_costs(store: Store, repeat: int) -> dict[str, list[float]]:
+    """Where a PostgreSQL search's time goes, on the SQL the store runs (pg_search.search_condition): the page of
+    200 rows alone, the count alone, the count on articles_search without the join, and a count capped at 1,001."""
+    from monitor.core.storage.pg_search import search_condition
+
+    figures: dict[str, list[float]] = {}
+    for text in SEARCHES:
+        where, args = search_condition(text) or ("TRUE", ())
+        inner = where.removeprefix("a.id IN (").removesuffix(")")
+        query = ArticleQuery(search=text)
+        runs = {
+            "page": lambda q=query: store.rows(q, 0, PAGE),
+            "count": lambda w=where, a=args: store.conn.execute(
+                f"SELECT count(*) FROM articles a WHERE {w}", a
+            ),
+            "count, no join": lambda i=inner, a=args: store.conn.execute(f"SELECT count(*) FROM ({i}) x", a),
+            "count <= 1001": lambda i=inner, a=args: store.conn.execute(
+                f"SELECT count(*) FROM ({i} LIMIT 1001) x", a
+            ),
+        }
+        for name, action in runs.items():
+            figures.setdefault(name, []).extend(_timings(action, repeat))
+    return figures
+
+
+@contextlib.contextmanager
+def server(url: str | None) -> Iterator[str]:
+    if url:
+        yield empty_database(url)
+        return
+    with throwaway_server() as fresh:
+        yield fresh
+
+
+def first_poll(urls: list[str], database: str | None, stories: bool = True) -> tuple[float, int]:
+    """A fresh profile (or the emptied database) subscribed to every URL: the first poll's seconds, new items.
+    `stories=False` polls without grouping the new articles into stories, as a poll on PostgreSQL does today."""
+    grouping = poller._group
+    if not stories:
+        poller._group = lambda store, grouper, limit=0: None  # type: ignore[assignment]
+    folder = Path(tempfile.mkdtemp(prefix="vigie-team-", dir=fx.BENCH_DIR))
+    try:
+        if database:
+            empty_database(database)
+        core = VigieCore(
+            AppPaths(folder),
+            database=database,
+            fetch_settings=FetchSettings(per_host_delay=0, max_concurrency=8),
+        )
+        core.store.add_feeds([(u, "") for u in urls], 60)
+        started = time.perf_counter()
+        result = core.poll()
+        took = time.perf_counter() - started
+        core.close()
+        return took, result.new
+    finally:
+        poller._group = grouping  # type: ignore[assignment]
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--articles", type=int, default=fx.N_ARTICLES)
+    parser.add_argument("--database", metavar="URL", help="a scratch PostgreSQL database (emptied first)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each read")
+    parser.add_argument("--skip-poll", action="store_true", help="leave out the 500-feed first polls")
+    parser.add_argument("--skip-costs", action="store_true", help="leave out the split of a search's time")
+    args = parser.parse_args()
+    fx.BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    print(f"machine: {fx.machine()}")
+    folder = fx.profile(args.articles)
+    with server(args.database) as url:
+        lite = Store.open(AppPaths(folder).database)
+        pg = Store.open(folder / "unused.sqlite3", database=url)
+        started = time.perf_counter()
+        report = copy_profile(lite, pg)
+        took = time.perf_counter() - started
+        print(f"migrate: {took:.0f} s ({report.articles.copied / took:,.0f} articles/s); ok={report.ok}")
+        for line in report.lines():
+            print(f"  {line}")
+        pg.conn.execute("ANALYZE")
+        size = pg.conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))").fetchone()[0]
+        print(
+            f"PostgreSQL database: {size}; SQLite file: {AppPaths(folder).database.stat().st_size / 1e6:,.0f} MB"
+        )
+        results = {"SQLite": reads(lite, args.repeat), "PostgreSQL": reads(pg, args.repeat)}
+        costs = {} if args.skip_costs else search_costs(pg, args.repeat)
+        lite.close()
+        pg.close()
+        print(f"\n{args.articles:,} articles; ms, median / p95 of {args.repeat} runs after a warm-up")
+        print(f"{'':36} {'SQLite':>17} {'PostgreSQL':>17}")
+        for key in results["SQLite"]:
+            cells = [
+                f"{fx.median(results[e][key]):8.1f} / {fx.percentile(results[e][key], 95):6.1f}"
+                for e in results
+            ]
+            print(f"{key:36} {cells[0]:>17} {cells[1]:>17}")
+        for engine, figures in results.items():
+            runs = [t for k, v in figures.items() if k.startswith("search") for t in v]
+            print(
+                f"all searches on {engine}: median {fx.median(runs):.1f} ms, p95 {fx.percentile(runs, 95):.1f} ms "
+                f"({len(runs)} runs)"
+            )
+        if costs:
+            print("\nPostgreSQL, where a search's time goes (all searches): ms, median / p95")
+        for name, runs in costs.items():
+            print(f"  {name:20} {fx.median(runs):8.1f} / {fx.percentile(runs, 95):7.1f}")
+        if not args.skip_poll:
+            with FeedFarm(500, 40, 8) as farm:
+                lite_s, lite_new = first_poll(farm.urls, None)
+                plain_s, _ = first_poll(farm.urls, None, stories=False)
+                pg_s, pg_new = first_poll(farm.urls, url)
+            print(
+                f"\n500-feed first poll (20,000 items): SQLite {lite_s:.1f} s ({lite_new:,} new; {plain_s:.1f} s "
+                f"without grouping stories), PostgreSQL {pg_s:.1f} s ({pg_new:,} new; stories are not grouped "
+                f"there yet): {pg_s / lite_s:.2f}x SQLite's time, {pg_s / plain_s:.2f}x without stories "
+                "(target <= 1.5x)"
+            )
+    print(f"({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,165 @@
+"""Polling without a window (`vigie serve`, issue 19): the same scheduler as the window's, run while this process
+holds the poller lease (storage/lease.py), a standby otherwise.
+
+The life of a serving process:
+
+1. **Standby.** It tries the lease; held elsewhere, it says so once (naming the holder when it can) and tries
+   again every `retry_seconds`. The holder's death frees the lease (the kernel drops a dead process's flock; the
+   server ends a dead client's session and its advisory lock), so the next try takes it over.
+2. **Holder.** It starts a PollScheduler (the window's: one APScheduler job per feed, one poll worker, the
+   overdue feeds polled at once). Every `check_seconds` it checks the lease is still its own, and every
+   `resync_seconds` it re-reads the feeds, so that feeds added by `vigie feeds add` or by an analyst's window
+   get their jobs (a new feed is due at once). Each poll first asks the lease again (`LeaseGate`): a holder
+   that lost the lease's connection does not start a poll another process may be running.
+3. **Stop.** `stop` set (SIGTERM, SIGINT): the scheduler is shut down, which lets the poll in flight start no
+   new fetch and waits for it. What it fetched is stored, each feed in one transaction that happens whole or
+   not at all; the lease is released, and the next standby takes over within its retry period.
+
+Every other poll respects the lease already: VigieCore.poll takes it for the poll's length (or refuses in words,
+naming the holder), so the window's scheduled poll and `vigie poll` poll nothing while a service holds it.
+Seam for the desktop window to stand by instead (not wired yet): run HeadlessPoller on a thread of its own, with
+`make_scheduler` giving the scheduler it already builds in app.wire_scheduling, and show "polled by another
+Vigie" while standing by. Nothing else changes: the lease and the scheduler do not know who runs them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from monitor.core.errors import StoreError, UserError
+from monitor.core.polling.scheduler import PollFunction, PollScheduler, SchedulerCallbacks
+
+if TYPE_CHECKING:
+    from monitor.core.polling.alerts import AlertPolicy
+    from monitor.core.polling.poller import FeedReport, PollResult
+    from monitor.core.storage.lease import Lease
+
+log = logging.getLogger(__name__)
+
+
+class LeaseLost(UserError):
+    """The poller lease was lost between two checks: the poll does not start."""
+
+
+class LeaseGate:
+    """A PollFunction that polls only while `lease` is held (it asks before each poll)."""
+
+    def __init__(self, lease: Lease, poll: PollFunction) -> None:
+        self._lease = lease
+        self._poll = poll
+
+    def __call__(
+        self,
+        feed_ids: Sequence[int],
+        *,
+        on_progress: Callable[[int, int, FeedReport], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> PollResult:
+        if not self._lease.still_held():
+            raise LeaseLost("the poller lease is lost: this process polls no more until it takes it again")
+        return self._poll(feed_ids, on_progress=on_progress, cancel=cancel)
+
+
+def logging_callbacks(alerts: AlertPolicy | None = None) -> SchedulerCallbacks:
+    """What a headless poll says, on stderr for the journal: failed feeds, each poll's summary and its alert."""
+
+    def progress(_done: int, _total: int, report: FeedReport) -> None:
+        if report.status == "error":
+            log.warning("%s", report.line())
+        else:
+            log.debug("%s", report.line())
+
+    def finished(result: PollResult) -> None:
+        if alerts is None:
+            return
+        note = alerts.notification_for(result)
+        if note is not None:
+            log.info(
+                "alert: %s: %s (articles %s)", note.title, note.body, " ".join(map(str, note.article_ids))
+            )
+
+    return SchedulerCallbacks(
+        on_progress=progress, on_poll_finished=finished, on_error=lambda message: log.error("%s", message)
+    )
+
+
+class HeadlessPoller:
+    """Scheduled polling while this process holds the lease; a standby while another does.
+
+    Args:
+        lease: the store's poller lease (storage.lease.lease_for).
+        poll: polls feeds by id (service.core_poll_function); it runs only while the lease is held.
+        make_scheduler: builds a fresh PollScheduler around the PollFunction it is given (`poll` behind the
+            lease's gate); a scheduler starts once, so each takeover builds a new one.
+        retry_seconds: how often a standby tries the lease.
+        check_seconds: how often the holder checks the lease is still its own.
+        resync_seconds: how often the holder re-reads the feeds (new feeds, changed intervals).
+    """
+
+    def __init__(
+        self,
+        lease: Lease,
+        poll: PollFunction,
+        make_scheduler: Callable[[PollFunction], PollScheduler],
+        *,
+        retry_seconds: float = 5.0,
+        check_seconds: float = 5.0,
+        resync_seconds: float = 60.0,
+    ) -> None:
+        self._lease = lease
+        self._poll = poll
+        self._make_scheduler = make_scheduler
+        self._retry = max(0.05, retry_seconds)
+        self._check = max(0.05, check_seconds)
+        self._resync = max(0.05, resync_seconds)
+        self.takeovers = 0  # how many times this process took the lease
+
+    def run(self, stop: threading.Event) -> None:
+        """Stand by or poll until `stop` is set; returns once the lease is released."""
+        told_waiting = False
+        while not stop.is_set():
+            try:
+                taken = self._lease.try_acquire()
+            except StoreError as exc:  # the server is down: a standby waits for it as for the lease
+                log.warning("%s; trying again in %g s", exc, self._retry)
+                taken = False
+                told_waiting = False
+            if not taken:
+                if not told_waiting:
+                    holder = self._lease.holder() or "another process"
+                    log.info(
+                        "standby: the poller lease is held by %s; trying again every %g s",
+                        holder,
+                        self._retry,
+                    )
+                    told_waiting = True
+                stop.wait(self._retry)
+                continue
+            told_waiting = False
+            self.takeovers += 1
+            log.info("took the poller lease: this process polls now")
+            try:
+                self._poll_while_held(stop)
+            finally:
+                self._lease.release()
+        log.info("stopped")
+
+    def _poll_while_held(self, stop: threading.Event) -> None:
+        scheduler = self._make_scheduler(LeaseGate(self._lease, self._poll))
+        scheduler.start()
+        try:
+            last_sync = time.monotonic()
+            while not stop.wait(self._check):
+                if not self._lease.still_held():
+                    log.warning("lost the poller lease: polling stops; standing by")
+                    return
+                if time.monotonic() - last_sync >= self._resync:
+                    scheduler.sync()  # feeds added or changed by other processes get their jobs
+                    last_sync = time.monotonic()
+            log.info("stopping: the poll in flight (if any) ends its writes")
+        finally:
+            scheduler.shutdown(wait=True)

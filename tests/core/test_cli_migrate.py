@@ -1,0 +1,130 @@
+"""`vigie migrate --to URL` against the session's throwaway PostgreSQL: a profile polled from local feeds (folders,
+matches, versions, stories, read, starred, judgement) lands on the server as the profile has it, the counts are
+checked and printed, and a second run copies nothing twice."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from monitor.cli import main
+from monitor.core.storage.store import Store
+from tests.conftest import ServedFeed, serve_feed
+from tests.core.hostile_server import rss
+from tests.pg_server import empty_database
+
+WIRE = [
+    ("w1", "Amine Kessaci entendu par les juges à Marseille"),
+    ("w2", "Marseille : la famille Kessaci demande la vérité"),
+    ("w3", "Météo : un week-end ensoleillé sur la Provence"),
+    ("w4", "Le PNACO saisi d'un dossier de trafic à Marseille"),
+]
+OTHER = [
+    ("o1", "Amine Kessaci entendu par les juges à Marseille, selon son avocat"),
+    ("o2", "Football : l'OM l'emporte à domicile"),
+]
+TABLES = ["folders", "feeds", "articles", "article_entries", "article_versions", "stories"]
+
+
+def _opml(path: Path, wire: str, other: str) -> Path:
+    path.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head><title>t</title></head><body>'
+        f'<outline text="News"><outline text="France"><outline type="rss" text="Wire" xmlUrl="{wire}"/>'
+        f'</outline></outline><outline type="rss" text="Other" xmlUrl="{other}"/></body></opml>',
+        encoding="utf-8",
+    )
+    return path
+
+
+def _export(capsys: pytest.CaptureFixture[str], *database: str) -> dict[tuple[str, str], dict]:
+    capsys.readouterr()
+    assert main([*database, "articles", "export", "--format", "jsonl"]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    return {(r["source"], r["guid"] or r["link"]): r for r in records}
+
+
+def _counts(url: str) -> dict[str, int]:
+    store = Store.open(Path("unused.sqlite3"), database=url)
+    try:
+        return {t: int(store.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in TABLES}
+    finally:
+        store.close()
+
+
+def _story_groups(records: dict[tuple[str, str], dict]) -> set[frozenset[tuple[str, str]]]:
+    groups: dict[int, set[tuple[str, str]]] = {}
+    for key, record in records.items():
+        if record["story"] is not None:
+            groups.setdefault(record["story"], set()).add(key)
+    return {frozenset(g) for g in groups.values()}
+
+
+def test_a_profile_moves_in_whole_and_a_second_run_copies_nothing(
+    data_dir: Path, postgres_server: str, httpserver, tmp_path: Path, capsys
+) -> None:
+    url = empty_database(postgres_server)
+    wire = ServedFeed(rss("Wire", WIRE))
+    wire_url = serve_feed(httpserver, "/wire.xml", wire)
+    other_url = serve_feed(httpserver, "/other.xml", ServedFeed(rss("Other", OTHER)))
+    assert main(["feeds", "import", str(_opml(tmp_path / "f.opml", wire_url, other_url))]) == 0
+    assert main(["poll"]) == 0
+    wire.body = rss("Wire", [("w1", WIRE[0][1] + " (mis à jour)"), *WIRE[1:]])  # a second version of w1
+    assert main(["poll"]) == 0
+    local = _export(capsys)
+    ids = {key[1].rsplit("/", 1)[-1]: r["id"] for key, r in local.items() if key[0] != "seed"}  # guid: w1...
+    store = Store.open(data_dir / "vigie.sqlite3")
+    try:
+        store.set_read([ids["w1"], ids["o2"]])
+        store.set_starred(ids["w4"], True)
+    finally:
+        store.close()
+    assert main(["articles", "judge", str(ids["w3"]), "relevant"]) == 0
+    local = _export(capsys)
+    assert any(r["matches"] for r in local.values()) and any(len(r["versions"]) > 1 for r in local.values())
+
+    assert main(["migrate", "--to", url]) == 0
+    out = capsys.readouterr().out
+    total = len(local)
+    assert "folders: 2 in the profile, 2 copied, 0 already there" in out
+    assert "feeds: 2 in the profile, 2 copied, 0 already there" in out
+    assert f"articles: {total} in the profile, {total} copied, 0 already there" in out
+    assert "2 read, 1 starred, 1 judged" in out and "check: every folder, feed and article" in out
+    copied = _counts(url)
+
+    remote = _export(capsys, "--database", url)
+    assert remote.keys() == local.keys()
+    same = ("title", "content", "published", "score", "highlighted", "matches")
+    same += ("read", "starred", "judgement")
+    for key, record in local.items():
+        assert {f: remote[key][f] for f in same} == {f: record[f] for f in same}, key
+        assert [v["title"] for v in remote[key]["versions"]] == [v["title"] for v in record["versions"]], key
+        assert remote[key]["alert"] is False  # a copied article is no new alert
+    assert _story_groups(remote) == _story_groups(local) and _story_groups(local)
+    others = _export(
+        capsys, "--database", url, "--analyst", "another-analyst"
+    )  # the marks are the migrator's
+    assert not any(r["read"] or r["starred"] or r["judgement"] for r in others.values())
+
+    assert main(["migrate", "--to", url]) == 0  # the second run
+    out = capsys.readouterr().out
+    assert f"articles: {total} in the profile, 0 copied, {total} already there" in out
+    assert "feeds: 2 in the profile, 0 copied, 2 already there" in out
+    assert _counts(url) == copied
+
+    assert main(["--database", url, "feeds", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert f"<{wire_url}>" in listed and "in News/France" in listed
+    assert main(["--database", url, "poll"]) == 0  # the copied validators: a conditional GET, nothing new
+    assert "0 new, 0 updated, 0 failed" in capsys.readouterr().out
+
+
+def test_migrate_says_what_is_missing_in_one_line(data_dir: Path, tmp_path: Path, capsys) -> None:
+    assert main(["migrate"]) == 2
+    assert "vigie migrate --to postgresql://" in capsys.readouterr().err
+    assert main(["migrate", "--to", "postgresql://u:secret@db.invalid/v"]) == 2
+    err = capsys.readouterr().err
+    assert "password" in err and "secret" not in err
+    assert main(["--data-dir", str(tmp_path / "none"), "migrate", "--to", "postgresql://db.invalid/v"]) == 2
+    assert "no profile to copy" in capsys.readouterr().err
