@@ -392,14 +392,15 @@ def _stories(core: VigieCore, args: argparse.Namespace) -> int:
 
 def _search(core: VigieCore, args: argparse.Namespace) -> int:
     query = ArticleQuery(search=" ".join(args.query))
-    count = core.store.count(query)
+    count, capped = core.store.count_capped(query)
     for row in core.store.rows(query, limit=args.limit):
         mark = "*" if row.highlighted else " "
         print(f"{mark} [{row.id}] {(row.published or '')[:10]}  {row.source_label}: {row.title}")
     # stdout is block-buffered into a pipe while stderr is not: without the flush, a reader of both (2>&1)
     # saw the count written into the middle of the results.
     sys.stdout.flush()
-    print(f"{count} articles match", file=sys.stderr)
+    # A broad search stops counting at the store's cap (SEARCH_COUNT_CAP): "more than 1,000".
+    print(f"more than {count:,} articles match" if capped else f"{count} articles match", file=sys.stderr)
     return 0
 
 

@@ -61,6 +61,10 @@ class ArticleTableModel(QAbstractTableModel):
         self.page_size = page_size
         self.max_pages = max_pages
         self._count = 0
+        # A search's count stops at the store's cap (SEARCH_COUNT_CAP): the list then holds that many rows, says
+        # "1,000+", and grows by another cap's worth each time the view scrolls to its end (fetchMore).
+        self.capped = False
+        self._cap: int | None = None
         self._pages: OrderedDict[int, list[ArticleRow]] = OrderedDict()
         self.page_reads = 0  # pages read from the store since the last reset (tests look)
         self._bold = QFont()
@@ -94,14 +98,37 @@ class ArticleTableModel(QAbstractTableModel):
 
     def _recount(self) -> None:
         self.page_reads = 0
+        self.capped = False
+        self._cap = None
         if self.paused:
             self._count = 0
             return
         try:
-            self._count = self._store.count(self._query)
+            self._count, self.capped = self._store.count_capped(self._query)
         except StoreError as exc:
             self._count = 0
             self.query_failed.emit(str(exc))
+        if self.capped:
+            self._cap = self._count
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008 - Qt's signature
+        return not parent.isValid() and self.capped
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        """Count a capped search further, another cap's worth of rows (the view asks at the list's end)."""
+        if not self.canFetchMore(parent):
+            return
+        try:
+            count, capped = self._store.count_capped(self._query, self._count + (self._cap or self.page_size))
+        except StoreError as exc:
+            self.capped = False
+            self.query_failed.emit(str(exc))
+            return
+        self.capped = capped
+        if count > self._count:
+            self.beginInsertRows(QModelIndex(), self._count, count - 1)
+            self._count = count
+            self.endInsertRows()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):

@@ -265,7 +265,9 @@ class MainWindow(QMainWindow):
             return
         count = self.model.rowCount()
         label = target_label(self._target, self.counter.counts)
-        self.filters.title.setText(f"{label} · {count} article{'s' if count != 1 else ''}")
+        # A broad search stops counting at the store's cap: "1,000+ articles" (docs/BENCHMARKS.md 22).
+        shown = f"{count:,}+ articles" if self.model.capped else f"{count} article{'s' if count != 1 else ''}"
+        self.filters.title.setText(f"{label} · {shown}")
 
     def reload_list(self) -> None:
         """Read the list again after a poll or a re-score, keeping the selected article selected."""

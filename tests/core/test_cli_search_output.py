@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from monitor.cli import main
+from monitor.core.storage import queries
 from tests.conftest import ServedFeed, serve_feed
 
 ITEMS = 300  # enough result lines to fill several pipe buffers, so a block boundary falls mid-line
@@ -46,3 +47,17 @@ def test_the_count_line_is_never_glued_to_a_result(data_dir: Path, httpserver) -
     assert lines[-1] == f"{ITEMS} articles match"
     assert sum("articles match" in line for line in lines) == 1
     assert len([line for line in lines if line.startswith(("*", " "))]) == ITEMS
+
+
+def test_a_broad_search_says_more_than_the_cap(data_dir: Path, httpserver, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(queries, "SEARCH_COUNT_CAP", 5)
+    url = serve_feed(httpserver, "/some.xml", ServedFeed(_feed(12)))
+    assert main(["feeds", "add", url, "--no-check"]) == 0
+    assert main(["poll"]) == 0
+    capsys.readouterr()
+    assert main(["search", "menac*", "--limit", "3"]) == 0
+    out, err = capsys.readouterr()
+    assert err.strip() == "more than 5 articles match"
+    assert len(out.splitlines()) == 3
+    assert main(["search", '"numéro 7"']) == 0
+    assert capsys.readouterr().err.strip() == "1 articles match"  # under the cap: exact

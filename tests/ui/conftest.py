@@ -153,7 +153,7 @@ def item(n: int, **overrides: object) -> ParsedItem:
 
 
 # What the article list reads on the GUI thread: the count and the visible page (VigieCore.pages).
-PAGE_READS = {"count", "rows"}
+PAGE_READS = {"count", "count_capped", "rows"}
 PLUMBING = {"close", "close_all", "close_current", "release_thread", "conn", "connect"}
 
 

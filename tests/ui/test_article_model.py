@@ -146,10 +146,10 @@ def test_a_search_the_store_cannot_run_is_reported_not_raised(qtbot, store: Stor
 
     model = ArticleTableModel(store)
 
-    def broken(_query: ArticleQuery) -> int:
+    def broken(_query: ArticleQuery, cap: int | None = None) -> tuple[int, bool]:
         raise StoreError("search failed: boom")
 
-    monkeypatch.setattr(store, "count", broken)
+    monkeypatch.setattr(store, "count_capped", broken)  # what the list counts with
     with qtbot.waitSignal(model.query_failed) as signal:
         model.set_query(ArticleQuery(search="x"))
     assert signal.args == ["search failed: boom"]

@@ -11,7 +11,7 @@ from typing import TypeVar
 from monitor.core.errors import StoreError
 from monitor.core.models import SEED_SOURCE, Article, ArticleQuery, ArticleRow, ArticleVersion
 from monitor.core.storage.engine import Dialect
-from monitor.core.storage.pg_search import search_condition
+from monitor.core.storage.pg_search import search_condition, search_ids
 from monitor.core.storage.rows import article_from_row, article_row_from_row
 from monitor.core.storage.searchsyntax import SearchPlan, plan_search
 from monitor.core.storage.versions import article_versions
@@ -47,6 +47,9 @@ BROAD_SET_SIZE = 1_000  # from this many articles, an entry or the starred view 
 # as for a word in 600,000 of 1,000,000 articles (docs/BENCHMARKS.md).
 HITS_PER_SEEK = 400
 _CACHE_LIMIT = 64
+# A search's count in the list's header stops here ("1,000+ articles"): counting every hit of a broad word takes
+# about 1 s at 200,000 articles on PostgreSQL, reading the first 1,001 ids about 20 ms (docs/BENCHMARKS.md 21-22).
+SEARCH_COUNT_CAP = 1_000
 
 
 class ArticleQueries:
@@ -188,6 +191,33 @@ class ArticleQueries:
             )
         except sqlite3.OperationalError as exc:
             raise StoreError(f"search failed: {exc}") from exc
+
+    def count_capped(self, query: ArticleQuery, cap: int | None = None) -> tuple[int, bool]:
+        """How many articles `query` selects, and whether the count stopped at `cap` (SEARCH_COUNT_CAP by
+        default): a search counts at most cap + 1 of its articles and says (cap, True) when it found more. A list
+        without a search (a view, a feed, an entry) is counted exactly, as `count` does: (count, False)."""
+        cap = SEARCH_COUNT_CAP if cap is None else max(0, cap)
+        if not (query.search and query.search.strip()):
+            return self.count(query), False
+        alone = not self._where(replace(query, search=None))[0]
+        plan = _plan(query) if self.dialect.fts5 else None
+        pg_ids = None if self.dialect.fts5 else search_ids(query.search)
+        if alone and plan is not None:  # SQLite: the full-text indexes alone
+            inner, args = plan.ids()
+        elif alone and pg_ids is not None:  # PostgreSQL: articles_search alone
+            inner, args = pg_ids[0], list(pg_ids[1])
+        else:
+            where, args = self._where(query)
+            inner = f"SELECT a.id FROM articles a{where}"
+        sql = f"SELECT count(*) FROM ({inner} LIMIT ?) capped"
+        try:
+            found = self._cached(
+                ("capped", threading.get_ident(), sql, *args, cap),
+                lambda: int(self.conn.execute(sql, [*args, cap + 1]).fetchone()[0]),
+            )
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"search failed: {exc}") from exc
+        return (cap, True) if found > cap else (found, False)
 
     # -- pages -------------------------------------------------------------------------------------------------
 
