@@ -113,11 +113,18 @@ class StoryIndex:
             chunk = wanted[start : start + KEYS_PER_QUERY]
             marks = ",".join("?" * len(chunk))
             counts.update(self.conn.execute(f"SELECT key, n FROM story_df WHERE key IN ({marks})", chunk))
+        pending = getattr(self, "_pending_grouping", None)
+        if pending is not None and pending.counts:  # this batch's counts, not written yet
+            for key in wanted:
+                n = pending.counts.get(key)
+                if n:
+                    counts[key] = counts.get(key, 0) + n
         return counts
 
     def indexed_count(self) -> int:
         """About how many articles are grouped: the highest id among them (one seek, where count(*) reads the
         whole table at every poll's feed). Deleted articles make it a little high; it only scales weights."""
+        self._flush_grouping()
         return int(self.conn.execute("SELECT coalesce(max(article_id), 0) FROM story_features").fetchone()[0])
 
     def articles_with_keys(
@@ -146,6 +153,9 @@ class StoryIndex:
 
     def indexed_articles(self, ids: Iterable[int]) -> list[IndexedArticle]:
         wanted = list(ids)
+        pending = getattr(self, "_pending_grouping", None)
+        if pending is not None and not pending.ids.isdisjoint(wanted):
+            self._flush_grouping()  # one of this batch's articles (the grouper keeps them decoded: rare)
         found: list[IndexedArticle] = []
         for start in range(0, len(wanted), KEYS_PER_QUERY):
             chunk = wanted[start : start + KEYS_PER_QUERY]
@@ -164,36 +174,80 @@ class StoryIndex:
         return found
 
     def begin_grouping(self) -> None:
-        """Open the write transaction one batch of grouping runs in: each decision is written at once, so the
-        next article of the batch finds it (reads on this connection see the open transaction's writes)."""
+        """Open the write transaction one batch of grouping runs in. Each decision's keys are written at once, so
+        the next article of the batch finds it by key; the rest (its story, features and key counts) is written
+        once for the whole batch, before anything reads it (`_flush_grouping`)."""
         self.conn.execute("BEGIN IMMEDIATE")
         self._stories_grouped_into: set[int] = set()
+        self._pending_grouping = _PendingGrouping()
 
-    def end_grouping(self, commit: bool = True) -> None:
-        """Commit (or roll back) the batch; before a commit, the list rows of the stories it added reports to
-        and of those marked stale since the last batch are rewritten (storage/story_rows.py)."""
+    def end_grouping(self, commit: bool = True, refresh_rows: bool = True) -> None:
+        """Commit (or roll back) the batch; before a commit, the batch's pending writes are made and the list rows
+        of the stories it added reports to are rewritten with those marked stale since the last batch
+        (storage/story_rows.py). With `refresh_rows` False the batch's stories are only marked stale (in the
+        same transaction, so a crash loses nothing): the next batch that refreshes rewrites them once, where a
+        first poll's every feed reread the same large stories (half of its grouping's time)."""
         if commit:
-            refresh_story_rows(self.conn, getattr(self, "_stories_grouped_into", ()))
-            refresh_stale_story_rows(self.conn)
+            self._flush_grouping()
+            touched = getattr(self, "_stories_grouped_into", ())
+            if refresh_rows:
+                refresh_story_rows(self.conn, touched)
+                refresh_stale_story_rows(self.conn)
+            else:
+                self.conn.executemany(
+                    "INSERT OR IGNORE INTO stories_stale(story) VALUES (?)", [(s,) for s in sorted(touched)]
+                )
         self._stories_grouped_into = set()
+        self._pending_grouping = _PendingGrouping()
         self.conn.execute("COMMIT" if commit else "ROLLBACK")
 
+    def refresh_stale_rows(self) -> int:
+        """Rewrite the story rows marked stale (by grouping batches that left them, or by triggers), in a
+        transaction of their own; returns how many."""
+        with transaction(self.conn):
+            return refresh_stale_story_rows(self.conn)
+
     def write_grouping(self, grouped: GroupedArticle) -> None:
-        """Write one decision (inside begin_grouping ... end_grouping)."""
-        conn = self.conn
+        """Write one decision (inside begin_grouping ... end_grouping): its look-up keys now, the rest with the
+        batch (one statement per table for the batch's 500 articles, one count update per distinct key, rather
+        than 3 statements and some 20 count updates per article)."""
         self._stories_grouped_into.add(grouped.story)
-        if grouped.new_story:
-            conn.execute(
-                "INSERT OR REPLACE INTO stories(id, thread, related_seed) VALUES (?, ?, ?)",
-                (grouped.story, grouped.thread, grouped.related_seed),
-            )
-        conn.execute(
-            "UPDATE articles SET story = ?, thread = ? WHERE id = ?",
-            (grouped.story, grouped.thread, grouped.id),
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO story_keys(key, day, article_id) VALUES (?, ?, ?)",
+            [(key, day, grouped.id) for key, day in grouped.keys],
         )
-        conn.execute(
-            "INSERT OR REPLACE INTO story_features(article_id, at, lang, stems, anchors, sketch, story, thread)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        pending = getattr(self, "_pending_grouping", None)
+        if pending is None:  # outside begin_grouping: nothing would flush it
+            pending = _PendingGrouping()
+            pending.add(grouped)
+            pending.write(self.conn)
+        else:
+            pending.add(grouped)
+
+    def _flush_grouping(self) -> None:
+        """Make the batch's pending writes (before a read of what they change, and at commit)."""
+        pending = getattr(self, "_pending_grouping", None)
+        if pending is not None and pending.ids:
+            pending.write(self.conn)
+            self._pending_grouping = _PendingGrouping()
+
+
+class _PendingGrouping:
+    """The decisions of a grouping batch not written yet, but for their keys (StoryIndex.write_grouping)."""
+
+    def __init__(self) -> None:
+        self.ids: set[int] = set()
+        self.stories: list[tuple[int, int, int | None]] = []
+        self.articles: list[tuple[int, int, int]] = []
+        self.features: list[tuple[int, float, str, str, str, str, int, int]] = []
+        self.counts: dict[str, int] = {}
+
+    def add(self, grouped: GroupedArticle) -> None:
+        self.ids.add(grouped.id)
+        if grouped.new_story:
+            self.stories.append((grouped.story, grouped.thread, grouped.related_seed))
+        self.articles.append((grouped.story, grouped.thread, grouped.id))
+        self.features.append(
             (
                 grouped.id,
                 grouped.at,
@@ -203,15 +257,25 @@ class StoryIndex:
                 grouped.sketch,
                 grouped.story,
                 grouped.thread,
-            ),
+            )
+        )
+        counts = self.counts
+        for key in grouped.counted:
+            counts[key] = counts.get(key, 0) + 1
+
+    def write(self, conn: sqlite3.Connection) -> None:
+        conn.executemany(
+            "INSERT OR REPLACE INTO stories(id, thread, related_seed) VALUES (?, ?, ?)", self.stories
+        )
+        conn.executemany("UPDATE articles SET story = ?, thread = ? WHERE id = ?", self.articles)
+        conn.executemany(
+            "INSERT OR REPLACE INTO story_features(article_id, at, lang, stems, anchors, sketch, story, thread)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            self.features,
         )
         conn.executemany(
-            "INSERT OR IGNORE INTO story_keys(key, day, article_id) VALUES (?, ?, ?)",
-            [(key, day, grouped.id) for key, day in grouped.keys],
-        )
-        conn.executemany(
-            "INSERT INTO story_df(key, n) VALUES (?, 1) ON CONFLICT(key) DO UPDATE SET n = n + 1",
-            [(key,) for key in grouped.counted],
+            "INSERT INTO story_df(key, n) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET n = n + excluded.n",
+            sorted(self.counts.items()),
         )
 
 
@@ -295,6 +359,9 @@ class StoryReads:
 
     def seed_features(self) -> list[IndexedArticle]:
         """The story features of the seed articles (the related seed of a story is one of them)."""
+        flush = getattr(self, "_flush_grouping", None)
+        if flush is not None:
+            flush()  # a seed grouped in the open batch is read with its features
         rows = self.conn.execute(
             """SELECT f.article_id, f.at, f.lang, f.stems, f.anchors, f.sketch, f.story, f.thread
                FROM articles a CROSS JOIN story_features f ON f.article_id = a.id

@@ -89,6 +89,7 @@ class Grouper:
         # Features made in a parser process, by text digest: (the language hint they were made with, features).
         self._ready: dict[bytes, tuple[str | None, StoryFeatures]] = {}
         self.made_here = 0  # articles whose features place() made itself (none came from a parser process)
+        self.rows_behind = 0  # articles grouped whose stories' list rows were left stale (group_new_articles)
 
     def offer(self, made: Iterable[tuple[str, str, str, str | None, StoryFeatures]]) -> None:
         """Features a parser process made, each with its article's (title, summary, content, language hint):
@@ -319,12 +320,17 @@ def group_new_articles(
     limit: int | None = None,
     on_batch: Callable[[int], None] | None = None,
     grouper: Grouper | None = None,
+    rows_lag: int = 0,
 ) -> GroupingResult:
     """Give every article without a story its story and thread (at most `limit`, earliest first).
 
     `grouper` carries what was read and decoded from one call to the next (a poll groups after each feed); it
     must be used on one thread, while nothing else groups. Grouping an article twice never happens (only
-    articles without a story are read), so polling the same items again changes no story."""
+    articles without a story are read), so polling the same items again changes no story.
+
+    The story list's rows of the stories that got reports are rewritten before the call returns, unless
+    `rows_lag` allows this many grouped articles' stories to wait (marked stale) for a later call of the same
+    grouper: a poll's feeds then reread each large story once per `rows_lag` articles, not once per feed."""
     result = GroupingResult()
     grouper = grouper or Grouper(store)
     while limit is None or result.grouped < limit:
@@ -344,7 +350,14 @@ def group_new_articles(
             store.end_grouping(commit=False)
             grouper.forget()
             raise
-        store.end_grouping()
+        grouper.rows_behind += len(batch)
+        refresh = grouper.rows_behind > rows_lag
+        store.end_grouping(refresh_rows=refresh)
+        if refresh:
+            grouper.rows_behind = 0
         if on_batch:
             on_batch(result.grouped)
+    if grouper.rows_behind > rows_lag:  # nothing left to group: the rows left stale by earlier calls
+        store.refresh_stale_rows()
+        grouper.rows_behind = 0
     return result

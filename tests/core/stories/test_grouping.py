@@ -143,3 +143,40 @@ def test_a_start_after_a_watchlist_change_leaves_the_backlog_to_the_polls(data_d
         assert len(again.store.ungrouped(100)) == 30  # the polls group them, GROUP_PER_POLL at a time
     finally:
         again.close()
+
+
+def test_story_rows_left_to_a_later_call_are_the_rows_of_a_full_refresh(core) -> None:  # type: ignore[no-untyped-def]
+    """A poll's feeds group with rows_lag (the story rows wait, marked stale); its last call leaves none stale,
+    and the rows are those a refresh from every report writes."""
+    from monitor.core.storage.story_rows import refresh_story_rows
+    from monitor.core.stories.grouping import Grouper, group_new_articles
+
+    items = [
+        ParsedItem(guid=key, link=f"https://old.example.org/{key}", title=title, summary=text, content="",
+                   content_html="", published=published)
+        for key, _, published, title, text in [r.ORIGINAL, r.REPRINT, r.WEEK_LATER]
+    ]  # fmt: skip
+    pending = core.store.prepare("https://old.example.org/rss", items)
+    core.store.save_items(
+        source="https://old.example.org/rss", feed_id=None, items=[(p, core.matcher.assess(p.item.title))
+        for p in pending], fetched_at="2026-03-01T00:00:00+00:00", poll_id=1,
+    )  # fmt: skip
+    conn = core.store.conn
+    grouper = Grouper(core.store)
+    assert group_new_articles(core.store, limit=2, grouper=grouper, rows_lag=200).grouped == 2
+    stale = {row[0] for row in conn.execute("SELECT story FROM stories_stale")}
+    new = "SELECT story FROM articles WHERE story IS NOT NULL AND link LIKE 'https://old.example.org/%'"
+    grouped = {row[0] for row in conn.execute(new)}
+    assert grouped and grouped <= stale
+    assert group_new_articles(core.store, grouper=grouper).grouped == 1
+    assert conn.execute("SELECT count(*) FROM stories_stale").fetchone()[0] == 0
+    rows = "SELECT * FROM stories ORDER BY id"
+    kept = [tuple(row) for row in conn.execute(rows)]
+    refresh_story_rows(conn, [row[0] for row in conn.execute("SELECT id FROM stories")])
+    assert kept == [tuple(row) for row in conn.execute(rows)]
+    reports = dict(
+        conn.execute("SELECT story, count(*) FROM articles WHERE story IS NOT NULL GROUP BY story")
+    )
+    assert {
+        row[0]: row[1] for row in conn.execute("SELECT id, reports FROM stories WHERE reports > 0")
+    } == reports
