@@ -201,3 +201,20 @@ def guarded_core(data_dir: Path, guard: GuiThreadGuard) -> Iterator[VigieCore]:
     yield vigie
     guard.armed = False
     vigie.close()
+
+
+def poll_story_reports(qtbot, window: MainWindow, httpserver, guard: GuiThreadGuard) -> None:  # type: ignore[no-untyped-def]
+    """Serve the stories tests' reports (tests/core/stories/reports.py) as two feeds and poll them through the
+    window, the GUI-thread guard disarmed for the set-up's own store calls and armed again after."""
+    from tests.conftest import ServedFeed, serve_feed
+    from tests.core.stories import reports as r
+
+    guard.armed = False
+    feeds = {"wire": [r.ORIGINAL, r.TRANSLATION, r.WEEK_LATER], "daily": [r.REPRINT, r.UPDATE]}
+    for name, items in feeds.items():
+        body = r.rss(items, f"https://{name}.example.org")
+        window.core.store.add_feed(serve_feed(httpserver, f"/{name}.xml", ServedFeed(body)), name)
+    with qtbot.waitSignal(window.bridge.poll_finished, timeout=30000):
+        window.bridge.poll_now()
+    settle(qtbot, window)
+    guard.armed = True

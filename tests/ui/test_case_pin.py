@@ -11,9 +11,7 @@ from PySide6.QtWidgets import QApplication, QMenu
 from monitor.core.service import VigieCore
 from monitor.ui.case_pin import AddToCaseDialog, article_menu, story_menu
 from monitor.ui.story_mode import StoryMode
-from tests.conftest import ServedFeed, serve_feed
-from tests.core.stories import reports as r
-from tests.ui.conftest import GuiThreadGuard, Wiring, settle
+from tests.ui.conftest import GuiThreadGuard, Wiring, poll_story_reports, settle
 
 
 @pytest.fixture
@@ -24,15 +22,7 @@ def core(guarded_core: VigieCore) -> VigieCore:
 @pytest.fixture
 def mode(qtbot, wired: Wiring, httpserver, guard: GuiThreadGuard) -> StoryMode:  # type: ignore[no-untyped-def]
     window = wired.window
-    guard.armed = False  # the set-up's own store calls
-    feeds = {"wire": [r.ORIGINAL, r.TRANSLATION, r.WEEK_LATER], "daily": [r.REPRINT, r.UPDATE]}
-    for name, items in feeds.items():
-        body = r.rss(items, f"https://{name}.example.org")
-        window.core.store.add_feed(serve_feed(httpserver, f"/{name}.xml", ServedFeed(body)), name)
-    with qtbot.waitSignal(window.bridge.poll_finished, timeout=30000):
-        window.bridge.poll_now()
-    settle(qtbot, window)
-    guard.armed = True
+    poll_story_reports(qtbot, window, httpserver, guard)
     return window.story_mode  # type: ignore[attr-defined, no-any-return]
 
 

@@ -12,9 +12,8 @@ from monitor.ui.main_window import MainWindow
 from monitor.ui.sidebar import Target
 from monitor.ui.story_mode import StoryMode
 from monitor.ui.story_model import COL_LANGUAGES, COL_OUTLETS, COL_REPORTS, COL_TITLE, STORY_COLUMNS
-from tests.conftest import ServedFeed, serve_feed
 from tests.core.stories import reports as r
-from tests.ui.conftest import GuiThreadGuard, Wiring, settle
+from tests.ui.conftest import GuiThreadGuard, Wiring, poll_story_reports, settle
 
 
 @pytest.fixture
@@ -25,15 +24,7 @@ def core(guarded_core: VigieCore) -> VigieCore:
 @pytest.fixture
 def mode(qtbot, wired: Wiring, httpserver, guard: GuiThreadGuard) -> StoryMode:  # type: ignore[no-untyped-def]
     window = wired.window
-    guard.armed = False  # the set-up's own store calls
-    feeds = {"wire": [r.ORIGINAL, r.TRANSLATION, r.WEEK_LATER], "daily": [r.REPRINT, r.UPDATE]}
-    for name, items in feeds.items():
-        body = r.rss(items, f"https://{name}.example.org")
-        window.core.store.add_feed(serve_feed(httpserver, f"/{name}.xml", ServedFeed(body)), name)
-    with qtbot.waitSignal(window.bridge.poll_finished, timeout=30000):
-        window.bridge.poll_now()
-    settle(qtbot, window)
-    guard.armed = True
+    poll_story_reports(qtbot, window, httpserver, guard)
     story_mode: StoryMode = window.story_mode  # type: ignore[attr-defined]
     with qtbot.waitSignal(story_mode.model.page_shown, timeout=10000):
         story_mode.action.trigger()
