@@ -30,3 +30,23 @@ def test_core_and_cli_import_without_qt() -> None:
     assert done.returncode == 0, done.stderr
     count = int(done.stdout.split()[1])
     assert count > 30  # every sub-package and module was walked, not just the top level
+
+
+def test_the_core_contract_forbids_every_front_end_module() -> None:
+    """The core's import-linter contract names the modules above it one by one (a wildcard cannot match part of a
+    name), so a new front end (cli_*.py, evaluate_*.py) must be added to it: this fails when one is forgotten."""
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    core_contract = next(
+        c for c in config["tool"]["importlinter"]["contracts"] if c["source_modules"] == ["monitor.core"]
+    )
+    below_the_front_ends = {"monitor", "monitor.__main__", "monitor.core", "monitor.paths"}
+    front_ends = {
+        f"monitor.{p.stem if p.suffix == '.py' else p.name}"
+        for p in (root / "monitor").iterdir()
+        if (p.suffix == ".py" or (p / "__init__.py").exists()) and p.stem != "__init__"
+    } - below_the_front_ends
+    assert front_ends - set(core_contract["forbidden_modules"]) == set()
