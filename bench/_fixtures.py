@@ -27,6 +27,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from monitor.core.matching.watchlist import Entry, Watchlist, load_default_watchlist  # noqa: E402
+from monitor.core.models import ArticleQuery  # noqa: E402
 from monitor.core.storage.db import MIGRATIONS  # noqa: E402
 
 BENCH_DIR = Path(os.environ.get("VIGIE_BENCH_DIR", "/tmp/vigie-bench"))
@@ -350,3 +351,19 @@ if __name__ == "__main__":
     parser.add_argument("--build-here", action="store_true", help=argparse.SUPPRESS)  # profile()'s child
     args = parser.parse_args()
     print(_build(args.articles) if args.build_here else profile(args.articles, rebuild=args.rebuild))
+
+
+def list_filters(core) -> list[tuple[str, ArticleQuery]]:  # type: ignore[no-untyped-def]
+    """The list's views and filters the window benches time, over the bench profile (a VigieCore on it)."""
+    feed_id = next(f.id for f in core.store.list_feeds() if f.url.startswith("http://bench.invalid/"))
+    entry = core.watchlist.entries[0].name
+    return [
+        ("view highlighted", ArticleQuery(view="highlighted")),
+        ("view new (unread)", ArticleQuery(view="new")),
+        ("view starred", ArticleQuery(view="starred")),
+        ("view seeds", ArticleQuery(view="seeds")),
+        ("view one feed", ArticleQuery(view="feed", feed_id=feed_id)),
+        (f"entry {entry!r}", ArticleQuery(entry=entry)),
+        ("highlighted only + unread only", ArticleQuery(highlighted_only=True, unread_only=True)),
+        ("since 2025-12-01", ArticleQuery(since="2025-12-01")),
+    ]

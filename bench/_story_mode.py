@@ -127,17 +127,8 @@ def bench_story_mode(window, core, repeat: int) -> list[Figures]:
                 away,
             )
             results.append((f"sort {key} {name}", *timed))
-    feed_id = next(f.id for f in core.store.list_feeds() if f.url.startswith("http://bench.invalid/"))
-    entry = core.watchlist.entries[0].name
     filters = [
-        ("view highlighted", ArticleQuery(view="highlighted")),
-        ("view new (unread)", ArticleQuery(view="new")),
-        ("view starred", ArticleQuery(view="starred")),
-        ("view seeds", ArticleQuery(view="seeds")),
-        ("view one feed", ArticleQuery(view="feed", feed_id=feed_id)),
-        (f"entry {entry!r}", ArticleQuery(entry=entry)),
-        ("highlighted only + unread only", ArticleQuery(highlighted_only=True, unread_only=True)),
-        ("since 2025-12-01", ArticleQuery(since="2025-12-01")),
+        *fx.list_filters(core),
         ("search 'Kessaci'", ArticleQuery(search="Kessaci")),
         ("search 'police' (62% of the articles)", ArticleQuery(search="police")),
         ("back to all", ArticleQuery()),

@@ -171,17 +171,8 @@ def bench_model(window, core, repeat: int) -> list[tuple[str, float, float]]:
             results.append(
                 (f"sort {key} {'asc' if order == Qt.SortOrder.AscendingOrder else 'desc'}", med, worst)
             )
-    feed_id = next(f.id for f in core.store.list_feeds() if f.url.startswith("http://bench.invalid/"))
-    entry = core.watchlist.entries[0].name
     filters = [
-        ("view highlighted", ArticleQuery(view="highlighted")),
-        ("view new (unread)", ArticleQuery(view="new")),
-        ("view starred", ArticleQuery(view="starred")),
-        ("view seeds", ArticleQuery(view="seeds")),
-        ("view one feed", ArticleQuery(view="feed", feed_id=feed_id)),
-        (f"entry {entry!r}", ArticleQuery(entry=entry)),
-        ("highlighted only + unread only", ArticleQuery(highlighted_only=True, unread_only=True)),
-        ("since 2025-12-01", ArticleQuery(since="2025-12-01")),
+        *fx.list_filters(core),
         ("highlighted, sorted by score", ArticleQuery(view="highlighted", sort="score")),
         ("back to all", ArticleQuery()),
     ]
