@@ -236,7 +236,7 @@ class ArticleQueries:
             )
             probe = False
             plan = self._search_alone(query)
-            if walk and plan:
+            if walk and plan and plan.seekable:
                 hits = self._search_hits(plan)
                 seeks = (offset + limit) * self._total() / max(1, hits) * plan.phrases
                 probe = hits >= HITS_PER_SEEK * seeks
