@@ -32,6 +32,8 @@ from monitor.ui.team_mode import TeamMode
 from monitor.ui.uistate import UiState
 
 log = logging.getLogger(__name__)
+# The start-up re-score and the gazetteer's load begin this long after the event loop (start_background_work).
+BACKGROUND_WORK_DELAY_MS = 1000
 
 
 def setup_application(app: QApplication) -> None:
@@ -125,14 +127,7 @@ def run_app(
     app.aboutToQuit.connect(window.save_state)  # quitting (from a tray menu, say) closes no window
     scheduler, notifier = wire_scheduling(core, window, app)
     notifier.show_initial(minimized=minimized)
-    window.bridge.finish_startup_rescore()  # after a watchlist change; progress in the status bar
-    if (
-        core.watchlist.scope
-    ):  # the gazetteer's cache file, built now when missing (once per version of its data),
-        window.bridge.load_places()  # not while the analyst opens the first article with a topic
-    # The name index of emerging names, for articles stored before it: after the re-score, whose workers index
-    # the articles they highlight, so that the two never share the cores (docs/BENCHMARKS.md section 17).
-    when_rescored(window.bridge, window.signals.catch_up_names)
+    QTimer.singleShot(BACKGROUND_WORK_DELAY_MS, lambda: start_background_work(core, window))
     scheduler.start()  # overdue feeds (all of them on a first start) are polled at once
     quit_on_signals(notifier)
     try:
@@ -142,6 +137,23 @@ def run_app(
         window.bridge.cancel_poll()
         runner.shutdown(wait=True)
         core.close()
+
+
+def start_background_work(core: VigieCore, window: MainWindow) -> None:
+    """Start-up's long background work, once the window has painted its first page.
+
+    Started with the window, the re-score's process pool and the gazetteer's load took the interpreter and the
+    cores while the GUI thread read and painted the first page and the runner counted the sidebar: the first
+    second's longest gap grew from about 40 to 54 ms (docs/BENCHMARKS.md section 24).
+    """
+    window.bridge.finish_startup_rescore()  # after a watchlist change; progress in the status bar
+    # The gazetteer's cache file, built now when missing (once per version of its data), not while the analyst
+    # opens the first article with a topic.
+    if core.watchlist.scope:
+        window.bridge.load_places()
+    # The name index of emerging names, for articles stored before it: after the re-score, whose workers index
+    # the articles they highlight, so that the two never share the cores (docs/BENCHMARKS.md section 17).
+    when_rescored(window.bridge, window.signals.catch_up_names)
 
 
 def when_rescored(bridge: Bridge, then: Callable[[], object]) -> None:
