@@ -195,15 +195,16 @@ CREATE TABLE case_items (
     UNIQUE (id, analyst),
     FOREIGN KEY (case_id, analyst) REFERENCES cases(id, analyst) ON DELETE CASCADE
 );
-CREATE UNIQUE INDEX case_items_article ON case_items(case_id, article_id) WHERE kind = 'article';
-CREATE UNIQUE INDEX case_items_story ON case_items(case_id, story_id) WHERE kind = 'story';
+-- The analyst in the unique keys too: another analyst's pins never clash with one's own, not even by a forged id.
+CREATE UNIQUE INDEX case_items_article ON case_items(case_id, article_id, analyst) WHERE kind = 'article';
+CREATE UNIQUE INDEX case_items_story ON case_items(case_id, story_id, analyst) WHERE kind = 'story';
 CREATE INDEX case_items_pinned ON case_items(article_id) WHERE article_id IS NOT NULL;
 CREATE INDEX case_items_analyst ON case_items(analyst, article_id);
 CREATE TABLE case_item_tags (
     analyst text NOT NULL DEFAULT vigie_analyst(),
     item_id bigint NOT NULL,
     tag     text NOT NULL CHECK (trim(tag) <> ''),
-    PRIMARY KEY (item_id, tag),
+    PRIMARY KEY (item_id, tag, analyst),
     FOREIGN KEY (item_id, analyst) REFERENCES case_items(id, analyst) ON DELETE CASCADE
 );
 
