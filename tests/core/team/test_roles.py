@@ -199,3 +199,39 @@ def test_an_analysts_case_files_and_notes_are_her_own(tmp_path: Path, roles: str
     finally:
         for store in (poller, alice, bob, forged):
             store.close()
+
+
+def test_an_article_pinned_by_one_analyst_outlives_an_editors_removal_of_its_feed(
+    tmp_path: Path, roles: str
+) -> None:
+    """The pinned articles' triggers count every analyst's pins, whoever deletes: chloe (an editor, who sees none
+    of alice's case files) removes the feed; alice's pinned article stays, detached, the other one goes."""
+    poller = Store.open(tmp_path / "p.sqlite3", database=_as(roles, "poller"), analyst="poller")
+    alice = Store.open(tmp_path / "a.sqlite3", database=_as(roles, "alice"), analyst="alice")
+    chloe = Store.open(tmp_path / "c.sqlite3", database=_as(roles, "chloe"), analyst="chloe")
+    now = "2026-01-01T00:00:00+00:00"
+    try:
+        feed, _ = chloe.add_feed("https://example.org/pinned.xml", "Pinned")
+        items = [
+            ParsedItem(guid=g, link=None, title=g, summary="", content="", content_html="", published=None)
+            for g in ("kept", "gone")
+        ]
+        pending = poller.prepare(feed.url, items)
+        poller.save_items(
+            source=feed.url,
+            feed_id=feed.id,
+            items=[(p, Assessment()) for p in pending],
+            fetched_at=now,
+            poll_id=1,
+        )
+        ids = {a.title: a.id for a in poller.rows(ArticleQuery(), 0, 10)}
+        case = alice.create_case("Evidence", now)
+        alice.pin_articles(case.id, [ids["kept"]], now, note="hers")
+        assert chloe.list_cases() == []
+        chloe.remove_feed(feed.id)
+        assert chloe.article(ids["gone"]) is None
+        kept = alice.case_items(case.id)[0]
+        assert kept.article is not None and kept.article.feed_id is None and kept.note == "hers"
+    finally:
+        for store in (poller, alice, chloe):
+            store.close()
