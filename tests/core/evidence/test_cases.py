@@ -124,3 +124,13 @@ def test_a_case_needs_a_name_and_at_least_one_article(core: VigieCore) -> None:
         core.add_to_case("   ", _feed_ids(core)[:1])
     with pytest.raises(UserError, match="at least one"):
         core.add_to_case("Empty", [])
+
+
+def test_a_case_cannot_take_another_cases_name(core: VigieCore) -> None:
+    ids = _feed_ids(core)
+    first = core.add_to_case("Port", ids[:1]).case
+    second = core.add_to_case("Docks", ids[1:2]).case
+    with pytest.raises(UserError, match="already a case called 'PORT'"):
+        core.update_case(second.id, name="PORT")
+    assert core.update_case(first.id, name="port").name == "port"  # its own name, in other letters
+    assert [c.name for c in core.cases()] == ["Docks", "port"]
