@@ -12,9 +12,12 @@
 --     CREATE ROLE chloe LOGIN IN ROLE vigie_editor;        -- an analyst who may also change feeds and the watchlist
 --
 -- vigie_service   reads everything; writes feeds, folders and articles (with their search vectors, entries,
---                 versions and stories) and the meta table (poll counter, alert history); never an analyst's state.
+--                 versions and stories) and the meta table (poll counter, alert history); never an analyst's state,
+--                 and no case file (it sees none: they are the analysts' own).
 -- vigie_analyst   reads everything; writes only its own read / starred / judgement rows (article_states), its
---                 alert cursor and its own settings (analyst_meta: the alerts' pause): row-level security
+--                 alert cursor, its own settings (analyst_meta: the alerts' pause) and its own case files (cases,
+--                 case_items, case_item_tags: the cases, the pinned articles, their notes and tags, which no other
+--                 analyst can read or change, nor the service): row-level security
 --                 compares the row's analyst with the login role's name, so an
 --                 analyst's login must bear the name the desktop gives as the analyst (by default both are the
 --                 OS user name; else --analyst NAME). A row of another analyst can be neither read, written nor
@@ -54,8 +57,11 @@ GRANT INSERT, UPDATE, DELETE ON feeds, folders, articles, article_entries, artic
 -- The service publishes the profile's watchlist when the database has none yet (never a later version).
 GRANT INSERT ON watchlist_versions TO vigie_service;
 
--- The analysts: their own state, and their alert cursor.
+-- The analysts: their own state, their alert cursor, and their own case files (the store writes them through
+-- the session analyst's views, which check the rows against the tables' row-level security as the analyst).
 GRANT INSERT, UPDATE, DELETE ON article_states, analyst_cursor, analyst_meta TO vigie_analyst;
+GRANT INSERT, UPDATE, DELETE ON cases, case_items, case_item_tags, analyst_cases, analyst_case_items,
+    analyst_case_item_tags TO vigie_analyst;
 
 -- The editors: feeds, folders and the watchlist, and the re-scoring a new watchlist calls for.
 GRANT INSERT, UPDATE, DELETE ON feeds, folders, watchlist_versions TO vigie_editor;
@@ -67,6 +73,9 @@ GRANT INSERT, UPDATE, DELETE ON article_entries, article_entry_pairs, meta TO vi
 ALTER TABLE article_states ENABLE ROW LEVEL SECURITY;
 ALTER TABLE analyst_cursor ENABLE ROW LEVEL SECURITY;
 ALTER TABLE analyst_meta ENABLE ROW LEVEL SECURITY;
+ALTER TABLE cases ENABLE ROW LEVEL SECURITY;
+ALTER TABLE case_items ENABLE ROW LEVEL SECURITY;
+ALTER TABLE case_item_tags ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS own_states ON article_states;
 CREATE POLICY own_states ON article_states TO vigie_analyst
     USING (analyst = current_user) WITH CHECK (analyst = current_user);
@@ -75,4 +84,13 @@ CREATE POLICY own_cursor ON analyst_cursor TO vigie_analyst
     USING (analyst = current_user) WITH CHECK (analyst = current_user);
 DROP POLICY IF EXISTS own_meta ON analyst_meta;
 CREATE POLICY own_meta ON analyst_meta TO vigie_analyst
+    USING (analyst = current_user) WITH CHECK (analyst = current_user);
+DROP POLICY IF EXISTS own_cases ON cases;
+CREATE POLICY own_cases ON cases TO vigie_analyst
+    USING (analyst = current_user) WITH CHECK (analyst = current_user);
+DROP POLICY IF EXISTS own_case_items ON case_items;
+CREATE POLICY own_case_items ON case_items TO vigie_analyst
+    USING (analyst = current_user) WITH CHECK (analyst = current_user);
+DROP POLICY IF EXISTS own_case_item_tags ON case_item_tags;
+CREATE POLICY own_case_item_tags ON case_item_tags TO vigie_analyst
     USING (analyst = current_user) WITH CHECK (analyst = current_user);

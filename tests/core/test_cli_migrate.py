@@ -1,6 +1,7 @@
 """`vigie migrate --to URL` against the session's throwaway PostgreSQL: a profile polled from local feeds (folders,
-matches, versions, stories, read, starred, judgement) lands on the server as the profile has it, the counts are
-checked and printed, and a second run copies nothing twice."""
+matches, versions, stories, read, starred, judgement, cases with their notes and tags) lands on the server as the
+profile has it (the cases in the migrating analyst's case files), the counts are checked and printed, and a second
+run copies nothing twice."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from monitor.cli import main
+from monitor.core.storage.engine import default_analyst
 from monitor.core.storage.store import Store
 from tests.conftest import ServedFeed, serve_feed
 from tests.core.hostile_server import rss
@@ -26,6 +28,7 @@ OTHER = [
     ("o2", "Football : l'OM l'emporte à domicile"),
 ]
 TABLES = ["folders", "feeds", "articles", "article_entries", "article_versions", "stories"]
+TABLES += ["cases", "case_items", "case_item_tags"]
 
 
 def _opml(path: Path, wire: str, other: str) -> Path:
@@ -49,6 +52,22 @@ def _counts(url: str) -> dict[str, int]:
     store = Store.open(Path("unused.sqlite3"), database=url)
     try:
         return {t: int(store.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in TABLES}
+    finally:
+        store.close()
+
+
+def _cases(path: Path, url: str | None = None, analyst: str | None = None) -> list[tuple]:
+    """Every case of the store (the profile's file, else the server's as `analyst`) as comparable values: name,
+    note, dates, and each item's article (by its link), note, tags, pinning time, hash and outlet."""
+    store = Store.open(path, database=url, analyst=analyst)
+    try:
+        return [
+            (case.name, case.note, case.created, case.updated, [
+                (i.article.link if i.article else None, i.note, i.tags, i.added, i.pinned_hash, i.outlet)
+                for i in store.case_items(case.id)
+            ])
+            for case in store.list_cases()
+        ]  # fmt: skip
     finally:
         store.close()
 
@@ -81,6 +100,16 @@ def test_a_profile_moves_in_whole_and_a_second_run_copies_nothing(
     finally:
         store.close()
     assert main(["articles", "judge", str(ids["w3"]), "relevant"]) == 0
+    # Two cases with notes and tags, one item pinned in both.
+    assert (
+        main(["cases", "add", "Dossier Kessaci", str(ids["w1"]), str(ids["o1"]), "--note", "Les auditions"])
+        == 0
+    )
+    assert (
+        main(["cases", "add", "Trafic", str(ids["w4"]), str(ids["w1"]), "--tag", "PNACO", "--tag", "port"])
+        == 0
+    )
+    local_cases = _cases(data_dir / "vigie.sqlite3")
     local = _export(capsys)
     assert any(r["matches"] for r in local.values()) and any(len(r["versions"]) > 1 for r in local.values())
 
@@ -91,7 +120,12 @@ def test_a_profile_moves_in_whole_and_a_second_run_copies_nothing(
     assert "feeds: 2 in the profile, 2 copied, 0 already there" in out
     assert f"articles: {total} in the profile, {total} copied, 0 already there" in out
     assert "2 read, 1 starred, 1 judged" in out and "check: every folder, feed and article" in out
+    analyst = default_analyst()
+    assert f"cases: 2 in the profile, 2 copied, 0 already there (into {analyst}'s case files)" in out
+    assert "case items: 4 in the profile, 4 copied, 0 already there" in out
     copied = _counts(url)
+    assert _cases(data_dir / "vigie.sqlite3", url) == local_cases  # the same notes, tags, dates and articles
+    assert _cases(data_dir / "vigie.sqlite3", url, "another-analyst") == []  # the migrator's own case files
 
     remote = _export(capsys, "--database", url)
     assert remote.keys() == local.keys()
@@ -111,7 +145,10 @@ def test_a_profile_moves_in_whole_and_a_second_run_copies_nothing(
     out = capsys.readouterr().out
     assert f"articles: {total} in the profile, 0 copied, {total} already there" in out
     assert "feeds: 2 in the profile, 0 copied, 2 already there" in out
+    assert "cases: 2 in the profile, 0 copied, 2 already there" in out
+    assert "case items: 4 in the profile, 0 copied, 4 already there" in out
     assert _counts(url) == copied
+    assert _cases(data_dir / "vigie.sqlite3", url) == local_cases
 
     assert main(["--database", url, "feeds", "list"]) == 0
     listed = capsys.readouterr().out

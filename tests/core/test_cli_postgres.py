@@ -13,6 +13,7 @@ import pytest
 from monitor.cli import main
 from monitor.core.storage import pg
 from tests.conftest import DEV_ITEMS, ServedFeed, serve_feed, write_opml
+from tests.core.evidence.feeds import rss as evidence_rss
 from tests.pg_server import empty_database
 
 
@@ -115,8 +116,47 @@ def test_a_schema_the_role_may_not_create_is_one_line_and_exit_2(
 def test_what_postgresql_does_not_carry_yet_is_refused_in_words(
     data_dir: Path, database: str, capsys
 ) -> None:
-    assert main(["--database", database, "cases", "list"]) == 2
+    assert main(["--database", database, "timeline", "Kessaci"]) == 2
     assert "not available on a PostgreSQL database yet" in _one_line_error(capsys)
+
+
+def test_cases_on_postgresql_are_each_analysts_own(
+    data_dir: Path, database: str, httpserver, capsys, tmp_path: Path
+) -> None:
+    """`vigie --database URL cases add | list | export` end to end on the server: alice's case with its notes
+    and tags, its report; bob (another analyst on the same database) has his own, and sees none of hers."""
+    alice, bob = ["--database", database, "--analyst", "alice"], ["--database", database, "--analyst", "bob"]
+    press = serve_feed(httpserver, "/press.xml", ServedFeed(evidence_rss("press", 6)))
+    assert main([*alice, "feeds", "add", press]) == 0
+    assert main([*alice, "poll"]) == 0
+    capsys.readouterr()
+    assert main([*alice, "articles", "export", "--format", "jsonl"]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    ids = [r["id"] for r in records if r["source"] != "seed"][:3]
+    note = "Relevé par alice : à vérifier"
+    assert (
+        main([*alice, "cases", "add", "Dossier", str(ids[0]), str(ids[1]), "--note", note, "--tag", "port"])
+        == 0
+    )
+    assert "created the case 'Dossier': 2 added" in capsys.readouterr().out
+    assert main([*alice, "cases", "add", "dossier", str(ids[1]), str(ids[2])]) == 0
+    assert "1 added, 1 already in it (3 items)" in capsys.readouterr().out
+    assert main([*bob, "cases", "list"]) == 0
+    assert capsys.readouterr().out == ""  # alice's case files are hers
+    assert (
+        main([*bob, "cases", "export", "Dossier", "--format", "html", "--output", str(tmp_path / "b.html")])
+        == 2
+    )
+    assert "no case called 'Dossier'" in _one_line_error(capsys)
+    assert main([*bob, "cases", "add", "Dossier", str(ids[2]), "--note", "bob's own"]) == 0
+    assert "created the case 'Dossier': 1 added" in capsys.readouterr().out  # his own, of the same name
+    assert main([*alice, "cases", "list"]) == 0
+    assert capsys.readouterr().out.startswith("Dossier\t3 items")
+    report = tmp_path / "dossier.html"
+    assert main([*alice, "cases", "export", "Dossier", "--format", "html", "--output", str(report)]) == 0
+    page = report.read_text(encoding="utf-8")
+    links = {r["id"]: r["link"] for r in records}
+    assert all(links[i] in page for i in ids) and "à vérifier" in page and "bob's own" not in page
 
 
 def test_revisions_and_gone_items_are_kept_on_postgresql(

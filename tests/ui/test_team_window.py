@@ -1,6 +1,7 @@
 """The window on a team's shared PostgreSQL database (issue 19): the usual window, the main window's own tests
-run on it too (imported below: one suite, not a copy), SQLite-only features greyed out with a tooltip, and a
-server lost while it runs gives a banner with Retry."""
+run on it too (imported below: one suite, not a copy), as do the case view's and Add to case's (the analyst's own
+case files on the server), SQLite-only features greyed out with a tooltip, and a server lost while it runs gives
+a banner with Retry."""
 
 from __future__ import annotations
 
@@ -15,7 +16,11 @@ from monitor.paths import AppPaths
 from monitor.ui.main_window import MainWindow
 from monitor.ui.team_mode import SERVER_LOST_LIST, SQLITE_ONLY
 from tests.pg_server import empty_database
-from tests.ui.conftest import settle
+from tests.ui.conftest import GuiThreadGuard, settle
+from tests.ui.test_case_view import (  # noqa: F401 - run again here: cases work on the shared database
+    test_add_to_case_without_an_article_says_what_to_do,
+    test_pin_from_the_reader_then_work_in_the_case_view,
+)
 from tests.ui.test_main_window import (  # noqa: F401 - run again here on the shared database
     test_keyboard_moves_reads_stars_and_opens,
     test_mark_all_read,
@@ -33,21 +38,24 @@ def team_url(tmp_path: Path, postgres_server: str) -> str:
 
 
 @pytest.fixture
-def core(data_dir: Path, team_url: str) -> Iterator[object]:
+def core(data_dir: Path, team_url: str, guard: GuiThreadGuard) -> Iterator[object]:
     from monitor.core.service import VigieCore
 
     vigie = VigieCore(AppPaths(data_dir), database=team_url, analyst="alice")
+    guard.watch(vigie)  # the case view's test checks that the GUI thread never reads the server
     yield vigie
+    guard.armed = False
     vigie.close()
 
 
 def test_sqlite_only_features_are_greyed_out_with_a_tooltip(window: MainWindow) -> None:
     assert window.core.on_shared_database
-    greyed = [window.act_backup, window.act_restore, window.act_cases, window.story_mode.action]
+    greyed = [window.act_backup, window.act_restore, window.story_mode.action]
     greyed += [window.signals.act_timeline, window.signals.act_emerging, window.signals.act_cooccurrence]
     for action in greyed:
         assert not action.isEnabled() and action.toolTip() == SQLITE_ONLY
     assert window.act_toggle_star.isEnabled() and window.act_poll.isEnabled()
+    assert window.act_cases.isEnabled() and window.act_add_to_case.isEnabled()  # cases: each analyst's own
     assert "alice" in window.team.who.text() and not window.team.banner.isVisible()
 
 

@@ -1,4 +1,8 @@
-"""Cases and their items (schema 12): the analyst's evidence, which nothing prunes (see schema_steps.V12's triggers)."""
+"""Cases and their items (schema 12): the analyst's evidence, which nothing prunes (see schema_steps.V12's triggers).
+
+The same SQL on both engines. On PostgreSQL (schema 20, pg_team_schema.CASES_SQL) the tables are each analyst's:
+the connection adapter names the session analyst's views of them, so every statement here sees and writes that
+analyst's cases, items and tags only."""
 
 from __future__ import annotations
 
@@ -71,10 +75,12 @@ class CaseRecords:
                 name = " ".join(name.split())
                 if not name:
                     raise UserError("a case needs a name")
-                try:
-                    self.conn.execute("UPDATE cases SET name = ? WHERE id = ?", (name, case_id))
-                except sqlite3.IntegrityError as exc:
-                    raise UserError(f"there is already a case called {name!r}") from exc
+                taken = self.conn.execute(
+                    "SELECT 1 FROM cases WHERE name = ? COLLATE NOCASE AND id <> ?", (name, case_id)
+                ).fetchone()
+                if taken is not None:
+                    raise UserError(f"there is already a case called {name!r}")
+                self.conn.execute("UPDATE cases SET name = ? WHERE id = ?", (name, case_id))
             if note is not None:
                 self.conn.execute("UPDATE cases SET note = ? WHERE id = ?", (note, case_id))
             self.conn.execute("UPDATE cases SET updated = ? WHERE id = ?", (now, case_id))
@@ -114,7 +120,7 @@ class CaseRecords:
                     continue
                 added.append(article_id)
                 self.conn.executemany(
-                    "INSERT OR IGNORE INTO case_item_tags(item_id, tag) VALUES (?, ?)",
+                    "INSERT INTO case_item_tags(item_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING",
                     [(cur.lastrowid, t) for t in wanted],
                 )
             self.conn.execute("UPDATE cases SET updated = ? WHERE id = ?", (now, case_id))
@@ -132,7 +138,7 @@ class CaseRecords:
             if tags is not None:
                 self.conn.execute("DELETE FROM case_item_tags WHERE item_id = ?", (item_id,))
                 self.conn.executemany(
-                    "INSERT OR IGNORE INTO case_item_tags(item_id, tag) VALUES (?, ?)",
+                    "INSERT INTO case_item_tags(item_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING",
                     [(item_id, t) for t in clean_tags(tags)],
                 )
         return True
@@ -146,13 +152,18 @@ class CaseRecords:
         rows = self.conn.execute(
             "SELECT i.id AS item_id, i.case_id, i.kind, i.article_id AS pinned_article, i.story_id, "
             "i.note AS item_note, i.added, i.pinned_hash, "
-            "coalesce(nullif(f.title, ''), nullif(i.outlet, ''), a.source, '') AS item_outlet, "
-            "(SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM case_item_tags t WHERE t.item_id = i.id "
-            "ORDER BY tag COLLATE NOCASE)) AS item_tags, a.* "
+            "coalesce(nullif(f.title, ''), nullif(i.outlet, ''), a.source, '') AS item_outlet, a.* "
             f"FROM case_items i LEFT JOIN articles a ON a.id = i.article_id LEFT JOIN feeds f ON f.id = a.feed_id "
             f"WHERE i.case_id = ? ORDER BY {ITEM_TIME}, i.id",
             (case_id,),
         ).fetchall()
+        tags: dict[int, list[str]] = {}
+        for item_id, tag in self.conn.execute(
+            "SELECT t.item_id, t.tag FROM case_item_tags t JOIN case_items i ON i.id = t.item_id "
+            "WHERE i.case_id = ? ORDER BY t.tag COLLATE NOCASE, t.tag",
+            (case_id,),
+        ):
+            tags.setdefault(int(item_id), []).append(tag)
         return [
             CaseItem(
                 id=r["item_id"],
@@ -164,7 +175,7 @@ class CaseRecords:
                 added=r["added"],
                 pinned_hash=r["pinned_hash"],
                 outlet="Seeds" if r["source"] == "seed" else r["item_outlet"],
-                tags=tuple(r["item_tags"].split("\x1f")) if r["item_tags"] else (),
+                tags=tuple(tags.get(int(r["item_id"]), ())),
                 article=article_from_row(r) if r["id"] is not None else None,
                 versions=tuple(article_versions(self.conn, r["id"])) if r["id"] is not None else (),
             )

@@ -206,6 +206,8 @@ MIGRATIONS: list[Migration] = [
     schema_steps.V18,
     # Team mode (issue 19): its tables are PostgreSQL's (pg_team_schema.py); one analyst on SQLite needs none.
     "SELECT 1",
+    # Cases on PostgreSQL, each analyst's own (pg_team_schema.CASES_SQL); SQLite's v12 tables are one analyst's.
+    "SELECT 1",
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -54,9 +54,6 @@ class NotOnPostgresError(UserError):
 
 # The tables of the features PostgreSQL does not carry yet, and the feature's name for the analyst.
 UNSUPPORTED_TABLES = {
-    "cases": "cases (evidence folders)",
-    "case_items": "cases (evidence folders)",
-    "case_item_tags": "cases (evidence folders)",
     "articles_stems": "word forms",
     "articles_fts": "the SQLite full-text index",
     "stories": "stories",

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 CONNECT_TIMEOUT_S = 5
 POOL_SIZE = 8  # connections kept for the store's threads (window, poller, workers)
 # Tables whose INSERT reports the new row's id (sqlite3's cursor.lastrowid): RETURNING id is added.
-_ID_TABLES = {"feeds", "folders", "articles"}
+_ID_TABLES = {"feeds", "folders", "articles", "analyst_case_items"}
 _INSERT = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)", re.IGNORECASE)
 # A quoted literal (kept whole), a placeholder, or a percent sign (psycopg's own placeholder character).
 _LITERAL_OR_MARK = re.compile(r"'(?:[^']|'')*'|\?|%|(?<!:):(\w+)")
@@ -43,6 +43,9 @@ _MISSING_TABLE = re.compile(r'relation "(?:\w+\.)?(\w+)" does not exist')
 # are that analyst's. Writes (UPDATE, INSERT, DELETE) go to the table.
 _READS = re.compile(r"^\s*(SELECT|WITH)\b", re.IGNORECASE)
 _FROM_ARTICLES = re.compile(r"\b(FROM|JOIN)\s+articles\b(?!\.)", re.IGNORECASE)
+# The cases' tables are each analyst's (pg_team_schema.CASES_SQL): every statement, read or write, names the
+# session analyst's view of them (a quoted literal is kept whole).
+_CASE_TABLES = re.compile(r"'(?:[^']|'')*'|\b(cases|case_items|case_item_tags)\b", re.IGNORECASE)
 ANALYST_SETTING = "vigie.analyst"
 
 
@@ -134,7 +137,10 @@ class PgCursor:
 
 
 def per_analyst(sql: str) -> str:
-    """A SELECT's `FROM articles` / `JOIN articles` as the session analyst's view; any other statement as is."""
+    """A SELECT's `FROM articles` / `JOIN articles` as the session analyst's view, and the cases' tables in any
+    statement as the session analyst's views of them; anything else as is."""
+    if "case" in sql.lower():
+        sql = _CASE_TABLES.sub(lambda m: f"analyst_{m.group(1).lower()}" if m.group(1) else m.group(0), sql)
     return _FROM_ARTICLES.sub(r"\1 analyst_articles", sql) if _READS.match(sql) else sql
 
 

@@ -3,8 +3,9 @@
 A new database starts at BASELINE, the core tables as SQLite has them at that schema: feeds, folders, articles,
 article_entries and meta, plus the full-text vectors. A later SQLite migration needs its PostgreSQL step here
 under the same number (tests/core/storage/test_engines.py checks that the two lists end at the same version).
-Tables PostgreSQL does not carry yet: the cases (v12) and the word-form index (v10); engine.UNSUPPORTED_TABLES
-turns a query on them into a message.
+Tables PostgreSQL does not carry yet: the word-form index (v10) and the other SQLite-only tables of
+engine.UNSUPPORTED_TABLES, which turns a query on them into a message. The cases (v12) are step 20 here, each
+analyst's own (pg_team_schema.CASES_SQL).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import time
 from typing import Any
 
 from monitor.core.errors import StoreError
-from monitor.core.storage.pg_team_schema import TEAM_SQL
+from monitor.core.storage.pg_team_schema import CASES_SQL, TEAM_SQL
 
 log = logging.getLogger(__name__)
 
@@ -321,6 +322,8 @@ PG_MIGRATIONS: dict[int, str] = {
     # Team mode (issue 19): per-analyst states, the shared watchlist, the audit, pushed alerts
     # (pg_team_schema.py).
     19: TEAM_SQL,
+    # Cases, each analyst's own (pg_team_schema.py).
+    20: CASES_SQL,
 }
 PG_SCHEMA_VERSION = max(PG_MIGRATIONS)
 

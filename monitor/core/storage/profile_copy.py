@@ -16,7 +16,10 @@ Idempotent: a folder, feed or article already on the target is left as it is and
 twice copies nothing twice. Articles go in batches, each batch with its entries and versions in one
 transaction: an interrupted copy leaves whole articles only, and the next run goes on where it stopped.
 
-Not copied: cases, the word-form and name indexes, the story features (SQLite-only tables: the PostgreSQL schema
+- the cases, with their items, notes and tags, into the case files of the analyst who runs the copy
+  (case_copy.py): a case by its name, an item by its case and article.
+
+Not copied: the word-form and name indexes, the story features (SQLite-only tables: the PostgreSQL schema
 does not hold them), the alert log (a copied article is never a new alert: `alert` is cleared, `poll_id` is 0).
 """
 
@@ -28,6 +31,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from monitor.core.storage.case_copy import copy_cases
 from monitor.core.storage.db import transaction
 from monitor.core.storage.store import Store
 
@@ -59,6 +63,9 @@ class CopyReport:
     folders: Tally = field(default_factory=Tally)
     feeds: Tally = field(default_factory=Tally)
     articles: Tally = field(default_factory=Tally)
+    cases: Tally = field(default_factory=Tally)
+    case_items: Tally = field(default_factory=Tally)
+    analyst: str = ""  # whose case files the cases went to
     entries: int = 0  # matched entries of the articles copied
     versions: int = 0
     stories: int = 0
@@ -69,7 +76,8 @@ class CopyReport:
 
     @property
     def ok(self) -> bool:
-        return not self.missing and all(t.complete for t in (self.folders, self.feeds, self.articles))
+        tallies = (self.folders, self.feeds, self.articles, self.cases, self.case_items)
+        return not self.missing and all(t.complete for t in tallies)
 
     def lines(self) -> list[str]:
         def line(name: str, t: Tally) -> str:
@@ -81,6 +89,8 @@ class CopyReport:
             line("articles", self.articles),
             f"with the articles copied: {self.entries} matched entries, {self.versions} versions, "
             f"{self.stories} stories; {self.read} read, {self.starred} starred, {self.judged} judged",
+            f"{line('cases', self.cases)} (into {self.analyst}'s case files)",
+            line("case items", self.case_items),
         ]
 
 
@@ -114,6 +124,8 @@ def copy_profile(
     offset = _story_offset(source, target)
     _copy_articles(source, target, feeds, offset, report, batch, on_progress)
     _copy_stories(source, target, offset, report)
+    report.analyst = target.analyst
+    copy_cases(source, target, report.cases, report.case_items, offset)
     version = source.get_meta("watchlist_version")
     if version and target.get_meta("watchlist_version") is None:
         target.set_meta("watchlist_version", version)

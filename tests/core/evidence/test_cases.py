@@ -1,5 +1,6 @@
 """Cases: pinned through the CLI and the core, kept whatever happens to their feed or a deletion, surviving
-re-scoring and restarts, in time order."""
+re-scoring and restarts, in time order. Each test runs on both engines (the profile's SQLite file, and the
+throwaway PostgreSQL server of tests/pg_server.py: `vigie --database URL cases ...`)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ from tests.core.evidence.feeds import rss
 
 
 @pytest.fixture
-def core(data_dir: Path, httpserver):  # type: ignore[no-untyped-def]
-    vigie = VigieCore(AppPaths.resolve(data_dir))
+def core(data_dir: Path, database: str | None, httpserver):  # type: ignore[no-untyped-def]
+    vigie = VigieCore(AppPaths.resolve(data_dir), database=database)
     vigie.add_feed(serve_feed(httpserver, "/press.xml", ServedFeed(rss("press", 10))), "La Presse")
     vigie.poll()
     yield vigie
@@ -98,7 +99,7 @@ def test_pinned_articles_outlive_their_feed_and_any_deletion(core: VigieCore) ->
     assert _feed_ids(core) == pinned[1:]
 
 
-def test_cases_survive_rescoring_and_a_restart(data_dir: Path, core: VigieCore) -> None:
+def test_cases_survive_rescoring_and_a_restart(data_dir: Path, database: str | None, core: VigieCore) -> None:
     ids = _feed_ids(core)
     core.add_to_case("Survives", ids[:4], note="kept through it all", tags=["t"])
     core.update_case(core.case_named("Survives").id, note="The case note.")
@@ -106,7 +107,7 @@ def test_cases_survive_rescoring_and_a_restart(data_dir: Path, core: VigieCore) 
     core.rescore()
     core.replace_watchlist(core.watchlist)
     core.close()
-    reopened = VigieCore(AppPaths.resolve(data_dir))
+    reopened = VigieCore(AppPaths.resolve(data_dir), database=database)
     try:
         after = reopened.case_file(reopened.case_named("Survives").id)
         assert after.case.note == "The case note."
@@ -123,3 +124,13 @@ def test_a_case_needs_a_name_and_at_least_one_article(core: VigieCore) -> None:
         core.add_to_case("   ", _feed_ids(core)[:1])
     with pytest.raises(UserError, match="at least one"):
         core.add_to_case("Empty", [])
+
+
+def test_a_case_cannot_take_another_cases_name(core: VigieCore) -> None:
+    ids = _feed_ids(core)
+    first = core.add_to_case("Port", ids[:1]).case
+    second = core.add_to_case("Docks", ids[1:2]).case
+    with pytest.raises(UserError, match="already a case called 'PORT'"):
+        core.update_case(second.id, name="PORT")
+    assert core.update_case(first.id, name="port").name == "port"  # its own name, in other letters
+    assert [c.name for c in core.cases()] == ["Docks", "port"]

@@ -1,4 +1,5 @@
-"""Case reports: PDF read back with pypdf, ODT's content.xml, self-contained HTML; through the CLI, headless."""
+"""Case reports: PDF read back with pypdf, ODT's content.xml, self-contained HTML; through the CLI, headless; on
+both engines (a profile's SQLite file, `vigie --database URL` on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -42,10 +43,11 @@ def _feed() -> bytes:
 
 
 @pytest.fixture
-def case_core(data_dir: Path, httpserver, qapp):  # type: ignore[no-untyped-def]
+def case_core(data_dir: Path, database: str | None, httpserver, qapp):  # type: ignore[no-untyped-def]
     # qapp: the session's QApplication exists before the CLI would make its own QGuiApplication, which the
-    # later window tests could not use (the headless path is tested in a subprocess below).
-    core = VigieCore(AppPaths.resolve(data_dir))
+    # later window tests could not use (the headless path is tested in a subprocess below). `database`: each
+    # test runs on SQLite and on PostgreSQL (tests/core/evidence/conftest.py), the CLI through VIGIE_DATABASE.
+    core = VigieCore(AppPaths.resolve(data_dir), database=database)
     core.add_feed(serve_feed(httpserver, "/journal.xml", ServedFeed(_feed())), "Le Journal")
     core.poll()
     ids = [

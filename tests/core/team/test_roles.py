@@ -132,3 +132,106 @@ def test_an_analyst_login_pauses_her_own_alerts_only(tmp_path: Path, roles: str)
     finally:
         alice.close()
         forged.close()
+
+
+def test_an_analysts_case_files_and_notes_are_her_own(tmp_path: Path, roles: str) -> None:
+    """Cases (schema 20): alice and bob, real logins in vigie_analyst, each see and change only their own case
+    files, items, notes and tags, whatever the session claims; the service sees none and writes none."""
+    import psycopg
+
+    poller = Store.open(tmp_path / "p.sqlite3", database=_as(roles, "poller"), analyst="poller")
+    alice = Store.open(tmp_path / "a.sqlite3", database=_as(roles, "alice"), analyst="alice")
+    bob = Store.open(tmp_path / "b.sqlite3", database=_as(roles, "bob"), analyst="bob")
+    forged = Store.open(tmp_path / "f.sqlite3", database=_as(roles, "alice"), analyst="bob")  # alice posing
+    now = "2026-01-01T00:00:00+00:00"
+    try:
+        article = _poll_one(poller)
+        hers = alice.create_case("Port", now, note="alice's case note")
+        alice.pin_articles(hers.id, [article], now, note="alice's item note", tags=["hers"])
+        his = bob.create_case("port", now, note="bob's case note")  # the same name: each analyst has her own
+        bob.pin_articles(his.id, [article], now, note="bob's item note", tags=["his"])
+        assert [(c.name, c.note, c.items) for c in alice.list_cases()] == [("Port", "alice's case note", 1)]
+        assert [(c.name, c.note, c.items) for c in bob.list_cases()] == [("port", "bob's case note", 1)]
+        her_item = alice.case_items(hers.id)[0]
+        assert (her_item.note, her_item.tags) == ("alice's item note", ("hers",))
+        assert alice.cases_of_article(article) == ["Port"]
+
+        # bob, through the store, by alice's ids: nothing to read, nothing changed.
+        assert bob.case_items(hers.id) == []
+        assert bob.case_named("Port") is not None and bob.case_named("Port").id == his.id  # type: ignore[union-attr]
+        assert not bob.update_case_item(her_item.id, note="bob was here", tags=["bob"])
+        bob.update_case(hers.id, now, name="Renamed by bob", note="bob was here")
+        bob.unpin(her_item.id)
+        bob.delete_case(hers.id)
+        # alice's login naming herself bob reads none of bob's and may write nothing as him.
+        assert forged.list_cases() == [] and forged.case_items(his.id) == []
+        with pytest.raises(StoreError, match="may not do that"):
+            forged.create_case("Forged", now)
+        # bob's login by SQL of his own, on the tables: alice's rows are invisible, so untouched.
+        raw = pg.connect(_as(roles, "bob"))
+        try:
+            assert raw.execute("SELECT count(*) FROM cases").fetchone()[0] == 1
+            assert raw.execute("SELECT count(*) FROM case_items WHERE analyst = 'alice'").fetchone()[0] == 0
+            assert raw.execute("UPDATE case_items SET note = 'x' WHERE analyst = 'alice'").rowcount == 0
+            assert raw.execute("DELETE FROM case_item_tags WHERE analyst = 'alice'").rowcount == 0
+            assert raw.execute("DELETE FROM cases WHERE analyst = 'alice'").rowcount == 0
+            with pytest.raises(StoreError, match="may not do that"):
+                raw.execute(
+                    f"INSERT INTO cases(analyst, name, created, updated) VALUES ('alice', 'x', '{now}', '')"
+                )
+            with pytest.raises(
+                psycopg.errors.ForeignKeyViolation
+            ):  # his item in her case: no such case of his
+                raw.execute(
+                    f"INSERT INTO case_items(analyst, case_id, article_id, added) VALUES ('bob', {hers.id}, "
+                    f"{article}, '{now}')"
+                )
+        finally:
+            raw.close()
+        after = alice.case_items(hers.id)
+        assert [(c.name, c.note) for c in alice.list_cases()] == [("Port", "alice's case note")]
+        assert [(i.id, i.note, i.tags) for i in after] == [(her_item.id, "alice's item note", ("hers",))]
+
+        # The service reads no case file and writes none.
+        assert poller.list_cases() == [] and poller.case_items(hers.id) == []
+        with pytest.raises(StoreError, match="may not do that"):
+            poller.create_case("Service's", now)
+    finally:
+        for store in (poller, alice, bob, forged):
+            store.close()
+
+
+def test_an_article_pinned_by_one_analyst_outlives_an_editors_removal_of_its_feed(
+    tmp_path: Path, roles: str
+) -> None:
+    """The pinned articles' triggers count every analyst's pins, whoever deletes: chloe (an editor, who sees none
+    of alice's case files) removes the feed; alice's pinned article stays, detached, the other one goes."""
+    poller = Store.open(tmp_path / "p.sqlite3", database=_as(roles, "poller"), analyst="poller")
+    alice = Store.open(tmp_path / "a.sqlite3", database=_as(roles, "alice"), analyst="alice")
+    chloe = Store.open(tmp_path / "c.sqlite3", database=_as(roles, "chloe"), analyst="chloe")
+    now = "2026-01-01T00:00:00+00:00"
+    try:
+        feed, _ = chloe.add_feed("https://example.org/pinned.xml", "Pinned")
+        items = [
+            ParsedItem(guid=g, link=None, title=g, summary="", content="", content_html="", published=None)
+            for g in ("kept", "gone")
+        ]
+        pending = poller.prepare(feed.url, items)
+        poller.save_items(
+            source=feed.url,
+            feed_id=feed.id,
+            items=[(p, Assessment()) for p in pending],
+            fetched_at=now,
+            poll_id=1,
+        )
+        ids = {a.title: a.id for a in poller.rows(ArticleQuery(), 0, 10)}
+        case = alice.create_case("Evidence", now)
+        alice.pin_articles(case.id, [ids["kept"]], now, note="hers")
+        assert chloe.list_cases() == []
+        chloe.remove_feed(feed.id)
+        assert chloe.article(ids["gone"]) is None
+        kept = alice.case_items(case.id)[0]
+        assert kept.article is not None and kept.article.feed_id is None and kept.note == "hers"
+    finally:
+        for store in (poller, alice, chloe):
+            store.close()
