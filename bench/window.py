@@ -479,7 +479,8 @@ def main() -> None:
         state.sync()
         print(
             f"STORY MODE FIRST PAGE from process start: median {med * 1e3:.0f} ms over {len(runs)} starts "
-            f"(runs {', '.join(f'{r * 1e3:.0f}' for r in runs)}) (the list's target: < 1000 ms)",
+            f"(runs {', '.join(f'{r * 1e3:.0f}' for r in runs)}) (the list's target: "
+            f"{'< 1000 ms at 1,000,000 articles' if args.articles >= 1_000_000 else '< 1500 ms at 200,000 articles'})",
             flush=True,
         )
 
