@@ -408,6 +408,12 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
         """When the last poll ended (ISO 8601), or None."""
         return self.store.get_meta("last_poll")
 
+    def store_mark(self) -> tuple[int, str | None]:
+        """The newest article's id and the last poll's end: a window standing by watches them for the polls of
+        the process that holds the poller lease (two cheap reads)."""
+        row = self.store.conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()
+        return int(row[0]), self.last_poll()
+
     def highlighted_unread_by_feed(self) -> dict[int | None, int]:
         """Unread highlighted articles per feed id (None for the seeds): the sidebar sums them per folder."""
         return highlighted_unread_by_feed(self.store.conn)

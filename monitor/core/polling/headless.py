@@ -15,11 +15,11 @@ The life of a serving process:
    new fetch and waits for it. What it fetched is stored, each feed in one transaction that happens whole or
    not at all; the lease is released, and the next standby takes over within its retry period.
 
-Every other poll respects the lease already: VigieCore.poll takes it for the poll's length (or refuses in words,
-naming the holder), so the window's scheduled poll and `vigie poll` poll nothing while a service holds it.
-Seam for the desktop window to stand by instead (not wired yet): run HeadlessPoller on a thread of its own, with
-`make_scheduler` giving the scheduler it already builds in app.wire_scheduling, and show "polled by another
-Vigie" while standing by. Nothing else changes: the lease and the scheduler do not know who runs them.
+The desktop window runs the same loop on a thread of its own (monitor/ui/poll_standby.py): `StandbyHooks` tell
+it when it stands by (and for whom), takes over or stops polling, so its status bar can say so. Every other poll
+respects the lease too: VigieCore.poll takes it for the poll's length (or refuses in words, naming the holder),
+so `vigie poll` polls nothing while a service or a window holds it. The lease and the scheduler do not know who
+runs them.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from monitor.core.errors import StoreError, UserError
 from monitor.core.polling.scheduler import PollFunction, PollScheduler, SchedulerCallbacks
@@ -87,6 +88,35 @@ def logging_callbacks(alerts: AlertPolicy | None = None) -> SchedulerCallbacks:
     )
 
 
+@dataclass
+class StandbyHooks:
+    """What the standby loop tells its owner (the window; `vigie serve` logs instead). All are called on the
+    loop's thread, never the GUI's.
+
+    Attributes:
+        on_standby: (holder) another process holds the lease: this one stands by. `holder` names it in words
+            ("vigie on HOST (pid N)"; "" when unknown). Told once per stretch of standing by.
+        on_takeover: (scheduler) this process took the lease; its scheduler has started (overdue feeds first).
+        on_released: (scheduler) polling stopped (the lease was lost, or the loop stops); the scheduler is shut
+            down, the poll in flight ended.
+        on_error: (message) the lease could not be asked for (the server is down): the loop tries again.
+    """
+
+    on_standby: Callable[[str], None] | None = None
+    on_takeover: Callable[[PollScheduler], None] | None = None
+    on_released: Callable[[PollScheduler], None] | None = None
+    on_error: Callable[[str], None] | None = None
+
+
+def _tell(hook: Callable[[Any], None] | None, value: Any) -> None:
+    if hook is None:
+        return
+    try:
+        hook(value)
+    except Exception:  # the owner's bug must not stop polling or the standby
+        log.exception("a standby hook failed")
+
+
 class HeadlessPoller:
     """Scheduled polling while this process holds the lease; a standby while another does.
 
@@ -98,6 +128,7 @@ class HeadlessPoller:
         retry_seconds: how often a standby tries the lease.
         check_seconds: how often the holder checks the lease is still its own.
         resync_seconds: how often the holder re-reads the feeds (new feeds, changed intervals).
+        hooks: what to tell the owner (the window) as the loop stands by, takes over and stops polling.
     """
 
     def __init__(
@@ -109,8 +140,10 @@ class HeadlessPoller:
         retry_seconds: float = 5.0,
         check_seconds: float = 5.0,
         resync_seconds: float = 60.0,
+        hooks: StandbyHooks | None = None,
     ) -> None:
         self._lease = lease
+        self._hooks = hooks or StandbyHooks()
         self._poll = poll
         self._make_scheduler = make_scheduler
         self._retry = max(0.05, retry_seconds)
@@ -126,16 +159,19 @@ class HeadlessPoller:
                 taken = self._lease.try_acquire()
             except StoreError as exc:  # the server is down: a standby waits for it as for the lease
                 log.warning("%s; trying again in %g s", exc, self._retry)
-                taken = False
+                _tell(self._hooks.on_error, str(exc))
+                stop.wait(self._retry)
                 told_waiting = False
+                continue
             if not taken:
                 if not told_waiting:
-                    holder = self._lease.holder() or "another process"
+                    holder = self._lease.holder()
                     log.info(
                         "standby: the poller lease is held by %s; trying again every %g s",
-                        holder,
+                        holder or "another process",
                         self._retry,
                     )
+                    _tell(self._hooks.on_standby, holder)
                     told_waiting = True
                 stop.wait(self._retry)
                 continue
@@ -151,6 +187,7 @@ class HeadlessPoller:
     def _poll_while_held(self, stop: threading.Event) -> None:
         scheduler = self._make_scheduler(LeaseGate(self._lease, self._poll))
         scheduler.start()
+        _tell(self._hooks.on_takeover, scheduler)
         try:
             last_sync = time.monotonic()
             while not stop.wait(self._check):
@@ -163,3 +200,4 @@ class HeadlessPoller:
             log.info("stopping: the poll in flight (if any) ends its writes")
         finally:
             scheduler.shutdown(wait=True)
+            _tell(self._hooks.on_released, scheduler)
