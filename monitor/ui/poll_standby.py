@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 STANDBY_WORDS = "Polling is done by {holder}; this window stands by"
 SERVER_WORDS = "Polling waits for the database server; this window stands by"
+ROLE_WORDS = "Polling is left to the team's service (this database role does not store articles)"
 TAKEN_OVER = "The other poller stopped: this window polls now (overdue feeds first)."
 STARTING_WORDS = "Polling starts…"
 
@@ -135,11 +136,27 @@ class WindowPoller(QObject):
         self.bridge.attach_scheduler(None)
 
     def _run(self) -> None:
+        if not self._may_poll():
+            return  # never takes the lease: a window that cannot store articles must not keep the service out
         try:
             self._loop.run(self._stop)
         except Exception:  # the window goes on without polling rather than crash
             log.exception("the window's poller loop failed")
             self._event.emit("error", "the poller loop failed (see the log)")
+
+    def _may_poll(self) -> bool:
+        """On the loop's thread: whether this login may store articles (on PostgreSQL, an analyst's may not)."""
+        store = self.core.store
+        try:
+            allowed = store.may_store_articles()
+        except Exception as exc:  # the server down: the loop waits for it as for the lease
+            log.warning("could not ask whether this login may poll: %s", exc)
+            return True
+        finally:
+            store.release_thread()
+        if not allowed:
+            self._event.emit("refused", ROLE_WORDS)
+        return allowed
 
     # -- on the GUI thread ------------------------------------------------------------------------------------
 
@@ -149,6 +166,8 @@ class WindowPoller(QObject):
             return
         if kind == "standby":
             self._stand_by(STANDBY_WORDS.format(holder=payload or "another Vigie"))
+        elif kind == "refused":
+            self._stand_by(payload)
         elif kind == "error":
             log.warning("the poller lease: %s", payload)
             self._stand_by(SERVER_WORDS)

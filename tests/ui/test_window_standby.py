@@ -21,9 +21,11 @@ from monitor.cli import main
 from monitor.core.storage.lease import lease_for
 from monitor.core.storage.store import Store
 from monitor.paths import AppPaths
-from monitor.ui.poll_standby import TAKEN_OVER, WindowPoller
+from monitor.ui.poll_standby import ROLE_WORDS, TAKEN_OVER, WindowPoller
 from tests.conftest import REPO
 from tests.core.hostile_server import rss
+from tests.core.team.test_roles import _as
+from tests.core.team.test_roles import roles as roles  # the fixture: packaging's roles and their logins
 from tests.pg_server import empty_database
 
 WAIT_MS = 60_000  # an upper bound for a slow, shared machine; the tests wait for events, never for a duration
@@ -110,7 +112,7 @@ class Opened:
 
 
 @pytest.fixture
-def open_window(qtbot, qapp, data_dir: Path, database: str | None) -> Iterator:  # type: ignore[no-untyped-def]
+def open_window(qtbot, qapp, data_dir: Path) -> Iterator:  # type: ignore[no-untyped-def]
     """Opens the window on the profile as run_app does (its poller started), with short standby timings."""
     from monitor.app import build_window, setup_application, wire_scheduling
     from monitor.core.service import VigieCore
@@ -118,9 +120,9 @@ def open_window(qtbot, qapp, data_dir: Path, database: str | None) -> Iterator: 
 
     opened: list[tuple[VigieCore, TaskRunner, WindowPoller]] = []
 
-    def open_one() -> Opened:
+    def open_one(database: str | None, analyst: str = "alice") -> Opened:
         setup_application(qapp)
-        core = VigieCore(AppPaths(data_dir), database=database, analyst="alice" if database else None)
+        core = VigieCore(AppPaths(data_dir), database=database, analyst=analyst if database else None)
         runner = TaskRunner()
         window = build_window(core, runner, confirm=lambda _q: True)
         qtbot.addWidget(window)
@@ -178,7 +180,7 @@ def test_the_window_stands_by_while_another_process_holds_the_lease_and_takes_ov
     add_feed(database, httpserver.url_for("/local.xml"), "Local")  # never polled: overdue
     holder = hold_lease(data_dir, database, tmp_path, children)
 
-    opened = open_window()
+    opened = open_window(database)
     window, poller = opened.window, opened.poller
     started: list[int] = []
     window.bridge.poll_started.connect(started.append)
@@ -237,7 +239,7 @@ def test_a_window_standing_by_for_vigie_serve_lists_its_new_articles_and_takes_o
     service = serve(database, tmp_path, children)
     qtbot.waitUntil(lambda: "took the poller lease" in service.log.read_text(), timeout=WAIT_MS)
 
-    opened = open_window()
+    opened = open_window(database)
     window, poller = opened.window, opened.poller
     with qtbot.waitSignal(poller.standing_by, timeout=WAIT_MS) as said:
         poller.start()
@@ -254,3 +256,26 @@ def test_a_window_standing_by_for_vigie_serve_lists_its_new_articles_and_takes_o
         pass
     with qtbot.waitSignal(window.bridge.poll_finished, timeout=WAIT_MS):
         window.act_poll.trigger()  # Poll now polls: the window holds the lease
+
+
+def test_an_analysts_window_on_postgresql_leaves_polling_to_the_service(  # type: ignore[no-untyped-def]
+    qtbot, open_window, data_dir: Path, roles: str
+) -> None:
+    """An analyst's login may not store articles: her window never takes the lease (a service started after it
+    would otherwise stand by behind a window whose polls all fail), and says so."""
+    from monitor.core.service import VigieCore
+
+    VigieCore(AppPaths(data_dir), database=roles).close()  # the owner sets the store up (seeds, watchlist)
+    opened = open_window(_as(roles, "alice"))
+    window, poller = opened.window, opened.poller
+    with qtbot.waitSignal(poller.standing_by, timeout=WAIT_MS) as said:
+        poller.start()
+    assert said.args == [ROLE_WORDS] and ROLE_WORDS in window.status.standby.text()
+    service = lease_for(data_dir / "vigie.sqlite3", _as(roles, "poller"), name="the service")
+    try:
+        assert service.try_acquire()  # free: the window never took it
+    finally:
+        service.release()
+    with qtbot.waitSignal(window.bridge.message, timeout=WAIT_MS) as told:
+        window.act_poll.trigger()
+    assert told.args == [ROLE_WORDS]
