@@ -99,7 +99,7 @@ class StatusPanel(QObject):
 
     def set_standby(self, words: str) -> None:
         """Say who polls while this window stands by ("" while it polls itself)."""
-        self.standby.setText(f"⏸ {words}" if words else "")
+        self.standby.setText(words)
         self.standby.setVisible(bool(words))
 
     def set_failing(self, count: int) -> None:
