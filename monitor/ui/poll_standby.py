@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 STANDBY_WORDS = "Polling is done by {holder}; this window stands by"
 SERVER_WORDS = "Polling waits for the database server; this window stands by"
 ROLE_WORDS = "Polling is left to the team's service (this database role does not store articles)"
-TAKEN_OVER = "The other poller stopped: this window polls now (overdue feeds first)."
+TAKEN_OVER = "The poller lease is free again: this window polls now (overdue feeds first)."
 STARTING_WORDS = "Polling starts…"
 
 
