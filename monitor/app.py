@@ -192,6 +192,7 @@ def wire_scheduling(
     notifier = Notifier(window, banner_layout=pane.layout() if pane else None, alerts=bridge)
     window.notifier = notifier
     relay.notification.connect(notifier.notify)
+    poller.notification.connect(notifier.notify)  # standing by on SQLite: the alerts of the holder's polls
     relay.poll_finished.connect(notifier.refresh_unread)
     bridge.states_changed.connect(notifier.refresh_unread)
     notifier.open_articles.connect(window.show_articles)

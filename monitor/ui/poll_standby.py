@@ -5,8 +5,8 @@ another process (a `vigie serve`, another window) does, as `vigie serve` does: t
 - **Standing by.** No scheduler runs. The status bar says "Polling is done by vigie on HOST (pid N); this window
   stands by", and so does Poll now (a message, not an error). Every `watch_seconds` a cheap read on the task
   runner (the newest article's id and the last poll's end, VigieCore.store_mark) tells whether the holder's polls
-  stored something; then the list, the counts and "Last poll" are read again. On PostgreSQL the alerts are pushed
-  besides (team_mode.py).
+  stored something; then the list, the counts and "Last poll" are read again, and on SQLite the alerts its poll
+  flagged give a notification under this analyst's rules (on PostgreSQL they are pushed: team_mode.py).
 - **Taking over.** The holder dies or stops: the loop takes the lease at its next try (`retry_seconds`) and starts
   the window's scheduler (the overdue feeds polled at once); the bridge polls through it; the status bar says so.
 - **Quitting.** shutdown() stops the loop: the poll in flight ends its writes, then the lease is released.
@@ -27,6 +27,7 @@ from monitor.core.polling.scheduler import PollFunction, PollScheduler, Schedule
 from monitor.core.service import core_poll_function
 
 if TYPE_CHECKING:
+    from monitor.core.polling.alerts import Notification
     from monitor.core.service import VigieCore
     from monitor.ui.main_window import MainWindow
 
@@ -46,6 +47,7 @@ class WindowPoller(QObject):
         standing_by(str): the window stands by; the words the status bar shows.
         took_over(): the window holds the lease and its scheduler runs.
         store_moved(): standing by, the watch saw the holder's polls store something; the list was reloaded.
+        notification(Notification): standing by on SQLite, the notification of the holder's poll's alerts.
 
     Args:
         core: the window's core (its poller lease, its store).
@@ -61,6 +63,7 @@ class WindowPoller(QObject):
     standing_by = Signal(str)
     took_over = Signal()
     store_moved = Signal()
+    notification = Signal(object)
     _event = Signal(str, object)  # from the loop's thread, delivered on the GUI thread
 
     def __init__(
@@ -83,7 +86,7 @@ class WindowPoller(QObject):
         self.words = ""  # what the status bar says while the window does not poll
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._mark: tuple[int, str | None] | None = None
+        self._mark: tuple[int, str | None, int] | None = None
         self._looking = False
         self._stood_by = False
         self._event.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
@@ -216,7 +219,7 @@ class WindowPoller(QObject):
             name="store_mark",
         )
 
-    def _seen(self, mark: tuple[int, str | None]) -> None:
+    def _seen(self, mark: tuple[int, str | None, int]) -> None:
         self._looking = False
         last, self._mark = self._mark, mark
         if not self.words or last is None or mark == last:
@@ -227,6 +230,21 @@ class WindowPoller(QObject):
         self.bridge.feeds_changed.emit()
         self.bridge.states_changed.emit()
         self.store_moved.emit()
+        if mark[2] > last[2] and not self.core.on_shared_database:  # PostgreSQL pushes its alerts itself
+            self._notify(mark[2])
+
+    def _notify(self, poll_id: int) -> None:
+        """The notification of the holder's poll `poll_id`, decided on the runner."""
+        self.bridge.runner.submit(
+            lambda _p: self.core.poll_notification(poll_id),
+            on_result=self._notified,
+            on_error=lambda exc: log.warning("the alerts of poll %s: %s", poll_id, exc),
+            name="poll_notification",
+        )
+
+    def _notified(self, note: Notification | None) -> None:
+        if note is not None and self.words:
+            self.notification.emit(note)
 
     def _not_seen(self, exc: BaseException) -> None:
         self._looking = False

@@ -28,6 +28,15 @@ from tests.core.team.test_roles import _as
 from tests.core.team.test_roles import roles as roles  # the fixture: packaging's roles and their logins
 from tests.pg_server import empty_database
 
+ALERT_TITLE = "Amine Kessaci menacé par le narcotrafic à Marseille après le meurtre de Mehdi Kessaci"
+SERVED = rss(
+    "Served",
+    [
+        ("served-0", "Served by the service 0"),
+        ("served-1", "Served by the service 1"),
+        ("alert", ALERT_TITLE),
+    ],
+)
 WAIT_MS = 60_000  # an upper bound for a slow, shared machine; the tests wait for events, never for a duration
 
 # A process that takes the poller lease, says so and holds it until killed.
@@ -231,8 +240,7 @@ def test_a_window_standing_by_for_vigie_serve_lists_its_new_articles_and_takes_o
 
     def answer(_request: Request) -> Response:
         standing.wait(WAIT_MS / 1000)
-        body = rss("Served", [(f"served-{i}", f"Served by the service {i}") for i in range(3)])
-        return Response(body, content_type="application/rss+xml")
+        return Response(SERVED, content_type="application/rss+xml")
 
     httpserver.expect_request("/served.xml").respond_with_handler(answer)
     add_feed(database, httpserver.url_for("/served.xml"), "Served")
@@ -245,8 +253,14 @@ def test_a_window_standing_by_for_vigie_serve_lists_its_new_articles_and_takes_o
         poller.start()
     assert f"(pid {service.pid})" in said.args[0]
     assert said.args[0] in window.status.standby.text()
-    with qtbot.waitSignal(poller.store_moved, timeout=WAIT_MS):
+    # Its alerts reach the window too: on SQLite through the same watch, on PostgreSQL pushed by the server.
+    alerted = window.team.pushed_notification if database else poller.notification
+    with (
+        qtbot.waitSignal(poller.store_moved, timeout=WAIT_MS),
+        qtbot.waitSignal(alerted, timeout=WAIT_MS) as notified,
+    ):
         standing.set()  # the service's fetch answers now; its articles are stored by the service alone
+    assert "Kessaci" in notified.args[0].body
     qtbot.waitUntil(lambda: "Served by the service 0" in titles(window), timeout=WAIT_MS)
     assert window.status.last_poll.text().startswith("Last poll")
     assert poller.scheduler is None
