@@ -120,6 +120,12 @@ class WindowPoller(QObject):
         """True while another process polls (or the lease cannot be asked for)."""
         return bool(self.words)
 
+    @property
+    def watching(self) -> bool:
+        """True once a standby's watch has read the store's mark: what the holder stores from then on reloads
+        the list."""
+        return bool(self.words) and self._mark is not None
+
     def start(self) -> None:
         """Ask for the lease on the loop's thread: the window polls at once when it is free."""
         if self._thread is not None:
@@ -181,8 +187,9 @@ class WindowPoller(QObject):
             self.bridge.attach_scheduler(None)
 
     def _stand_by(self, words: str) -> None:
-        if words != self.words:
-            log.info("%s", words)
+        if words == self.words:
+            return  # still standing by for the same reason (a server down is told at every try)
+        log.info("%s", words)
         self.words = words
         self.bridge.not_polling = words
         self.window.status.set_standby(words)

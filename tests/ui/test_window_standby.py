@@ -253,6 +253,7 @@ def test_a_window_standing_by_for_vigie_serve_lists_its_new_articles_and_takes_o
         poller.start()
     assert f"(pid {service.pid})" in said.args[0]
     assert said.args[0] in window.status.standby.text()
+    qtbot.waitUntil(lambda: poller.watching, timeout=WAIT_MS)  # the watch knows the store as it is now
     # Its alerts reach the window too: on SQLite through the same watch, on PostgreSQL pushed by the server.
     alerted = window.team.pushed_notification if database else poller.notification
     with (
@@ -262,7 +263,8 @@ def test_a_window_standing_by_for_vigie_serve_lists_its_new_articles_and_takes_o
         standing.set()  # the service's fetch answers now; its articles are stored by the service alone
     assert "Kessaci" in notified.args[0].body
     qtbot.waitUntil(lambda: "Served by the service 0" in titles(window), timeout=WAIT_MS)
-    assert window.status.last_poll.text().startswith("Last poll")
+    # The poll's end is recorded after its articles: a later look of the watch shows it.
+    qtbot.waitUntil(lambda: window.status.last_poll.text().startswith("Last poll"), timeout=WAIT_MS)
     assert poller.scheduler is None
 
     service.kill()
