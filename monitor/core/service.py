@@ -411,10 +411,7 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
     def store_mark(self) -> tuple[int, str | None, int]:
         """The newest article's id, the last poll's end and the newest poll that flagged alerts: what a window
         standing by watches for the polls of the process that holds the poller lease (cheap indexed reads)."""
-        row = self.store.conn.execute(
-            "SELECT coalesce(max(id), 0), (SELECT coalesce(max(poll_id), 0) FROM articles WHERE alert = 1) "
-            "FROM articles"
-        ).fetchone()
+        row = self.store.conn.execute(STORE_MARK_SQL).fetchone()
         return int(row[0]), self.last_poll(), int(row[1])
 
     def poll_notification(self, poll_id: int) -> Notification | None:
@@ -472,6 +469,13 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
     def story_reports(self, story: int) -> list[ArticleRow]:
         """A story's reports as list rows, earliest first."""
         return self.store.story_report_rows(story)
+
+
+# The newest article and the newest poll that flagged alerts (two indexed reads; bench/standby_watch.py times it).
+STORE_MARK_SQL = (
+    "SELECT coalesce(max(id), 0), (SELECT coalesce(max(poll_id), 0) FROM articles WHERE alert = 1) "
+    "FROM articles"
+)
 
 
 def core_poll_function(core: VigieCore) -> PollFunction:
