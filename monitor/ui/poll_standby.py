@@ -57,6 +57,7 @@ class WindowPoller(QObject):
         check_seconds: how often the holder checks the lease is still its own.
         resync_seconds: how often the holder re-reads the feeds (changed by other processes).
         watch_seconds: how often a standby looks for the holder's new articles.
+        holder_seconds: how often a standby reads again who holds the lease (another may have taken it).
         scheduler_options: given to each PollScheduler (tests take the jitter out).
     """
 
@@ -76,6 +77,7 @@ class WindowPoller(QObject):
         check_seconds: float = 5.0,
         resync_seconds: float = 60.0,
         watch_seconds: float = 10.0,
+        holder_seconds: float = 60.0,
         **scheduler_options: Any,
     ) -> None:
         super().__init__(window)
@@ -113,6 +115,7 @@ class WindowPoller(QObject):
             check_seconds=check_seconds,
             resync_seconds=resync_seconds,
             hooks=hooks,
+            holder_seconds=holder_seconds,
         )
 
     @property

@@ -3,9 +3,10 @@ holds the poller lease (storage/lease.py), a standby otherwise.
 
 The life of a serving process:
 
-1. **Standby.** It tries the lease; held elsewhere, it says so once (naming the holder when it can) and tries
-   again every `retry_seconds`. The holder's death frees the lease (the kernel drops a dead process's flock; the
-   server ends a dead client's session and its advisory lock), so the next try takes it over.
+1. **Standby.** It tries the lease; held elsewhere, it says so once (naming the holder when it can; again when
+   the holder it reads every `holder_seconds` is another) and tries again every `retry_seconds`. The holder's
+   death frees the lease (the kernel drops a dead process's flock; the server ends a dead client's session and
+   its advisory lock), so the next try takes it over.
 2. **Holder.** It starts a PollScheduler (the window's: one APScheduler job per feed, one poll worker, the
    overdue feeds polled at once). Every `check_seconds` it checks the lease is still its own, and every
    `resync_seconds` it re-reads the feeds, so that feeds added by `vigie feeds add` or by an analyst's window
@@ -95,7 +96,8 @@ class StandbyHooks:
 
     Attributes:
         on_standby: (holder) another process holds the lease: this one stands by. `holder` names it in words
-            ("vigie on HOST (pid N)"; "" when unknown). Told once per stretch of standing by.
+            ("vigie on HOST (pid N)"; "" when unknown). Told when standing by starts, and again when the holder
+            read every `holder_seconds` is another.
         on_takeover: (scheduler) this process took the lease; its scheduler has started (overdue feeds first).
         on_released: (scheduler) polling stopped (the lease was lost, or the loop stops); the scheduler is shut
             down, the poll in flight ended.
@@ -129,6 +131,7 @@ class HeadlessPoller:
         check_seconds: how often the holder checks the lease is still its own.
         resync_seconds: how often the holder re-reads the feeds (new feeds, changed intervals).
         hooks: what to tell the owner (the window) as the loop stands by, takes over and stops polling.
+        holder_seconds: how often a standby reads again who holds the lease (on PostgreSQL, one connection).
     """
 
     def __init__(
@@ -141,6 +144,7 @@ class HeadlessPoller:
         check_seconds: float = 5.0,
         resync_seconds: float = 60.0,
         hooks: StandbyHooks | None = None,
+        holder_seconds: float = 60.0,
     ) -> None:
         self._lease = lease
         self._hooks = hooks or StandbyHooks()
@@ -149,11 +153,13 @@ class HeadlessPoller:
         self._retry = max(0.05, retry_seconds)
         self._check = max(0.05, check_seconds)
         self._resync = max(0.05, resync_seconds)
+        self._holder_every = max(0.05, holder_seconds)
         self.takeovers = 0  # how many times this process took the lease
 
     def run(self, stop: threading.Event) -> None:
         """Stand by or poll until `stop` is set; returns once the lease is released."""
-        told_waiting = False
+        told: str | None = None  # the holder told, while standing by
+        read_at = 0.0
         while not stop.is_set():
             try:
                 taken = self._lease.try_acquire()
@@ -161,21 +167,22 @@ class HeadlessPoller:
                 log.warning("%s; trying again in %g s", exc, self._retry)
                 _tell(self._hooks.on_error, str(exc))
                 stop.wait(self._retry)
-                told_waiting = False
+                told = None
                 continue
             if not taken:
-                if not told_waiting:
-                    holder = self._lease.holder()
-                    log.info(
-                        "standby: the poller lease is held by %s; trying again every %g s",
-                        holder or "another process",
-                        self._retry,
-                    )
-                    _tell(self._hooks.on_standby, holder)
-                    told_waiting = True
+                if told is None or time.monotonic() - read_at >= self._holder_every:
+                    holder, read_at = self._lease.holder(), time.monotonic()
+                    if holder != told:
+                        log.info(
+                            "standby: the poller lease is held by %s; trying again every %g s",
+                            holder or "another process",
+                            self._retry,
+                        )
+                        _tell(self._hooks.on_standby, holder)
+                        told = holder
                 stop.wait(self._retry)
                 continue
-            told_waiting = False
+            told = None
             self.takeovers += 1
             log.info("took the poller lease: this process polls now")
             try:

@@ -23,6 +23,10 @@ def _never_polls(feed_ids, *, on_progress=None, cancel=None) -> PollResult:  # t
     raise AssertionError(f"no feed to poll, yet asked to poll {feed_ids}")
 
 
+def _never_takes_over(gated: PollFunction) -> PollScheduler:
+    raise AssertionError("the lease is held elsewhere: the loop must not take over")
+
+
 def test_the_loop_tells_whom_it_stands_by_for_then_hands_over_its_scheduler(
     open_store: Callable[[], Store], tmp_path: Path
 ) -> None:
@@ -72,3 +76,38 @@ def test_the_loop_tells_whom_it_stands_by_for_then_hands_over_its_scheduler(
         assert again.try_acquire()  # the loop gave the lease back when it stopped
     finally:
         again.release()
+
+
+def test_a_standby_names_the_holder_again_when_it_changes(postgres_server: str, tmp_path: Path) -> None:
+    """The holder is read again every `holder_seconds`: when it is another (here the holding session names
+    itself anew, as a new holder would be named), the standby is told again, with the new name."""
+    import psycopg
+
+    from monitor.core.storage.lease import PG_LEASE_KEY
+
+    Store.open(tmp_path / "unused.sqlite3", database=postgres_server).close()  # the schema, once
+    told: queue.Queue[str] = queue.Queue()
+    with psycopg.connect(
+        postgres_server, autocommit=True, application_name="vigie on first (pid 1)"
+    ) as first:
+        assert first.execute("SELECT pg_try_advisory_lock(%s, %s)", PG_LEASE_KEY).fetchone()[0]
+        ours = lease_for(tmp_path / "v.sqlite3", postgres_server, name="the window")
+        loop = HeadlessPoller(
+            ours,
+            _never_polls,
+            _never_takes_over,
+            retry_seconds=0.05,
+            holder_seconds=0.05,
+            hooks=StandbyHooks(on_standby=told.put),
+        )
+        stop = threading.Event()
+        thread = threading.Thread(target=loop.run, args=(stop,), daemon=True)
+        thread.start()
+        try:
+            assert told.get(timeout=WAIT_S).startswith("vigie on first (pid 1)")
+            first.execute("SET application_name = 'vigie on second (pid 2)'")
+            assert told.get(timeout=WAIT_S).startswith("vigie on second (pid 2)")
+            assert not ours.held
+        finally:
+            stop.set()
+            thread.join(WAIT_S)
