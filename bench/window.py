@@ -246,13 +246,13 @@ def bench_stall(app, window, core, n_feeds: int, traces: Path | None = None) -> 
         timer.start()
         t = time.perf_counter()
         # The window polls only through the scheduler, as run_app wires it; the farm's new feeds are overdue, so
-        # starting the scheduler polls them all at once.
-        scheduler, _notifier = wire_scheduling(core, window, app)
-        scheduler.start()
+        # starting the window's poller (the lease is free) polls them all at once.
+        poller, _notifier = wire_scheduling(core, window, app)
+        poller.start()
         QTimer.singleShot(600_000, app.quit)
         app.exec()
         timer.stop()
-        scheduler.shutdown(wait=True)
+        poller.shutdown(wait=True)
         if trace_file:
             faulthandler.cancel_dump_traceback_later()
             trace_file.close()
@@ -294,16 +294,16 @@ def seed_alert_history(core, count: int) -> int:
 
 def bench_actions(app, window, core, count: int) -> None:
     """The GUI thread while the analyst opens articles, marks them and pauses alerts (the notifier wired as
-    monitor.app.run_app wires it; its scheduler is not started)."""
+    monitor.app.run_app wires it; its poller is not started)."""
     seeded = seed_alert_history(core, ALERTS_REMEMBERED)
     print(f"alert history: {seeded} unread alerted articles remembered (what the tray counts)")
     window.model.set_query(ArticleQuery())
     app.processEvents()
-    scheduler, notifier = wire_scheduling(core, window, app)
+    poller, notifier = wire_scheduling(core, window, app)
     phases = _stalls.action_phases(window, notifier, count)
     _stalls.run_phases(app, phases)
     _stalls.report(phases)
-    del scheduler
+    del poller
 
 
 def _run_rescore_probe(work: Path, fingerprint: str) -> dict[str, object]:

@@ -16,8 +16,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from monitor import APP_NAME
 from monitor.core.errors import UserError, describe_error
-from monitor.core.polling.scheduler import PollScheduler
-from monitor.core.service import VigieCore, core_poll_function
+from monitor.core.service import VigieCore
 from monitor.core.support.workers import start_resource_tracker
 from monitor.core.web.fetch import tls_context
 from monitor.paths import AppPaths
@@ -25,6 +24,7 @@ from monitor.ui.bridge import Bridge
 from monitor.ui.icons import app_icon
 from monitor.ui.main_window import MainWindow
 from monitor.ui.notifier import Notifier
+from monitor.ui.poll_standby import WindowPoller
 from monitor.ui.polling import PollRelay
 from monitor.ui.style import stylesheet
 from monitor.ui.tasks import Runner, TaskRunner
@@ -95,7 +95,8 @@ def run_app(
     """Open the window on the profile at `paths`; returns the exit code.
 
     A first start (an empty data folder) subscribes to the default feeds and shows what to do next. The
-    scheduler polls overdue feeds at once and each feed on its interval after that; F5 polls now.
+    scheduler polls overdue feeds at once and each feed on its interval after that; F5 polls now. While
+    another process holds the poller lease (a `vigie serve`, another window) the window stands by instead.
     """
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -125,15 +126,15 @@ def run_app(
             "Welcome: the seeds, the default watchlist and feeds are ready. Polling the feeds now (F5 polls again)."
         )
     app.aboutToQuit.connect(window.save_state)  # quitting (from a tray menu, say) closes no window
-    scheduler, notifier = wire_scheduling(core, window, app)
+    poller, notifier = wire_scheduling(core, window, app)
     notifier.show_initial(minimized=minimized)
     QTimer.singleShot(BACKGROUND_WORK_DELAY_MS, lambda: start_background_work(core, window))
-    scheduler.start()  # overdue feeds (all of them on a first start) are polled at once
+    poller.start()  # the lease free, overdue feeds (all of them on a first start) are polled at once
     quit_on_signals(notifier)
     try:
         return app.exec()
     finally:
-        scheduler.shutdown(wait=True)  # the poll in progress ends its writes; no thread is left
+        poller.shutdown(wait=True)  # the poll in progress ends its writes; the lease is released
         window.bridge.cancel_poll()
         runner.shutdown(wait=True)
         core.close()
@@ -183,26 +184,27 @@ def quit_on_signals(notifier: Notifier) -> None:
 
 
 def wire_scheduling(
-    core: VigieCore, window: MainWindow, app: QApplication, **scheduler_options: Any
-) -> tuple[PollScheduler, Notifier]:
-    """Scheduled polling and alerts: scheduler -> relay (GUI thread) -> bridge signals and the notifier.
+    core: VigieCore, window: MainWindow, app: QApplication, **options: Any
+) -> tuple[WindowPoller, Notifier]:
+    """Scheduled polling and alerts: the poller lease decides whether this window polls (ui/poll_standby.py);
+    while it does, scheduler -> relay (GUI thread) -> bridge signals and the notifier.
 
-    `scheduler_options` go to the PollScheduler (tests take the jitter out); the caller starts it.
+    `options` go to the WindowPoller (its standby timings) and through it to each PollScheduler (tests take the
+    jitter out); the caller starts it.
     """
     relay = PollRelay(core.alerts, parent=window, spikes=core.signals.check_spikes)
-    scheduler = PollScheduler(core.store, core_poll_function(core), relay.callbacks(), **scheduler_options)
+    poller = WindowPoller(core, window, relay.callbacks(), **options)
     bridge = window.bridge
-    bridge.attach_scheduler(scheduler)
     relay.poll_started.connect(bridge.poll_started.emit)
     relay.poll_progress.connect(bridge.poll_progress.emit)
     relay.poll_finished.connect(bridge.poll_finished.emit)
     relay.poll_finished.connect(lambda _result: (bridge.articles_changed.emit(), bridge.feeds_changed.emit()))
     relay.error.connect(bridge.error.emit)
-    bridge.feeds_changed.connect(scheduler.sync)  # added, removed, re-timed or re-enabled feeds
     pane = window.findChild(QWidget, "listPane")
     notifier = Notifier(window, banner_layout=pane.layout() if pane else None, alerts=bridge)
     window.notifier = notifier
     relay.notification.connect(notifier.notify)
+    poller.notification.connect(notifier.notify)  # standing by on SQLite: the alerts of the holder's polls
     relay.poll_finished.connect(notifier.refresh_unread)
     bridge.states_changed.connect(notifier.refresh_unread)
     notifier.open_articles.connect(window.show_articles)
@@ -210,4 +212,4 @@ def wire_scheduling(
     notifier.quit_requested.connect(app.quit)
     if core.on_shared_database:  # the alerts of the other clients' polls, pushed by the server
         window.team.push_alerts(notifier)
-    return scheduler, notifier
+    return poller, notifier

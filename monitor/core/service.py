@@ -408,6 +408,17 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
         """When the last poll ended (ISO 8601), or None."""
         return self.store.get_meta("last_poll")
 
+    def store_mark(self) -> tuple[int, str | None, int]:
+        """The newest article's id, the last poll's end and the newest poll that flagged alerts: what a window
+        standing by watches for the polls of the process that holds the poller lease (cheap indexed reads)."""
+        row = self.store.conn.execute(STORE_MARK_SQL).fetchone()
+        return int(row[0]), self.last_poll(), int(row[1])
+
+    def poll_notification(self, poll_id: int) -> Notification | None:
+        """The notification for the alerts another process's poll flagged, under this analyst's rules (muted
+        feeds, quiet hours, pause); None when nothing is to be shown. That poll decided duplicates and stories."""
+        return self.alerts.notification_for_articles(self.store.alert_articles(poll_id))
+
     def highlighted_unread_by_feed(self) -> dict[int | None, int]:
         """Unread highlighted articles per feed id (None for the seeds): the sidebar sums them per folder."""
         return highlighted_unread_by_feed(self.store.conn)
@@ -458,6 +469,13 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
     def story_reports(self, story: int) -> list[ArticleRow]:
         """A story's reports as list rows, earliest first."""
         return self.store.story_report_rows(story)
+
+
+# The newest article and the newest poll that flagged alerts (two indexed reads; bench/standby_watch.py times it).
+STORE_MARK_SQL = (
+    "SELECT coalesce(max(id), 0), (SELECT coalesce(max(poll_id), 0) FROM articles WHERE alert = 1) "
+    "FROM articles"
+)
 
 
 def core_poll_function(core: VigieCore) -> PollFunction:

@@ -72,10 +72,11 @@ class Bridge(QObject):
         self.runner = runner
         self._rescoring = False
         self._scheduler: PollScheduler | None = None
+        self.not_polling = "Polling is not running."  # Poll now without a scheduler (a standby: who polls)
 
-    def attach_scheduler(self, scheduler: PollScheduler) -> None:
+    def attach_scheduler(self, scheduler: PollScheduler | None) -> None:
         """Polls run on the scheduler's worker (one at a time; alerts decided there); the app forwards the
-        scheduler's PollRelay signals to poll_started/poll_progress/poll_finished."""
+        scheduler's PollRelay signals to poll_started/poll_progress/poll_finished. None: not polling (standby)."""
         self._scheduler = scheduler
 
     # -- state ----------------------------------------------------------------------------------------------
@@ -115,7 +116,7 @@ class Bridge(QObject):
         what to do."""
         scheduler = self._scheduler
         if scheduler is None:
-            self.message.emit("Polling is not running.")
+            self.message.emit(self.not_polling)
             return False
         if feeds is not None:
             scheduler.poll_now([f.id for f in feeds])

@@ -47,6 +47,12 @@ class StatusPanel(QObject):
         self.progress.setVisible(False)
         self.last_poll = QLabel(bar)
         self.last_poll.setObjectName("statusLastPoll")
+        self.standby = QLabel(bar)
+        self.standby.setObjectName("statusStandby")
+        self.standby.setToolTip(
+            "Only one Vigie polls a store at a time (the poller lease): this window takes over when that one stops"
+        )
+        self.standby.setVisible(False)
         self.failing = _ClickableLabel(bar)
         self.failing.setObjectName("statusFailing")
         self.failing.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -55,6 +61,7 @@ class StatusPanel(QObject):
         bar.addWidget(self.error, 1)
         bar.addPermanentWidget(self.activity)
         bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.standby)
         bar.addPermanentWidget(self.failing)
         bar.addPermanentWidget(self.last_poll)
         self._error_timer = QTimer(self)
@@ -89,6 +96,11 @@ class StatusPanel(QObject):
 
     def set_last_poll(self, when: str | None) -> None:
         self.last_poll.setText(f"Last poll: {format_date(when)}" if when else "Never polled")
+
+    def set_standby(self, words: str) -> None:
+        """Say who polls while this window stands by ("" while it polls itself)."""
+        self.standby.setText(words)
+        self.standby.setVisible(bool(words))
 
     def set_failing(self, count: int) -> None:
         self.failing.setText(f"⚠ {count} failing feed{'s' if count != 1 else ''}" if count else "")

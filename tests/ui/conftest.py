@@ -53,8 +53,9 @@ class Wiring:
 
 @pytest.fixture
 def wired(qtbot, qapp, core: VigieCore, opened_urls: list[str]) -> Iterator[Wiring]:  # type: ignore[no-untyped-def]
-    """The window as run_app wires it: a real TaskRunner and a started PollScheduler (no jitter), so tests
-    see the cross-thread behaviour; links go to `opened_urls`, questions are answered yes."""
+    """The window as run_app wires it: a real TaskRunner and its poller, which takes the free poller lease and
+    starts a PollScheduler (no jitter), so tests see the cross-thread behaviour; links go to `opened_urls`,
+    questions are answered yes."""
     from monitor.app import build_window, setup_application, wire_scheduling
     from monitor.ui.tasks import TaskRunner
 
@@ -67,15 +68,17 @@ def wired(qtbot, qapp, core: VigieCore, opened_urls: list[str]) -> Iterator[Wiri
         confirm=lambda _q: True,
     )
     qtbot.addWidget(win)
-    scheduler, notifier = wire_scheduling(core, win, qapp, jitter_seconds=0, gather_seconds=0)
-    scheduler.start()
+    poller, notifier = wire_scheduling(core, win, qapp, jitter_seconds=0, gather_seconds=0)
+    poller.start()  # nobody else polls this store: the window takes the poller lease and starts its scheduler
+    qtbot.waitUntil(lambda: poller.scheduler is not None, timeout=30000)
+    assert poller.scheduler is not None
     win.show()
     qtbot.waitExposed(win)
     settle(qtbot, win)
     try:
-        yield Wiring(win, runner, scheduler, notifier)
+        yield Wiring(win, runner, poller.scheduler, notifier)
     finally:
-        scheduler.shutdown(wait=True)
+        poller.shutdown(wait=True)
         win.counter.later.stop()
         runner.shutdown(wait=True)
         QApplication.setQuitOnLastWindowClosed(True)

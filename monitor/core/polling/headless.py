@@ -3,9 +3,10 @@ holds the poller lease (storage/lease.py), a standby otherwise.
 
 The life of a serving process:
 
-1. **Standby.** It tries the lease; held elsewhere, it says so once (naming the holder when it can) and tries
-   again every `retry_seconds`. The holder's death frees the lease (the kernel drops a dead process's flock; the
-   server ends a dead client's session and its advisory lock), so the next try takes it over.
+1. **Standby.** It tries the lease; held elsewhere, it says so once (naming the holder when it can; again when
+   the holder it reads every `holder_seconds` is another) and tries again every `retry_seconds`. The holder's
+   death frees the lease (the kernel drops a dead process's flock; the server ends a dead client's session and
+   its advisory lock), so the next try takes it over.
 2. **Holder.** It starts a PollScheduler (the window's: one APScheduler job per feed, one poll worker, the
    overdue feeds polled at once). Every `check_seconds` it checks the lease is still its own, and every
    `resync_seconds` it re-reads the feeds, so that feeds added by `vigie feeds add` or by an analyst's window
@@ -15,11 +16,11 @@ The life of a serving process:
    new fetch and waits for it. What it fetched is stored, each feed in one transaction that happens whole or
    not at all; the lease is released, and the next standby takes over within its retry period.
 
-Every other poll respects the lease already: VigieCore.poll takes it for the poll's length (or refuses in words,
-naming the holder), so the window's scheduled poll and `vigie poll` poll nothing while a service holds it.
-Seam for the desktop window to stand by instead (not wired yet): run HeadlessPoller on a thread of its own, with
-`make_scheduler` giving the scheduler it already builds in app.wire_scheduling, and show "polled by another
-Vigie" while standing by. Nothing else changes: the lease and the scheduler do not know who runs them.
+The desktop window runs the same loop on a thread of its own (monitor/ui/poll_standby.py): `StandbyHooks` tell
+it when it stands by (and for whom), takes over or stops polling, so its status bar can say so. Every other poll
+respects the lease too: VigieCore.poll takes it for the poll's length (or refuses in words, naming the holder),
+so `vigie poll` polls nothing while a service or a window holds it. The lease and the scheduler do not know who
+runs them.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from monitor.core.errors import StoreError, UserError
 from monitor.core.polling.scheduler import PollFunction, PollScheduler, SchedulerCallbacks
@@ -87,6 +89,36 @@ def logging_callbacks(alerts: AlertPolicy | None = None) -> SchedulerCallbacks:
     )
 
 
+@dataclass
+class StandbyHooks:
+    """What the standby loop tells its owner (the window; `vigie serve` logs instead). All are called on the
+    loop's thread, never the GUI's.
+
+    Attributes:
+        on_standby: (holder) another process holds the lease: this one stands by. `holder` names it in words
+            ("vigie on HOST (pid N)"; "" when unknown). Told when standing by starts, and again when the holder
+            read every `holder_seconds` is another.
+        on_takeover: (scheduler) this process took the lease; its scheduler has started (overdue feeds first).
+        on_released: (scheduler) polling stopped (the lease was lost, or the loop stops); the scheduler is shut
+            down, the poll in flight ended.
+        on_error: (message) the lease could not be asked for (the server is down): the loop tries again.
+    """
+
+    on_standby: Callable[[str], None] | None = None
+    on_takeover: Callable[[PollScheduler], None] | None = None
+    on_released: Callable[[PollScheduler], None] | None = None
+    on_error: Callable[[str], None] | None = None
+
+
+def _tell(hook: Callable[[Any], None] | None, value: Any) -> None:
+    if hook is None:
+        return
+    try:
+        hook(value)
+    except Exception:  # the owner's bug must not stop polling or the standby
+        log.exception("a standby hook failed")
+
+
 class HeadlessPoller:
     """Scheduled polling while this process holds the lease; a standby while another does.
 
@@ -98,6 +130,8 @@ class HeadlessPoller:
         retry_seconds: how often a standby tries the lease.
         check_seconds: how often the holder checks the lease is still its own.
         resync_seconds: how often the holder re-reads the feeds (new feeds, changed intervals).
+        hooks: what to tell the owner (the window) as the loop stands by, takes over and stops polling.
+        holder_seconds: how often a standby reads again who holds the lease (on PostgreSQL, one connection).
     """
 
     def __init__(
@@ -109,37 +143,46 @@ class HeadlessPoller:
         retry_seconds: float = 5.0,
         check_seconds: float = 5.0,
         resync_seconds: float = 60.0,
+        hooks: StandbyHooks | None = None,
+        holder_seconds: float = 60.0,
     ) -> None:
         self._lease = lease
+        self._hooks = hooks or StandbyHooks()
         self._poll = poll
         self._make_scheduler = make_scheduler
         self._retry = max(0.05, retry_seconds)
         self._check = max(0.05, check_seconds)
         self._resync = max(0.05, resync_seconds)
+        self._holder_every = max(0.05, holder_seconds)
         self.takeovers = 0  # how many times this process took the lease
 
     def run(self, stop: threading.Event) -> None:
         """Stand by or poll until `stop` is set; returns once the lease is released."""
-        told_waiting = False
+        told: str | None = None  # the holder told, while standing by
+        read_at = 0.0
         while not stop.is_set():
             try:
                 taken = self._lease.try_acquire()
             except StoreError as exc:  # the server is down: a standby waits for it as for the lease
                 log.warning("%s; trying again in %g s", exc, self._retry)
-                taken = False
-                told_waiting = False
+                _tell(self._hooks.on_error, str(exc))
+                stop.wait(self._retry)
+                told = None
+                continue
             if not taken:
-                if not told_waiting:
-                    holder = self._lease.holder() or "another process"
-                    log.info(
-                        "standby: the poller lease is held by %s; trying again every %g s",
-                        holder,
-                        self._retry,
-                    )
-                    told_waiting = True
+                if told is None or time.monotonic() - read_at >= self._holder_every:
+                    holder, read_at = self._lease.holder(), time.monotonic()
+                    if holder != told:
+                        log.info(
+                            "standby: the poller lease is held by %s; trying again every %g s",
+                            holder or "another process",
+                            self._retry,
+                        )
+                        _tell(self._hooks.on_standby, holder)
+                        told = holder
                 stop.wait(self._retry)
                 continue
-            told_waiting = False
+            told = None
             self.takeovers += 1
             log.info("took the poller lease: this process polls now")
             try:
@@ -151,6 +194,7 @@ class HeadlessPoller:
     def _poll_while_held(self, stop: threading.Event) -> None:
         scheduler = self._make_scheduler(LeaseGate(self._lease, self._poll))
         scheduler.start()
+        _tell(self._hooks.on_takeover, scheduler)
         try:
             last_sync = time.monotonic()
             while not stop.wait(self._check):
@@ -163,3 +207,4 @@ class HeadlessPoller:
             log.info("stopping: the poll in flight (if any) ends its writes")
         finally:
             scheduler.shutdown(wait=True)
+            _tell(self._hooks.on_released, scheduler)

@@ -14,7 +14,7 @@ has to guess whether the holder is still alive:
 A lease is taken without waiting (``try_acquire``); the caller (polling.headless) retries every few seconds and
 asks ``still_held`` before each poll, so a holder that lost its lease's connection stops polling at once.
 
-The desktop window can take the same lease through ``lease_for(store)``: see LeaseSeam in polling.headless.
+The desktop window takes the same lease (VigieCore.poller_lease) through the same loop: ui/poll_standby.py.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def held_elsewhere(lease: Lease) -> LeaseHeldError:
 
 
 class Lease(Protocol):
-    """What the headless poller (and, later, the window) needs of a lease."""
+    """What the standby loop (polling.headless: `vigie serve` and the window) needs of a lease."""
 
     @property
     def held(self) -> bool: ...

@@ -200,6 +200,14 @@ class TeamRecords:
         ).fetchall()
         return [article_from_row(r) for r in rows]
 
+    def may_store_articles(self) -> bool:
+        """Whether this login may store polled articles, which a poller must: always on SQLite; on PostgreSQL,
+        INSERT on articles (the service's role and the owner have it, an analyst's or an editor's has not)."""
+        if self.database is None:
+            return True
+        row = self.conn.execute("SELECT has_table_privilege('articles', 'INSERT')").fetchone()
+        return bool(row and row[0])
+
     def own_sessions(self) -> set[int]:
         """The server process ids of this store's connections (a client skips the alerts of its own polls)."""
         return set(getattr(self._pool, "backend_pids", set()))

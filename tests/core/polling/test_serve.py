@@ -192,10 +192,11 @@ def test_a_one_off_poll_refuses_while_the_service_polls(
     _cli(database, "poll")  # the lease is free again
 
 
-def test_the_windows_scheduled_poll_stands_aside_while_another_process_polls(
+def test_a_scheduled_poll_outside_the_lease_stands_aside_while_another_process_polls(
     data_dir: Path, database: str | None, httpserver, tmp_path: Path
 ) -> None:
-    """The window's path (the PollScheduler on VigieCore.poll, as app.wire_scheduling builds it) without Qt."""
+    """A PollScheduler on VigieCore.poll that does not hold the lease (the window's scheduler runs behind it,
+    tests/ui/test_window_standby.py): VigieCore.poll refuses in words, naming the holder, and polls once free."""
     from monitor.core.polling.scheduler import PollScheduler, SchedulerCallbacks
     from monitor.core.service import VigieCore, core_poll_function
     from monitor.core.storage.lease import lease_for
