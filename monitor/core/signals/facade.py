@@ -53,21 +53,16 @@ class Signals:
         unit: str = "articles",
     ) -> list[TimelineRow]:
         """How many articles (or stories, `unit`) name each entry per period (see signals.timeline)."""
-        self._require_sqlite()
         return timeline(
             self._store.conn, self._watchlist(), names, by=by, since=since, until=until, unit=unit
         )
 
     def cooccurrence(self, since: str | None = None, until: str | None = None) -> CoOccurrence:
         """Which watched entries appear together in the articles of [since, until) (see signals.cooccurrence)."""
-        self._require_sqlite()
         return cooccurrence(self._store.conn, self._watchlist(), since=since, until=until)
 
     def check_spikes(self) -> list[Notification]:
-        """After a poll: a notification per new spike (quiet hours and the pause hold them back). None on
-        PostgreSQL yet: its polls go on without spike alerts."""
-        if not self._store.dialect.is_sqlite:
-            return []
+        """After a poll: a notification per new spike (quiet hours and the pause hold them back)."""
         return self.spikes.check()
 
     def emerging(self, since: str | None = None) -> list[EmergingName]:

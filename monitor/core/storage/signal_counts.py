@@ -2,6 +2,9 @@
 
 Every count here is read from the article_entries_timeline index (entry, published) alone (schema 13): an
 article's date is copied beside each entry it names, so no query reads the wide article rows.
+
+The SQL is SQLite's and runs on PostgreSQL too: the connection adapter (pg.py `translate`) drops the INDEXED BY
+hints and writes the week's start with PostgreSQL's date functions.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ PERIOD_SQL = {
     "week": "date(published, '-6 days', 'weekday 1') || 'T00:00:00+00:00'",
 }
 _CHUNK = 400  # entries per query, below SQLite's host-parameter limit
+_COUNT_IF = "sum(CASE WHEN {} THEN 1 ELSE 0 END)"
 
 
 @dataclass(frozen=True)
@@ -112,8 +116,10 @@ def window_counts(
     for start in range(0, len(entries), _CHUNK):
         chunk = list(entries[start : start + _CHUNK])
         marks = ",".join("?" * len(chunk))
-        sql = f"""SELECT entry, sum(published >= ?), sum(published >= ?),
-                      sum(published >= ? AND published < ?), sum(published >= ? AND published < ?)
+        # CASE, not a sum of comparisons: PostgreSQL does not add up booleans.
+        sql = f"""SELECT entry, {_COUNT_IF.format("published >= ?")}, {_COUNT_IF.format("published >= ?")},
+                      {_COUNT_IF.format("published >= ? AND published < ?")},
+                      {_COUNT_IF.format("published >= ? AND published < ?")}
                   FROM article_entries INDEXED BY article_entries_timeline
                   WHERE entry IN ({marks}) AND published >= ? AND published <= ?
                   GROUP BY entry"""
