@@ -14,6 +14,8 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from monitor.core.storage.pg_search import search_ids
+
 log = logging.getLogger(__name__)
 
 # How each period's start is written from the stored UTC ISO date ("2026-12-06T09:41:00+00:00"). A week
@@ -169,11 +171,16 @@ def entry_totals(conn: sqlite3.Connection, entries: Sequence[str]) -> dict[str, 
 
 def articles_naming(conn: sqlite3.Connection, forms: Sequence[str]) -> int:
     """How many stored articles (any date, highlighted or not) contain one of `forms` as a phrase: the
-    full-text index answers, no text is read."""
+    full-text index answers (SQLite's FTS5 table, PostgreSQL's vectors), no text is read."""
     phrases = [f.replace('"', " ").strip() for f in forms]
     query = " OR ".join(f'"{p}"' for p in phrases if p)
     if not query:
         return 0
+    if not isinstance(conn, sqlite3.Connection):  # PostgreSQL: the search box's phrases, on articles_search
+        found = search_ids(query)
+        if found is None:
+            return 0
+        return int(conn.execute(f"SELECT count(*) FROM ({found[0]}) n", found[1]).fetchone()[0])
     try:
         return int(
             conn.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", (query,)).fetchone()[
