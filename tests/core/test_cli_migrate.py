@@ -165,3 +165,35 @@ def test_migrate_says_what_is_missing_in_one_line(data_dir: Path, tmp_path: Path
     assert "password" in err and "secret" not in err
     assert main(["--data-dir", str(tmp_path / "none"), "migrate", "--to", "postgresql://db.invalid/v"]) == 2
     assert "no profile to copy" in capsys.readouterr().err
+
+
+def test_full_texts_move_in_with_their_page_versions(
+    data_dir: Path, postgres_server: str, httpserver, capsys
+) -> None:
+    """A full-text feed polled locally, moved in: the setting, the page's text and its page version land on the
+    server, its search finds a word only the page has, and the server's poll fetches no page again."""
+    from tests.core.evidence.test_full_text import feed_xml, serve_pages
+
+    url = empty_database(postgres_server)
+    serve_pages(httpserver)
+    base = httpserver.url_for("").rstrip("/")
+    feed_url = serve_feed(httpserver, "/feed.xml", ServedFeed(feed_xml(base, ["good"])))
+    assert main(["feeds", "add", feed_url, "--no-check"]) == 0
+    assert main(["feeds", "full-text", feed_url, "on"]) == 0
+    assert main(["poll"]) == 0
+    [local] = [r for r in _export(capsys).values() if r["source"] != "seed"]
+    assert "Octave Brunier" in local["full_text"]
+    assert main(["migrate", "--to", url]) == 0
+    [remote] = [r for r in _export(capsys, "--database", url).values() if r["source"] != "seed"]
+    assert remote["full_text"] == local["full_text"]
+    assert [(v["kind"], v["sha256"]) for v in remote["versions"]] == [
+        (v["kind"], v["sha256"]) for v in local["versions"]
+    ]
+    assert [v["kind"] for v in remote["versions"]] == ["feed", "page"]
+    assert main(["--database", url, "feeds", "list"]) == 0
+    assert "; full text;" in capsys.readouterr().out
+    assert main(["--database", url, "search", "Brunier"]) == 0
+    assert local["title"] in capsys.readouterr().out
+    pages = sum("/pages/" in str(req.path) for req, _ in httpserver.log)
+    assert main(["--database", url, "poll"]) == 0  # the copied item is unchanged: no page is fetched again
+    assert sum("/pages/" in str(req.path) for req, _ in httpserver.log) == pages

@@ -115,7 +115,7 @@ def fetch_full_texts(
             last_modified=response.last_modified,
             doc_sha256=hashlib.sha256(response.content).hexdigest(),
         )
-        if save_full_text(store.conn, article_id, outcome.text, iso(clock()), fetch):
+        if save_full_text(store.conn, store.dialect, article_id, outcome.text, iso(clock()), fetch):
             changed.append(article_id)
     for feed_id, failed in problems.items():
         total = sum(1 for r in requests if r.key[0] == feed_id)  # type: ignore[index]

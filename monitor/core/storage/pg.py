@@ -84,6 +84,8 @@ def translate(sql: str, with_params: bool) -> str:
         token = m.group(0)
         if m.group(1):  # a named parameter, :name
             return f"%({m.group(1)})s"
+        if token.startswith("'"):  # psycopg reads a % even inside a literal (LIKE 'http%')
+            return token.replace("%", "%%")
         return "%s" if token == "?" else "%%" if token == "%" else token
 
     return _LITERAL_OR_MARK.sub(mark, sql)

@@ -10,7 +10,7 @@ from monitor.core.models import ArticleVersion, matched_content
 from monitor.core.parsing.links import content_hash
 from monitor.core.storage import wordform_index
 from monitor.core.storage.db import transaction
-from monitor.core.storage.engine import Dialect, not_on_postgres
+from monitor.core.storage.engine import Dialect
 from monitor.core.storage.ingest import FetchProvenance
 
 log = logging.getLogger(__name__)
@@ -63,10 +63,18 @@ def page_validators(conn: sqlite3.Connection, article_id: int) -> tuple[str | No
 
 
 def save_full_text(
-    conn: sqlite3.Connection, article_id: int, text: str, fetched_at: str, fetch: FetchProvenance
+    conn: sqlite3.Connection,
+    dialect: Dialect,
+    article_id: int,
+    text: str,
+    fetched_at: str,
+    fetch: FetchProvenance,
 ) -> bool:
     """Keep the main text of an article's page: a page version when it differs from the one stored (a revision
-    when it replaces an earlier full text). Returns whether anything changed."""
+    when it replaces an earlier full text). Returns whether anything changed.
+
+    The search index follows the article by trigger on both engines (SQLite's articles_fts, db v15; PostgreSQL's
+    articles_search, pg_schema v14); SQLite's word-form index is written here, as ingest writes it."""
     with transaction(conn):
         row = conn.execute(
             "SELECT full_text, title, summary, content, lang FROM articles WHERE id = ?", (article_id,)
@@ -77,20 +85,20 @@ def save_full_text(
             "UPDATE articles SET full_text = ?, revisions = revisions + ? WHERE id = ?",
             (text, int(bool(row["full_text"])), article_id),
         )
-        # The text index follows by trigger (db v15); the word-form index is written here, as ingest writes it.
-        conn.execute("DELETE FROM articles_stems WHERE rowid = ?", (article_id,))
-        wordform_index.write_forms(
-            conn,
-            [
-                wordform_index.forms_row(
-                    article_id,
-                    row["title"],
-                    row["summary"],
-                    matched_content(row["content"], text),
-                    row["lang"],
-                )
-            ],
-        )
+        if dialect.fts5:
+            conn.execute("DELETE FROM articles_stems WHERE rowid = ?", (article_id,))
+            wordform_index.write_forms(
+                conn,
+                [
+                    wordform_index.forms_row(
+                        article_id,
+                        row["title"],
+                        row["summary"],
+                        matched_content(row["content"], text),
+                        row["lang"],
+                    )
+                ],
+            )
         conn.execute(
             """INSERT INTO article_versions(article_id, kind, fetched, etag, last_modified, doc_sha256,
                    text_sha256, full_text) VALUES (?, 'page', ?, ?, ?, ?, ?, ?)""",
@@ -131,11 +139,7 @@ class FullTextRecords:
     dialect: Dialect  # the engine's (Store.dialect)
 
     def set_full_text(self, feed_ids: Sequence[int], on: bool) -> int:
-        """Turn fetching the full article on or off for these feeds; returns how many changed.
-
-        Turning it on is refused in words on PostgreSQL: saving a page's text writes SQLite's word-form index."""
-        if on and not self.dialect.is_sqlite:
-            raise not_on_postgres("full texts (fetching each article's page)")
+        """Turn fetching the full article on or off for these feeds; returns how many changed."""
         with transaction(self.conn):
             cur = self.conn.executemany(
                 "UPDATE feeds SET full_text = ? WHERE id = ? AND full_text <> ?",
@@ -148,11 +152,7 @@ class FullTextRecords:
             self.conn.execute("UPDATE feeds SET full_text_state = ? WHERE id = ?", (state, feed_id))
 
     def full_text_due(self, feed_id: int, since: str, limit: int) -> list[tuple[int, str]]:
-        """(id, link) of the feed's items new or changed since `since` (this poll's start), newest first. None on
-        PostgreSQL (full texts are not fetched there yet)."""
-        if not self.dialect.is_sqlite:
-            log.info("feed %d: full texts are not fetched on a PostgreSQL database yet", feed_id)
-            return []
+        """(id, link) of the feed's items new or changed since `since` (this poll's start), newest first."""
         rows = self.conn.execute(
             "SELECT id, link FROM articles WHERE feed_id = ? AND last_updated >= ? AND link LIKE 'http%'"
             " ORDER BY coalesce(published, first_seen) DESC LIMIT ?",

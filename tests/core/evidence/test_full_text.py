@@ -3,6 +3,7 @@ searched; a page that fails leaves the item as it was and the feed says why; not
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from werkzeug import Request, Response
 
 from monitor.core.models import ArticleQuery
+from monitor.core.parsing.links import content_hash
 from monitor.core.service import VigieCore
 from monitor.paths import AppPaths
 from tests.conftest import ServedFeed, serve_feed
@@ -59,8 +61,9 @@ def feed_xml(base: str, names: list[str]) -> bytes:
 
 
 @pytest.fixture
-def core(tmp_path: Path) -> Iterator[VigieCore]:
-    vigie = VigieCore(AppPaths(tmp_path / "profile"))
+def core(data_dir: Path, database: str | None) -> Iterator[VigieCore]:
+    """On both engines (the `database` fixture of tests/core/evidence/conftest.py)."""
+    vigie = VigieCore(AppPaths.resolve(data_dir), database=database)
     yield vigie
     vigie.close()
 
@@ -133,15 +136,20 @@ def test_full_text_keeps_the_main_text_and_reports_failed_pages(core: VigieCore,
 
 
 def test_the_cli_turns_full_text_on_and_feed_health_says_what_failed(
-    data_dir: Path, httpserver, capsys
+    data_dir: Path, database: str | None, httpserver, capsys
 ) -> None:  # type: ignore[no-untyped-def]
     import json
 
-    from monitor.cli import main
+    from monitor.cli import main as run
 
     serve_pages(httpserver)
     base = httpserver.url_for("").rstrip("/")
     url = serve_feed(httpserver, "/feed.xml", ServedFeed(feed_xml(base, ["good", "forbidden"])))
+    engine = ["--database", database] if database else []  # `vigie --database URL ...` on PostgreSQL
+
+    def main(args: list[str]) -> int:
+        return run(engine + args)
+
     assert main(["feeds", "add", url, "--no-check"]) == 0
     assert main(["feeds", "full-text", url, "on"]) == 0
     assert "full text on" in capsys.readouterr().out
@@ -162,3 +170,43 @@ def test_the_cli_turns_full_text_on_and_feed_health_says_what_failed(
     for m in good["matches"]:
         assert good[m["field"]][m["start"] : m["end"]] == m["text"]
     assert main(["feeds", "full-text", url, "off"]) == 0
+
+
+def test_a_changed_page_is_a_new_revision_with_its_digests(core: VigieCore, httpserver) -> None:  # type: ignore[no-untyped-def]
+    """The page changes with its item: a feed version and a page version each, the page's text and document
+    digests kept, the old text in the first page version, and the search reading the new page only."""
+    base = httpserver.url_for("").rstrip("/")
+    first_page = article_page()
+    later_words = [
+        *PARAGRAPHS[:3],
+        "Un second suspect, Lazare Quintavalle, a été placé en garde à vue mardi soir.",
+    ]
+    later_page = article_page(paragraphs=later_words)
+    page = ServedFeed(first_page, content_type="text/html; charset=utf-8")  # its ETag follows its body
+    serve_feed(httpserver, "/pages/story", page)
+    served = ServedFeed(feed_xml(base, ["story"]))
+    feed, _ = core.add_feed(serve_feed(httpserver, "/feed.xml", served), "Journal")
+    core.set_full_text([feed.id], True)
+    core.poll()
+    [article] = core.store.articles(ArticleQuery(view="feed", feed_id=feed.id))
+    assert "Octave Brunier" in article.full_text and article.revisions == 0
+
+    served.body = served.body.replace(b"(story)", b"(story, mis \xc3\xa0 jour)")
+    page.body = later_page
+    core.poll()
+    [article] = core.store.articles(ArticleQuery(view="feed", feed_id=feed.id))
+    assert "Lazare Quintavalle" in article.full_text and "avocats de la défense" not in article.full_text
+    assert article.revisions == 2  # the feed's change and the page's
+    versions = core.article_versions(article.id)
+    assert [v.kind for v in versions] == ["feed", "page", "feed", "page"]
+    first, second = versions[1], versions[3]
+    assert "avocats de la défense" in first.full_text and second.full_text == article.full_text
+    assert first.text_sha256 == content_hash(first.full_text)
+    assert second.text_sha256 == content_hash(article.full_text) != first.text_sha256
+    assert first.doc_sha256 == hashlib.sha256(first_page).hexdigest()
+    assert second.doc_sha256 == hashlib.sha256(later_page).hexdigest() and second.etag == page.etag
+    # The second fetch was conditional on the first page's validator.
+    asked = [req.headers.get("If-None-Match") for req, _ in httpserver.log if req.path == "/pages/story"]
+    assert asked == [None, '"' + hashlib.sha1(first_page).hexdigest()[:16] + '"']
+    assert [a.id for a in core.store.articles(ArticleQuery(search="Quintavalle"))] == [article.id]
+    assert list(core.store.articles(ArticleQuery(search="avocats"))) == []  # only in the first page

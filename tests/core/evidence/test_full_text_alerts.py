@@ -29,8 +29,9 @@ aliases = ["Octave Brunier"]
 
 
 @pytest.fixture
-def core(tmp_path: Path) -> Iterator[VigieCore]:
-    vigie = VigieCore(AppPaths(tmp_path / "profile"))
+def core(data_dir: Path, database: str | None) -> Iterator[VigieCore]:
+    """On both engines (the `database` fixture of tests/core/evidence/conftest.py)."""
+    vigie = VigieCore(AppPaths.resolve(data_dir), database=database)
     vigie.replace_watchlist(loads_watchlist(WATCHLIST))
     yield vigie
     vigie.close()

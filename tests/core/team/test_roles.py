@@ -237,6 +237,34 @@ def test_an_article_pinned_by_one_analyst_outlives_an_editors_removal_of_its_fee
             store.close()
 
 
+def test_the_service_keeps_full_texts_that_only_an_editor_turns_on(tmp_path: Path, roles: str) -> None:
+    """Full texts with the least-privilege roles: an editor turns them on for a feed (audited), an analyst
+    cannot; the service saves a page's text (the article, its search vectors and a page version)."""
+    from monitor.core.storage.ingest import FetchProvenance
+    from monitor.core.storage.versions import article_versions, save_full_text
+
+    poller = Store.open(tmp_path / "p.sqlite3", database=_as(roles, "poller"), analyst="poller")
+    alice = Store.open(tmp_path / "a.sqlite3", database=_as(roles, "alice"), analyst="alice")
+    chloe = Store.open(tmp_path / "c.sqlite3", database=_as(roles, "chloe"), analyst="chloe")
+    try:
+        feed, _ = chloe.add_feed("https://example.org/c.xml", "C")
+        with pytest.raises(StoreError, match="may not do that"):
+            alice.set_full_text([feed.id], True)
+        assert chloe.set_full_text([feed.id], True) == 1
+        who = chloe.audit_entries(limit=1)[0]
+        assert (who.analyst, who.subject, who.action) == ("chloe", "feeds", "update")
+        article = _poll_one(poller)
+        text = "Le second suspect, Lazare Quintavalle, a été entendu."
+        fetch = FetchProvenance(etag='"p1"', doc_sha256="ab" * 32)
+        assert save_full_text(poller.conn, poller.dialect, article, text, "2026-01-01T00:05:00+00:00", fetch)
+        assert alice.article(article).full_text == text  # type: ignore[union-attr]
+        assert [a.id for a in alice.articles(ArticleQuery(search="Quintavalle"))] == [article]
+        assert [v.kind for v in article_versions(alice.conn, article)] == ["feed", "page"]
+    finally:
+        for store in (poller, alice, chloe):
+            store.close()
+
+
 def test_the_service_writes_the_name_index_and_an_analyst_may_catch_it_up(tmp_path: Path, roles: str) -> None:
     """Emerging names on the server (schema 21): the service indexes what it stores; an analyst's emerging names
     index the articles of their period that the index lacks, so her role may write that derived index."""
@@ -251,9 +279,8 @@ def test_the_service_writes_the_name_index_and_an_analyst_may_catch_it_up(tmp_pa
         poller.conn.execute("DELETE FROM names_indexed")
         assert name_index.index_ids(alice.conn, [article]) == 1
         assert alice.conn.execute(indexed, (article,)).fetchone()[0] == 1
-        with pytest.raises(
-            StoreError
-        ):  # but she still may not write the shared meta (dismissals: an editor's)
+        # But she still may not write the shared meta (dismissing an emerging name is an editor's).
+        with pytest.raises(StoreError):
             alice.set_meta("emerging_dismissed", "[]")
     finally:
         poller.close()
