@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         where = redacted(args.database) if args.database else str(core.store.path)
         log.info("vigie serve: %s on %s; watchlist %s", holder_name(), where, core.paths.watchlist)
         lease = core.poller_lease  # the one VigieCore.poll checks: held here, each poll goes through
-        callbacks = logging_callbacks(core.alerts)
+        callbacks = logging_callbacks(core.alerts, core.signals.check_spikes)
 
         def make_scheduler(gated: PollFunction) -> PollScheduler:
             if core.rescore_pending:  # the watchlist changed since the store was scored: before any poll

@@ -53,7 +53,8 @@ GRANT SELECT ON ALL TABLES IN SCHEMA public TO vigie_service, vigie_analyst;
 
 -- The service: feeds and articles, and what the articles' triggers keep.
 GRANT INSERT, UPDATE, DELETE ON feeds, folders, articles, article_entries, articles_search, article_versions,
-    article_entry_pairs, story_features, story_keys, story_df, stories, meta TO vigie_service;
+    article_entry_pairs, story_features, story_keys, story_df, stories, meta, article_names, names_indexed,
+    name_lower_words TO vigie_service;
 -- The service publishes the profile's watchlist when the database has none yet (never a later version).
 GRANT INSERT ON watchlist_versions TO vigie_service;
 
@@ -67,6 +68,10 @@ GRANT INSERT, UPDATE, DELETE ON cases, case_items, case_item_tags, analyst_cases
 GRANT INSERT, UPDATE, DELETE ON feeds, folders, watchlist_versions TO vigie_editor;
 GRANT UPDATE ON articles TO vigie_editor;
 GRANT INSERT, UPDATE, DELETE ON article_entries, article_entry_pairs, meta TO vigie_editor;
+-- The name index of emerging names (derived from the articles' text): written as articles are stored and
+-- re-scored, and caught up by any client asking for emerging names (an analyst's too).
+GRANT INSERT, UPDATE, DELETE ON article_names, names_indexed TO vigie_editor, vigie_analyst;
+GRANT INSERT, UPDATE, DELETE ON name_lower_words TO vigie_editor, vigie_analyst;
 
 -- Row-level security on the per-analyst tables. The owner (the schema's migrations, `vigie migrate`) is not
 -- subject to it; the service has no policy, so it sees and writes no analyst's rows.

@@ -1,6 +1,6 @@
 """The window on a team's shared PostgreSQL database (issue 19, docs/TEAM.md).
 
-What only a local profile can do (backups, stories, signals) is greyed out with a tooltip that says why (cases
+What only a local profile can do (backups, stories) is greyed out with a tooltip that says why (cases
 work on the server, each analyst's own);
 the status bar names the analyst; a server lost while the window runs gives a banner over the list with a Retry
 button (the check runs on the task runner: the GUI thread never waits on the network). The profile's files
@@ -116,7 +116,6 @@ class TeamMode(QObject):
     def _grey_out(self) -> None:
         w = self.window
         actions = [w.act_backup, w.act_restore, w.story_mode.action]  # cases work: each analyst's own
-        actions += [w.signals.act_timeline, w.signals.act_emerging, w.signals.act_cooccurrence]
         if w.story_mode.enabled:  # left in story mode by a local profile
             w.story_mode.action.setChecked(False)
         for action in actions:

@@ -4,7 +4,12 @@ and exit code 2."""
 
 from __future__ import annotations
 
+import csv
+import io
+import itertools
 import json
+from collections import Counter
+from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -113,11 +118,36 @@ def test_a_schema_the_role_may_not_create_is_one_line_and_exit_2(
     assert "lacks Vigie's schema" in _one_line_error(capsys)
 
 
-def test_what_postgresql_does_not_carry_yet_is_refused_in_words(
-    data_dir: Path, database: str, capsys
+def test_signals_on_postgresql_count_the_exports_matches(
+    data_dir: Path, database: str, dev_feeds: dict[str, str], capsys, tmp_path: Path
 ) -> None:
-    assert main(["--database", database, "timeline", "Kessaci"]) == 2
-    assert "not available on a PostgreSQL database yet" in _one_line_error(capsys)
+    """`vigie --database URL timeline ... --format jsonl` and `cooccurrence --format csv` on the server."""
+    assert (
+        main(["--database", database, "feeds", "import", str(write_opml(tmp_path / "d.opml", dev_feeds))])
+        == 0
+    )
+    assert main(["--database", database, "poll"]) == 0
+    capsys.readouterr()
+    assert main(["--database", database, "articles", "export", "--format", "jsonl"]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    named = [{m["entry"] for m in r["matches"]} for r in records]
+    entry, total = Counter(e for entries in named for e in entries).most_common(1)[0]
+    assert main(["--database", database, "timeline", entry, "--by", "week", "--format", "jsonl"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert {r["entry"] for r in rows} == {entry} and sum(r["count"] for r in rows) == total
+    assert all(date.fromisoformat(r["period_start"][:10]).weekday() == 0 for r in rows)  # Mondays
+    assert main(["--database", database, "cooccurrence", "--format", "csv"]) == 0
+    pairs = Counter(frozenset(p) for entries in named for p in itertools.combinations(sorted(entries), 2))
+    got = {
+        frozenset((r["entry_a"], r["entry_b"])): int(r["articles"])
+        for r in csv.DictReader(io.StringIO(capsys.readouterr().out))
+        if r["entry_a"] != r["entry_b"]
+    }
+    assert pairs and got == dict(pairs)
+    assert (
+        main(["--database", database, "timeline", "Kessacci"]) == 2
+    )  # bad input: the same words as SQLite's
+    assert "no watchlist entry 'Kessacci'" in _one_line_error(capsys)
 
 
 def test_cases_on_postgresql_are_each_analysts_own(
@@ -206,7 +236,7 @@ def test_revisions_and_gone_items_are_kept_on_postgresql(
         conn.close()
 
 
-def test_stories_and_signals_are_refused_in_words_on_postgresql(
+def test_stories_are_refused_in_words_on_postgresql(
     data_dir: Path, database: str, httpserver, capsys
 ) -> None:
     empty = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title></channel></rss>'
@@ -219,5 +249,3 @@ def test_stories_and_signals_are_refused_in_words_on_postgresql(
     assert "stories are not available on a PostgreSQL database yet" in _one_line_error(capsys)
     # Full texts work on PostgreSQL (tests/core/evidence/test_full_text.py runs on both engines).
     assert main(["--database", database, "feeds", "full-text", "1", "on"]) == 0
-    assert main(["--database", database, "cooccurrence"]) == 2
-    assert "who appears with whom) are not available" in _one_line_error(capsys)

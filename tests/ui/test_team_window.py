@@ -1,7 +1,7 @@
 """The window on a team's shared PostgreSQL database (issue 19): the usual window, the main window's own tests
 run on it too (imported below: one suite, not a copy), as do the case view's and Add to case's (the analyst's own
-case files on the server), SQLite-only features greyed out with a tooltip, and a server lost while it runs gives
-a banner with Retry."""
+case files on the server), SQLite-only features greyed out with a tooltip, the signal views on the server, and a
+server lost while it runs gives a banner with Retry."""
 
 from __future__ import annotations
 
@@ -51,9 +51,10 @@ def core(data_dir: Path, team_url: str, guard: GuiThreadGuard) -> Iterator[objec
 def test_sqlite_only_features_are_greyed_out_with_a_tooltip(window: MainWindow) -> None:
     assert window.core.on_shared_database
     greyed = [window.act_backup, window.act_restore, window.story_mode.action]
-    greyed += [window.signals.act_timeline, window.signals.act_emerging, window.signals.act_cooccurrence]
     for action in greyed:
         assert not action.isEnabled() and action.toolTip() == SQLITE_ONLY
+    signals = [window.signals.act_timeline, window.signals.act_emerging, window.signals.act_cooccurrence]
+    assert all(a.isEnabled() and a.toolTip() != SQLITE_ONLY for a in signals)  # signals work on the server
     assert window.act_toggle_star.isEnabled() and window.act_poll.isEnabled()
     assert window.act_cases.isEnabled() and window.act_add_to_case.isEnabled()  # cases: each analyst's own
     assert "alice" in window.team.who.text() and not window.team.banner.isVisible()
@@ -107,3 +108,55 @@ def test_alerts_of_another_clients_poll_are_pushed_to_the_window(  # type: ignor
     assert notification.article_ids == ids and notification.body == "Alerte venue du serveur"
     settle(qtbot, window)
     assert window.model.row_of(ids[0]) is not None  # the list was read again
+
+
+def test_the_signal_views_read_the_shared_database(  # type: ignore[no-untyped-def]
+    qtbot, window: MainWindow, guard: GuiThreadGuard
+) -> None:
+    """Timeline, who appears with whom and emerging names open in team mode and show the server's counts (read
+    on the task runner: the guard fails the test if the GUI thread reads the server)."""
+    from datetime import timedelta
+
+    from monitor.core.models import ParsedItem
+    from monitor.core.support.clock import iso, utc_now
+    from tests.ui.test_signals_views import RECENT
+
+    core = window.core
+    guard.armed = False
+    items = [
+        ParsedItem(
+            guid=f"r{i}",
+            link=f"https://news.example/{i}",
+            title=text.split(". ")[0][:80],
+            summary="",
+            content=text,
+            content_html="",
+            published=iso(utc_now() - timedelta(days=1, hours=i)),
+        )
+        for i, text in enumerate(RECENT)
+    ]
+    feed, _ = core.store.add_feed("https://news.example/rss")
+    pending = core.store.prepare(feed.url, items)
+    assessed = [(p, core.matcher.assess(p.item.title, "", p.item.content)) for p in pending]
+    core.store.save_items(
+        source=feed.url, feed_id=feed.id, items=assessed, fetched_at=iso(utc_now()), poll_id=1
+    )
+    guard.armed = True
+
+    window.sidebar.timeline_requested.emit("Amine Kessaci")
+    timeline = window.signals.timeline
+    assert timeline is not None
+    qtbot.waitUntil(lambda: bool(timeline.rows), timeout=10000)
+    assert sum(r.count for r in timeline.rows) == 3  # the last 30 days: the recent items, not the seeds
+
+    window.signals.act_cooccurrence.trigger()
+    matrix = window.signals.cooccurrence
+    assert matrix is not None
+    qtbot.waitUntil(lambda: matrix.found is not None, timeout=10000)
+    assert matrix.found.count("Amine Kessaci", "DZ Mafia") >= 1
+
+    emerging = window.signals.open_emerging()
+    qtbot.waitUntil(lambda: bool(emerging.names), timeout=10000)
+    assert emerging.names[0].name == "Karim Zeroual"
+    settle(qtbot, window)
+    assert guard.calls == []

@@ -36,7 +36,7 @@ from monitor.core.errors import StoreError, UserError
 from monitor.core.polling.scheduler import PollFunction, PollScheduler, SchedulerCallbacks
 
 if TYPE_CHECKING:
-    from monitor.core.polling.alerts import AlertPolicy
+    from monitor.core.polling.alerts import AlertPolicy, Notification
     from monitor.core.polling.poller import FeedReport, PollResult
     from monitor.core.storage.lease import Lease
 
@@ -66,8 +66,13 @@ class LeaseGate:
         return self._poll(feed_ids, on_progress=on_progress, cancel=cancel)
 
 
-def logging_callbacks(alerts: AlertPolicy | None = None) -> SchedulerCallbacks:
-    """What a headless poll says, on stderr for the journal: failed feeds, each poll's summary and its alert."""
+def logging_callbacks(
+    alerts: AlertPolicy | None = None, spikes: Callable[[], list[Notification]] | None = None
+) -> SchedulerCallbacks:
+    """What a headless poll says, on stderr for the journal: failed feeds, each poll's summary and its alert.
+
+    `spikes` (VigieCore.signals.check_spikes) decides the spike alerts after each poll: each new spike is logged,
+    and kept in the store (its mark in every window's sidebar, its line in `vigie alerts list`)."""
 
     def progress(_done: int, _total: int, report: FeedReport) -> None:
         if report.status == "error":
@@ -76,13 +81,17 @@ def logging_callbacks(alerts: AlertPolicy | None = None) -> SchedulerCallbacks:
             log.debug("%s", report.line())
 
     def finished(result: PollResult) -> None:
-        if alerts is None:
-            return
-        note = alerts.notification_for(result)
-        if note is not None:
-            log.info(
-                "alert: %s: %s (articles %s)", note.title, note.body, " ".join(map(str, note.article_ids))
-            )
+        notes = [alerts.notification_for(result)] if alerts is not None else []
+        if spikes is not None:
+            try:
+                notes += spikes()
+            except (StoreError, UserError) as exc:  # a spike check failing must not stop the polls
+                log.warning("the spike alerts after poll %s were not decided: %s", result.poll_id, exc)
+        for note in notes:
+            if note is not None:
+                log.info(
+                    "alert: %s: %s (articles %s)", note.title, note.body, " ".join(map(str, note.article_ids))
+                )
 
     return SchedulerCallbacks(
         on_progress=progress, on_poll_finished=finished, on_error=lambda message: log.error("%s", message)

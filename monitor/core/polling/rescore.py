@@ -119,9 +119,8 @@ def _let_the_window_run() -> None:
 
 
 def _here(store: Store, matcher: Matcher, ranges: list[tuple[int, int]]) -> Iterator[Assessed]:
-    names = store.dialect.is_sqlite  # the name index is SQLite's (schema 16)
     for low, high in ranges:
-        yield _rescore_range(store.conn, matcher, low, high, pause=True, names=names)
+        yield _rescore_range(store.conn, matcher, low, high, pause=True)
 
 
 def _rescore_range(

@@ -16,7 +16,6 @@ from monitor.core.signals.cooccurrence import CoOccurrence, cooccurrence
 from monitor.core.signals.emerging import DISMISSED_KEY, EmergingName, emerging_names, load_dismissed
 from monitor.core.signals.spikes import SpikeRecord, SpikeWatch
 from monitor.core.signals.timeline import TimelineRow, parse_since, timeline
-from monitor.core.storage.engine import not_on_postgres
 from monitor.core.storage.name_index import index_missing, missing_count
 from monitor.core.support.clock import Clock, utc_now
 
@@ -53,26 +52,20 @@ class Signals:
         unit: str = "articles",
     ) -> list[TimelineRow]:
         """How many articles (or stories, `unit`) name each entry per period (see signals.timeline)."""
-        self._require_sqlite()
         return timeline(
             self._store.conn, self._watchlist(), names, by=by, since=since, until=until, unit=unit
         )
 
     def cooccurrence(self, since: str | None = None, until: str | None = None) -> CoOccurrence:
         """Which watched entries appear together in the articles of [since, until) (see signals.cooccurrence)."""
-        self._require_sqlite()
         return cooccurrence(self._store.conn, self._watchlist(), since=since, until=until)
 
     def check_spikes(self) -> list[Notification]:
-        """After a poll: a notification per new spike (quiet hours and the pause hold them back). None on
-        PostgreSQL yet: its polls go on without spike alerts."""
-        if not self._store.dialect.is_sqlite:
-            return []
+        """After a poll: a notification per new spike (quiet hours and the pause hold them back)."""
         return self.spikes.check()
 
     def emerging(self, since: str | None = None) -> list[EmergingName]:
         """The emerging names of the highlighted articles since `since` (default: four weeks), best first."""
-        self._require_sqlite()
         dismissed = load_dismissed(self._store.get_meta(DISMISSED_KEY))
         return emerging_names(
             self._store.conn, self._watchlist(), self._clock(), since=parse_since(since), dismissed=dismissed
@@ -84,13 +77,15 @@ class Signals:
         should_stop: Callable[[], bool] = lambda: False,
     ) -> int:
         """Index the names of the highlighted articles the name index lacks (those stored before schema 16),
-        newest first; returns how many. The window runs it on its task runner after opening a profile."""
+        newest first; returns how many. The window runs it on its task runner after opening a profile. Not on
+        PostgreSQL: the service indexes as it stores, and emerging names catch up the articles of their period
+        (every window of a team catching up a whole shared store at once would only compete)."""
         if not self._store.dialect.is_sqlite:
             return 0
         return index_missing(self._store.conn, on_progress, should_stop=should_stop)
 
     def names_to_index(self) -> int:
-        """How many highlighted articles the name index lacks (0 on PostgreSQL, which has none)."""
+        """How many highlighted articles the name index lacks (0 on PostgreSQL: see index_names)."""
         return missing_count(self._store.conn) if self._store.dialect.is_sqlite else 0
 
     def dismiss_emerging(self, name: str) -> None:
@@ -107,8 +102,3 @@ class Signals:
 
     def spike_log(self, now: datetime | None = None) -> list[SpikeRecord]:
         return self.spikes.log(now)
-
-    def _require_sqlite(self) -> None:
-        """Signals read SQLite's full-text tables; PostgreSQL does not carry them yet (docs/TEAM.md)."""
-        if not self._store.dialect.is_sqlite:
-            raise not_on_postgres("signals (timelines, spikes, emerging names, who appears with whom)")

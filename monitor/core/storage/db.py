@@ -208,6 +208,8 @@ MIGRATIONS: list[Migration] = [
     "SELECT 1",
     # Cases on PostgreSQL, each analyst's own (pg_team_schema.CASES_SQL); SQLite's v12 tables are one analyst's.
     "SELECT 1",
+    # The name index on PostgreSQL (pg_schema v21): SQLite's is v16.
+    "SELECT 1",
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

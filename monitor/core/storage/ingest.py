@@ -275,7 +275,7 @@ class IngestWrites:
                 self._write_entries(article_id, assessment.matches, new=outcome is Outcome.NEW)
                 # The update above dropped a changed article's old forms and names (triggers articles_stems_update,
                 # article_names_update).
-                if assessment.highlighted and self.dialect.fts5:
+                if assessment.highlighted:
                     found = item.names or article_names(item.title, item.summary, item.content)
                     names.append((article_id, found))
                 if item.word_forms is not None and lang == item.lang:
@@ -291,7 +291,7 @@ class IngestWrites:
                     "INSERT INTO articles_fts(rowid, title, summary, content) VALUES (?, ?, ?, ?)", indexed
                 )
                 wordform_index.write_forms(self.conn, forms)
-                name_index.write_names(self.conn, names)
+            name_index.write_names(self.conn, names)  # both engines (PostgreSQL's schema 21)
             self.conn.executemany(
                 """INSERT INTO article_versions(article_id, kind, fetched, etag, last_modified, doc_sha256,
                        text_sha256, link, title, summary, content) VALUES (?, 'feed', ?, ?, ?, ?, ?, ?, ?, ?, ?)""",

@@ -5,6 +5,10 @@ Written where the text is already at hand: the store writes a highlighted item's
 parser process during a large poll, else here), a re-score writes those of the articles it highlights, and
 `index_missing` catches up the rest (the articles stored before schema 16, or highlighted by a judgement), in
 short transactions, newest first, on the window's task runner or before emerging names are computed.
+
+The SQL is SQLite's and runs on PostgreSQL too (team mode): the connection adapter (pg.py `translate`) drops the
+INDEXED BY hints and writes group_concat as string_agg. There, the catch-up is emerging names' own (the articles
+of their period), never the window's start-up's.
 """
 
 from __future__ import annotations
@@ -36,22 +40,25 @@ def write_names(conn: sqlite3.Connection, indexed: Sequence[IndexedNames]) -> No
         return
     ids = [(article_id,) for article_id, _ in indexed]
     conn.executemany("DELETE FROM article_names WHERE article_id = ?", ids)
-    conn.executemany("INSERT OR IGNORE INTO names_indexed(article_id) VALUES (?)", ids)
+    conn.executemany("INSERT INTO names_indexed(article_id) VALUES (?) ON CONFLICT DO NOTHING", ids)
+    # ON CONFLICT: on a shared PostgreSQL store, two clients may index the same article at once.
     conn.executemany(
         "INSERT INTO article_names(article_id, key, forms, mentions, running, not_initial, person, organisation,"
-        " place, aliases) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " place, aliases) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         [(article_id, *row) for article_id, (rows, _) in indexed for row in rows],
     )
     words = sorted({w for _, (_, lower) in indexed for w in lower})
-    conn.executemany("INSERT OR IGNORE INTO name_lower_words(word) VALUES (?)", [(w,) for w in words])
+    conn.executemany(
+        "INSERT INTO name_lower_words(word) VALUES (?) ON CONFLICT DO NOTHING", [(w,) for w in words]
+    )
 
 
 def missing_count(conn: sqlite3.Connection) -> int:
     """How many highlighted articles the index lacks."""
     return int(
         conn.execute(
-            "SELECT count(*) FROM articles WHERE highlighted = 1"
-            " AND NOT EXISTS (SELECT 1 FROM names_indexed n WHERE n.article_id = articles.id)"
+            "SELECT count(*) FROM articles a WHERE a.highlighted = 1"
+            " AND NOT EXISTS (SELECT 1 FROM names_indexed n WHERE n.article_id = a.id)"
         ).fetchone()[0]
     )
 
@@ -75,8 +82,8 @@ _Text = tuple[int, str, str, str]  # id, title, summary, content
 def _unindexed_texts(conn: sqlite3.Connection, ids: Sequence[int]) -> list[_Text]:
     marks = ",".join("?" * len(ids))
     rows = conn.execute(
-        f"SELECT id, title, summary, content FROM articles WHERE id IN ({marks})"
-        " AND NOT EXISTS (SELECT 1 FROM names_indexed n WHERE n.article_id = articles.id)",
+        f"SELECT a.id, a.title, a.summary, a.content FROM articles a WHERE a.id IN ({marks})"
+        " AND NOT EXISTS (SELECT 1 FROM names_indexed n WHERE n.article_id = a.id)",
         list(ids),
     ).fetchall()
     return [(int(r[0]), r[1] or "", r[2] or "", r[3] or "") for r in rows]
@@ -189,9 +196,9 @@ def _index_in_worker(ids: list[int]) -> int:
 
 
 _MISSING_IDS = (
-    "SELECT id FROM articles INDEXED BY articles_highlighted WHERE highlighted = 1"
-    " AND NOT EXISTS (SELECT 1 FROM names_indexed n WHERE n.article_id = articles.id)"
-    " ORDER BY published DESC"
+    "SELECT a.id FROM articles a INDEXED BY articles_highlighted WHERE a.highlighted = 1"
+    " AND NOT EXISTS (SELECT 1 FROM names_indexed n WHERE n.article_id = a.id)"
+    " ORDER BY a.published DESC"
 )
 
 
@@ -212,7 +219,9 @@ class PeriodNames:
         self._naming: dict[str, str] = {}  # key -> the ids of the articles naming it, comma-separated
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS name_period(id INTEGER PRIMARY KEY)")
         conn.execute("DELETE FROM temp.name_period")
-        conn.executemany("INSERT OR IGNORE INTO temp.name_period(id) VALUES (?)", [(i,) for i in ids])
+        conn.executemany(
+            "INSERT INTO temp.name_period(id) VALUES (?) ON CONFLICT DO NOTHING", [(i,) for i in ids]
+        )
 
     def close(self) -> None:
         self._conn.execute("DELETE FROM temp.name_period")

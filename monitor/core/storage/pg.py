@@ -38,6 +38,14 @@ _LITERAL_OR_MARK = re.compile(r"'(?:[^']|'')*'|\?|%|(?<!:):(\w+)")
 _TEMP = re.compile(r"\btemp\.")
 # SQLite's CROSS JOIN ... ON is a join-order hint (the left table drives); PostgreSQL's CROSS JOIN takes no ON.
 _CROSS_JOIN_ON = re.compile(r"\bCROSS JOIN(\s+\w+(?:\s+\w+)?\s+ON)\b", re.IGNORECASE)
+# SQLite's INDEXED BY names the index its planner must walk (signal_counts.py); PostgreSQL's planner chooses.
+_INDEXED_BY = re.compile(r"\s+INDEXED BY \w+", re.IGNORECASE)
+# SQLite's week start (the Monday on or before a stored UTC ISO date) as PostgreSQL's ISO week truncation.
+_SQLITE_WEEK = re.compile(r"\bdate\(([\w.]+), '-6 days', 'weekday 1'\)")
+_PG_WEEK = r"to_char(date_trunc('week', substr(\1, 1, 10)::timestamp), 'YYYY-MM-DD')"
+# SQLite's group_concat (name_index.py): by a char(N), or by commas.
+_GROUP_CONCAT_BY_CHAR = re.compile(r"\bgroup_concat\(([\w.]+), char\((\d+)\)\)")
+_GROUP_CONCAT = re.compile(r"\bgroup_concat\(([\w.]+)\)")
 _MISSING_TABLE = re.compile(r'relation "(?:\w+\.)?(\w+)" does not exist')
 # A SELECT reads the articles through the session analyst's view (pg_team_schema.py): read, starred and judgement
 # are that analyst's. Writes (UPDATE, INSERT, DELETE) go to the table.
@@ -64,6 +72,11 @@ def translate(sql: str, with_params: bool) -> str:
     if sql.lstrip().upper().startswith("BEGIN"):
         return "BEGIN"
     sql = _CROSS_JOIN_ON.sub(r"JOIN\1", _TEMP.sub("pg_temp.", sql))
+    if "INDEXED BY" in sql or "weekday 1" in sql:
+        sql = _SQLITE_WEEK.sub(_PG_WEEK, _INDEXED_BY.sub("", sql))
+    if "group_concat" in sql:
+        sql = _GROUP_CONCAT_BY_CHAR.sub(r"string_agg(\1, chr(\2))", sql)
+        sql = _GROUP_CONCAT.sub(r"string_agg(CAST(\1 AS text), ',')", sql)
     if not with_params:
         return sql
 

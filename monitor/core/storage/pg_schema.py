@@ -302,9 +302,37 @@ CREATE TRIGGER article_entry_pairs_date AFTER UPDATE OF published ON article_ent
     FOR EACH ROW WHEN (NEW.published IS DISTINCT FROM OLD.published) EXECUTE FUNCTION article_entry_pairs_date();
 """
 
-# v16 (the name index of emerging names, issue 17): SQLite only for now, as signals are (Signals refuses them on
-# PostgreSQL); the step is empty so that both schemas keep the same numbers.
+# v16 (the name index of emerging names, issue 17): empty here, so that both schemas keep the same numbers; the
+# name index came to PostgreSQL later, as v21.
 _V16_SQL = "SELECT 1"
+
+# v21 (emerging names on PostgreSQL, issue 19): SQLite's name index of v16 (schema_steps.V16), kept alike:
+# written at ingest and re-score, caught up by emerging names for the articles of their period.
+_V21_SQL = """
+CREATE TABLE article_names (
+    article_id   bigint NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    key          text NOT NULL,
+    forms        text NOT NULL,
+    mentions     integer NOT NULL,
+    running      integer NOT NULL,
+    not_initial  integer NOT NULL,
+    person       integer NOT NULL,
+    organisation integer NOT NULL,
+    place        integer NOT NULL,
+    aliases      text,
+    PRIMARY KEY (article_id, key)
+);
+CREATE TABLE names_indexed (article_id bigint PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE);
+CREATE TABLE name_lower_words (word text PRIMARY KEY);
+CREATE FUNCTION article_names_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM article_names WHERE article_id = OLD.id;
+    DELETE FROM names_indexed WHERE article_id = OLD.id;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER article_names_update AFTER UPDATE OF title, summary, content ON articles
+    FOR EACH ROW EXECUTE FUNCTION article_names_update();
+"""
 
 # version -> SQL. Below BASELINE there is nothing: a new database is created at BASELINE. A step numbered below
 # BASELINE (11: SQLite's order, merged after the baseline was cut) is run once, after it, on a database that
@@ -324,6 +352,7 @@ PG_MIGRATIONS: dict[int, str] = {
     19: TEAM_SQL,
     # Cases, each analyst's own (pg_team_schema.py).
     20: CASES_SQL,
+    21: _V21_SQL,
 }
 PG_SCHEMA_VERSION = max(PG_MIGRATIONS)
 

@@ -2,6 +2,9 @@
 
 Every count here is read from the article_entries_timeline index (entry, published) alone (schema 13): an
 article's date is copied beside each entry it names, so no query reads the wide article rows.
+
+The SQL is SQLite's and runs on PostgreSQL too: the connection adapter (pg.py `translate`) drops the INDEXED BY
+hints and writes the week's start with PostgreSQL's date functions.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ import logging
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from monitor.core.storage.pg_search import search_ids
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +26,7 @@ PERIOD_SQL = {
     "week": "date(published, '-6 days', 'weekday 1') || 'T00:00:00+00:00'",
 }
 _CHUNK = 400  # entries per query, below SQLite's host-parameter limit
+_COUNT_IF = "sum(CASE WHEN {} THEN 1 ELSE 0 END)"
 
 
 @dataclass(frozen=True)
@@ -112,8 +118,10 @@ def window_counts(
     for start in range(0, len(entries), _CHUNK):
         chunk = list(entries[start : start + _CHUNK])
         marks = ",".join("?" * len(chunk))
-        sql = f"""SELECT entry, sum(published >= ?), sum(published >= ?),
-                      sum(published >= ? AND published < ?), sum(published >= ? AND published < ?)
+        # CASE, not a sum of comparisons: PostgreSQL does not add up booleans.
+        sql = f"""SELECT entry, {_COUNT_IF.format("published >= ?")}, {_COUNT_IF.format("published >= ?")},
+                      {_COUNT_IF.format("published >= ? AND published < ?")},
+                      {_COUNT_IF.format("published >= ? AND published < ?")}
                   FROM article_entries INDEXED BY article_entries_timeline
                   WHERE entry IN ({marks}) AND published >= ? AND published <= ?
                   GROUP BY entry"""
@@ -163,11 +171,16 @@ def entry_totals(conn: sqlite3.Connection, entries: Sequence[str]) -> dict[str, 
 
 def articles_naming(conn: sqlite3.Connection, forms: Sequence[str]) -> int:
     """How many stored articles (any date, highlighted or not) contain one of `forms` as a phrase: the
-    full-text index answers, no text is read."""
+    full-text index answers (SQLite's FTS5 table, PostgreSQL's vectors), no text is read."""
     phrases = [f.replace('"', " ").strip() for f in forms]
     query = " OR ".join(f'"{p}"' for p in phrases if p)
     if not query:
         return 0
+    if not isinstance(conn, sqlite3.Connection):  # PostgreSQL: the search box's phrases, on articles_search
+        found = search_ids(query)
+        if found is None:
+            return 0
+        return int(conn.execute(f"SELECT count(*) FROM ({found[0]}) n", found[1]).fetchone()[0])
     try:
         return int(
             conn.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", (query,)).fetchone()[

@@ -30,7 +30,10 @@ def _out(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
 
 
 @pytest.fixture
-def polled(data_dir: Path, dev_feeds: dict[str, str], tmp_path: Path, capsys) -> list[dict]:
+def polled(
+    data_dir: Path, database: str | None, dev_feeds: dict[str, str], tmp_path: Path, capsys
+) -> list[dict]:
+    """The dev feeds polled into the store of the test's engine (SQLite, or PostgreSQL through VIGIE_DATABASE)."""
     assert main(["feeds", "import", str(write_opml(tmp_path / "dev.opml", dev_feeds))]) == 0
     assert main(["poll"]) == 0
     return [json.loads(line) for line in _out(capsys, "articles", "export").splitlines()]
@@ -88,9 +91,9 @@ def test_since_counts_only_the_articles_published_from_that_date(polled: list[di
 
 
 def test_the_pair_table_follows_rescoring_deleting_and_the_list_filter(
-    polled: list[dict], data_dir: Path
+    polled: list[dict], data_dir: Path, database: str | None
 ) -> None:
-    core = VigieCore(AppPaths.resolve(data_dir))
+    core = VigieCore(AppPaths.resolve(data_dir), database=database)
     try:
         conn = core.store.conn
         _pair_table_is_the_self_join(conn)
@@ -122,6 +125,7 @@ def _undo_story_rows(conn: sqlite3.Connection) -> None:
         conn.execute(f"ALTER TABLE stories DROP COLUMN {column}")
 
 
+@pytest.mark.parametrize("engine", ["sqlite"])  # a SQLite file's migration
 def test_a_database_from_before_the_pairs_gets_them_when_migrated(polled: list[dict], data_dir: Path) -> None:
     path = data_dir / "vigie.sqlite3"
     conn = db.connect(path)
@@ -148,7 +152,7 @@ def test_a_database_from_before_the_pairs_gets_them_when_migrated(polled: list[d
         conn.close()
 
 
-def test_bad_input_is_an_error_in_words(data_dir: Path, capsys) -> None:
+def test_bad_input_is_an_error_in_words(data_dir: Path, database: str | None, capsys) -> None:
     assert main(["cooccurrence", "--since", "last week"]) == 2
     assert "not an ISO date" in capsys.readouterr().err
     with pytest.raises(SystemExit):

@@ -67,10 +67,11 @@ def _store_articles(core: VigieCore, texts: list[tuple[datetime, str]]) -> None:
 
 
 @pytest.fixture
-def core(data_dir: Path) -> VigieCore:
+def core(data_dir: Path, database: str | None) -> VigieCore:
+    """The planted corpus stored on each engine in turn (on PostgreSQL, VIGIE_DATABASE names it for the CLI)."""
     paths = AppPaths.resolve(data_dir).ensure()
     save_watchlist(WATCHED, paths.watchlist)
-    core = VigieCore(paths, clock=lambda: NOW)
+    core = VigieCore(paths, clock=lambda: NOW, database=database)
     dated = [(NOW - timedelta(days=8 + 5 * i), t) for i, t in enumerate(BEFORE)]
     dated += [(NOW - timedelta(days=1 + i), t) for i, t in enumerate(THIS_WEEK)]
     _store_articles(core, dated)
@@ -104,10 +105,10 @@ def test_never_proposed(core: VigieCore) -> None:
     assert not proposed & {"Nicolas Bessone", "Bessone", "PNACO", "Marseille"}  # already watched
 
 
-def test_dismissed_names_stay_dismissed(core: VigieCore) -> None:
+def test_dismissed_names_stay_dismissed(core: VigieCore, database: str | None) -> None:
     core.signals.dismiss_emerging("Karim Zeroual")
     assert "Karim Zeroual" not in {n.name for n in core.signals.emerging()}
-    again = VigieCore(core.paths, clock=lambda: NOW)  # remembered in the profile
+    again = VigieCore(core.paths, clock=lambda: NOW, database=database)  # remembered in the profile
     try:
         assert "Karim Zeroual" not in {n.name for n in again.signals.emerging()}
     finally:

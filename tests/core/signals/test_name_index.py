@@ -51,10 +51,11 @@ def _save(core: VigieCore, items: list[ParsedItem]) -> None:
 
 
 @pytest.fixture
-def core(data_dir: Path) -> VigieCore:
+def core(data_dir: Path, database: str | None) -> VigieCore:
+    """Our items stored on each engine in turn (PostgreSQL's name index is its schema 21)."""
     paths = AppPaths.resolve(data_dir).ensure()
     save_watchlist(WATCHED, paths.watchlist)
-    core = VigieCore(paths, clock=lambda: NOW)
+    core = VigieCore(paths, clock=lambda: NOW, database=database)
     items = [_item(i, t, NOW - timedelta(days=1 + i)) for i, t in enumerate(NAMING)]
     _save(core, [*items, _item(9, UNWATCHED, NOW - timedelta(days=1))])
     yield core
@@ -94,6 +95,7 @@ def test_a_changed_text_is_indexed_again(core: VigieCore) -> None:
     assert "sophie lambert" in keys and "karim zeroual" not in keys
 
 
+@pytest.mark.parametrize("engine", ["sqlite"])  # the window's catch-up is SQLite's (Signals.index_names)
 def test_articles_stored_before_the_index_are_caught_up(core: VigieCore) -> None:
     before = [n.to_dict() for n in core.signals.emerging()]
     assert before and before[0]["name"] == "Karim Zeroual"
@@ -145,6 +147,7 @@ def test_a_rescore_indexes_the_articles_it_highlights(core: VigieCore) -> None:
     assert core.signals.names_to_index() == 0
 
 
+@pytest.mark.parametrize("engine", ["sqlite"])  # a SQLite file's writer lock
 def test_a_busy_store_still_gives_the_names_indexed(core: VigieCore) -> None:
     before = [n.name for n in core.signals.emerging()]
     core.store.conn.execute(
@@ -158,3 +161,14 @@ def test_a_busy_store_still_gives_the_names_indexed(core: VigieCore) -> None:
     finally:
         writer.rollback()
         writer.close()
+
+
+@pytest.mark.parametrize("engine", ["postgresql"])
+def test_on_postgresql_emerging_names_catch_up_their_period_themselves(core: VigieCore) -> None:
+    before = [n.to_dict() for n in core.signals.emerging()]
+    assert before and before[0]["name"] == "Karim Zeroual"
+    core.store.conn.execute("DELETE FROM article_names")
+    core.store.conn.execute("DELETE FROM names_indexed")
+    assert core.signals.names_to_index() == 0 and core.signals.index_names() == 0  # never the window's
+    assert [n.to_dict() for n in core.signals.emerging()] == before
+    assert core.store.conn.execute("SELECT count(*) FROM names_indexed").fetchone()[0] > 0

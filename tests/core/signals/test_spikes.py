@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -31,10 +32,9 @@ class Clock:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    store = Store.open(tmp_path / "vigie.sqlite3")
-    yield store
-    store.close()
+def store(open_store: Callable[[], Store]) -> Store:
+    """An empty store on each engine in turn (tests/pg_server.py)."""
+    return open_store()
 
 
 _serial = iter(range(1_000_000))
@@ -153,13 +153,13 @@ def test_a_pause_holds_spikes_back_and_off_switches_them_off(store: Store) -> No
     assert off.current_spikes() == []
 
 
-def test_vigie_alerts_list_prints_the_spikes(data_dir: Path, capsys) -> None:
+def test_vigie_alerts_list_prints_the_spikes(data_dir: Path, database: str | None, capsys) -> None:
     from monitor.cli import main
     from monitor.core.service import VigieCore
     from monitor.core.support.clock import utc_now
     from monitor.paths import AppPaths
 
-    core = VigieCore(AppPaths(data_dir))
+    core = VigieCore(AppPaths(data_dir), database=database)
     try:
         _publish(core.store, "PNACO", [utc_now() - timedelta(minutes=m) for m in range(1, 60, 6)])
         assert len(core.signals.check_spikes()) == 1
@@ -173,3 +173,20 @@ def test_vigie_alerts_list_prints_the_spikes(data_dir: Path, capsys) -> None:
     assert '"type": "spike", "at"' in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main(["alerts", "list", "--format", "xml"])
+
+
+def test_the_headless_service_logs_each_new_spike_after_a_poll(store: Store, caplog) -> None:
+    from monitor.core.polling.headless import logging_callbacks
+    from monitor.core.polling.poller import PollResult
+
+    _publish(store, "PNACO", [NOW - timedelta(minutes=m) for m in range(1, 60, 6)])
+    clock = Clock(NOW)
+    watch = _watch(store, clock)
+    finished = logging_callbacks(None, watch.check).on_poll_finished
+    with caplog.at_level("INFO", logger="monitor.core.polling.headless"):
+        finished(PollResult(poll_id=1, started=iso(NOW)))
+        clock.now = NOW + timedelta(minutes=10)
+        finished(PollResult(poll_id=2, started=iso(clock.now)))  # the same spike: not logged again
+    lines = [r.getMessage() for r in caplog.records if "PNACO" in r.getMessage()]
+    assert len(lines) == 1 and "PNACO: 10 items in the last hour" in lines[0]
+    assert watch.spiking_entries() == {"PNACO"}  # kept in the store: every window's sidebar marks it

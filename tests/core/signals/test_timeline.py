@@ -32,7 +32,10 @@ def _period(published: str, by: str) -> str:
 
 
 @pytest.fixture
-def polled(data_dir: Path, dev_feeds: dict[str, str], tmp_path: Path, capsys) -> list[dict]:
+def polled(
+    data_dir: Path, database: str | None, dev_feeds: dict[str, str], tmp_path: Path, capsys
+) -> list[dict]:
+    """The dev feeds polled into the store of the test's engine (SQLite, or PostgreSQL through VIGIE_DATABASE)."""
     assert main(["feeds", "import", str(write_opml(tmp_path / "dev.opml", dev_feeds))]) == 0
     assert main(["poll"]) == 0
     return [json.loads(line) for line in _out(capsys, "articles", "export").splitlines()]
@@ -76,7 +79,9 @@ def test_since_before_the_oldest_article_counts_every_article_naming_the_entry(
     assert counted == sum(d >= cut for d in dates) < total
 
 
-def test_an_unknown_entry_is_an_error_naming_close_entries(data_dir: Path, capsys) -> None:
+def test_an_unknown_entry_is_an_error_naming_close_entries(
+    data_dir: Path, database: str | None, capsys
+) -> None:
     assert main(["timeline", "Bessonne"]) == 2
     err = capsys.readouterr().err
     assert "no watchlist entry 'Bessonne'" in err and "'Nicolas Bessone'" in err
@@ -88,6 +93,7 @@ def test_an_unknown_entry_is_an_error_naming_close_entries(data_dir: Path, capsy
         main(["timeline", "Nicolas Bessone", "--count", "words"])
 
 
+@pytest.mark.parametrize("engine", ["sqlite"])  # stories are not grouped on PostgreSQL yet (docs/TEAM.md)
 @pytest.mark.parametrize("by", ["day", "week"])
 def test_counting_stories_gives_the_distinct_stories_of_the_exports_matches(
     polled: list[dict], by: str, capsys

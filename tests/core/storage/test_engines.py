@@ -146,6 +146,19 @@ def test_sqlite_words_are_translated_outside_literals_only() -> None:
     )
 
 
+def test_the_signals_sqlite_words_are_translated() -> None:
+    """What storage/signal_counts.py and name_index.py write in SQLite's words (the signals on PostgreSQL)."""
+    assert translate(
+        "SELECT entry FROM article_entries e INDEXED BY article_entries_timeline WHERE x", False
+    ) == ("SELECT entry FROM article_entries e WHERE x")
+    assert translate("SELECT date(e.published, '-6 days', 'weekday 1') || 'T'", True) == (
+        "SELECT to_char(date_trunc('week', substr(e.published, 1, 10)::timestamp), 'YYYY-MM-DD') || 'T'"
+    )
+    assert translate("SELECT group_concat(forms, char(30)), group_concat(article_id) FROM n", False) == (
+        "SELECT string_agg(forms, chr(30)), string_agg(CAST(article_id AS text), ',') FROM n"
+    )
+
+
 def test_a_database_created_at_the_baseline_gets_the_later_steps(
     postgres_server: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

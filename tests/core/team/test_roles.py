@@ -263,3 +263,25 @@ def test_the_service_keeps_full_texts_that_only_an_editor_turns_on(tmp_path: Pat
     finally:
         for store in (poller, alice, chloe):
             store.close()
+
+
+def test_the_service_writes_the_name_index_and_an_analyst_may_catch_it_up(tmp_path: Path, roles: str) -> None:
+    """Emerging names on the server (schema 21): the service indexes what it stores; an analyst's emerging names
+    index the articles of their period that the index lacks, so her role may write that derived index."""
+    from monitor.core.storage import name_index
+
+    poller = Store.open(tmp_path / "p.sqlite3", database=_as(roles, "poller"), analyst="poller")
+    alice = Store.open(tmp_path / "a.sqlite3", database=_as(roles, "alice"), analyst="alice")
+    try:
+        article = _poll_one(poller)
+        indexed = "SELECT count(*) FROM names_indexed WHERE article_id = ?"
+        assert poller.conn.execute(indexed, (article,)).fetchone()[0] == 1
+        poller.conn.execute("DELETE FROM names_indexed")
+        assert name_index.index_ids(alice.conn, [article]) == 1
+        assert alice.conn.execute(indexed, (article,)).fetchone()[0] == 1
+        # But she still may not write the shared meta (dismissing an emerging name is an editor's).
+        with pytest.raises(StoreError):
+            alice.set_meta("emerging_dismissed", "[]")
+    finally:
+        poller.close()
+        alice.close()
