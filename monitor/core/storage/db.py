@@ -206,6 +206,8 @@ MIGRATIONS: list[Migration] = [
     schema_steps.V18,
     # Team mode (issue 19): its tables are PostgreSQL's (pg_team_schema.py); one analyst on SQLite needs none.
     "SELECT 1",
+    # The word pairs' index for phrases is PostgreSQL's (pg_schema v20); FTS5 keeps positions in its own index.
+    "SELECT 1",
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

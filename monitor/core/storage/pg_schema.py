@@ -305,6 +305,23 @@ CREATE TRIGGER article_entry_pairs_date AFTER UPDATE OF published ON article_ent
 # PostgreSQL); the step is empty so that both schemas keep the same numbers.
 _V16_SQL = "SELECT 1"
 
+# v20 (issue 19 item 8): an index of the word pairs of each article, for "phrases". The GIN index on `simple`
+# finds the articles holding every word of a phrase, and each one's positions are then read from its vector: for a
+# phrase of common words ("la police": 43,643 candidates, 491 matches of 200,000 articles) that was seconds. The
+# pairs are read from the stored `simple` vector's positions (two lexemes at p and p + 1), so an article matching
+# a phrase holds every pair of it: the pairs only narrow the candidates, the positions still decide (pg_search.py).
+# Pairs longer than 1,000 bytes are left out (a GIN key has a size limit); the query's side leaves out the same.
+# COST: about half a millisecond a call, so that the planner reads the index rather than computing it per row.
+_V20_SQL = r"""
+CREATE FUNCTION vigie_pairs(v tsvector) RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT COST 1000 AS $$
+    SELECT coalesce(array_agg(pair), '{}') FROM (
+        SELECT lexeme || ' ' || lead(lexeme) OVER w AS pair, lead(p) OVER w - p AS gap
+        FROM unnest(v) u, unnest(u.positions) p WINDOW w AS (ORDER BY p)) x
+    WHERE gap = 1 AND octet_length(pair) <= 1000
+$$;
+CREATE INDEX articles_search_pairs ON articles_search USING gin (vigie_pairs(simple));
+"""
+
 # version -> SQL. Below BASELINE there is nothing: a new database is created at BASELINE. A step numbered below
 # BASELINE (11: SQLite's order, merged after the baseline was cut) is run once, after it, on a database that
 # lacks it (vigie_schema records each step run).
@@ -321,6 +338,7 @@ PG_MIGRATIONS: dict[int, str] = {
     # Team mode (issue 19): per-analyst states, the shared watchlist, the audit, pushed alerts
     # (pg_team_schema.py).
     19: TEAM_SQL,
+    20: _V20_SQL,  # the word pairs' index for phrases (issue 19 item 8)
 }
 PG_SCHEMA_VERSION = max(PG_MIGRATIONS)
 

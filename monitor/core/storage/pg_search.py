@@ -19,14 +19,32 @@ _WORD_CONDITION = (
 )
 
 
-def _term(typed: Typed) -> tuple[str, list[object]]:
+# A phrase of several words: its word pairs in the pairs index (pg_schema v20) find the few articles that may hold
+# it, then its positions in the simple vector decide. ts_match_vq is `@@` under its function's name: as a function
+# call it is checked on those candidates only, not answered from the simple index as well (that index would list
+# every article holding both words, and each would be checked again). The positions are checked first, so an
+# article whose pairs the index did not give (an OR, a walk of the date index) costs no vigie_pairs call unless it
+# holds the phrase.
+_PHRASE_CONDITION = (
+    "(ts_match_vq(s.simple, phraseto_tsquery('simple', vigie_unaccent(?)))"
+    " AND vigie_pairs(s.simple) @> vigie_pairs(to_tsvector('simple', vigie_unaccent(?))))"
+)
+# Words longer than this are left to the positions alone: their pair might pass the index's 1,000-byte limit.
+_PAIRED_WORD_CHARS = 100
+
+
+def _term(typed: Typed, *, excluded: bool = False) -> tuple[str, list[object]]:
     words = [w.lower() for w in typed.words]
     if typed.prefix:
         # Each word is letters and digits only (searchsyntax.WORD): quoting it makes it one lexeme.
         query = " <-> ".join(f"'{w}'" for w in words) + ":*"
         return "s.simple @@ to_tsquery('simple', vigie_unaccent(?))", [query]
     if typed.phrase or len(words) > 1:
-        return "s.simple @@ phraseto_tsquery('simple', vigie_unaccent(?))", [" ".join(words)]
+        text = " ".join(words)
+        # An excluded phrase is checked on the articles the other terms found: its positions alone, no index.
+        if len(words) > 1 and not excluded and max(map(len, words)) <= _PAIRED_WORD_CHARS:
+            return _PHRASE_CONDITION, [text, text]
+        return "s.simple @@ phraseto_tsquery('simple', vigie_unaccent(?))", [text]
     return _WORD_CONDITION, [words[0]] * 3
 
 
@@ -51,7 +69,7 @@ def search_ids(text: str) -> tuple[str, tuple[object, ...]] | None:
         clauses.append("(" + " OR ".join(sql for sql, _ in terms) + ")")
         args.extend(a for _, more in terms for a in more)
     for typed in excluded:
-        sql, more = _term(typed)
+        sql, more = _term(typed, excluded=True)
         clauses.append(f"NOT {sql}")
         args.extend(more)
     where = " AND ".join(clauses)

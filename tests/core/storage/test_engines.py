@@ -23,6 +23,7 @@ CORPUS = [
     ("Threatened journalists speak out", "Reporters describe the threats they received in Marseille."),
     ("Les stupéfiants saisis à Nice", "La police a saisi des stupéfiants et des armes."),
     ("The prosecutor's office in Paris", "A statement on the trafficking case."),
+    ("La la la, chante la police", "Un mot très long : " + "a" * 120 + " " + "b" * 120 + ", puis la fin."),
 ]
 SEARCHES = [
     "marseille",
@@ -43,6 +44,18 @@ SEARCHES = [
     "procureur OR prosecutor",
     "le",
     "nothing-like-this-anywhere",
+    # Phrases: PostgreSQL narrows them with its word pairs' index (pg_schema v20), then checks the positions.
+    '"la police"',
+    '"police la"',
+    '"la la"',
+    '"la la la chante"',
+    '"police a saisi des"',
+    '"la police" OR "vieux port"',
+    'police -"la police"',
+    'la -"la la"',
+    '"police arrested"',
+    '"' + "a" * 120 + " " + "b" * 120 + '"',
+    '"long ' + "a" * 120 + '"',
 ]
 
 
