@@ -186,3 +186,36 @@ def test_a_database_created_at_the_baseline_gets_the_later_steps(
         assert (row["title"], row["story"], row["revisions"]) == ("Avant", None, 0)
     finally:
         conn.close()
+
+
+def test_the_word_pairs_index_is_built_over_the_articles_already_stored(
+    tmp_path: Path, postgres_server: str
+) -> None:
+    """A database at schema 19 with articles gets the pairs index of step 20 on its next open, and a phrase then
+    finds what the positions alone find (the pairs are read from the stored vectors)."""
+    url = empty_database(postgres_server)
+    store = Store.open(tmp_path / "unused.sqlite3", database=url)
+    try:
+        _fill(store)
+        store.conn.execute("DROP INDEX articles_search_pairs")
+        store.conn.execute("DROP FUNCTION vigie_pairs(tsvector)")
+        store.conn.execute("DELETE FROM vigie_schema WHERE version = 20")
+    finally:
+        store.close()
+    store = Store.open(tmp_path / "unused.sqlite3", database=url)
+    try:
+        assert pg_schema.schema_version(store.conn) == 20
+        assert store.conn.execute("SELECT to_regclass('articles_search_pairs') IS NOT NULL").fetchone()[0]
+        for phrase in ("la police", "vieux port", "police a saisi", "la la la"):
+            by_positions = {
+                r[0]
+                for r in store.conn.execute(
+                    "SELECT a.title FROM articles a JOIN articles_search s ON s.article_id = a.id"
+                    " WHERE s.simple @@ phraseto_tsquery('simple', vigie_unaccent(?))",
+                    [phrase],
+                )
+            }
+            assert by_positions, phrase
+            assert _found(store, f'"{phrase}"') == by_positions, phrase
+    finally:
+        store.close()
