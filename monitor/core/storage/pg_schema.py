@@ -312,7 +312,23 @@ _V16_SQL = "SELECT 1"
 # a phrase holds every pair of it: the pairs only narrow the candidates, the positions still decide (pg_search.py).
 # Pairs longer than 1,000 bytes are left out (a GIN key has a size limit); the query's side leaves out the same.
 # COST: about half a millisecond a call, so that the planner reads the index rather than computing it per row.
+# The stems' vectors (french, english) lose their positions (strip): they answer plain words only, with
+# plainto_tsquery, whose `&` never reads a position; without them each vector is about 40 % smaller and more of
+# a row stays in its page, so checking an article's words reads fewer TOAST chunks (docs/BENCHMARKS.md section
+# 24). Rows written before this step keep their positions until their text changes: the same answers, read slower.
 _V20_SQL = r"""
+CREATE OR REPLACE FUNCTION articles_search_refresh() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    plain text := vigie_unaccent(NEW.title || E'\n' || NEW.summary || E'\n' || NEW.content
+                                 || CASE WHEN NEW.full_text = '' THEN '' ELSE E'\n\n' || NEW.full_text END);
+BEGIN
+    INSERT INTO articles_search(article_id, simple, french, english)
+    VALUES (NEW.id, to_tsvector('simple', plain), strip(to_tsvector('vigie_french', plain)),
+            strip(to_tsvector('vigie_english', plain)))
+    ON CONFLICT (article_id) DO UPDATE
+        SET simple = excluded.simple, french = excluded.french, english = excluded.english;
+    RETURN NULL;
+END $$;
 CREATE FUNCTION vigie_pairs(v tsvector) RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT COST 1000 AS $$
     SELECT coalesce(array_agg(pair), '{}') FROM (
         SELECT lexeme || ' ' || lead(lexeme) OVER w AS pair, lead(p) OVER w - p AS gap

@@ -3,7 +3,9 @@ articles_search (pg_schema.py).
 
 A plain word matches by its stems, French or English (as SQLite's word-form index; vigie_french and vigie_english
 are PostgreSQL's french and english without their stop words), or as written (simple); a "quoted phrase" and a prefix*
-match the words as written, accents folded (unaccent) as SQLite's unicode61 tokenizer folds them.
+match the words as written, accents folded (unaccent) as SQLite's unicode61 tokenizer folds them. The stems' vectors
+carry no positions (schema 20): plainto_tsquery's `&` never reads one. A phrase of several words is narrowed by
+the word pairs' index first (pg_schema v20, docs/BENCHMARKS.md section 24).
 """
 
 from __future__ import annotations
