@@ -2,7 +2,8 @@
 articles_search (pg_schema.py).
 
 A plain word matches by its stems, French or English (as SQLite's word-form index; vigie_french and vigie_english
-are PostgreSQL's french and english without their stop words), or as written (simple); a "quoted phrase" and a prefix*
+are PostgreSQL's french and english without their stop words; the word as written has the same stems); a "quoted
+phrase" and a prefix*
 match the words as written, accents folded (unaccent) as SQLite's unicode61 tokenizer folds them. The stems' vectors
 carry no positions (schema 20): plainto_tsquery's `&` never reads one. A phrase of several words is narrowed by
 the word pairs' index first (pg_schema v20, docs/BENCHMARKS.md section 24).
@@ -14,10 +15,13 @@ from functools import lru_cache
 
 from monitor.core.storage.searchsyntax import Typed, parse_search
 
+# A plain word: its French or English stems. The word as written (the simple vector) needs no third test: the three
+# configurations map the same token types, each to the same dictionary for a token of letters and digits (a
+# stemmer for letters, `simple` for digits), so an article holding the word as written holds its stems too
+# (tests/core/storage/test_engines.py checks it on varied text). Each test reads its vector: two, not three.
 _WORD_CONDITION = (
     "(s.french @@ plainto_tsquery('vigie_french', vigie_unaccent(?))"
-    " OR s.english @@ plainto_tsquery('vigie_english', vigie_unaccent(?))"
-    " OR s.simple @@ plainto_tsquery('simple', vigie_unaccent(?)))"
+    " OR s.english @@ plainto_tsquery('vigie_english', vigie_unaccent(?)))"
 )
 
 
@@ -47,7 +51,7 @@ def _term(typed: Typed, *, excluded: bool = False) -> tuple[str, list[object]]:
         if len(words) > 1 and not excluded and max(map(len, words)) <= _PAIRED_WORD_CHARS:
             return _PHRASE_CONDITION, [text, text]
         return "s.simple @@ phraseto_tsquery('simple', vigie_unaccent(?))", [text]
-    return _WORD_CONDITION, [words[0]] * 3
+    return _WORD_CONDITION, [words[0]] * 2
 
 
 @lru_cache(maxsize=256)

@@ -9,6 +9,7 @@ import pytest
 
 from monitor.core.errors import StoreError
 from monitor.core.models import ArticleQuery, Assessment, ParsedItem
+from monitor.core.parsing.wordforms import WORD
 from monitor.core.storage import db, pg, pg_schema
 from monitor.core.storage.engine import NotOnPostgresError, check_database_url
 from monitor.core.storage.pg import translate
@@ -223,5 +224,32 @@ def test_the_word_pairs_index_is_built_over_the_articles_already_stored(
             }
             assert by_positions, phrase
             assert _found(store, f'"{phrase}"') == by_positions, phrase
+    finally:
+        store.close()
+
+
+def test_a_word_found_as_written_is_found_by_its_stems(tmp_path: Path, postgres_server: str) -> None:
+    """A plain word is searched by its French and English stems alone (pg_search._WORD_CONDITION): every word of
+    letters and digits that the simple vector holds must be found by both stems' vectors, whatever the text
+    around it (URLs, e-mail addresses, hyphens, numbers, other scripts)."""
+    text = (
+        "Voir http://example.com/drogue-dure?x=1 et www.drogue.fr, écrire à a.b@c.fr, le post-covid19 de 2024, "
+        "version 1.2.3, 3.14, 1e5, -42, l'Île-de-France, Ærø, naïve, Straße, Москва наркотики, 東京, x_y, "
+        "foo_bar-baz, C++ et C#, 10h30, 2e-3, ABC123def, /usr/local/bin, index.html, <b>gras</b> &amp; fin, "
+        "Les enquêteurs saisissent des drogues ; the investigators seized drugs, menaces, threatened"
+    )
+    store = Store.open(tmp_path / "unused.sqlite3", database=empty_database(postgres_server))
+    try:
+        rows = store.conn.execute(
+            "WITH v AS (SELECT to_tsvector('simple', vigie_unaccent(?)) s,"
+            " strip(to_tsvector('vigie_french', vigie_unaccent(?))) f,"
+            " strip(to_tsvector('vigie_english', vigie_unaccent(?))) e)"
+            " SELECT u.lexeme, f @@ plainto_tsquery('vigie_french', u.lexeme) AND"
+            " e @@ plainto_tsquery('vigie_english', u.lexeme) FROM v, unnest(v.s) u",
+            [text] * 3,
+        ).fetchall()
+        words = {lexeme: found for lexeme, found in rows if WORD.fullmatch(lexeme)}
+        assert len(words) > 40
+        assert {w for w, found in words.items() if not found} == set()
     finally:
         store.close()
