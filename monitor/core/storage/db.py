@@ -210,6 +210,8 @@ MIGRATIONS: list[Migration] = [
     "SELECT 1",
     # The name index on PostgreSQL (pg_schema v21): SQLite's is v16.
     "SELECT 1",
+    # The word pairs' index for phrases is PostgreSQL's (pg_schema v22); FTS5 keeps positions in its own index.
+    "SELECT 1",
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -334,6 +334,41 @@ CREATE TRIGGER article_names_update AFTER UPDATE OF title, summary, content ON a
     FOR EACH ROW EXECUTE FUNCTION article_names_update();
 """
 
+# v22 (issue 19 item 8): an index of the word pairs of each article, for "phrases". The GIN index on `simple`
+# finds the articles holding every word of a phrase, and each one's positions are then read from its vector: for a
+# phrase of common words ("la police": 43,643 candidates, 491 matches of 200,000 articles) that was seconds. The
+# pairs are read from the stored `simple` vector's positions (two lexemes at p and p + 1), so an article matching
+# a phrase holds every pair of it: the pairs only narrow the candidates, the positions still decide (pg_search.py).
+# Pairs longer than 1,000 bytes are left out (a GIN key has a size limit); the query's side leaves out the same.
+# COST: about half a millisecond a call, so that the planner reads the index rather than computing it per row.
+# The stems' vectors (french, english) lose their positions (strip): they answer plain words only, with
+# plainto_tsquery, whose `&` never reads a position; without them each vector is about 40 % smaller and more of
+# a row stays in its page, so checking an article's words reads fewer TOAST chunks (docs/BENCHMARKS.md section
+# 27). Rows written before this step keep their positions until their text changes: the same answers, read slower.
+_V22_SQL = r"""
+CREATE OR REPLACE FUNCTION articles_search_refresh() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    plain text := vigie_unaccent(NEW.title || E'\n' || NEW.summary || E'\n' || NEW.content
+                                 || CASE WHEN NEW.full_text = '' THEN '' ELSE E'\n\n' || NEW.full_text END);
+BEGIN
+    INSERT INTO articles_search(article_id, simple, french, english)
+    VALUES (NEW.id, to_tsvector('simple', plain), strip(to_tsvector('vigie_french', plain)),
+            strip(to_tsvector('vigie_english', plain)))
+    ON CONFLICT (article_id) DO UPDATE
+        SET simple = excluded.simple, french = excluded.french, english = excluded.english;
+    RETURN NULL;
+END $$;
+CREATE FUNCTION vigie_pairs(v tsvector) RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT COST 1000 AS $$
+    SELECT coalesce(array_agg(pair), '{}') FROM (
+        SELECT lexeme || ' ' || lead(lexeme) OVER w AS pair, lead(p) OVER w - p AS gap
+        FROM unnest(v) u, unnest(u.positions) p WINDOW w AS (ORDER BY p)) x
+    WHERE gap = 1 AND octet_length(pair) <= 1000
+$$;
+-- On a database that has articles already, the build reads every vector; a GIN build is faster with more memory.
+SET LOCAL maintenance_work_mem = '256MB';
+CREATE INDEX articles_search_pairs ON articles_search USING gin (vigie_pairs(simple));
+"""
+
 # version -> SQL. Below BASELINE there is nothing: a new database is created at BASELINE. A step numbered below
 # BASELINE (11: SQLite's order, merged after the baseline was cut) is run once, after it, on a database that
 # lacks it (vigie_schema records each step run).
@@ -353,6 +388,7 @@ PG_MIGRATIONS: dict[int, str] = {
     # Cases, each analyst's own (pg_team_schema.py).
     20: CASES_SQL,
     21: _V21_SQL,
+    22: _V22_SQL,  # the word pairs' index for phrases (issue 19 item 8)
 }
 PG_SCHEMA_VERSION = max(PG_MIGRATIONS)
 

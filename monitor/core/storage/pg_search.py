@@ -2,8 +2,11 @@
 articles_search (pg_schema.py).
 
 A plain word matches by its stems, French or English (as SQLite's word-form index; vigie_french and vigie_english
-are PostgreSQL's french and english without their stop words), or as written (simple); a "quoted phrase" and a prefix*
-match the words as written, accents folded (unaccent) as SQLite's unicode61 tokenizer folds them.
+are PostgreSQL's french and english without their stop words; the word as written has the same stems); a "quoted
+phrase" and a prefix*
+match the words as written, accents folded (unaccent) as SQLite's unicode61 tokenizer folds them. The stems' vectors
+carry no positions (schema 22): plainto_tsquery's `&` never reads one. A phrase of several words is narrowed by
+the word pairs' index first (pg_schema v22, docs/BENCHMARKS.md section 27).
 """
 
 from __future__ import annotations
@@ -12,22 +15,43 @@ from functools import lru_cache
 
 from monitor.core.storage.searchsyntax import Typed, parse_search
 
+# A plain word: its French or English stems. The word as written (the simple vector) needs no third test: the three
+# configurations map the same token types, each to the same dictionary for a token of letters and digits (a
+# stemmer for letters, `simple` for digits), so an article holding the word as written holds its stems too
+# (tests/core/storage/test_engines.py checks it on varied text). Each test reads its vector: two, not three.
 _WORD_CONDITION = (
     "(s.french @@ plainto_tsquery('vigie_french', vigie_unaccent(?))"
-    " OR s.english @@ plainto_tsquery('vigie_english', vigie_unaccent(?))"
-    " OR s.simple @@ plainto_tsquery('simple', vigie_unaccent(?)))"
+    " OR s.english @@ plainto_tsquery('vigie_english', vigie_unaccent(?)))"
 )
 
 
-def _term(typed: Typed) -> tuple[str, list[object]]:
+# A phrase of several words: its word pairs in the pairs index (pg_schema v22) find the few articles that may hold
+# it, then its positions in the simple vector decide. ts_match_vq is `@@` under its function's name: as a function
+# call it is checked on those candidates only, not answered from the simple index as well (that index would list
+# every article holding both words, and each would be checked again). The positions are checked first, so an
+# article whose pairs the index did not give (an OR, a walk of the date index) costs no vigie_pairs call unless it
+# holds the phrase.
+_PHRASE_CONDITION = (
+    "(ts_match_vq(s.simple, phraseto_tsquery('simple', vigie_unaccent(?)))"
+    " AND vigie_pairs(s.simple) @> vigie_pairs(to_tsvector('simple', vigie_unaccent(?))))"
+)
+# Words longer than this are left to the positions alone: their pair might pass the index's 1,000-byte limit.
+_PAIRED_WORD_CHARS = 100
+
+
+def _term(typed: Typed, *, excluded: bool = False) -> tuple[str, list[object]]:
     words = [w.lower() for w in typed.words]
     if typed.prefix:
         # Each word is letters and digits only (searchsyntax.WORD): quoting it makes it one lexeme.
         query = " <-> ".join(f"'{w}'" for w in words) + ":*"
         return "s.simple @@ to_tsquery('simple', vigie_unaccent(?))", [query]
     if typed.phrase or len(words) > 1:
-        return "s.simple @@ phraseto_tsquery('simple', vigie_unaccent(?))", [" ".join(words)]
-    return _WORD_CONDITION, [words[0]] * 3
+        text = " ".join(words)
+        # An excluded phrase is checked on the articles the other terms found: its positions alone, no index.
+        if len(words) > 1 and not excluded and max(map(len, words)) <= _PAIRED_WORD_CHARS:
+            return _PHRASE_CONDITION, [text, text]
+        return "s.simple @@ phraseto_tsquery('simple', vigie_unaccent(?))", [text]
+    return _WORD_CONDITION, [words[0]] * 2
 
 
 @lru_cache(maxsize=256)
@@ -51,7 +75,7 @@ def search_ids(text: str) -> tuple[str, tuple[object, ...]] | None:
         clauses.append("(" + " OR ".join(sql for sql, _ in terms) + ")")
         args.extend(a for _, more in terms for a in more)
     for typed in excluded:
-        sql, more = _term(typed)
+        sql, more = _term(typed, excluded=True)
         clauses.append(f"NOT {sql}")
         args.extend(more)
     where = " AND ".join(clauses)

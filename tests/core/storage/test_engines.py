@@ -9,6 +9,7 @@ import pytest
 
 from monitor.core.errors import StoreError
 from monitor.core.models import ArticleQuery, Assessment, ParsedItem
+from monitor.core.parsing.wordforms import WORD
 from monitor.core.storage import db, pg, pg_schema
 from monitor.core.storage.engine import NotOnPostgresError, check_database_url
 from monitor.core.storage.pg import translate
@@ -23,6 +24,7 @@ CORPUS = [
     ("Threatened journalists speak out", "Reporters describe the threats they received in Marseille."),
     ("Les stupéfiants saisis à Nice", "La police a saisi des stupéfiants et des armes."),
     ("The prosecutor's office in Paris", "A statement on the trafficking case."),
+    ("La la la, chante la police", "Un mot très long : " + "a" * 120 + " " + "b" * 120 + ", puis la fin."),
 ]
 SEARCHES = [
     "marseille",
@@ -43,6 +45,18 @@ SEARCHES = [
     "procureur OR prosecutor",
     "le",
     "nothing-like-this-anywhere",
+    # Phrases: PostgreSQL narrows them with its word pairs' index (pg_schema v22), then checks the positions.
+    '"la police"',
+    '"police la"',
+    '"la la"',
+    '"la la la chante"',
+    '"police a saisi des"',
+    '"la police" OR "vieux port"',
+    'police -"la police"',
+    'la -"la la"',
+    '"police arrested"',
+    '"' + "a" * 120 + " " + "b" * 120 + '"',
+    '"long ' + "a" * 120 + '"',
 ]
 
 
@@ -191,3 +205,69 @@ def test_a_database_created_at_the_baseline_gets_the_later_steps(
         assert (row["title"], row["story"], row["revisions"]) == ("Avant", None, 0)
     finally:
         conn.close()
+
+
+def test_the_word_pairs_index_is_built_over_the_articles_already_stored(
+    tmp_path: Path, postgres_server: str
+) -> None:
+    """A database without step 22 but with articles gets the pairs index on its next open, and a phrase then
+    finds what the positions alone find (the pairs are read from the stored vectors)."""
+    url = empty_database(postgres_server)
+    store = Store.open(tmp_path / "unused.sqlite3", database=url)
+    try:
+        _fill(store)
+        # The stems' vectors answer plain words only (no phrase): schema 22 stores them without positions.
+        stripped = "SELECT bool_and(french = strip(french) AND english = strip(english)) FROM articles_search"
+        assert store.conn.execute(stripped).fetchone()[0]
+        assert not store.conn.execute(
+            "SELECT bool_and(simple = strip(simple)) FROM articles_search"
+        ).fetchone()[0]
+        store.conn.execute("DROP INDEX articles_search_pairs")
+        store.conn.execute("DROP FUNCTION vigie_pairs(tsvector)")
+        store.conn.execute("DELETE FROM vigie_schema WHERE version = 22")
+    finally:
+        store.close()
+    store = Store.open(tmp_path / "unused.sqlite3", database=url)
+    try:
+        assert pg_schema.schema_version(store.conn) == pg_schema.PG_SCHEMA_VERSION
+        assert store.conn.execute("SELECT to_regclass('articles_search_pairs') IS NOT NULL").fetchone()[0]
+        for phrase in ("la police", "vieux port", "police a saisi", "la la la"):
+            by_positions = {
+                r[0]
+                for r in store.conn.execute(
+                    "SELECT a.title FROM articles a JOIN articles_search s ON s.article_id = a.id"
+                    " WHERE s.simple @@ phraseto_tsquery('simple', vigie_unaccent(?))",
+                    [phrase],
+                )
+            }
+            assert by_positions, phrase
+            assert _found(store, f'"{phrase}"') == by_positions, phrase
+    finally:
+        store.close()
+
+
+def test_a_word_found_as_written_is_found_by_its_stems(tmp_path: Path, postgres_server: str) -> None:
+    """A plain word is searched by its French and English stems alone (pg_search._WORD_CONDITION): every word of
+    letters and digits that the simple vector holds must be found by both stems' vectors, whatever the text
+    around it (URLs, e-mail addresses, hyphens, numbers, other scripts)."""
+    text = (
+        "Voir http://example.com/drogue-dure?x=1 et www.drogue.fr, écrire à a.b@c.fr, le post-covid19 de 2024, "
+        "version 1.2.3, 3.14, 1e5, -42, l'Île-de-France, Ærø, naïve, Straße, Москва наркотики, 東京, x_y, "
+        "foo_bar-baz, C++ et C#, 10h30, 2e-3, ABC123def, /usr/local/bin, index.html, <b>gras</b> &amp; fin, "
+        "Les enquêteurs saisissent des drogues ; the investigators seized drugs, menaces, threatened"
+    )
+    store = Store.open(tmp_path / "unused.sqlite3", database=empty_database(postgres_server))
+    try:
+        rows = store.conn.execute(
+            "WITH v AS (SELECT to_tsvector('simple', vigie_unaccent(?)) s,"
+            " strip(to_tsvector('vigie_french', vigie_unaccent(?))) f,"
+            " strip(to_tsvector('vigie_english', vigie_unaccent(?))) e)"
+            " SELECT u.lexeme, f @@ plainto_tsquery('vigie_french', u.lexeme) AND"
+            " e @@ plainto_tsquery('vigie_english', u.lexeme) FROM v, unnest(v.s) u",
+            [text] * 3,
+        ).fetchall()
+        words = {lexeme: found for lexeme, found in rows if WORD.fullmatch(lexeme)}
+        assert len(words) > 40
+        assert {w for w, found in words.items() if not found} == set()
+    finally:
+        store.close()
