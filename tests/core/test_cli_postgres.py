@@ -123,7 +123,7 @@ def test_revisions_and_gone_items_are_kept_on_postgresql(
     data_dir: Path, database: str, httpserver, capsys
 ) -> None:
     """Schema 14 on the server: a changed item keeps both versions (never changed once stored), an item the feed
-    stops listing is marked gone, and the poll (stories skipped there) still works end to end."""
+    stops listing is marked gone, and the poll (grouping its articles into stories) works end to end."""
     item = (
         "<item><guid>{guid}</guid><title>{title}</title><link>http://example.org/{guid}</link>"
         "<description>{title}.</description></item>"
@@ -150,7 +150,7 @@ def test_revisions_and_gone_items_are_kept_on_postgresql(
         "Le parquet saisi du dossier",
     ]
     assert len(records["b-2"]["versions"]) == 1
-    assert all(r["story"] is None for r in records.values())  # no grouping on PostgreSQL yet
+    assert all(isinstance(r["story"], int) for r in records.values())  # grouped on PostgreSQL too
 
     import psycopg  # installed whenever the database fixture gave a server
 
@@ -166,7 +166,7 @@ def test_revisions_and_gone_items_are_kept_on_postgresql(
         conn.close()
 
 
-def test_stories_and_full_texts_are_refused_in_words_on_postgresql(
+def test_full_texts_and_signals_are_refused_in_words_on_postgresql(
     data_dir: Path, database: str, httpserver, capsys
 ) -> None:
     empty = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title></channel></rss>'
@@ -175,8 +175,7 @@ def test_stories_and_full_texts_are_refused_in_words_on_postgresql(
         == 0
     )
     capsys.readouterr()
-    assert main(["--database", database, "stories", "list"]) == 2
-    assert "stories are not available on a PostgreSQL database yet" in _one_line_error(capsys)
+    assert main(["--database", database, "stories", "list"]) == 0  # stories work there (none yet)
     assert main(["--database", database, "feeds", "full-text", "1", "on"]) == 2
     assert "full texts (fetching each article's page) are not available" in _one_line_error(capsys)
     assert main(["--database", database, "feeds", "full-text", "1", "off"]) == 0  # off is harmless

@@ -206,6 +206,8 @@ MIGRATIONS: list[Migration] = [
     schema_steps.V18,
     # Team mode (issue 19): its tables are PostgreSQL's (pg_team_schema.py); one analyst on SQLite needs none.
     "SELECT 1",
+    # Stories on PostgreSQL (pg_schema's v20: SQLite's v17 story rows there); SQLite has them since v17.
+    "SELECT 1",
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

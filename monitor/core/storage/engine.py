@@ -59,7 +59,6 @@ UNSUPPORTED_TABLES = {
     "case_item_tags": "cases (evidence folders)",
     "articles_stems": "word forms",
     "articles_fts": "the SQLite full-text index",
-    "stories": "stories",
     "signals": "signals",
 }
 

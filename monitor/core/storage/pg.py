@@ -38,6 +38,14 @@ _LITERAL_OR_MARK = re.compile(r"'(?:[^']|'')*'|\?|%|(?<!:):(\w+)")
 _TEMP = re.compile(r"\btemp\.")
 # SQLite's CROSS JOIN ... ON is a join-order hint (the left table drives); PostgreSQL's CROSS JOIN takes no ON.
 _CROSS_JOIN_ON = re.compile(r"\bCROSS JOIN(\s+\w+(?:\s+\w+)?\s+ON)\b", re.IGNORECASE)
+# SQLite's index hints (the story index's and the story view's walks): PostgreSQL's planner picks its own.
+_INDEXED_BY = re.compile(r"\s+INDEXED BY \w+", re.IGNORECASE)
+# INSERT OR IGNORE: ON CONFLICT DO NOTHING. INSERT OR REPLACE INTO t(key, c...): an upsert on the first column,
+# which the store's uses make the table's key (stories(id, ...), story_features(article_id, ...)).
+_INSERT_OR = re.compile(r"^(\s*INSERT)\s+OR\s+(IGNORE|REPLACE)(\s+INTO\s+\w+\s*\(([^)]*)\))", re.IGNORECASE)
+# group_concat(x, char(9)): string_agg(x, chr(9)) (CHAR is a type's name on PostgreSQL).
+_GROUP_CONCAT = re.compile(r"\bgroup_concat\(", re.IGNORECASE)
+_CHAR = re.compile(r"\bchar\((\d+)\)", re.IGNORECASE)
 _MISSING_TABLE = re.compile(r'relation "(?:\w+\.)?(\w+)" does not exist')
 # A SELECT reads the articles through the session analyst's view (pg_team_schema.py): read, starred and judgement
 # are that analyst's. Writes (UPDATE, INSERT, DELETE) go to the table.
@@ -61,6 +69,8 @@ def translate(sql: str, with_params: bool) -> str:
     if sql.lstrip().upper().startswith("BEGIN"):
         return "BEGIN"
     sql = _CROSS_JOIN_ON.sub(r"JOIN\1", _TEMP.sub("pg_temp.", sql))
+    sql = _CHAR.sub(r"chr(\1)", _GROUP_CONCAT.sub("string_agg(", _INDEXED_BY.sub("", sql)))
+    sql = _insert_or(sql)
     if not with_params:
         return sql
 
@@ -71,6 +81,19 @@ def translate(sql: str, with_params: bool) -> str:
         return "%s" if token == "?" else "%%" if token == "%" else token
 
     return _LITERAL_OR_MARK.sub(mark, sql)
+
+
+def _insert_or(sql: str) -> str:
+    """SQLite's INSERT OR IGNORE / OR REPLACE as PostgreSQL's ON CONFLICT (appended to the statement)."""
+    found = _INSERT_OR.match(sql)
+    if found is None:
+        return sql
+    columns = [c.strip() for c in found.group(4).split(",")]
+    sql = f"{found.group(1)}{found.group(3)}{sql[found.end() :]}".rstrip().rstrip(";")
+    if found.group(2).upper() == "IGNORE":
+        return f"{sql} ON CONFLICT DO NOTHING"
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
+    return f"{sql} ON CONFLICT ({columns[0]}) " + (f"DO UPDATE SET {updates}" if updates else "DO NOTHING")
 
 
 class PgRow:
