@@ -1,6 +1,6 @@
 """The window on a team's shared PostgreSQL database (issue 19, docs/TEAM.md).
 
-What only a local profile can do (backups, cases, stories, signals) is greyed out with a tooltip that says why;
+What only a local profile can do (backups, cases, signals) is greyed out with a tooltip that says why;
 the status bar names the analyst; a server lost while the window runs gives a banner over the list with a Retry
 button (the check runs on the task runner: the GUI thread never waits on the network). The profile's files
 (settings, the watchlist's copy, the window's state) stay where they are: nothing local is lost.
@@ -114,10 +114,8 @@ class TeamMode(QObject):
 
     def _grey_out(self) -> None:
         w = self.window
-        actions = [w.act_backup, w.act_restore, w.act_cases, w.act_add_to_case, w.story_mode.action]
+        actions = [w.act_backup, w.act_restore, w.act_cases, w.act_add_to_case]
         actions += [w.signals.act_timeline, w.signals.act_emerging, w.signals.act_cooccurrence]
-        if w.story_mode.enabled:  # left in story mode by a local profile
-            w.story_mode.action.setChecked(False)
         for action in actions:
             action.setEnabled(False)
             action.setToolTip(SQLITE_ONLY)

@@ -43,10 +43,11 @@ def core(data_dir: Path, team_url: str) -> Iterator[object]:
 
 def test_sqlite_only_features_are_greyed_out_with_a_tooltip(window: MainWindow) -> None:
     assert window.core.on_shared_database
-    greyed = [window.act_backup, window.act_restore, window.act_cases, window.story_mode.action]
+    greyed = [window.act_backup, window.act_restore, window.act_cases]
     greyed += [window.signals.act_timeline, window.signals.act_emerging, window.signals.act_cooccurrence]
     for action in greyed:
         assert not action.isEnabled() and action.toolTip() == SQLITE_ONLY
+    assert window.story_mode.action.isEnabled()  # stories work on PostgreSQL (test_team_story_mode.py)
     assert window.act_toggle_star.isEnabled() and window.act_poll.isEnabled()
     assert "alice" in window.team.who.text() and not window.team.banner.isVisible()
 
