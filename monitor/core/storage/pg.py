@@ -2,9 +2,11 @@
 pool over psycopg-pool, and the migrations (pg_schema.py).
 
 The store writes its SQL once, in SQLite's words where both engines agree: `?` placeholders, `BEGIN IMMEDIATE`,
-`temp.` tables, `cur.lastrowid`. The adapter translates those few; what really differs is the Dialect's
-(engine.py). Parameters are bound client-side (psycopg.ClientCursor): the server sees literals, so a NULL in
-`? IS NOT NULL` needs no type, as in SQLite.
+`temp.` tables, `cur.lastrowid`, SQLite's join-order and index hints (`CROSS JOIN ... ON`, `INDEXED BY`),
+`INSERT OR IGNORE` / `OR REPLACE`, `group_concat(x, char(9))`. The adapter translates those few (`translate`); what
+really differs is the Dialect's (engine.py), and SQLite's `julianday` is a function of the schema (pg_schema.py).
+Parameters are bound client-side (psycopg.ClientCursor): the server sees literals, so a NULL in `? IS NOT NULL`
+needs no type, as in SQLite.
 """
 
 from __future__ import annotations
