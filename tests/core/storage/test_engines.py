@@ -139,6 +139,34 @@ def test_sqlite_words_are_translated_outside_literals_only() -> None:
     assert translate("FROM feeds f CROSS JOIN articles a ON a.feed_id = f.id", False) == (
         "FROM feeds f JOIN articles a ON a.feed_id = f.id"
     )
+    # The story index's words (stories on PostgreSQL, schema 20).
+    assert translate("SELECT id FROM articles INDEXED BY articles_ungrouped WHERE story IS NULL", False) == (
+        "SELECT id FROM articles WHERE story IS NULL"
+    )
+    assert (
+        translate("SELECT group_concat(entry, char(9)) FROM e", False)
+        == "SELECT string_agg(entry, chr(9)) FROM e"
+    )
+    assert translate("INSERT OR IGNORE INTO stories_stale(story) VALUES (?)", True) == (
+        "INSERT INTO stories_stale(story) VALUES (%s) ON CONFLICT DO NOTHING"
+    )
+    assert translate("INSERT OR REPLACE INTO stories(id, thread, related_seed) VALUES (?, ?, ?)", True) == (
+        "INSERT INTO stories(id, thread, related_seed) VALUES (%s, %s, %s) "
+        "ON CONFLICT (id) DO UPDATE SET thread = excluded.thread, related_seed = excluded.related_seed"
+    )
+
+
+def test_julianday_is_sqlites_on_both_engines(open_store) -> None:  # type: ignore[no-untyped-def]
+    """Grouping's hours since the epoch: an offset is honoured, a date without one is UTC, on either engine."""
+    store = open_store()
+    hours = "SELECT (julianday(?) - 2440587.5) * 24.0"
+    for text, expected in [
+        ("1970-01-02T00:00:00+00:00", 24.0),
+        ("1970-01-02T02:00:00+02:00", 24.0),
+        ("1970-01-02T00:00:00", 24.0),
+        ("2026-03-01T12:30:00Z", 492_324.5),
+    ]:
+        assert abs(float(store.conn.execute(hours, (text,)).fetchone()[0]) - expected) < 1e-6, text
 
 
 def test_a_database_created_at_the_baseline_gets_the_later_steps(
