@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _fixtures as fx
 
-from monitor.core.models import ParsedItem
+from monitor.core.models import ArticleQuery, ParsedItem, StoryQuery
 from monitor.core.service import VigieCore
 from monitor.core.storage.db import transaction
 from monitor.core.storage.profile_copy import copy_profile
@@ -167,6 +167,15 @@ def run(args: argparse.Namespace, url: str | None) -> None:
     )
     lists = fx.timed(lambda: core.stories(), 3)
     print(f"the whole story list (VigieCore.stories) at {total:,} articles: median {fx.median(lists):.2f} s")
+    for name, query in [
+        ("the story view's first page", StoryQuery()),
+        ("sorted by reports", StoryQuery(sort="reports")),
+        ("unread only", StoryQuery(ArticleQuery(unread_only=True))),
+        ("the highlighted view", StoryQuery(ArticleQuery(view="highlighted"))),
+        ("a search (police)", StoryQuery(ArticleQuery(search="police"))),
+    ]:
+        pages = fx.timed(lambda q=query: (core.story_count(q), core.story_rows(q, 0, 200)), 3)  # type: ignore[misc]
+        print(f"{name} (count + 200 story rows): median {fx.median(pages) * 1000:.0f} ms", flush=True)
     core.close()
     print(f"({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)")
 
