@@ -48,6 +48,13 @@ _INSERT_OR = re.compile(r"^(\s*INSERT)\s+OR\s+(IGNORE|REPLACE)(\s+INTO\s+\w+\s*\
 # group_concat(x, char(9)): string_agg(x, chr(9)) (CHAR is a type's name on PostgreSQL).
 _GROUP_CONCAT = re.compile(r"\bgroup_concat\(", re.IGNORECASE)
 _CHAR = re.compile(r"\bchar\((\d+)\)", re.IGNORECASE)
+# An INSERT of one row of placeholders and nothing bound after it: executemany sends its rows as multi-row
+# INSERTs, ROWS_PER_INSERT a statement (one round trip and one parse, where psycopg would send one statement per
+# row: grouping's look-up keys, some 20 an article, were a third of a poll's grouping time on PostgreSQL).
+_ONE_ROW_INSERT = re.compile(
+    r"^(\s*INSERT\b[^?]*?\bVALUES\s*)(\(\s*\?(?:\s*,\s*\?)*\s*\))([^?]*)$", re.IGNORECASE | re.DOTALL
+)
+ROWS_PER_INSERT = 500
 _MISSING_TABLE = re.compile(r'relation "(?:\w+\.)?(\w+)" does not exist')
 # A SELECT reads the articles through the session analyst's view (pg_team_schema.py): read, starred and judgement
 # are that analyst's. Writes (UPDATE, INSERT, DELETE) go to the table.
@@ -140,13 +147,14 @@ def _row_factory(cursor: Any) -> Any:
 class PgCursor:
     """What the store reads from a cursor: rows, rowcount and the new row's id."""
 
-    def __init__(self, cursor: Any, lastrowid: int | None = None) -> None:
+    def __init__(self, cursor: Any, lastrowid: int | None = None, rowcount: int | None = None) -> None:
         self._cursor = cursor
         self.lastrowid = lastrowid
+        self._rowcount = rowcount  # of several statements (executemany's multi-row INSERTs)
 
     @property
     def rowcount(self) -> int:
-        return int(self._cursor.rowcount)
+        return int(self._cursor.rowcount) if self._rowcount is None else self._rowcount
 
     def fetchone(self) -> PgRow | None:
         return self._cursor.fetchone() if self._cursor.description else None
@@ -191,9 +199,26 @@ class PgConnection:
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> PgCursor:
         cursor = self.raw.cursor()
         text = per_analyst(sql) if self.analyst_view else sql
+        values = [list(r) for r in rows]
+        one_row = _ONE_ROW_INSERT.match(text)
+        if one_row is not None and "DO UPDATE" not in translate(text, True).upper():
+            # (An upsert's rows stay one a statement: two rows of one key in one statement are an error there.)
+            return self._many_rows(cursor, one_row, values)
         with _errors_in_words():
-            cursor.executemany(translate(text, True), [list(r) for r in rows])
+            cursor.executemany(translate(text, True), values)
         return PgCursor(cursor)
+
+    def _many_rows(self, cursor: Any, one_row: re.Match[str], values: list[list[Any]]) -> PgCursor:
+        """The rows of a one-row INSERT as multi-row INSERTs of ROWS_PER_INSERT rows; the rowcount of them all."""
+        head, row, tail = one_row.groups()
+        total = 0
+        with _errors_in_words():
+            for start in range(0, len(values), ROWS_PER_INSERT):
+                chunk = values[start : start + ROWS_PER_INSERT]
+                text = translate(f"{head}{', '.join([row] * len(chunk))}{tail}", True)
+                cursor.execute(text, [v for r in chunk for v in r])
+                total += max(0, int(cursor.rowcount))
+        return PgCursor(cursor, rowcount=total)
 
     def close(self) -> None:
         self.raw.close()

@@ -201,3 +201,21 @@ def test_a_database_created_at_the_baseline_gets_the_later_steps(
         assert (row["title"], row["story"], row["revisions"]) == ("Avant", None, 0)
     finally:
         conn.close()
+
+
+def test_executemany_inserts_every_row_and_counts_them_on_both_engines(open_store) -> None:  # type: ignore[no-untyped-def]
+    """On PostgreSQL a one-row INSERT's rows go as multi-row INSERTs (pg.ROWS_PER_INSERT a statement): every row
+    lands, a conflict is ignored row by row, and rowcount is the rows inserted, as sqlite3's."""
+    store = open_store()
+    rows = [(f"k{n}", str(n)) for n in range(1_200)]
+    with db.transaction(store.conn):
+        assert (
+            store.conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", rows[:100]).rowcount == 100
+        )
+        cur = store.conn.executemany("INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", rows)
+        assert cur.rowcount == 1_100
+        assert (
+            store.conn.executemany("INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", []).rowcount <= 0
+        )
+    found = store.conn.execute("SELECT count(*), min(value) FROM meta WHERE key LIKE 'k%'").fetchone()
+    assert (found[0], found[1]) == (1_200, "0")
