@@ -1,7 +1,7 @@
 """Measure the watchlist: serve labelled feeds on 127.0.0.1, poll them through the real pipeline, score `highlighted`.
 
     python -m monitor.evaluate [--dev DIR] [--watchlist FILE.toml] [--threshold N]
-    python -m monitor.evaluate --stories [--dev DIR]     (story grouping: see monitor/evaluate_stories.py)
+    python -m monitor.evaluate --stories [--dev DIR] [--database URL]   (story grouping: monitor/evaluate_stories.py)
 
 DIR holds `items.jsonl` (with `link` and `label`) and `feeds/*.xml`; by default ../shared/eval/dev beside the
 checkout. Prints precision, recall and F1 of `highlighted` against label == "relevant", then every item it got
