@@ -1,7 +1,9 @@
 """Stories: grouping 2,000 new items into a 200,000-article store, and the story list at that size.
 
-Run from the repository root: ``.venv/bin/python bench/stories.py [--new 2000] [--repeat 3] [--offered]``
-(``--offered``: the story features made before the timing, as the parser processes of a large poll make them).
+Run from the repository root: ``.venv/bin/python bench/stories.py [--new 2000] [--repeat 3] [--offered]
+[--postgresql]`` (``--offered``: the story features made before the timing, as the parser processes of a large
+poll make them; ``--postgresql``: the prepared store moved into a throwaway PostgreSQL by `vigie migrate`'s copy,
+story index included, and the runs timed there: tests/pg_server.py, fsync off).
 
 A private copy of the cached 200,000-article profile (bench/_fixtures.py) gets its stories first: the articles of
 the last `--indexed-days` days (150 by default: more than any look-up reaches back, 120 days for a thread) are
@@ -15,6 +17,7 @@ candidates are densest), times `group_new_articles` on them, and deletes them ag
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import sys
@@ -26,12 +29,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _fixtures as fx
 
-from monitor.core.models import ParsedItem
+from monitor.core.models import ArticleQuery, ParsedItem, StoryQuery
 from monitor.core.service import VigieCore
 from monitor.core.storage.db import transaction
+from monitor.core.storage.profile_copy import copy_profile
+from monitor.core.storage.store import Store
 from monitor.core.stories.grouping import Grouper, group_new_articles
 from monitor.core.stories.text import story_features
 from monitor.paths import AppPaths
+from tests.pg_server import empty_database, throwaway_server
 
 
 def new_items(n: int, seed: int, last: datetime) -> list[ParsedItem]:
@@ -74,8 +80,14 @@ def main() -> None:
         action="store_true",
         help="the items' story features made before the timing, as a poll's parser processes make them",
     )
+    parser.add_argument("--postgresql", action="store_true", help="time the runs on a throwaway PostgreSQL")
     args = parser.parse_args()
     print(f"machine: {fx.machine()}")
+    with throwaway_server() if args.postgresql else contextlib.nullcontext() as url:
+        run(args, url)
+
+
+def run(args: argparse.Namespace, url: str | None) -> None:
     folder = fx.copy_profile(fx.profile_200k(), fx.BENCH_DIR / "stories-200k")
     core = VigieCore(AppPaths(folder))
     store = core.store
@@ -94,6 +106,21 @@ def main() -> None:
         f"{done.new_stories:,} stories)",
         flush=True,
     )
+    if url is not None:  # the prepared store moved in, as `vigie migrate --to URL` moves a profile
+        Store.open(folder / "unused.sqlite3", database=url).close()
+        target = Store.open(folder / "unused.sqlite3", database=empty_database(url))
+        t = time.perf_counter()
+        report = copy_profile(store, target)
+        target.conn.execute("ANALYZE")
+        target.close()
+        core.close()
+        core = VigieCore(AppPaths(folder), database=url, rescore_at_start=False)
+        store = core.store
+        print(
+            f"moved into PostgreSQL in {time.perf_counter() - t:.0f} s ({report.articles.copied:,} articles, "
+            f"{report.stories:,} stories, check {'ok' if report.ok else report.missing})",
+            flush=True,
+        )
     runs: list[float] = []
     cpus: list[float] = []
     for run in range(args.repeat):
@@ -140,6 +167,15 @@ def main() -> None:
     )
     lists = fx.timed(lambda: core.stories(), 3)
     print(f"the whole story list (VigieCore.stories) at {total:,} articles: median {fx.median(lists):.2f} s")
+    for name, query in [
+        ("the story view's first page", StoryQuery()),
+        ("sorted by reports", StoryQuery(sort="reports")),
+        ("unread only", StoryQuery(ArticleQuery(unread_only=True))),
+        ("the highlighted view", StoryQuery(ArticleQuery(view="highlighted"))),
+        ("a search (police)", StoryQuery(ArticleQuery(search="police"))),
+    ]:
+        pages = fx.timed(lambda q=query: (core.story_count(q), core.story_rows(q, 0, 200)), 3)  # type: ignore[misc]
+        print(f"{name} (count + 200 story rows): median {fx.median(pages) * 1000:.0f} ms", flush=True)
     core.close()
     print(f"({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)")
 

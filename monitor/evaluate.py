@@ -1,7 +1,7 @@
 """Measure the watchlist: serve labelled feeds on 127.0.0.1, poll them through the real pipeline, score `highlighted`.
 
     python -m monitor.evaluate [--dev DIR] [--watchlist FILE.toml] [--threshold N]
-    python -m monitor.evaluate --stories [--dev DIR]     (story grouping: see monitor/evaluate_stories.py)
+    python -m monitor.evaluate --stories [--dev DIR] [--database URL]   (story grouping: monitor/evaluate_stories.py)
 
 DIR holds `items.jsonl` (with `link` and `label`) and `feeds/*.xml`; by default ../shared/eval/dev beside the
 checkout. Prints precision, recall and F1 of `highlighted` against label == "relevant", then every item it got
@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from monitor.core.errors import UserError
 from monitor.core.matching.watchlist import load_watchlist
 from monitor.core.models import SEED_SOURCE, ArticleQuery
 from monitor.core.parsing import language
@@ -167,14 +168,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dev", type=Path, help="folder with items.jsonl and feeds/")
     parser.add_argument("--watchlist", type=Path, help="a watchlist TOML (default: the shipped one)")
     parser.add_argument("--threshold", type=float, help="highlight threshold (default: the matcher's)")
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="with --stories: poll into this empty PostgreSQL database (team mode) instead of a SQLite file",
+    )
     args = parser.parse_args(argv)
     if args.dev is None:
         args.dev = DEFAULT_STORIES_DEV if args.stories else DEFAULT_DEV
     if not (args.dev / "items.jsonl").exists():
         print(f"evaluate: no items.jsonl in {args.dev}", file=sys.stderr)
         return 2
+    if args.database and not args.stories:
+        print("evaluate: --database goes with --stories", file=sys.stderr)
+        return 2
     if args.stories:
-        print_story_evaluation(evaluate_stories(args.dev))
+        try:
+            print_story_evaluation(evaluate_stories(args.dev, args.database))
+        except UserError as exc:  # a StoreError too: the server down, the login refused
+            print(f"evaluate: {exc}", file=sys.stderr)
+            return 2
         return 0
     result = evaluate(args.dev, args.watchlist, args.threshold)
     total = len(result.true_positives) + len(result.false_positives) + len(result.false_negatives)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
 
+from monitor.core.errors import UserError
 from monitor.core.models import SEED_SOURCE, ArticleQuery
 from monitor.core.service import VigieCore
 from monitor.paths import AppPaths
@@ -103,15 +104,23 @@ def _errors(predicted: Mapping[str, object], labels: Mapping[str, dict]) -> tupl
     return [m for _, m in sorted(merges, reverse=True)], [s for _, s in sorted(splits, reverse=True)]
 
 
-def evaluate_stories(dev: Path) -> StoryEvaluation:
+def evaluate_stories(dev: Path, database: str | None = None) -> StoryEvaluation:
+    """Poll the dev feeds into a throwaway profile and score its stories. `database`: a postgresql:// URL puts the
+    store on that server (team mode) instead of the profile's SQLite file; it must hold no article yet (the seeds
+    aside), and the run leaves its articles there. Raises UserError in words when it holds some."""
     from monitor.evaluate import read_labels, serve  # the same labels and local server as the watchlist's
 
     labels = read_labels(dev)
     server, base = serve(dev / "feeds")
     try:
         with tempfile.TemporaryDirectory(prefix="vigie-eval-stories-") as tmp:
-            core = VigieCore(AppPaths(Path(tmp)))
+            core = VigieCore(AppPaths(Path(tmp)), database=database)
             try:
+                if any(a.source != SEED_SOURCE for a in core.store.articles(ArticleQuery())):
+                    raise UserError(
+                        "the database already holds articles: the stories evaluation needs an empty one "
+                        "(its own articles would be grouped with them)"
+                    )
                 for path in sorted((dev / "feeds").glob("*.xml")):
                     core.add_feed(f"{base}/{path.name}")
                 core.poll()

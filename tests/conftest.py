@@ -94,4 +94,4 @@ def write_opml(path: Path, urls: dict[str, str]) -> Path:
 
 
 # The throwaway PostgreSQL server (tests/pg_server.py), for the store's tests on both engines.
-from tests.pg_server import engine, open_store, postgres_server  # noqa: E402, F401
+from tests.pg_server import database, engine, open_store, postgres_server  # noqa: E402, F401

@@ -151,6 +151,17 @@ def engine(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
+def database(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> str | None:
+    """The `database` a VigieCore or the CLI's --database takes on the test's engine: None (the profile's SQLite
+    file) or the URL of the session's PostgreSQL database, its schema made and its tables emptied."""
+    if engine != "postgresql":
+        return None
+    url = str(request.getfixturevalue("postgres_server"))
+    Store.open(tmp_path / "unused.sqlite3", database=url).close()  # the schema, once
+    return empty_database(url)
+
+
+@pytest.fixture
 def open_store(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Callable[[], Store]]:
     """Opens a new, empty store on the test's engine (each call the same database; close what you open)."""
     url = None

@@ -1,7 +1,7 @@
 """The window on a team's shared PostgreSQL database (issue 19, docs/TEAM.md).
 
-What only a local profile can do (backups, stories) is greyed out with a tooltip that says why (cases
-work on the server, each analyst's own);
+What only a local profile can do (backup and restore, SQLite's own) is greyed out with a tooltip that says why
+(cases, signals and stories work on the server; cases are each analyst's own);
 the status bar names the analyst; a server lost while the window runs gives a banner over the list with a Retry
 button (the check runs on the task runner: the GUI thread never waits on the network). The profile's files
 (settings, the watchlist's copy, the window's state) stay where they are: nothing local is lost.
@@ -115,9 +115,7 @@ class TeamMode(QObject):
 
     def _grey_out(self) -> None:
         w = self.window
-        actions = [w.act_backup, w.act_restore, w.story_mode.action]  # cases work: each analyst's own
-        if w.story_mode.enabled:  # left in story mode by a local profile
-            w.story_mode.action.setChecked(False)
+        actions = [w.act_backup, w.act_restore]  # cases, signals and stories work on the server
         for action in actions:
             action.setEnabled(False)
             action.setToolTip(SQLITE_ONLY)

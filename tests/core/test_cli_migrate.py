@@ -29,6 +29,8 @@ OTHER = [
 ]
 TABLES = ["folders", "feeds", "articles", "article_entries", "article_versions", "stories"]
 TABLES += ["cases", "case_items", "case_item_tags"]
+TABLES += ["story_features", "story_keys", "story_df"]
+STORY_ROW = ("title", "first_seen", "last_updated", "reports", "outlets", "languages", "score", "highlighted")
 
 
 def _opml(path: Path, wire: str, other: str) -> Path:
@@ -86,7 +88,8 @@ def test_a_profile_moves_in_whole_and_a_second_run_copies_nothing(
     url = empty_database(postgres_server)
     wire = ServedFeed(rss("Wire", WIRE))
     wire_url = serve_feed(httpserver, "/wire.xml", wire)
-    other_url = serve_feed(httpserver, "/other.xml", ServedFeed(rss("Other", OTHER)))
+    other = ServedFeed(rss("Other", OTHER))
+    other_url = serve_feed(httpserver, "/other.xml", other)
     assert main(["feeds", "import", str(_opml(tmp_path / "f.opml", wire_url, other_url))]) == 0
     assert main(["poll"]) == 0
     wire.body = rss("Wire", [("w1", WIRE[0][1] + " (mis à jour)"), *WIRE[1:]])  # a second version of w1
@@ -136,6 +139,8 @@ def test_a_profile_moves_in_whole_and_a_second_run_copies_nothing(
         assert [v["title"] for v in remote[key]["versions"]] == [v["title"] for v in record["versions"]], key
         assert remote[key]["alert"] is False  # a copied article is no new alert
     assert _story_groups(remote) == _story_groups(local) and _story_groups(local)
+    local_rows = _story_rows(data_dir / "vigie.sqlite3", None)
+    assert _story_rows(tmp_path / "unused.sqlite3", url) == local_rows and local_rows  # the story view's rows
     others = _export(
         capsys, "--database", url, "--analyst", "another-analyst"
     )  # the marks are the migrator's
@@ -155,6 +160,22 @@ def test_a_profile_moves_in_whole_and_a_second_run_copies_nothing(
     assert f"<{wire_url}>" in listed and "in News/France" in listed
     assert main(["--database", url, "poll"]) == 0  # the copied validators: a conditional GET, nothing new
     assert "0 new, 0 updated, 0 failed" in capsys.readouterr().out
+    # A later reprint polled by the server joins the copied story: the story index came with the articles.
+    other.body = rss("Other", [*OTHER, ("o3", WIRE[1][1] + ", selon l'AFP")])
+    assert main(["--database", url, "poll"]) == 0
+    remote = _export(capsys, "--database", url)
+    by_guid = {key[1].rsplit("/", 1)[-1]: r for key, r in remote.items() if key[0] != "seed"}
+    assert by_guid["o3"]["story"] == by_guid["w2"]["story"] != by_guid["o3"]["id"]
+
+
+def _story_rows(path: Path, url: str | None) -> list[tuple[object, ...]]:
+    """The story view's rows of a store (the stories table's columns; ids differ from one store to the other)."""
+    store = Store.open(path, database=url)
+    try:
+        rows = store.conn.execute(f"SELECT {', '.join(STORY_ROW)} FROM stories WHERE reports > 0").fetchall()
+        return sorted(tuple(r) for r in rows)
+    finally:
+        store.close()
 
 
 def test_migrate_says_what_is_missing_in_one_line(data_dir: Path, tmp_path: Path, capsys) -> None:

@@ -50,11 +50,12 @@ def core(data_dir: Path, team_url: str, guard: GuiThreadGuard) -> Iterator[objec
 
 def test_sqlite_only_features_are_greyed_out_with_a_tooltip(window: MainWindow) -> None:
     assert window.core.on_shared_database
-    greyed = [window.act_backup, window.act_restore, window.story_mode.action]
+    greyed = [window.act_backup, window.act_restore]
     for action in greyed:
         assert not action.isEnabled() and action.toolTip() == SQLITE_ONLY
     signals = [window.signals.act_timeline, window.signals.act_emerging, window.signals.act_cooccurrence]
     assert all(a.isEnabled() and a.toolTip() != SQLITE_ONLY for a in signals)  # signals work on the server
+    assert window.story_mode.action.isEnabled()  # stories work on PostgreSQL (test_team_story_mode.py)
     assert window.act_toggle_star.isEnabled() and window.act_poll.isEnabled()
     assert window.act_cases.isEnabled() and window.act_add_to_case.isEnabled()  # cases: each analyst's own
     assert "alice" in window.team.who.text() and not window.team.banner.isVisible()

@@ -212,6 +212,8 @@ MIGRATIONS: list[Migration] = [
     "SELECT 1",
     # The word pairs' index for phrases is PostgreSQL's (pg_schema v22); FTS5 keeps positions in its own index.
     "SELECT 1",
+    # Stories on PostgreSQL (pg_schema's v23: SQLite's v17 story rows there); SQLite has them since v17.
+    "SELECT 1",
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

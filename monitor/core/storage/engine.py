@@ -56,7 +56,6 @@ class NotOnPostgresError(UserError):
 UNSUPPORTED_TABLES = {
     "articles_stems": "word forms",
     "articles_fts": "the SQLite full-text index",
-    "stories": "stories",
     "signals": "signals",
 }
 

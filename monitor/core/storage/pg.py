@@ -2,9 +2,11 @@
 pool over psycopg-pool, and the migrations (pg_schema.py).
 
 The store writes its SQL once, in SQLite's words where both engines agree: `?` placeholders, `BEGIN IMMEDIATE`,
-`temp.` tables, `cur.lastrowid`. The adapter translates those few; what really differs is the Dialect's
-(engine.py). Parameters are bound client-side (psycopg.ClientCursor): the server sees literals, so a NULL in
-`? IS NOT NULL` needs no type, as in SQLite.
+`temp.` tables, `cur.lastrowid`, SQLite's join-order and index hints (`CROSS JOIN ... ON`, `INDEXED BY`),
+`INSERT OR IGNORE` / `OR REPLACE`, `group_concat(x, char(9))`. The adapter translates those few (`translate`); what
+really differs is the Dialect's (engine.py), and SQLite's `julianday` is a function of the schema (pg_schema.py).
+Parameters are bound client-side (psycopg.ClientCursor): the server sees literals, so a NULL in `? IS NOT NULL`
+needs no type, as in SQLite.
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ _LITERAL_OR_MARK = re.compile(r"'(?:[^']|'')*'|\?|%|(?<!:):(\w+)")
 _TEMP = re.compile(r"\btemp\.")
 # SQLite's CROSS JOIN ... ON is a join-order hint (the left table drives); PostgreSQL's CROSS JOIN takes no ON.
 _CROSS_JOIN_ON = re.compile(r"\bCROSS JOIN(\s+\w+(?:\s+\w+)?\s+ON)\b", re.IGNORECASE)
-# SQLite's INDEXED BY names the index its planner must walk (signal_counts.py); PostgreSQL's planner chooses.
+# SQLite's INDEXED BY names the index its planner must walk (signal_counts.py, the story index and the story view's
+# walks); PostgreSQL's planner chooses.
 _INDEXED_BY = re.compile(r"\s+INDEXED BY \w+", re.IGNORECASE)
 # SQLite's week start (the Monday on or before a stored UTC ISO date) as PostgreSQL's ISO week truncation.
 _SQLITE_WEEK = re.compile(r"\bdate\(([\w.]+), '-6 days', 'weekday 1'\)")
@@ -46,6 +49,16 @@ _PG_WEEK = r"to_char(date_trunc('week', substr(\1, 1, 10)::timestamp), 'YYYY-MM-
 # SQLite's group_concat (name_index.py): by a char(N), or by commas.
 _GROUP_CONCAT_BY_CHAR = re.compile(r"\bgroup_concat\(([\w.]+), char\((\d+)\)\)")
 _GROUP_CONCAT = re.compile(r"\bgroup_concat\(([\w.]+)\)")
+# INSERT OR IGNORE: ON CONFLICT DO NOTHING. INSERT OR REPLACE INTO t(key, c...): an upsert on the first column,
+# which the store's uses make the table's key (stories(id, ...), story_features(article_id, ...)).
+_INSERT_OR = re.compile(r"^(\s*INSERT)\s+OR\s+(IGNORE|REPLACE)(\s+INTO\s+\w+\s*\(([^)]*)\))", re.IGNORECASE)
+# An INSERT of one row of placeholders and nothing bound after it: executemany sends its rows as multi-row
+# INSERTs, ROWS_PER_INSERT a statement (one round trip and one parse, where psycopg would send one statement per
+# row: grouping's look-up keys, some 20 an article, were a third of a poll's grouping time on PostgreSQL).
+_ONE_ROW_INSERT = re.compile(
+    r"^(\s*INSERT\b[^?]*?\bVALUES\s*)(\(\s*\?(?:\s*,\s*\?)*\s*\))([^?]*)$", re.IGNORECASE | re.DOTALL
+)
+ROWS_PER_INSERT = 500
 _MISSING_TABLE = re.compile(r'relation "(?:\w+\.)?(\w+)" does not exist')
 # A SELECT reads the articles through the session analyst's view (pg_team_schema.py): read, starred and judgement
 # are that analyst's. Writes (UPDATE, INSERT, DELETE) go to the table.
@@ -77,6 +90,7 @@ def translate(sql: str, with_params: bool) -> str:
     if "group_concat" in sql:
         sql = _GROUP_CONCAT_BY_CHAR.sub(r"string_agg(\1, chr(\2))", sql)
         sql = _GROUP_CONCAT.sub(r"string_agg(CAST(\1 AS text), ',')", sql)
+    sql = _insert_or(sql)
     if not with_params:
         return sql
 
@@ -89,6 +103,19 @@ def translate(sql: str, with_params: bool) -> str:
         return "%s" if token == "?" else "%%" if token == "%" else token
 
     return _LITERAL_OR_MARK.sub(mark, sql)
+
+
+def _insert_or(sql: str) -> str:
+    """SQLite's INSERT OR IGNORE / OR REPLACE as PostgreSQL's ON CONFLICT (appended to the statement)."""
+    found = _INSERT_OR.match(sql)
+    if found is None:
+        return sql
+    columns = [c.strip() for c in found.group(4).split(",")]
+    sql = f"{found.group(1)}{found.group(3)}{sql[found.end() :]}".rstrip().rstrip(";")
+    if found.group(2).upper() == "IGNORE":
+        return f"{sql} ON CONFLICT DO NOTHING"
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
+    return f"{sql} ON CONFLICT ({columns[0]}) " + (f"DO UPDATE SET {updates}" if updates else "DO NOTHING")
 
 
 class PgRow:
@@ -133,13 +160,14 @@ def _row_factory(cursor: Any) -> Any:
 class PgCursor:
     """What the store reads from a cursor: rows, rowcount and the new row's id."""
 
-    def __init__(self, cursor: Any, lastrowid: int | None = None) -> None:
+    def __init__(self, cursor: Any, lastrowid: int | None = None, rowcount: int | None = None) -> None:
         self._cursor = cursor
         self.lastrowid = lastrowid
+        self._rowcount = rowcount  # of several statements (executemany's multi-row INSERTs)
 
     @property
     def rowcount(self) -> int:
-        return int(self._cursor.rowcount)
+        return int(self._cursor.rowcount) if self._rowcount is None else self._rowcount
 
     def fetchone(self) -> PgRow | None:
         return self._cursor.fetchone() if self._cursor.description else None
@@ -187,9 +215,26 @@ class PgConnection:
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> PgCursor:
         cursor = self.raw.cursor()
         text = per_analyst(sql) if self.analyst_view else sql
+        values = [list(r) for r in rows]
+        one_row = _ONE_ROW_INSERT.match(text)
+        if one_row is not None and "DO UPDATE" not in translate(text, True).upper():
+            # (An upsert's rows stay one a statement: two rows of one key in one statement are an error there.)
+            return self._many_rows(cursor, one_row, values)
         with _errors_in_words():
-            cursor.executemany(translate(text, True), [list(r) for r in rows])
+            cursor.executemany(translate(text, True), values)
         return PgCursor(cursor)
+
+    def _many_rows(self, cursor: Any, one_row: re.Match[str], values: list[list[Any]]) -> PgCursor:
+        """The rows of a one-row INSERT as multi-row INSERTs of ROWS_PER_INSERT rows; the rowcount of them all."""
+        head, row, tail = one_row.groups()
+        total = 0
+        with _errors_in_words():
+            for start in range(0, len(values), ROWS_PER_INSERT):
+                chunk = values[start : start + ROWS_PER_INSERT]
+                text = translate(f"{head}{', '.join([row] * len(chunk))}{tail}", True)
+                cursor.execute(text, [v for r in chunk for v in r])
+                total += max(0, int(cursor.rowcount))
+        return PgCursor(cursor, rowcount=total)
 
     def close(self) -> None:
         self.raw.close()

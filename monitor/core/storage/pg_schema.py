@@ -173,9 +173,8 @@ CREATE TRIGGER articles_search_update AFTER UPDATE OF title, summary, content ON
     EXECUTE FUNCTION articles_search_refresh();
 """
 
-# v11 (stories, issue 16): SQLite's tables and columns, so both engines are at the same version. Grouping itself
-# does not run on PostgreSQL yet (its reads are SQLite's index hints: story_index.py skips it in words), so these
-# stay empty and every article stays without a story.
+# v11 (stories, issue 16): SQLite's tables and columns, so both engines are at the same version (the story rows of
+# SQLite's v17 are v20 here).
 _V11_SQL = r"""
 ALTER TABLE articles ADD COLUMN story bigint;
 ALTER TABLE articles ADD COLUMN thread bigint;
@@ -369,11 +368,98 @@ SET LOCAL maintenance_work_mem = '256MB';
 CREATE INDEX articles_search_pairs ON articles_search USING gin (vigie_pairs(simple));
 """
 
+# v23 (stories on PostgreSQL, issues 16 and 19): SQLite's story rows of v17 (the story view's columns, their
+# indexes, the stale marks and the triggers that keep them), the rows of the stories a `vigie migrate` copied,
+# and julianday() as SQLite's (days since noon UTC, 24 November 4714 BC), so grouping's reads are the same SQL on
+# both engines. An offset-less date is UTC, as in SQLite (the function's own time zone). The triggers' functions
+# run as the schema's owner: an editor's re-score keeps the story rows without a grant on them.
+_STORY_AT = (
+    "CASE WHEN a.published IS NULL OR a.published > a.first_seen THEN a.first_seen ELSE a.published END"
+)
+_V23_SQL = rf"""
+CREATE FUNCTION julianday(text) RETURNS double precision LANGUAGE sql STABLE STRICT PARALLEL SAFE
+    SET timezone = 'UTC' AS $$ SELECT extract(epoch FROM $1::timestamptz)::double precision / 86400.0 + 2440587.5 $$;
+ALTER TABLE stories ADD COLUMN title text NOT NULL DEFAULT '';
+ALTER TABLE stories ADD COLUMN first_seen text NOT NULL DEFAULT '';
+ALTER TABLE stories ADD COLUMN last_updated text NOT NULL DEFAULT '';
+ALTER TABLE stories ADD COLUMN reports integer NOT NULL DEFAULT 0;
+ALTER TABLE stories ADD COLUMN outlets integer NOT NULL DEFAULT 0;
+ALTER TABLE stories ADD COLUMN languages text NOT NULL DEFAULT '';
+ALTER TABLE stories ADD COLUMN score double precision NOT NULL DEFAULT 0;
+ALTER TABLE stories ADD COLUMN highlighted integer NOT NULL DEFAULT 0;
+CREATE INDEX stories_by_title ON stories(title COLLATE nocase, id) WHERE reports > 0;
+CREATE INDEX stories_by_reports ON stories(reports, id) WHERE reports > 0;
+CREATE INDEX stories_by_outlets ON stories(outlets, id) WHERE reports > 0;
+CREATE INDEX stories_by_languages ON stories(languages, id) WHERE reports > 0;
+CREATE INDEX stories_by_score ON stories(score, id) WHERE reports > 0;
+CREATE INDEX stories_by_first_seen ON stories(first_seen, id) WHERE reports > 0;
+CREATE INDEX stories_by_last_updated ON stories(last_updated, id) WHERE reports > 0;
+CREATE INDEX stories_highlighted ON stories(highlighted) WHERE reports > 0;
+CREATE TABLE stories_stale (story bigint PRIMARY KEY);
+CREATE INDEX articles_read_story ON articles(read, story);
+
+CREATE FUNCTION stories_score() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+    UPDATE stories SET
+        score = coalesce((SELECT max(a.score) FROM articles a WHERE a.story = NEW.story), 0),
+        highlighted = coalesce((SELECT max(a.highlighted) FROM articles a WHERE a.story = NEW.story), 0)
+    WHERE id = NEW.story;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER stories_score AFTER UPDATE OF score, highlighted ON articles FOR EACH ROW
+    WHEN (NEW.story IS NOT NULL AND (NEW.score IS DISTINCT FROM OLD.score
+                                     OR NEW.highlighted IS DISTINCT FROM OLD.highlighted))
+    EXECUTE FUNCTION stories_score();
+CREATE FUNCTION stories_report_dated() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public
+AS $$
+BEGIN
+    UPDATE stories SET
+        title = coalesce((SELECT a.title FROM articles a WHERE a.story = OLD.story
+                          ORDER BY {_STORY_AT}, a.id LIMIT 1), ''),
+        first_seen = coalesce((SELECT min({_STORY_AT}) FROM articles a WHERE a.story = OLD.story), ''),
+        last_updated = coalesce((SELECT max({_STORY_AT}) FROM articles a WHERE a.story = OLD.story), '')
+    WHERE id = OLD.story;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER stories_report_dated AFTER UPDATE OF title, published, first_seen ON articles FOR EACH ROW
+    WHEN (OLD.story IS NOT NULL AND (NEW.title IS DISTINCT FROM OLD.title
+                                     OR NEW.published IS DISTINCT FROM OLD.published
+                                     OR NEW.first_seen IS DISTINCT FROM OLD.first_seen))
+    EXECUTE FUNCTION stories_report_dated();
+CREATE FUNCTION stories_report_moved() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public
+AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        UPDATE stories SET reports = (SELECT count(*) FROM articles a WHERE a.story = OLD.story)
+        WHERE id = OLD.story;
+    END IF;
+    INSERT INTO stories_stale(story) VALUES (OLD.story) ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER stories_report_moved AFTER UPDATE OF link, source, lang, story ON articles FOR EACH ROW
+    WHEN (OLD.story IS NOT NULL AND (NEW.link IS DISTINCT FROM OLD.link OR NEW.source IS DISTINCT FROM OLD.source
+                                     OR NEW.lang IS DISTINCT FROM OLD.lang OR NEW.story IS DISTINCT FROM OLD.story))
+    EXECUTE FUNCTION stories_report_moved();
+CREATE TRIGGER stories_report_deleted AFTER DELETE ON articles FOR EACH ROW WHEN (OLD.story IS NOT NULL)
+    EXECUTE FUNCTION stories_report_moved();
+
+-- The stories already on the server (copied by `vigie migrate`): their rows now; outlets and languages are
+-- counted in Python at the next grouping batch (marked stale).
+UPDATE stories s SET reports = r.reports, first_seen = r.first_seen, last_updated = r.last_updated,
+                     score = r.score, highlighted = r.highlighted,
+                     title = coalesce((SELECT a.title FROM articles a WHERE a.story = s.id
+                                       ORDER BY {_STORY_AT}, a.id LIMIT 1), '')
+FROM (SELECT a.story, count(*) AS reports, min({_STORY_AT}) AS first_seen, max({_STORY_AT}) AS last_updated,
+             max(a.score) AS score, max(a.highlighted) AS highlighted
+      FROM articles a WHERE a.story IS NOT NULL GROUP BY a.story) r
+WHERE r.story = s.id;
+INSERT INTO stories_stale(story) SELECT DISTINCT story FROM articles WHERE story IS NOT NULL;
+"""
+
 # version -> SQL. Below BASELINE there is nothing: a new database is created at BASELINE. A step numbered below
 # BASELINE (11: SQLite's order, merged after the baseline was cut) is run once, after it, on a database that
 # lacks it (vigie_schema records each step run).
-# 17, the story rows of the list's story view, is SQLite-only for now: stories are not grouped on PostgreSQL yet
-# (story_index.ungrouped).
+# 17, the story rows of the list's story view, came to PostgreSQL later, as 23 (SQLite's 23 is empty).
 PG_MIGRATIONS: dict[int, str] = {
     BASELINE: _BASELINE_SQL,
     11: _V11_SQL,
@@ -389,6 +475,7 @@ PG_MIGRATIONS: dict[int, str] = {
     20: CASES_SQL,
     21: _V21_SQL,
     22: _V22_SQL,  # the word pairs' index for phrases (issue 19 item 8)
+    23: _V23_SQL,  # stories (issues 16 and 19)
 }
 PG_SCHEMA_VERSION = max(PG_MIGRATIONS)
 
@@ -406,6 +493,10 @@ def schema_version(conn: Any) -> int:
     return int(row[0] or 0)
 
 
+def _steps_run(conn: Any) -> int:
+    return int(conn.execute("SELECT count(DISTINCT version) FROM vigie_schema").fetchone()[0])
+
+
 def migrate(conn: Any, *, create: bool = True) -> int:
     """Bring the database to PG_SCHEMA_VERSION; returns it. Raises StoreError in words (a newer schema, no schema
     and not allowed to create it)."""
@@ -415,8 +506,8 @@ def migrate(conn: Any, *, create: bool = True) -> int:
             f"this database was written by a newer version of Vigie (schema {current}; this version knows up "
             f"to {PG_SCHEMA_VERSION}). Upgrade Vigie."
         )
-    if current == PG_SCHEMA_VERSION:
-        return current
+    if current == PG_SCHEMA_VERSION and _steps_run(conn) == len(PG_MIGRATIONS):
+        return current  # a step missing below the last one (numbered before it, merged after it) still runs
     if current == 0 and not create:
         raise StoreError("the database has no Vigie schema; open it once with a role that may create tables")
     conn.execute("BEGIN")

@@ -19,8 +19,11 @@ transaction: an interrupted copy leaves whole articles only, and the next run go
 - the cases, with their items, notes and tags, into the case files of the analyst who runs the copy
   (case_copy.py): a case by its name, an item by its case and article.
 
-Not copied: the word-form and name indexes, the story features (SQLite-only tables: the PostgreSQL schema
-does not hold them), the alert log (a copied article is never a new alert: `alert` is cleared, `poll_id` is 0).
+With the articles go their story index (story features, look-up keys, key counts: the server's grouping finds
+them) and the stories' list rows (the stories table's columns).
+
+Not copied: the word-form and name indexes (the server keeps its own: search vectors, and the name index caught
+up by emerging names), the alert log (a copied article is never a new alert: `alert` is cleared, `poll_id` is 0).
 """
 
 from __future__ import annotations
@@ -238,6 +241,7 @@ def _copy_articles(
     version_cols = _shared(source, target, "article_versions", {"id", "article_id"})
     at = {name: i for i, name in enumerate(names)}
     per_analyst = bool(columns(target, "article_states"))  # team mode: the marks are each analyst's own
+    index = bool(columns(source, "story_features")) and bool(columns(target, "story_features"))
     reads = ", ".join(["id", "feed_id", *story_cols, *names])
     last = 0
     done = 0
@@ -263,6 +267,8 @@ def _copy_articles(
                     _copy_states(target, rows, new, [at.get(c) for c in _STATES], 2 + len(story_cols))
                 report.entries += _copy_children(source, target, "article_entries", entry_cols, new)
                 report.versions += _copy_children(source, target, "article_versions", version_cols, new)
+                if index:
+                    _copy_story_index(source, target, new, offset)
         done += len(rows)
         if on_progress:
             on_progress(done, report.articles.source)
@@ -339,6 +345,38 @@ def _copy_children(source: Store, target: Store, table: str, cols: list[str], ne
         [(new[r[0]], *r[1:]) for r in rows],
     )
     return len(rows)
+
+
+def _copy_story_index(source: Store, target: Store, new: dict[int, int], offset: int) -> None:
+    """The story index of the newly copied articles (their features, look-up keys and key counts), so the
+    server's grouping finds them: a later report of a copied story joins it there, as it would have here."""
+    ids = list(new)
+    marks = ", ".join("?" * len(ids))
+    features = source.conn.execute(
+        "SELECT article_id, at, lang, stems, anchors, sketch, story, thread FROM story_features "
+        f"WHERE article_id IN ({marks})",
+        ids,
+    ).fetchall()
+    target.conn.executemany(
+        "INSERT INTO story_features(article_id, at, lang, stems, anchors, sketch, story, thread) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (article_id) DO NOTHING",
+        [(new[r[0]], *r[1:6], int(r[6]) + offset, int(r[7]) + offset) for r in features],
+    )
+    keys = source.conn.execute(
+        f"SELECT key, day, article_id FROM story_keys WHERE article_id IN ({marks})", ids
+    ).fetchall()
+    target.conn.executemany(
+        "INSERT INTO story_keys(key, day, article_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        [(r[0], r[1], new[r[2]]) for r in keys],
+    )
+    counts: dict[str, int] = {}
+    for row in features:  # a grouped article counts once for each of its anchors (StoryIndex's story_df)
+        for anchor in filter(None, str(row[4]).split("\t")):
+            counts[anchor] = counts.get(anchor, 0) + 1
+    target.conn.executemany(
+        "INSERT INTO story_df(key, n) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET n = story_df.n + excluded.n",
+        sorted(counts.items()),
+    )
 
 
 def _copy_stories(source: Store, target: Store, offset: int, report: CopyReport) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from monitor.core.storage.db import transaction
-from monitor.core.storage.engine import Dialect, not_on_postgres
+from monitor.core.storage.engine import Dialect
 from monitor.core.storage.story_rows import refresh_stale_story_rows, refresh_story_rows
 
 log = logging.getLogger(__name__)
@@ -76,11 +76,8 @@ class StoryIndex:
         """Up to `limit` articles without a story, the most recently stored ones (a poll's new articles before
         the backlog of a store that predates stories), earliest first (the order grouping chains them in).
 
-        None on PostgreSQL: grouping's reads are SQLite's (index hints, julianday), not ported yet, so a poll
-        there groups nothing and its articles stay without a story."""
-        if not self.dialect.is_sqlite:
-            log.debug("stories are not grouped on a PostgreSQL database yet")
-            return []
+        The same SQL on PostgreSQL: the adapter (pg.py) drops the index hint and writes group_concat as string_agg;
+        julianday is a function of the schema there (pg_schema.py, v20)."""
         rows = self.conn.execute(
             """SELECT a.id, a.title, a.summary, a.content, a.lang,
                       (julianday(CASE WHEN a.published IS NULL OR a.published > a.first_seen
@@ -146,7 +143,8 @@ class StoryIndex:
         # costs no more than a rare one; the kept keys' rows are then read (CROSS JOIN: wanted keys outside).
         sql = f"""WITH wanted(part, key, first_day, last_day) AS (VALUES {", ".join(rows)}),
                        kept AS (SELECT * FROM wanted w WHERE (SELECT count(*) FROM (SELECT 1 FROM story_keys c
-                                    WHERE c.key = w.key AND c.day BETWEEN w.first_day AND w.last_day LIMIT ?)) <= ?)
+                                    WHERE c.key = w.key AND c.day BETWEEN w.first_day AND w.last_day LIMIT ?)
+                                    AS hits) <= ?)
                   SELECT kept.part, kept.key, k.article_id FROM kept CROSS JOIN story_keys k
                   WHERE k.key = kept.key AND k.day BETWEEN kept.first_day AND kept.last_day"""
         return self.conn.execute(sql, (*args, max_per_key + 1, max_per_key)).fetchall()
@@ -274,7 +272,7 @@ class _PendingGrouping:
             self.features,
         )
         conn.executemany(
-            "INSERT INTO story_df(key, n) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET n = n + excluded.n",
+            "INSERT INTO story_df(key, n) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET n = story_df.n + excluded.n",
             sorted(self.counts.items()),
         )
 
@@ -306,9 +304,7 @@ class StoryReads:
         self, since: str | None = None, story_ids: Sequence[int] | None = None
     ) -> list[StoryReport]:
         """Every report of the stories that had a report at or after `since` (or of `story_ids`), each story's
-        reports together, earliest first. Refused in words on PostgreSQL (no grouping there yet)."""
-        if not self.dialect.is_sqlite:
-            raise not_on_postgres("stories")
+        reports together, earliest first."""
         at = "CASE WHEN a.published IS NULL OR a.published > a.first_seen THEN a.first_seen ELSE a.published END"
         where, args = "a.story IS NOT NULL", []
         if since:

@@ -20,7 +20,6 @@ from dataclasses import replace
 
 from monitor.core.errors import StoreError
 from monitor.core.models import ArticleRow, StoryQuery, StoryRow
-from monitor.core.storage.engine import not_on_postgres
 from monitor.core.storage.queries import ArticleQueries
 from monitor.core.storage.rows import article_row_from_row
 from monitor.core.storage.story_rows import REPORT_AT
@@ -45,8 +44,6 @@ class StoryPages(ArticleQueries):
 
     def _article_filter(self, query: StoryQuery) -> tuple[str, list[object]]:
         """The WHERE clause of the articles the list selects ("" when it selects them all)."""
-        if not self.dialect.is_sqlite:
-            raise not_on_postgres("stories")
         return self._where(replace(query.articles, sort="published"))
 
     def _highlighted_alone(self, query: StoryQuery) -> bool:
@@ -108,8 +105,6 @@ class StoryPages(ArticleQueries):
 
     def story_report_rows(self, story: int) -> list[ArticleRow]:
         """The reports of a story as list rows, earliest first (when each was published, or first seen)."""
-        if not self.dialect.is_sqlite:
-            raise not_on_postgres("stories")
         rows = self.conn.execute(
             f"SELECT {self._ROW_COLUMNS} FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id "
             f"WHERE a.story = ? ORDER BY {REPORT_AT}, a.id",

@@ -158,6 +158,34 @@ def test_sqlite_words_are_translated_outside_literals_only() -> None:
     assert translate("FROM feeds f CROSS JOIN articles a ON a.feed_id = f.id", False) == (
         "FROM feeds f JOIN articles a ON a.feed_id = f.id"
     )
+    # The story index's words (stories on PostgreSQL, schema 20).
+    assert translate("SELECT id FROM articles INDEXED BY articles_ungrouped WHERE story IS NULL", False) == (
+        "SELECT id FROM articles WHERE story IS NULL"
+    )
+    assert (
+        translate("SELECT group_concat(entry, char(9)) FROM e", False)
+        == "SELECT string_agg(entry, chr(9)) FROM e"
+    )
+    assert translate("INSERT OR IGNORE INTO stories_stale(story) VALUES (?)", True) == (
+        "INSERT INTO stories_stale(story) VALUES (%s) ON CONFLICT DO NOTHING"
+    )
+    assert translate("INSERT OR REPLACE INTO stories(id, thread, related_seed) VALUES (?, ?, ?)", True) == (
+        "INSERT INTO stories(id, thread, related_seed) VALUES (%s, %s, %s) "
+        "ON CONFLICT (id) DO UPDATE SET thread = excluded.thread, related_seed = excluded.related_seed"
+    )
+
+
+def test_julianday_is_sqlites_on_both_engines(open_store) -> None:  # type: ignore[no-untyped-def]
+    """Grouping's hours since the epoch: an offset is honoured, a date without one is UTC, on either engine."""
+    store = open_store()
+    hours = "SELECT (julianday(?) - 2440587.5) * 24.0"
+    for text, expected in [
+        ("1970-01-02T00:00:00+00:00", 24.0),
+        ("1970-01-02T02:00:00+02:00", 24.0),
+        ("1970-01-02T00:00:00", 24.0),
+        ("2026-03-01T12:30:00Z", 492_324.5),
+    ]:
+        assert abs(float(store.conn.execute(hours, (text,)).fetchone()[0]) - expected) < 1e-6, text
 
 
 def test_the_signals_sqlite_words_are_translated() -> None:
@@ -271,3 +299,21 @@ def test_a_word_found_as_written_is_found_by_its_stems(tmp_path: Path, postgres_
         assert {w for w, found in words.items() if not found} == set()
     finally:
         store.close()
+
+
+def test_executemany_inserts_every_row_and_counts_them_on_both_engines(open_store) -> None:  # type: ignore[no-untyped-def]
+    """On PostgreSQL a one-row INSERT's rows go as multi-row INSERTs (pg.ROWS_PER_INSERT a statement): every row
+    lands, a conflict is ignored row by row, and rowcount is the rows inserted, as sqlite3's."""
+    store = open_store()
+    rows = [(f"k{n}", str(n)) for n in range(1_200)]
+    with db.transaction(store.conn):
+        assert (
+            store.conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", rows[:100]).rowcount == 100
+        )
+        cur = store.conn.executemany("INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", rows)
+        assert cur.rowcount == 1_100
+        assert (
+            store.conn.executemany("INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", []).rowcount <= 0
+        )
+    found = store.conn.execute("SELECT count(*), min(value) FROM meta WHERE key LIKE 'k%'").fetchone()
+    assert (found[0], found[1]) == (1_200, "0")

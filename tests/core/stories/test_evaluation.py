@@ -17,9 +17,15 @@ def test_bcubed_scores_a_merge_and_a_split() -> None:
     assert split.precision == 1.0 and abs(split.recall - (0.5 + 0.5 + 1) / 3) < 1e-9
 
 
-def test_the_dev_set_groups_into_its_stories(shared_dir: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    result = evaluate_stories(shared_dir / "eval" / "stories-dev")
+def test_the_dev_set_groups_into_its_stories(shared_dir: Path, capsys, database: str | None) -> None:  # type: ignore[no-untyped-def]
+    """On both engines: a local profile, and the session's PostgreSQL (--database)."""
+    dev = shared_dir / "eval" / "stories-dev"
+    result = evaluate_stories(dev, database)
     assert not result.missing
     assert result.stories.f1 >= 0.95, (result.merges, result.splits)
-    assert main(["--stories", "--dev", str(shared_dir / "eval" / "stories-dev")]) == 0
-    assert "stories  B-cubed precision" in capsys.readouterr().out
+    if database is None:
+        assert main(["--stories", "--dev", str(dev)]) == 0
+        assert "stories  B-cubed precision" in capsys.readouterr().out
+    else:  # the run left its articles there: a second one is refused in words
+        assert main(["--stories", "--dev", str(dev), "--database", database]) == 2
+        assert "needs an empty one" in capsys.readouterr().err

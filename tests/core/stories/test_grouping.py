@@ -1,5 +1,6 @@
 """Stories as items arrive: each kind of report joins its event, each hard negative stays apart, threads link
-developments, and polling the same items again changes nothing. Real feeds on 127.0.0.1, a real store."""
+developments, and polling the same items again changes nothing. Real feeds on 127.0.0.1, a real store, on both
+engines (SQLite and the session's PostgreSQL: tests/pg_server.py)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from tests.core.stories import reports as r
 
 
 @pytest.fixture
-def core(data_dir: Path):  # type: ignore[no-untyped-def]
-    vigie = VigieCore(AppPaths.resolve(data_dir))
+def core(data_dir: Path, database: str | None):  # type: ignore[no-untyped-def]
+    vigie = VigieCore(AppPaths.resolve(data_dir), database=database)
     yield vigie
     vigie.close()
 
@@ -109,10 +110,12 @@ def test_a_store_from_before_stories_is_grouped_newest_first_in_steps(core) -> N
     assert _placed(core)["original"][0] == _placed(core)["reprint"][0] != _placed(core)["week-later"][0]
 
 
-def test_a_start_after_a_watchlist_change_leaves_the_backlog_to_the_polls(data_dir: Path) -> None:
+def test_a_start_after_a_watchlist_change_leaves_the_backlog_to_the_polls(
+    data_dir: Path, database: str | None
+) -> None:
     # Start-up reloads the seeds when the watchlist changed; it used to group every article without a story
     # there, before the window showed (minutes on a large store that predates stories).
-    core = VigieCore(AppPaths.resolve(data_dir))
+    core = VigieCore(AppPaths.resolve(data_dir), database=database)
     feed, _ = core.store.add_feed("https://backlog.example/rss")
     items = [
         ParsedItem(
@@ -137,7 +140,7 @@ def test_a_start_after_a_watchlist_change_leaves_the_backlog_to_the_polls(data_d
     assert len(core.store.ungrouped(100)) == 30
     core.store.set_meta("watchlist_version", "the list before a change")
     core.close()
-    again = VigieCore(AppPaths.resolve(data_dir), rescore_at_start=False)
+    again = VigieCore(AppPaths.resolve(data_dir), rescore_at_start=False, database=database)
     try:
         assert again.rescore_pending
         assert len(again.store.ungrouped(100)) == 30  # the polls group them, GROUP_PER_POLL at a time

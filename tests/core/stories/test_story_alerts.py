@@ -1,5 +1,6 @@
 """One alert per story: later reports stay quiet, a report that names a new watched entry gives one update, and
-the notification counts the story's reports and outlets. Real polls of feeds served on 127.0.0.1."""
+the notification counts the story's reports and outlets. Real polls of feeds served on 127.0.0.1, on both
+engines."""
 
 from __future__ import annotations
 
@@ -31,8 +32,8 @@ weight = 6.0
 
 
 @pytest.fixture
-def core(data_dir: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
-    vigie = VigieCore(AppPaths.resolve(data_dir))
+def core(data_dir: Path, tmp_path: Path, database: str | None):  # type: ignore[no-untyped-def]
+    vigie = VigieCore(AppPaths.resolve(data_dir), database=database)
     path = tmp_path / "watchlist.toml"
     path.write_text(WATCHLIST, encoding="utf-8")
     vigie.replace_watchlist(load_watchlist(path))

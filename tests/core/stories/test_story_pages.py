@@ -1,7 +1,7 @@
 """The story rows of the list's story view (schema 17): they agree with the stories as `vigie stories list` makes
 them from the reports, sort on each column, keep up with re-scores, re-polls and deletions, and filter by report
 (a story shows when any of its reports matches), through both plans (few or many selected articles).
-Real polls of feeds served on 127.0.0.1, a real SQLite file."""
+Real polls of feeds served on 127.0.0.1, a real store on each engine (SQLite, the session's PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -23,8 +23,8 @@ COLUMNS = ["title", "reports", "outlets", "languages", "score", "first_seen", "l
 
 
 @pytest.fixture
-def core(data_dir: Path, httpserver):  # type: ignore[no-untyped-def]
-    vigie = VigieCore(AppPaths.resolve(data_dir))
+def core(data_dir: Path, httpserver, database: str | None):  # type: ignore[no-untyped-def]
+    vigie = VigieCore(AppPaths.resolve(data_dir), database=database)
     feeds = {"wire": [r.ORIGINAL, r.TRANSLATION, r.WEEK_LATER], "daily": [r.REPRINT, r.UPDATE, r.COLUMN_ONE]}
     for name, items in feeds.items():
         vigie.add_feed(

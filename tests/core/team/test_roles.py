@@ -285,3 +285,28 @@ def test_the_service_writes_the_name_index_and_an_analyst_may_catch_it_up(tmp_pa
     finally:
         poller.close()
         alice.close()
+
+
+def test_the_service_groups_stories_and_an_editors_rescore_keeps_their_rows(
+    tmp_path: Path, roles: str
+) -> None:
+    """Grouping writes the story tables as the service; an editor's re-score changes a story's score through the
+    triggers (they run as the schema's owner: the editor has no grant on the story rows)."""
+    from monitor.core.stories.grouping import group_new_articles
+
+    poller = Store.open(tmp_path / "p.sqlite3", database=_as(roles, "poller"), analyst="poller")
+    chloe = Store.open(tmp_path / "c.sqlite3", database=_as(roles, "chloe"), analyst="chloe")
+    try:
+        article = _poll_one(poller)
+        assert group_new_articles(poller).grouped == 1
+        story = poller.article(article).story
+        assert story == article
+        row = poller.conn.execute("SELECT reports, score FROM stories WHERE id = ?", (story,)).fetchone()
+        assert (row[0], row[1]) == (1, 3.0)
+        chloe.conn.execute("UPDATE articles SET score = 5.0 WHERE id = ?", (article,))
+        assert chloe.conn.execute("SELECT score FROM stories WHERE id = ?", (story,)).fetchone()[0] == 5.0
+        with pytest.raises(StoreError, match="may not do that"):
+            chloe.conn.execute("UPDATE stories SET score = 0")
+    finally:
+        poller.close()
+        chloe.close()
