@@ -206,6 +206,7 @@ MIGRATIONS: list[Migration] = [
     schema_steps.V18,
     # Team mode (issue 19): its tables are PostgreSQL's (pg_team_schema.py); one analyst on SQLite needs none.
     "SELECT 1",
+    story_rows.migrate_v20,  # each story's outlets, so grouping updates story rows from the new reports alone
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -321,6 +321,8 @@ PG_MIGRATIONS: dict[int, str] = {
     # Team mode (issue 19): per-analyst states, the shared watchlist, the audit, pushed alerts
     # (pg_team_schema.py).
     19: TEAM_SQL,
+    # Each story's outlets (story_rows.V20): empty until stories are grouped on PostgreSQL.
+    20: "CREATE TABLE story_outlets (story bigint NOT NULL, host text NOT NULL, PRIMARY KEY (story, host));",
 }
 PG_SCHEMA_VERSION = max(PG_MIGRATIONS)
 

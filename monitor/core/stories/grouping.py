@@ -328,9 +328,10 @@ def group_new_articles(
     must be used on one thread, while nothing else groups. Grouping an article twice never happens (only
     articles without a story are read), so polling the same items again changes no story.
 
-    The story list's rows of the stories that got reports are rewritten before the call returns, unless
-    `rows_lag` allows this many grouped articles' stories to wait (marked stale) for a later call of the same
-    grouper: a poll's feeds then reread each large story once per `rows_lag` articles, not once per feed."""
+    The story list's rows of the stories that got reports are updated with each batch (from the new reports);
+    rows marked stale (a re-poll changed or removed reports) are rewritten from all their reports before the call
+    returns, unless `rows_lag` allows this many grouped articles to pass before that, for a later call of the
+    same grouper (a poll's feeds)."""
     result = GroupingResult()
     grouper = grouper or Grouper(store)
     while limit is None or result.grouped < limit:
