@@ -170,12 +170,16 @@ class Grouper:
         banded: set[int] = set()
         if thread:
             rare = self._share_limit(RARE_KEY_SHARE)
-            keys = [k for k in features.anchors if k[0] not in UNINDEXED and self._counts.get(k, 0) <= rare]
+            keys = sorted(
+                k for k in features.anchors if k[0] not in UNINDEXED and self._counts.get(k, 0) <= rare
+            )
             reach = int(THREAD_GAP_HOURS // 24)
             ranges = [(keys, day - reach, day - gap_days - 1)]
         else:
             common = self._share_limit(COMMON_KEY_SHARE)
-            keys = [k for k in features.anchors if k[0] not in UNINDEXED and self._counts.get(k, 0) <= common]
+            keys = sorted(
+                k for k in features.anchors if k[0] not in UNINDEXED and self._counts.get(k, 0) <= common
+            )
             reach = int(REPRINT_GAP_HOURS // 24)
             ranges = [(keys, day - gap_days, day + gap_days), (features.band_keys, day - reach, day + reach)]
         rows = []
@@ -186,12 +190,15 @@ class Grouper:
                 rows.append((key, article_id))
         for key, article_id in rows:
             shared[article_id] = shared.get(article_id, 0.0) + self._weight(key)
-        ids = set(sorted(shared, key=shared.__getitem__, reverse=True)[:MAX_COMPARED]) | banded
+        # Ties on shared weight are cut by article id (the earliest first), never by the order keys came in (a
+        # frozenset's: it changed with the hash seed of each run); candidates are compared in order of id.
+        ids = sorted(set(sorted(shared, key=lambda i: (-shared[i], i))[:MAX_COMPARED]) | banded)
         unknown = [i for i in ids if i not in self._features]
         found = [self._features[i] for i in ids if i in self._features]
         for article in self.store.indexed_articles(unknown):
             features_b = StoryFeatures.decode(article.lang, article.stems, article.anchors, article.sketch)
             found.append(self._keep(_Candidate(article, features_b)))
+        found.sort(key=lambda c: c.article.id)
         self._load_counts({k for c in found if c.norm < 0 for k in c.features.anchors})
         for candidate in found:
             if candidate.norm < 0:
