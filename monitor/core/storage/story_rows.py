@@ -197,14 +197,13 @@ def add_story_reports(conn: sqlite3.Connection, article_ids: Iterable[int]) -> N
     wanted = sorted(set(article_ids))
     for start in range(0, len(wanted), IDS_PER_QUERY):
         chunk = wanted[start : start + IDS_PER_QUERY]
-        values = ",".join(["(?)"] * len(chunk))
+        # An IN list of ids: rowid seeks (joined with VALUES instead, SQLite built a Bloom filter over every
+        # article first, 0.13 s a batch in a 200,000-article store).
         rows = conn.execute(
-            f"""WITH wanted(id) AS (VALUES {values})
-                SELECT a.story, a.thread, a.title, a.link, a.source, {REPORT_AT} AS at,
+            f"""SELECT a.story, a.thread, a.title, a.link, a.source, {REPORT_AT} AS at,
                        coalesce(f.lang, a.lang) AS lang, a.score, a.highlighted
-                FROM wanted CROSS JOIN articles a ON a.id = wanted.id
-                     LEFT JOIN story_features f ON f.article_id = a.id
-                WHERE a.story IS NOT NULL ORDER BY a.story, at, a.id""",
+                FROM articles a LEFT JOIN story_features f ON f.article_id = a.id
+                WHERE a.id IN ({",".join("?" * len(chunk))}) AND a.story IS NOT NULL ORDER BY a.story, at, a.id""",
             chunk,
         ).fetchall()
         stories = sorted({r[0] for r in rows})
@@ -215,8 +214,9 @@ def add_story_reports(conn: sqlite3.Connection, article_ids: Iterable[int]) -> N
         current = {
             r[0]: r[1:]
             for r in conn.execute(
-                f"""SELECT id, first_seen, last_updated, reports, languages, score, highlighted
-                    FROM stories WHERE id IN ({marks})""",
+                f"""WITH wanted(id) AS (VALUES {",".join(["(?)"] * len(stories))})
+                    SELECT s.id, s.first_seen, s.last_updated, s.reports, s.languages, s.score, s.highlighted
+                    FROM wanted CROSS JOIN stories s ON s.id = wanted.id""",  # a seek each (an IN list: a scan)
                 stories,
             )
         }
