@@ -29,7 +29,7 @@ OTHER = [
 ]
 TABLES = ["folders", "feeds", "articles", "article_entries", "article_versions", "stories"]
 TABLES += ["cases", "case_items", "case_item_tags"]
-TABLES += ["story_features", "story_keys", "story_df"]
+TABLES += ["story_features", "story_keys", "story_df", "story_outlets"]
 STORY_ROW = ("title", "first_seen", "last_updated", "reports", "outlets", "languages", "score", "highlighted")
 
 

@@ -214,6 +214,7 @@ MIGRATIONS: list[Migration] = [
     "SELECT 1",
     # Stories on PostgreSQL (pg_schema's v23: SQLite's v17 story rows there); SQLite has them since v17.
     "SELECT 1",
+    story_rows.migrate_v24,  # each story's outlets, so grouping updates story rows from the new reports alone
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -212,10 +212,10 @@ class PgConnection:
                 lastrowid = int(row[0]) if row else None
         return PgCursor(cursor, lastrowid)
 
-    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> PgCursor:
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any] | Mapping[str, Any]]) -> PgCursor:
         cursor = self.raw.cursor()
         text = per_analyst(sql) if self.analyst_view else sql
-        values = [list(r) for r in rows]
+        values = [r if isinstance(r, Mapping) else list(r) for r in rows]  # named parameters stay a mapping
         one_row = _ONE_ROW_INSERT.match(text)
         if one_row is not None and "DO UPDATE" not in translate(text, True).upper():
             # (An upsert's rows stay one a statement: two rows of one key in one statement are an error there.)

@@ -476,6 +476,10 @@ PG_MIGRATIONS: dict[int, str] = {
     21: _V21_SQL,
     22: _V22_SQL,  # the word pairs' index for phrases (issue 19 item 8)
     23: _V23_SQL,  # stories (issues 16 and 19)
+    # Each story's outlets (story_rows.V24); the stories already there are refreshed whole at the next grouping
+    # batch, which writes their outlets.
+    24: "CREATE TABLE story_outlets (story bigint NOT NULL, host text NOT NULL, PRIMARY KEY (story, host));"
+    " INSERT INTO stories_stale(story) SELECT id FROM stories WHERE reports > 0 ON CONFLICT DO NOTHING;",
 }
 PG_SCHEMA_VERSION = max(PG_MIGRATIONS)
 

@@ -20,7 +20,7 @@ transaction: an interrupted copy leaves whole articles only, and the next run go
   (case_copy.py): a case by its name, an item by its case and article.
 
 With the articles go their story index (story features, look-up keys, key counts: the server's grouping finds
-them) and the stories' list rows (the stories table's columns).
+them) and the stories' list rows (the stories table's columns, and each story's outlets).
 
 Not copied: the word-form and name indexes (the server keeps its own: search vectors, and the name index caught
 up by emerging names), the alert log (a copied article is never a new alert: `alert` is cleared, `poll_id` is 0).
@@ -402,6 +402,13 @@ def _copy_stories(source: Store, target: Store, offset: int, report: CopyReport)
                 (int(row[0]) + offset, int(row[1]) + offset, seed, *row[4:]),
             )
             report.stories += max(0, cur.rowcount)
+        # The rows' outlets (schema 24), so the target's grouping updates a copied story's row from its new reports.
+        if columns(source, "story_outlets") and columns(target, "story_outlets"):
+            outlets = source.conn.execute("SELECT story, host FROM story_outlets").fetchall()
+            target.conn.executemany(
+                "INSERT INTO story_outlets(story, host) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                [(int(story) + offset, host) for story, host in outlets],
+            )
         if not target.dialect.is_sqlite:  # ids given by hand: the identity must start past them
             target.conn.execute(
                 "SELECT setval(pg_get_serial_sequence('stories', 'id'), (SELECT max(id) FROM stories))"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from monitor.core.storage.db import transaction
 from monitor.core.storage.engine import Dialect
-from monitor.core.storage.story_rows import refresh_stale_story_rows, refresh_story_rows
+from monitor.core.storage.story_rows import add_story_reports, refresh_stale_story_rows
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ class StoryIndex:
         the backlog of a store that predates stories), earliest first (the order grouping chains them in).
 
         The same SQL on PostgreSQL: the adapter (pg.py) drops the index hint and writes group_concat as string_agg;
-        julianday is a function of the schema there (pg_schema.py, v20)."""
+        julianday is a function of the schema there (pg_schema.py, v23)."""
         rows = self.conn.execute(
             """SELECT a.id, a.title, a.summary, a.content, a.lang,
                       (julianday(CASE WHEN a.published IS NULL OR a.published > a.first_seen
@@ -176,26 +176,20 @@ class StoryIndex:
         the next article of the batch finds it by key; the rest (its story, features and key counts) is written
         once for the whole batch, before anything reads it (`_flush_grouping`)."""
         self.conn.execute("BEGIN IMMEDIATE")
-        self._stories_grouped_into: set[int] = set()
+        self._articles_grouped: list[int] = []
         self._pending_grouping = _PendingGrouping()
 
     def end_grouping(self, commit: bool = True, refresh_rows: bool = True) -> None:
-        """Commit (or roll back) the batch; before a commit, the batch's pending writes are made and the list rows
-        of the stories it added reports to are rewritten with those marked stale since the last batch
-        (storage/story_rows.py). With `refresh_rows` False the batch's stories are only marked stale (in the
-        same transaction, so a crash loses nothing): the next batch that refreshes rewrites them once, where a
-        first poll's every feed reread the same large stories (half of its grouping's time)."""
+        """Commit (or roll back) the batch; before a commit, the batch's pending writes are made, the list rows
+        of the stories it added reports to are updated from the new reports alone (storage/story_rows.py), and
+        the rows marked stale since the last batch (a re-poll's moved or deleted reports) are rewritten from all
+        their reports, unless `refresh_rows` is False: they then wait for a later batch (they stay marked)."""
         if commit:
             self._flush_grouping()
-            touched = getattr(self, "_stories_grouped_into", ())
+            add_story_reports(self.conn, getattr(self, "_articles_grouped", ()))
             if refresh_rows:
-                refresh_story_rows(self.conn, touched)
                 refresh_stale_story_rows(self.conn)
-            else:
-                self.conn.executemany(
-                    "INSERT OR IGNORE INTO stories_stale(story) VALUES (?)", [(s,) for s in sorted(touched)]
-                )
-        self._stories_grouped_into = set()
+        self._articles_grouped = []
         self._pending_grouping = _PendingGrouping()
         self.conn.execute("COMMIT" if commit else "ROLLBACK")
 
@@ -209,7 +203,7 @@ class StoryIndex:
         """Write one decision (inside begin_grouping ... end_grouping): its look-up keys now, the rest with the
         batch (one statement per table for the batch's 500 articles, one count update per distinct key, rather
         than 3 statements and some 20 count updates per article)."""
-        self._stories_grouped_into.add(grouped.story)
+        self._articles_grouped.append(grouped.id)
         self.conn.executemany(
             "INSERT OR IGNORE INTO story_keys(key, day, article_id) VALUES (?, ?, ?)",
             [(key, day, grouped.id) for key, day in grouped.keys],

@@ -4,13 +4,14 @@ outlets it has, its languages, its highest report's score, when its first report
 The story view of the article list sorts and pages these columns on their own indexes, so a page of stories is
 one indexed walk, never a GROUP BY over the articles. They are kept as the stories change:
 
-- grouping writes a story's new reports in one transaction per batch; before it commits, the batch's stories are
-  read again and their rows rewritten (`refresh_story_rows`, called by StoryIndex.end_grouping);
+- grouping writes a story's new reports in one transaction per batch; before it commits, the rows of the stories
+  it added reports to are updated from the new reports alone (`add_story_reports`, called by
+  StoryIndex.end_grouping; each story's outlets are kept in story_outlets, schema 24);
 - a re-score changes scores: a trigger sets the story's score and highlight from its reports at once;
 - an article's title or date changing (a re-poll) sets its story's title and dates at once; its link, language
   or story changing marks the story stale (`stories_stale`: its outlets and languages are Python's to count),
-  rewritten at the next grouping batch; a deleted article recounts its story's reports at once, so a story
-  whose reports are all gone leaves the list.
+  rewritten from all its reports at the next grouping batch; a deleted article recounts its story's reports at
+  once, so a story whose reports are all gone leaves the list.
 """
 
 from __future__ import annotations
@@ -103,13 +104,32 @@ def migrate_v17(conn: sqlite3.Connection) -> None:
     for statement in _split_sql(V17):
         conn.execute(statement)
     stories = [r[0] for r in conn.execute("SELECT DISTINCT story FROM articles WHERE story IS NOT NULL")]
-    refresh_story_rows(conn, stories)
+    refresh_story_rows(conn, stories, outlets_kept=False)  # story_outlets comes with schema 24
     log.info("story rows written for %d stories", len(stories))
 
 
-def refresh_story_rows(conn: sqlite3.Connection, stories: Iterable[int]) -> None:
-    """Rewrite the rows of `stories` from their reports (one indexed read of articles_story per story); a story
-    without reports any more gets reports = 0 and leaves the list. Runs in the caller's transaction."""
+# Each story's outlets (schema 24), so that a grouping batch updates the rows of the stories it adds reports to
+# from the new reports alone (add_story_reports): the outlets are the only column that needs more than the row.
+V24 = """
+CREATE TABLE story_outlets (story INTEGER NOT NULL, host TEXT NOT NULL, PRIMARY KEY (story, host)) WITHOUT ROWID;
+"""
+
+
+def migrate_v24(conn: sqlite3.Connection) -> None:
+    """Schema 24: story_outlets, filled from every grouped article (the rows' outlet counts are already right)."""
+    conn.execute(V24)
+    rows = conn.execute("SELECT story, link, source FROM articles WHERE story IS NOT NULL")
+    outlets = {(story, report_outlet(link, source)) for story, link, source in rows}
+    conn.executemany("INSERT INTO story_outlets(story, host) VALUES (?, ?)", sorted(outlets))
+    log.info("outlets kept for %d stories", len({story for story, _ in outlets}))
+
+
+def refresh_story_rows(
+    conn: sqlite3.Connection, stories: Iterable[int], *, outlets_kept: bool = True
+) -> None:
+    """Rewrite the rows of `stories` from their reports (one indexed read of articles_story per story), and
+    their outlets in story_outlets (unless `outlets_kept` is False: schema 17, before the table); a story without
+    reports any more gets reports = 0 and leaves the list. Runs in the caller's transaction."""
     wanted = sorted(set(stories))
     for start in range(0, len(wanted), IDS_PER_QUERY):
         chunk = wanted[start : start + IDS_PER_QUERY]
@@ -122,9 +142,17 @@ def refresh_story_rows(conn: sqlite3.Connection, stories: Iterable[int]) -> None
             chunk,
         ).fetchall()
         found = set()
+        if outlets_kept:
+            conn.executemany("DELETE FROM story_outlets WHERE story = ?", [(s,) for s in chunk])
         for story, group in groupby(rows, key=lambda r: r[0]):
             reports = list(group)
             found.add(story)
+            outlets = {report_outlet(r[3], r[4]) for r in reports}
+            if outlets_kept:
+                conn.executemany(
+                    "INSERT INTO story_outlets(story, host) VALUES (?, ?)",
+                    [(story, host) for host in outlets],
+                )
             first = reports[0]
             languages = sorted({r[6] for r in reports if r[6] and r[6] != NO_LANGUAGE})
             conn.execute(
@@ -141,7 +169,7 @@ def refresh_story_rows(conn: sqlite3.Connection, stories: Iterable[int]) -> None
                     first[5] or "",
                     max(r[5] or "" for r in reports),
                     len(reports),
-                    len({report_outlet(r[3], r[4]) for r in reports}),
+                    len(outlets),
                     ", ".join(languages),
                     max(float(r[7] or 0) for r in reports),
                     int(any(r[8] for r in reports)),
@@ -158,3 +186,86 @@ def refresh_stale_story_rows(conn: sqlite3.Connection) -> int:
     if stale:
         refresh_story_rows(conn, stale)
     return len(stale)
+
+
+def add_story_reports(conn: sqlite3.Connection, article_ids: Iterable[int]) -> None:
+    """Update the rows of the stories that `article_ids` (articles a grouping batch just gave a story, written
+    already) joined, from these new reports alone: the row's counts, dates, languages and score are merged with
+    theirs, the outlets through story_outlets. A story marked stale is left to its refresh, and one whose new
+    report ties its first report's time is refreshed (which of the two comes first needs the other's id), so
+    every row stays what refresh_story_rows would write. Runs in the caller's transaction."""
+    wanted = sorted(set(article_ids))
+    for start in range(0, len(wanted), IDS_PER_QUERY):
+        chunk = wanted[start : start + IDS_PER_QUERY]
+        # An IN list of ids: rowid seeks (joined with VALUES instead, SQLite built a Bloom filter over every
+        # article first, 0.13 s a batch in a 200,000-article store).
+        rows = conn.execute(
+            f"""SELECT a.story, a.thread, a.title, a.link, a.source, {REPORT_AT} AS at,
+                       coalesce(f.lang, a.lang) AS lang, a.score, a.highlighted
+                FROM articles a LEFT JOIN story_features f ON f.article_id = a.id
+                WHERE a.id IN ({",".join("?" * len(chunk))}) AND a.story IS NOT NULL ORDER BY a.story, at, a.id""",
+            chunk,
+        ).fetchall()
+        stories = sorted({r[0] for r in rows})
+        marks = ",".join("?" * len(stories))
+        stale = {
+            r[0] for r in conn.execute(f"SELECT story FROM stories_stale WHERE story IN ({marks})", stories)
+        }
+        current = {
+            r[0]: r[1:]
+            for r in conn.execute(
+                f"""WITH wanted(id) AS (VALUES {",".join(["(?)"] * len(stories))})
+                    SELECT s.id, s.first_seen, s.last_updated, s.reports, s.languages, s.score, s.highlighted
+                    FROM wanted CROSS JOIN stories s ON s.id = wanted.id""",  # a seek each (an IN list: a scan)
+                stories,
+            )
+        }
+        tied, updates = [], []
+        for story, group in groupby(rows, key=lambda r: r[0]):
+            if story in stale:
+                continue
+            reports = list(group)
+            first = reports[0]
+            first_seen, last_updated, count, languages, score, highlighted = current.get(
+                story, ("", "", 0, "", 0.0, 0)
+            )
+            if count and (first[5] or "") == first_seen:
+                tied.append(story)
+                continue
+            conn.executemany(
+                "INSERT OR IGNORE INTO story_outlets(story, host) VALUES (?, ?)",
+                [(story, host) for host in {report_outlet(r[3], r[4]) for r in reports}],
+            )
+            new_first = not count or (first[5] or "") < first_seen
+            known = set(languages.split(", ")) if count and languages else set()
+            known.update(r[6] for r in reports if r[6] and r[6] != NO_LANGUAGE)
+            new_score = max(float(r[7] or 0) for r in reports)
+            updates.append(
+                {
+                    "story": story,
+                    "thread": (first[1] if first[1] is not None else story) if new_first else None,
+                    "title": (first[2] or "") if new_first else None,
+                    "first_seen": (first[5] or "") if new_first else first_seen,
+                    "last_updated": max([r[5] or "" for r in reports] + ([last_updated] if count else [])),
+                    "reports": count + len(reports),
+                    "languages": ", ".join(sorted(known)),
+                    "score": max(new_score, float(score)) if count else new_score,
+                    "highlighted": int(any(r[8] for r in reports) or (bool(count) and bool(highlighted))),
+                }
+            )
+        # Named parameters: both engines read them (the PostgreSQL adapter turns :name into psycopg's own).
+        conn.executemany(
+            """INSERT INTO stories(id, thread, title, first_seen, last_updated, reports, outlets, languages,
+                                   score, highlighted)
+               VALUES (:story, coalesce(:thread, :story), coalesce(:title, ''), :first_seen, :last_updated,
+                       :reports, (SELECT count(*) FROM story_outlets o WHERE o.story = :story), :languages,
+                       :score, :highlighted)
+               ON CONFLICT(id) DO UPDATE SET thread = coalesce(:thread, stories.thread),
+                   title = coalesce(:title, stories.title),
+                   first_seen = excluded.first_seen, last_updated = excluded.last_updated,
+                   reports = excluded.reports, outlets = excluded.outlets, languages = excluded.languages,
+                   score = excluded.score, highlighted = excluded.highlighted""",
+            updates,
+        )
+        if tied:
+            refresh_story_rows(conn, tied)

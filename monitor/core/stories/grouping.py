@@ -170,28 +170,38 @@ class Grouper:
         banded: set[int] = set()
         if thread:
             rare = self._share_limit(RARE_KEY_SHARE)
-            keys = [k for k in features.anchors if k[0] not in UNINDEXED and self._counts.get(k, 0) <= rare]
+            keys = sorted(
+                k for k in features.anchors if k[0] not in UNINDEXED and self._counts.get(k, 0) <= rare
+            )
             reach = int(THREAD_GAP_HOURS // 24)
             ranges = [(keys, day - reach, day - gap_days - 1)]
         else:
             common = self._share_limit(COMMON_KEY_SHARE)
-            keys = [k for k in features.anchors if k[0] not in UNINDEXED and self._counts.get(k, 0) <= common]
+            keys = sorted(
+                k for k in features.anchors if k[0] not in UNINDEXED and self._counts.get(k, 0) <= common
+            )
             reach = int(REPRINT_GAP_HOURS // 24)
             ranges = [(keys, day - gap_days, day + gap_days), (features.band_keys, day - reach, day + reach)]
-        rows = []
+        # Some 110 rows an article in a first poll: one pass, each looked-up key's weight found once.
+        weight_of = {key: self._weight(key) for key in keys}
+        weight_so_far = shared.get
         for part, key, article_id in self.store.articles_with_keys(ranges, MAX_KEY_HITS):
             if part == 1:
                 banded.add(article_id)
             else:
-                rows.append((key, article_id))
-        for key, article_id in rows:
-            shared[article_id] = shared.get(article_id, 0.0) + self._weight(key)
-        ids = set(sorted(shared, key=shared.__getitem__, reverse=True)[:MAX_COMPARED]) | banded
-        unknown = [i for i in ids if i not in self._features]
-        found = [self._features[i] for i in ids if i in self._features]
-        for article in self.store.indexed_articles(unknown):
+                shared[article_id] = weight_so_far(article_id, 0.0) + weight_of[key]
+        # Ties on shared weight are cut by article id (the earliest first), never by the order keys came in (a
+        # frozenset's: it changed with the hash seed of each run); candidates are compared in order of id.
+        # (A sort by weight, descending, keeps the ascending ids of equal weights: Python's sort is stable.)
+        ids = sorted(
+            set(sorted(sorted(shared), key=shared.__getitem__, reverse=True)[:MAX_COMPARED]) | banded
+        )
+        cached = self._features
+        by_id = {i: cached[i] for i in ids if i in cached}
+        for article in self.store.indexed_articles([i for i in ids if i not in by_id]):
             features_b = StoryFeatures.decode(article.lang, article.stems, article.anchors, article.sketch)
-            found.append(self._keep(_Candidate(article, features_b)))
+            by_id[article.id] = self._keep(_Candidate(article, features_b))
+        found = [by_id[i] for i in ids if i in by_id]
         self._load_counts({k for c in found if c.norm < 0 for k in c.features.anchors})
         for candidate in found:
             if candidate.norm < 0:
@@ -209,6 +219,8 @@ class Grouper:
         for candidate in candidates:
             other = candidate.article
             gap = abs(item.at - other.at)
+            if gap > STORY_GAP_HOURS and not (other.id in banded and gap <= REPRINT_GAP_HOURS):
+                continue  # it cannot join: its similarity is not needed (the thread pass below makes its own)
             score = self.similarity(features, candidate.features, norm, candidate.norm)
             threshold = (
                 SAME_STORY if features.lang == candidate.features.lang else SAME_STORY_ACROSS_LANGUAGES
@@ -328,9 +340,10 @@ def group_new_articles(
     must be used on one thread, while nothing else groups. Grouping an article twice never happens (only
     articles without a story are read), so polling the same items again changes no story.
 
-    The story list's rows of the stories that got reports are rewritten before the call returns, unless
-    `rows_lag` allows this many grouped articles' stories to wait (marked stale) for a later call of the same
-    grouper: a poll's feeds then reread each large story once per `rows_lag` articles, not once per feed."""
+    The story list's rows of the stories that got reports are updated with each batch (from the new reports);
+    rows marked stale (a re-poll changed or removed reports) are rewritten from all their reports before the call
+    returns, unless `rows_lag` allows this many grouped articles to pass before that, for a later call of the
+    same grouper (a poll's feeds)."""
     result = GroupingResult()
     grouper = grouper or Grouper(store)
     while limit is None or result.grouped < limit:
