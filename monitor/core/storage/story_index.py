@@ -77,7 +77,7 @@ class StoryIndex:
         the backlog of a store that predates stories), earliest first (the order grouping chains them in).
 
         The same SQL on PostgreSQL: the adapter (pg.py) drops the index hint and writes group_concat as string_agg;
-        julianday is a function of the schema there (pg_schema.py, v23)."""
+        julianday is a function of the schema there (pg_schema_steps.py, v23)."""
         rows = self.conn.execute(
             """SELECT a.id, a.title, a.summary, a.content, a.lang,
                       (julianday(CASE WHEN a.published IS NULL OR a.published > a.first_seen

@@ -1,0 +1,156 @@
+"""PostgreSQL's schema steps after team mode (pg_schema.py runs them): 21 the name index of emerging names, 22 the
+word pairs' index for phrases, 23 the story rows of the story view. Each mirrors a SQLite step (or, for 22, what
+FTS5 does by itself); pg_schema.PG_MIGRATIONS numbers them."""
+
+from __future__ import annotations
+
+# v21 (emerging names on PostgreSQL, issue 19): SQLite's name index of v16 (schema_steps.V16), kept alike:
+# written at ingest and re-score, caught up by emerging names for the articles of their period.
+V21_SQL = """
+CREATE TABLE article_names (
+    article_id   bigint NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    key          text NOT NULL,
+    forms        text NOT NULL,
+    mentions     integer NOT NULL,
+    running      integer NOT NULL,
+    not_initial  integer NOT NULL,
+    person       integer NOT NULL,
+    organisation integer NOT NULL,
+    place        integer NOT NULL,
+    aliases      text,
+    PRIMARY KEY (article_id, key)
+);
+CREATE TABLE names_indexed (article_id bigint PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE);
+CREATE TABLE name_lower_words (word text PRIMARY KEY);
+CREATE FUNCTION article_names_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM article_names WHERE article_id = OLD.id;
+    DELETE FROM names_indexed WHERE article_id = OLD.id;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER article_names_update AFTER UPDATE OF title, summary, content ON articles
+    FOR EACH ROW EXECUTE FUNCTION article_names_update();
+"""
+
+# v22 (issue 19 item 8): an index of the word pairs of each article, for "phrases". The GIN index on `simple`
+# finds the articles holding every word of a phrase, and each one's positions are then read from its vector: for a
+# phrase of common words ("la police": 43,643 candidates, 491 matches of 200,000 articles) that was seconds. The
+# pairs are read from the stored `simple` vector's positions (two lexemes at p and p + 1), so an article matching
+# a phrase holds every pair of it: the pairs only narrow the candidates, the positions still decide (pg_search.py).
+# Pairs longer than 1,000 bytes are left out (a GIN key has a size limit); the query's side leaves out the same.
+# COST: about half a millisecond a call, so that the planner reads the index rather than computing it per row.
+# The stems' vectors (french, english) lose their positions (strip): they answer plain words only, with
+# plainto_tsquery, whose `&` never reads a position; without them each vector is about 40 % smaller and more of
+# a row stays in its page, so checking an article's words reads fewer TOAST chunks (docs/BENCHMARKS.md section
+# 27). Rows written before this step keep their positions until their text changes: the same answers, read slower.
+V22_SQL = r"""
+CREATE OR REPLACE FUNCTION articles_search_refresh() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    plain text := vigie_unaccent(NEW.title || E'\n' || NEW.summary || E'\n' || NEW.content
+                                 || CASE WHEN NEW.full_text = '' THEN '' ELSE E'\n\n' || NEW.full_text END);
+BEGIN
+    INSERT INTO articles_search(article_id, simple, french, english)
+    VALUES (NEW.id, to_tsvector('simple', plain), strip(to_tsvector('vigie_french', plain)),
+            strip(to_tsvector('vigie_english', plain)))
+    ON CONFLICT (article_id) DO UPDATE
+        SET simple = excluded.simple, french = excluded.french, english = excluded.english;
+    RETURN NULL;
+END $$;
+CREATE FUNCTION vigie_pairs(v tsvector) RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT COST 1000 AS $$
+    SELECT coalesce(array_agg(pair), '{}') FROM (
+        SELECT lexeme || ' ' || lead(lexeme) OVER w AS pair, lead(p) OVER w - p AS gap
+        FROM unnest(v) u, unnest(u.positions) p WINDOW w AS (ORDER BY p)) x
+    WHERE gap = 1 AND octet_length(pair) <= 1000
+$$;
+-- On a database that has articles already, the build reads every vector; a GIN build is faster with more memory.
+SET LOCAL maintenance_work_mem = '256MB';
+CREATE INDEX articles_search_pairs ON articles_search USING gin (vigie_pairs(simple));
+"""
+
+# v23 (stories on PostgreSQL, issues 16 and 19): SQLite's story rows of v17 (the story view's columns, their
+# indexes, the stale marks and the triggers that keep them), the rows of the stories a `vigie migrate` copied,
+# and julianday() as SQLite's (days since noon UTC, 24 November 4714 BC), so grouping's reads are the same SQL on
+# both engines. An offset-less date is UTC, as in SQLite (the function's own time zone). The triggers' functions
+# run as the schema's owner: an editor's re-score keeps the story rows without a grant on them.
+STORY_AT = (
+    "CASE WHEN a.published IS NULL OR a.published > a.first_seen THEN a.first_seen ELSE a.published END"
+)
+V23_SQL = rf"""
+CREATE FUNCTION julianday(text) RETURNS double precision LANGUAGE sql STABLE STRICT PARALLEL SAFE
+    SET timezone = 'UTC' AS $$ SELECT extract(epoch FROM $1::timestamptz)::double precision / 86400.0 + 2440587.5 $$;
+ALTER TABLE stories ADD COLUMN title text NOT NULL DEFAULT '';
+ALTER TABLE stories ADD COLUMN first_seen text NOT NULL DEFAULT '';
+ALTER TABLE stories ADD COLUMN last_updated text NOT NULL DEFAULT '';
+ALTER TABLE stories ADD COLUMN reports integer NOT NULL DEFAULT 0;
+ALTER TABLE stories ADD COLUMN outlets integer NOT NULL DEFAULT 0;
+ALTER TABLE stories ADD COLUMN languages text NOT NULL DEFAULT '';
+ALTER TABLE stories ADD COLUMN score double precision NOT NULL DEFAULT 0;
+ALTER TABLE stories ADD COLUMN highlighted integer NOT NULL DEFAULT 0;
+CREATE INDEX stories_by_title ON stories(title COLLATE nocase, id) WHERE reports > 0;
+CREATE INDEX stories_by_reports ON stories(reports, id) WHERE reports > 0;
+CREATE INDEX stories_by_outlets ON stories(outlets, id) WHERE reports > 0;
+CREATE INDEX stories_by_languages ON stories(languages, id) WHERE reports > 0;
+CREATE INDEX stories_by_score ON stories(score, id) WHERE reports > 0;
+CREATE INDEX stories_by_first_seen ON stories(first_seen, id) WHERE reports > 0;
+CREATE INDEX stories_by_last_updated ON stories(last_updated, id) WHERE reports > 0;
+CREATE INDEX stories_highlighted ON stories(highlighted) WHERE reports > 0;
+CREATE TABLE stories_stale (story bigint PRIMARY KEY);
+CREATE INDEX articles_read_story ON articles(read, story);
+
+CREATE FUNCTION stories_score() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+    UPDATE stories SET
+        score = coalesce((SELECT max(a.score) FROM articles a WHERE a.story = NEW.story), 0),
+        highlighted = coalesce((SELECT max(a.highlighted) FROM articles a WHERE a.story = NEW.story), 0)
+    WHERE id = NEW.story;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER stories_score AFTER UPDATE OF score, highlighted ON articles FOR EACH ROW
+    WHEN (NEW.story IS NOT NULL AND (NEW.score IS DISTINCT FROM OLD.score
+                                     OR NEW.highlighted IS DISTINCT FROM OLD.highlighted))
+    EXECUTE FUNCTION stories_score();
+CREATE FUNCTION stories_report_dated() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public
+AS $$
+BEGIN
+    UPDATE stories SET
+        title = coalesce((SELECT a.title FROM articles a WHERE a.story = OLD.story
+                          ORDER BY {STORY_AT}, a.id LIMIT 1), ''),
+        first_seen = coalesce((SELECT min({STORY_AT}) FROM articles a WHERE a.story = OLD.story), ''),
+        last_updated = coalesce((SELECT max({STORY_AT}) FROM articles a WHERE a.story = OLD.story), '')
+    WHERE id = OLD.story;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER stories_report_dated AFTER UPDATE OF title, published, first_seen ON articles FOR EACH ROW
+    WHEN (OLD.story IS NOT NULL AND (NEW.title IS DISTINCT FROM OLD.title
+                                     OR NEW.published IS DISTINCT FROM OLD.published
+                                     OR NEW.first_seen IS DISTINCT FROM OLD.first_seen))
+    EXECUTE FUNCTION stories_report_dated();
+CREATE FUNCTION stories_report_moved() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public
+AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        UPDATE stories SET reports = (SELECT count(*) FROM articles a WHERE a.story = OLD.story)
+        WHERE id = OLD.story;
+    END IF;
+    INSERT INTO stories_stale(story) VALUES (OLD.story) ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER stories_report_moved AFTER UPDATE OF link, source, lang, story ON articles FOR EACH ROW
+    WHEN (OLD.story IS NOT NULL AND (NEW.link IS DISTINCT FROM OLD.link OR NEW.source IS DISTINCT FROM OLD.source
+                                     OR NEW.lang IS DISTINCT FROM OLD.lang OR NEW.story IS DISTINCT FROM OLD.story))
+    EXECUTE FUNCTION stories_report_moved();
+CREATE TRIGGER stories_report_deleted AFTER DELETE ON articles FOR EACH ROW WHEN (OLD.story IS NOT NULL)
+    EXECUTE FUNCTION stories_report_moved();
+
+-- The stories already on the server (copied by `vigie migrate`): their rows now; outlets and languages are
+-- counted in Python at the next grouping batch (marked stale).
+UPDATE stories s SET reports = r.reports, first_seen = r.first_seen, last_updated = r.last_updated,
+                     score = r.score, highlighted = r.highlighted,
+                     title = coalesce((SELECT a.title FROM articles a WHERE a.story = s.id
+                                       ORDER BY {STORY_AT}, a.id LIMIT 1), '')
+FROM (SELECT a.story, count(*) AS reports, min({STORY_AT}) AS first_seen, max({STORY_AT}) AS last_updated,
+             max(a.score) AS score, max(a.highlighted) AS highlighted
+      FROM articles a WHERE a.story IS NOT NULL GROUP BY a.story) r
+WHERE r.story = s.id;
+INSERT INTO stories_stale(story) SELECT DISTINCT story FROM articles WHERE story IS NOT NULL;
+"""
