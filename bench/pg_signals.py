@@ -11,7 +11,6 @@ spikes in the last hour, and one article in three of the newest 2,000 is highlig
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 import time
@@ -20,6 +19,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from signals import timed  # noqa: E402  (bench/signals.py: median ms of repeated calls, and the last result)
 
 from monitor.core.matching.watchlist import load_default_watchlist  # noqa: E402
 from monitor.core.service import VigieCore  # noqa: E402
@@ -68,15 +70,6 @@ def fill(url: str, articles: int) -> None:
             (PLANTED,),
         )
         conn.execute("ANALYZE")
-
-
-def timed(fn, repeat: int) -> tuple[float, object]:  # type: ignore[no-untyped-def]
-    times, result = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1000, result
 
 
 def main() -> None:
