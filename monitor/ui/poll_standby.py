@@ -6,7 +6,9 @@ another process (a `vigie serve`, another window) does, as `vigie serve` does: t
   stands by", and so does Poll now (a message, not an error). Every `watch_seconds` a cheap read on the task
   runner (the newest article's id and the last poll's end, VigieCore.store_mark) tells whether the holder's polls
   stored something; then the list, the counts and "Last poll" are read again, and on SQLite the alerts its poll
-  flagged give a notification under this analyst's rules (on PostgreSQL they are pushed: team_mode.py).
+  flagged give a notification under this analyst's rules (on PostgreSQL they are pushed: team_mode.py), and so
+  do the spikes the holder logged after the window's first look (on both engines; read at every look, since the
+  holder logs them after its poll's articles).
 - **Taking over.** The holder dies or stops: the loop takes the lease at its next try (`retry_seconds`) and starts
   the window's scheduler (the overdue feeds polled at once); the bridge polls through it; the status bar says so.
 - **Quitting.** shutdown() stops the loop: the poll in flight ends its writes, then the lease is released.
@@ -89,6 +91,8 @@ class WindowPoller(QObject):
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._mark: tuple[int, str | None, int] | None = None
+        self._spikes_seen: str | None = None  # the newest spike `at` of the holder's log this window has seen
+        self._following = False  # a look at the spike log is on the runner
         self._looking = False
         self._stood_by = False
         self._event.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
@@ -232,7 +236,10 @@ class WindowPoller(QObject):
     def _seen(self, mark: tuple[int, str | None, int]) -> None:
         self._looking = False
         last, self._mark = self._mark, mark
-        if not self.words or last is None or mark == last:
+        if not self.words:
+            return
+        self._follow_spikes(baseline=last is None)  # at every look: the holder logs its spikes after its poll
+        if last is None or mark == last:
             return
         log.info("the poller's polls stored articles up to id %d: reloading the list", mark[0])
         self.window.status.set_last_poll(mark[1])
@@ -251,6 +258,30 @@ class WindowPoller(QObject):
             on_error=lambda exc: log.warning("the alerts of poll %s: %s", poll_id, exc),
             name="poll_notification",
         )
+
+    def _follow_spikes(self, *, baseline: bool) -> None:
+        """The spikes the holder's polls logged since the last look, as notifications (decided on the runner);
+        the first look of a stand-by only notes the newest, so a spike already shown is not shown again."""
+        if self._following:
+            return
+        self._following = True
+        since = None if baseline else self._spikes_seen
+        self.bridge.runner.submit(
+            lambda _p: self.core.signals.spike_notes_since(since),
+            on_result=self._spikes_found,
+            on_error=self._spikes_not_found,
+            name="spike_notes",
+        )
+
+    def _spikes_not_found(self, exc: BaseException) -> None:
+        self._following = False
+        log.warning("the holder's spikes: %s", exc)
+
+    def _spikes_found(self, found: tuple[str | None, list[Notification]]) -> None:
+        self._following = False
+        self._spikes_seen, notes = found
+        for note in notes:
+            self._notified(note)
 
     def _notified(self, note: Notification | None) -> None:
         if note is not None and self.words:

@@ -11,6 +11,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -295,3 +296,38 @@ def test_an_analysts_window_on_postgresql_leaves_polling_to_the_service(  # type
     with qtbot.waitSignal(window.bridge.message, timeout=WAIT_MS) as told:
         window.act_poll.trigger()
     assert told.args == [ROLE_WORDS]
+
+
+def test_a_window_standing_by_is_told_of_the_spikes_the_holders_polls_find(  # type: ignore[no-untyped-def]
+    qtbot, open_window, data_dir: Path, database: str | None, tmp_path: Path, children
+) -> None:
+    """The holder's poll stores a burst of articles naming an entry and logs the spike: the window standing by
+    shows it as its own poll would have, once."""
+    from monitor.core.service import VigieCore
+    from tests.core.signals.test_spikes import _publish
+
+    add_feed(database, "https://standby.example/rss", "Standby")  # makes the profile
+    hold_lease(data_dir, database, tmp_path, children)
+    opened = open_window(database)
+    poller = opened.poller
+    with qtbot.waitSignal(poller.standing_by, timeout=WAIT_MS):
+        poller.start()
+    qtbot.waitUntil(lambda: poller.watching and poller._spikes_seen is not None, timeout=WAIT_MS)
+
+    holder = VigieCore(AppPaths(data_dir), database=database, analyst="bob" if database else None)
+    try:
+        entry = holder.watchlist.entries[0].name
+        now = datetime.now(UTC)
+        _publish(holder.store, entry, [now - timedelta(minutes=m) for m in range(1, 60, 6)])
+        notes: list = []  # on SQLite the watch also tells the stored items' alert: only spikes are looked at
+        poller.notification.connect(
+            lambda note: notes.append(note) if note.title.startswith("Spike") else None
+        )
+        [spike] = holder.signals.check_spikes()  # as the holder does after its poll
+        qtbot.waitUntil(lambda: bool(notes), timeout=WAIT_MS)
+        assert notes[0].title == f"Spike: {entry}" and notes[0].body == spike.body
+        assert sorted(notes[0].article_ids) == sorted(spike.article_ids)
+        qtbot.wait(1_000)  # five more looks of the watch: the spike is not told again
+        assert len(notes) == 1
+    finally:
+        holder.close()

@@ -64,6 +64,10 @@ class Signals:
         """After a poll: a notification per new spike (quiet hours and the pause hold them back)."""
         return self.spikes.check()
 
+    def spike_notes_since(self, since: str | None) -> tuple[str | None, list[Notification]]:
+        """A standby window's spike notifications: those another process logged after `since` (SpikeWatch)."""
+        return self.spikes.notes_since(since)
+
     def emerging(self, since: str | None = None) -> list[EmergingName]:
         """The emerging names of the highlighted articles since `since` (default: four weeks), best first."""
         dismissed = load_dismissed(self._store.get_meta(DISMISSED_KEY))

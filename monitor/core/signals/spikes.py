@@ -132,6 +132,10 @@ class SpikeRecord:
     shown: bool
     held: str = ""
 
+    def words(self) -> str:
+        """What its notification said (Spike.words)."""
+        return Spike(self.entry, self.window, self.count, 0.0, self.per_day, 1.0).words()
+
     def line(self) -> str:
         state = "notified" if self.shown else f"held back ({self.held})"
         usual = "under 1 a day" if self.per_day < 1 else f"about {self.per_day:.0f} a day"
@@ -209,7 +213,7 @@ class SpikeWatch:
                     )
                 )
                 if not held:
-                    notifications.append(self._notification(spike, now))
+                    notifications.append(self._notification(spike.entry, spike.window, spike.words(), now))
             self._store.set_meta(ACTIVE_KEY, json.dumps(still, ensure_ascii=False))
             if records:
                 self._save_log(self.log(now) + records, now)
@@ -218,6 +222,20 @@ class SpikeWatch:
                 "%d new spikes (%s)%s", len(new), ", ".join(s.entry for s in new), f"; {held}" * bool(held)
             )
         return notifications
+
+    def notes_since(self, since: str | None) -> tuple[str | None, list[Notification]]:
+        """For a window standing by while another process polls: the spikes that process logged after `since`
+        (the newest `at` this window saw; None for the first look, which only sets it), as notifications under
+        this window's own rules (quiet hours, pause). Returns the newest `at` seen and the notifications."""
+        now = self._clock()
+        records = self.log(now)
+        newest = max((r.at for r in records), default=since or "")  # "": looked, nothing logged yet
+        if since is None:
+            return newest, []
+        fresh = [r for r in records if r.at > since]
+        if not fresh or self._alerts.held_reason():
+            return newest, []
+        return newest, [self._notification(r.entry, r.window, r.words(), now) for r in fresh]
 
     def spiking_entries(self) -> set[str]:
         """The entries whose spike is still on (the sidebar marks them)."""
@@ -246,12 +264,11 @@ class SpikeWatch:
             return {}
         return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
-    def _notification(self, spike: Spike, now: datetime) -> Notification:
-        window = timedelta(hours=1) if spike.window == "hour" else timedelta(days=1)
+    def _notification(self, entry: str, window: str, words: str, now: datetime) -> Notification:
+        span = timedelta(hours=1) if window == "hour" else timedelta(days=1)
         try:
-            ids = article_ids_in(self._store.conn, spike.entry, iso(now - window), None, limit=50)
+            ids = article_ids_in(self._store.conn, entry, iso(now - span), None, limit=50)
         except sqlite3.Error:
-            log.exception("listing the articles of %s's spike failed", spike.entry)
+            log.exception("listing the articles of %s's spike failed", entry)
             ids = []
-        title = f"Spike: {spike.entry}"
-        return Notification(title=title, body=spike.words(), article_ids=ids)
+        return Notification(title=f"Spike: {entry}", body=words, article_ids=ids)

@@ -112,6 +112,32 @@ def test_a_planted_spike_gives_one_notification_and_a_log_line(store: Store) -> 
     assert len(watch.check()) == 1
 
 
+def test_a_window_standing_by_is_told_of_the_spikes_the_holder_logged_after_its_first_look(
+    store: Store,
+) -> None:
+    clock = Clock(NOW)
+    holder, standby = _watch(store, clock), _watch(store, clock)
+    seen, notes = standby.notes_since(None)  # the first look: nothing logged yet, nothing to show
+    assert (seen, notes) == ("", [])
+    _publish(store, "PNACO", [NOW - timedelta(minutes=m) for m in range(1, 60, 6)])
+    assert len(holder.check()) == 1
+    seen, notes = standby.notes_since(seen)
+    assert [n.title for n in notes] == ["Spike: PNACO"]
+    assert notes[0].body.startswith("PNACO: 10 items in the last hour") and len(notes[0].article_ids) == 10
+    assert standby.notes_since(seen) == (seen, [])  # told once
+    # A window opened later takes the log as it finds it: the spike already shown is not shown again.
+    assert _watch(store, clock).notes_since(None) == (seen, [])
+    # The standby's own quiet hours hold the holder's next spike back.
+    quiet = _watch(store, clock, quiet_hours_start="13:00", quiet_hours_end="15:00")
+    clock.now = NOW + timedelta(days=3)
+    holder.check()  # the PNACO spike is over
+    _publish(store, "Nicolas Bessone", [clock.now - timedelta(minutes=m) for m in range(1, 50, 7)])
+    clock.now += timedelta(minutes=1)
+    assert len(holder.check()) == 1
+    assert quiet.notes_since(seen)[1] == []
+    assert [n.title for n in standby.notes_since(seen)[1]] == ["Spike: Nicolas Bessone"]
+
+
 def test_flat_series_give_no_alert(store: Store) -> None:
     rng = random.Random(11)
     _publish(store, "Nicolas Bessone", _flat(30, 16, rng))  # busy but steady: about 30 a day
