@@ -13,9 +13,9 @@ feeds (bench/ingest.py prints that total; it also counts the processes' start an
 ``--record FILE`` writes one line per item: a digest of each stage's output (every field of the parsed item, the
 assessment with its matches and explanation, the word forms, the name rows and lower-case words, the story
 features), for these feeds and for the feeds of the evaluation sets beside the checkout
-(../shared/eval/*/feeds) and the shipped seeds. ``--compare FILE`` makes the same record and prints every item
-whose output differs from FILE's: a change that must not change a result is checked that way (record before,
-compare after).
+(../shared/eval/*/feeds, or --eval) and the shipped seeds. ``--compare FILE`` makes the same record and prints
+every item whose output differs from FILE's: a change that must not change a result is checked that way (record
+before, compare after).
 """
 
 from __future__ import annotations
@@ -103,10 +103,10 @@ def run_stages(
     return items
 
 
-def check_docs() -> Iterator[tuple[str, bytes]]:
-    """The evaluation sets' feeds and the seeds (as one plain-text RSS feed each): real text beside the bench's."""
-    for path in sorted(EVAL_SETS.glob("*/feeds/*.xml")):
-        yield f"file:{path.relative_to(EVAL_SETS)}", path.read_bytes()
+def check_docs(eval_sets: Path) -> Iterator[tuple[str, bytes]]:
+    """The evaluation sets' feeds: real text beside the bench's."""
+    for path in sorted(eval_sets.glob("*/feeds/*.xml")):
+        yield f"file:{path.relative_to(eval_sets)}", path.read_bytes()
 
 
 def seed_texts(matcher: Matcher, record: list[str]) -> None:
@@ -147,6 +147,9 @@ def main() -> None:
     parser.add_argument("--record", type=Path, help="write the digests of every stage's output to this file")
     parser.add_argument("--compare", type=Path, help="compare the digests with this file's")
     parser.add_argument("--profile", action="store_true", help="cProfile of one pass (top 30 by own time)")
+    parser.add_argument(
+        "--eval", type=Path, default=EVAL_SETS, help="the evaluation sets' folder (with --record)"
+    )
     args = parser.parse_args()
     print(f"machine: {fx.machine()}, feedparser {feedparser.__version__}")
     docs = [(f"http://127.0.0.1/{n}.xml", d) for n, d in enumerate(feed_bytes(args.feeds, args.items))]
@@ -177,7 +180,9 @@ def main() -> None:
         if prof:
             pstats.Stats(prof).sort_stats("tottime").print_stats(30)
         if record is not None:
-            run_stages(list(check_docs()), matcher, dict.fromkeys(STAGES, 0.0), record)
+            checked = list(check_docs(args.eval))
+            print(f"and {len(checked)} feeds of the evaluation sets in {args.eval}, and the seeds")
+            run_stages(checked, matcher, dict.fromkeys(STAGES, 0.0), record)
             seed_texts(matcher, record)
             if args.record:
                 args.record.write_text("\n".join(record) + "\n", encoding="utf-8")
