@@ -1,7 +1,7 @@
 """Ingest: a first 500-feed poll end to end vs feedparser alone on the same bytes, and the all-304 second poll.
 
 Run from the repository root: ``/work/venv/bin/python bench/ingest.py [--feeds 500] [--items 40] [--repeat 3]
-[--hosts 8] [--concurrency 8] [--per-host N] [--profile] [--no-scope]``.
+[--hosts 8] [--concurrency 8] [--per-host N] [--profile] [--no-scope] [--dump FILE]``.
 
 ``--no-scope`` polls with the shipped watchlist less its scope: the matching cost of the scope (the gazetteer,
 built once per process, and the place pass over items with a topic or keyword) is the difference.
@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _fixtures as fx
 import feedparser
 from _feedserver import FeedFarm, feed_bytes
+from _store_dump import dump_store
 
 from monitor.core.matching.article_names import article_names
 from monitor.core.polling import poller
@@ -70,9 +71,11 @@ def one_round(
     server_pid: int,
     scope: bool = True,
     stories: bool = True,
+    dump: Path | None = None,
 ) -> tuple[float, float, dict[str, int]]:
     """A fresh profile subscribed to every URL: (first poll s, second poll s, facts). `stories=False` polls
-    without grouping the new articles into stories (the poller's grouping step does nothing)."""
+    without grouping the new articles into stories (the poller's grouping step does nothing). `dump` receives
+    what the first poll stored (bench/_store_dump.py)."""
     grouping = poller._group
     if not stories:
         poller._group = lambda store, grouper, limit=0: None  # type: ignore[assignment]
@@ -92,6 +95,10 @@ def one_round(
             prof.disable()
         t1 = time.perf_counter() - t
         cpu = (cpu_seconds() - cpu[0], children_cpu_seconds() - cpu[1], cpu_seconds(server_pid) - cpu[2])
+        if dump is not None:
+            print(
+                f"  the first poll's store: {dump_store(core.store.conn, dump):,} lines in {dump}", flush=True
+            )
         t = time.perf_counter()
         spikes = core.signals.check_spikes()
         t_spikes = time.perf_counter() - t
@@ -109,10 +116,11 @@ def one_round(
         texts = core.store.conn.execute(
             "SELECT title, summary, content FROM articles WHERE highlighted = 1 AND source <> 'seed'"
         ).fetchall()
-        t = time.perf_counter()
+        # CPU, not wall time: on a loaded machine the wall time says nothing of the cost.
+        t = time.process_time()
         for row in texts:
             article_names(*row)
-        naming = time.perf_counter() - t
+        naming = time.process_time() - t
         print(
             f"  the name index's share of the parser processes' work: {naming:.2f} s of CPU for the "
             f"{len(texts):,} highlighted new items ({naming / max(1, len(texts)) * 1000:.2f} ms each)",
@@ -156,6 +164,9 @@ def main() -> None:
     )
     parser.add_argument("--no-scope", action="store_true", help="the shipped watchlist without its scope")
     parser.add_argument(
+        "--dump", type=Path, help="write what the first round's first poll stored to this file"
+    )
+    parser.add_argument(
         "--stories",
         choices=["on", "off", "both"],
         default="on",
@@ -198,6 +209,7 @@ def main() -> None:
                 farm.process.pid,
                 scope=not args.no_scope,
                 stories=args.stories != "off",
+                dump=args.dump if i == 0 else None,
             )
             first_runs.append(t1)
             second_runs.append(t2)

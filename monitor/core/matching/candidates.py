@@ -26,8 +26,10 @@ from monitor.core.matching.wordlists import (
     TITLES,
 )
 
-# Only openers (quotes, brackets, bullets) since the start, or a colon or dash that opens a heading's tail.
-_SENTENCE_START = re.compile(r"(?:^|[:;!?.—–-])[\s\"'“”«»‘’(\[*•]*$")
+# Only openers (quotes, brackets, bullets) and spaces since the start, or since a sentence end, a colon or a dash
+# that opens a heading's tail (_opens_sentence).
+_OPENERS = frozenset("\"'“”«»‘’([*•")
+_SENTENCE_ENDS = frozenset(":;!?.—–-")
 # Words with inner apostrophes and hyphens; elided articles (d', l', qu') are split off below.
 _TOKEN = re.compile(r"[^\W_][\w'’\-‐‑.]*[^\W_]|[^\W_]")
 _ELISION = re.compile(r"^(?:[dDlLjJmMnNsStT]|[qQ]u|[lL]orsqu|[pP]uisqu|[jJ]usqu)['’](?=\w)")
@@ -55,9 +57,17 @@ class Candidate:
 
 def _tokens(sentence: str) -> list[tuple[str, int, int]]:
     """Words with their spans; elided articles become their own particle token ("d'", "l'")."""
+    if "'" not in sentence and "’" not in sentence:
+        # Most sentences: no elision nor possessive (both need an apostrophe), and a token ends with a letter or
+        # a digit, never with the dot stripped below.
+        return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(sentence)]
     out: list[tuple[str, int, int]] = []
     for m in _TOKEN.finditer(sentence):
-        word, start = m.group(), m.start()
+        word = m.group()
+        if "'" not in word and "’" not in word:
+            out.append((word, m.start(), m.end()))  # as above
+            continue
+        start = m.start()
         elided = _ELISION.match(word)
         if elided:
             out.append((elided.group().replace("’", "'").lower(), start, start + elided.end()))
@@ -69,6 +79,20 @@ def _tokens(sentence: str) -> list[tuple[str, int, int]]:
         if word:
             out.append((word, start, start + len(word)))
     return out
+
+
+def _opens_sentence(sentence: str, position: int) -> bool:
+    """Whether only openers and whitespace stand between `position` and the sentence's start or the last sentence
+    end, colon or dash before it: what ``re.search(r"(?:^|[:;!?.—–-])[\\s\"'“”«»‘’(\\[*•]*$", sentence[:position])``
+    says, without copying the sentence for each name."""
+    k = position
+    while k > 0:
+        ch = sentence[k - 1]
+        if ch in _OPENERS or ch.isspace():
+            k -= 1
+            continue
+        return ch in _SENTENCE_ENDS
+    return True
 
 
 def is_acronym(word: str) -> bool:
@@ -134,7 +158,7 @@ class Collector:
     def scan(self, sentence: str, *, running: bool) -> None:
         tokens = _tokens(sentence)
         words = [t[0] for t in tokens]
-        self.lower_words.update(w.casefold() for w in words if w.islower())
+        self.lower_words.update([w.casefold() for w in words if w.islower()])
         self._last = None
 
         def joined(a: int, b: int) -> bool:
@@ -144,12 +168,12 @@ class Collector:
         i = 0
         n = len(tokens)
         while i < n:
-            if not _is_capitalised(words[i]) or words[i] in _ELIDED:
+            if not words[i][:1].isupper() or words[i] in _ELIDED:  # not capitalised, or an elided article
                 i += 1
                 continue
             j = i + 1
             while j < n and joined(j - 1, j):
-                if _is_capitalised(words[j]) and words[j] not in {"Le", "La"}:
+                if words[j][:1].isupper() and words[j] not in {"Le", "La"}:
                     j += 1
                     continue
                 k = j
@@ -165,7 +189,7 @@ class Collector:
                 else:
                     break
             for a, b in self._split_on_connectors(words, i, j):
-                self._emit(sentence, tokens, a, b, running=running)
+                self._emit(sentence, tokens, words, a, b, running=running)
             i = j
 
     @staticmethod
@@ -187,11 +211,18 @@ class Collector:
         return parts
 
     def _emit(
-        self, sentence: str, tokens: list[tuple[str, int, int]], i: int, j: int, *, running: bool
+        self,
+        sentence: str,
+        tokens: list[tuple[str, int, int]],
+        words: list[str],
+        i: int,
+        j: int,
+        *,
+        running: bool,
     ) -> None:
-        words = [t[0] for t in tokens]
+        """Add the name of tokens i..j-1 (`words` are the tokens' words), less its titles and particles."""
         evidence: list[str] = []
-        initial = _SENTENCE_START.search(sentence[: tokens[i][1]]) is not None
+        initial = _opens_sentence(sentence, tokens[i][1])
         # Leading titles: "Prime Minister", "Senator", "M.", "Interior Minister".
         titled = False
         while i < j and words[i].lower() in TITLES:
@@ -235,12 +266,8 @@ class Collector:
             evidence.append("place")
         self.add(name, sentence, running=running, initial=initial, evidence=evidence)
         # "LONG NAME (ACRONYM)": the acronym, with the long form as an alias.
-        opening = sentence[: tokens[i][1]].rstrip()
-        if (
-            len(span_words) == 1
-            and opening.endswith("(")
-            and sentence[tokens[i][2] :].lstrip().startswith(")")
-        ):
+        opening = sentence[: tokens[i][1]].rstrip() if len(span_words) == 1 and "(" in sentence else ""
+        if opening.endswith("(") and sentence[tokens[i][2] :].lstrip().startswith(")"):
             long_form = None
             if self._last and opening[:-1].rstrip() and len(opening[:-1].rstrip()) == self._last[1]:
                 long_form = self._last[0]

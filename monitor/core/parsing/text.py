@@ -118,8 +118,28 @@ _MANY_BREAKS = re.compile(r"\n{3,}")
 _TAGS = re.compile(r"<[^>]*>?")
 
 
+def _plain_spaces(text: str, lines: bool) -> bool:
+    """Whether `text` has no whitespace but single spaces (and line breaks when `lines`) and nothing invisible, so
+    that the expressions below would leave it as it is: most text is so, and str.isprintable() tells it at C
+    speed (every whitespace character but the space, and every character of _INVISIBLE, is unprintable)."""
+    return "  " not in text and (text.replace("\n", "") if lines else text).isprintable()
+
+
+def _collapse_spaces(text: str) -> str:
+    """Every whitespace run made one space (line breaks too)."""
+    return text if _plain_spaces(text, lines=False) else _ANY_WS.sub(" ", text)
+
+
+def _collapse_inline_spaces(text: str) -> str:
+    """Every whitespace run within a line made one space."""
+    return text if _plain_spaces(text, lines=True) else _INLINE_WS.sub(" ", text)
+
+
 def normalize_whitespace(text: str) -> str:
     """Tidy plain text: spaces collapsed within lines, at most one blank line in a row, ends stripped."""
+    if _plain_spaces(text, lines=True):  # no \r, nothing invisible, no space to collapse
+        text = text.replace(" \n", "\n").replace("\n ", "\n")
+        return (_MANY_BREAKS.sub("\n\n", text) if "\n\n\n" in text else text).strip()
     text = _INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     # Whitespace runs within lines become one space, then the space at either end of each line goes.
     text = _INLINE_WS.sub(" ", text).replace(" \n", "\n").replace("\n ", "\n")
@@ -128,6 +148,8 @@ def normalize_whitespace(text: str) -> str:
 
 def single_line(text: str) -> str:
     """Collapse all whitespace, line breaks included, to single spaces (titles, names)."""
+    if _plain_spaces(text, lines=False):
+        return text.strip()
     return _ANY_WS.sub(" ", _INVISIBLE.sub("", text)).strip()
 
 
@@ -251,7 +273,7 @@ def _tree_text(tree: list[Node]) -> str:
     while stack:
         node, closing = stack.pop()
         if isinstance(node, str):
-            out.append(_INLINE_WS.sub(" ", node) if pre_depth else _ANY_WS.sub(" ", node))
+            out.append(_collapse_inline_spaces(node) if pre_depth else _collapse_spaces(node))
             continue
         name = node.name
         if closing:
