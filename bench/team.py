@@ -3,10 +3,11 @@ with `vigie migrate`'s copy, then the window's first page and searches on both e
 500-feed first poll on each engine.
 
 Run from the repository root: ``.venv/bin/python bench/team.py [--articles 200000] [--database URL]
-[--repeat 5] [--skip-poll] [--skip-costs]``. Without --database the PostgreSQL side is a throwaway server started
-for the run (tests/pg_server.py: Debian's postgresql package on a Unix socket, fsync off as in the tests, so its
-writes are a lower bound for a real server's). With --database, the database named is emptied first: give it a
-scratch one.
+[--keep-server DIR] [--repeat 5] [--skip-poll] [--skip-costs] [--only-migrate]``. Without --database the
+PostgreSQL side is a throwaway server started for the run (tests/pg_server.py: Debian's postgresql package on a
+Unix socket, fsync off as in the tests, so its writes are a lower bound for a real server's). With --database, the
+database named is emptied first: give it a scratch one. With --keep-server DIR, the server's data directory stays
+in DIR (bench/_pgserver.py): the first run moves the profile in, later runs find it there and only read.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _fixtures as fx
 from _feedserver import FeedFarm
+from _pgserver import kept_server
 
 from monitor.core.models import ArticleQuery
 from monitor.core.polling import poller
@@ -100,9 +102,13 @@ def search_costs(store: Store, repeat: int) -> dict[str, list[float]]:
 
 
 @contextlib.contextmanager
-def server(url: str | None) -> Iterator[str]:
+def server(url: str | None, keep: Path | None = None) -> Iterator[str]:
     if url:
         yield empty_database(url)
+        return
+    if keep:
+        with kept_server(keep) as kept:
+            yield kept
         return
     with throwaway_server() as fresh:
         yield fresh
@@ -135,6 +141,34 @@ def first_poll(urls: list[str], database: str | None, stories: bool = True) -> t
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def migrate(lite: Store, pg: Store) -> None:
+    """`vigie migrate`'s copy, timed, with its steps; a kept server that holds the profile already is not copied
+    into again (the copy would find every article there, after reading them all)."""
+    articles = int(lite.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+    there = int(pg.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+    if there >= articles:
+        print(f"migrate: the server holds {there:,} articles already (the profile {articles:,}): not copied")
+        return
+    started = time.perf_counter()
+
+    def say(text: str) -> None:
+        print(f"  [{time.perf_counter() - started:6.0f} s] {text}", flush=True)
+
+    shown = [0]
+
+    def progress(done: int, total: int) -> None:
+        if done - shown[0] >= 100_000 or done == total:
+            say(f"{done:,} of {total:,} articles copied or found")
+            shown[0] = done
+
+    report = copy_profile(lite, pg, on_progress=progress, say=say)
+    took = time.perf_counter() - started
+    print(f"migrate: {took:.0f} s ({report.articles.copied / took:,.0f} articles/s); ok={report.ok}")
+    for line in report.lines():
+        print(f"  {line}")
+    pg.conn.execute("ANALYZE")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--articles", type=int, default=fx.N_ARTICLES)
@@ -142,20 +176,25 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="runs of each read")
     parser.add_argument("--skip-poll", action="store_true", help="leave out the 500-feed first polls")
     parser.add_argument("--skip-costs", action="store_true", help="leave out the split of a search's time")
+    parser.add_argument(
+        "--keep-server",
+        metavar="DIR",
+        type=Path,
+        help="a PostgreSQL whose data directory stays in DIR: moved in at the first run, only read after",
+    )
+    parser.add_argument("--only-migrate", action="store_true", help="time the copy only, no reads or polls")
     args = parser.parse_args()
     fx.BENCH_DIR.mkdir(parents=True, exist_ok=True)
     print(f"machine: {fx.machine()}")
     folder = fx.profile(args.articles)
-    with server(args.database) as url:
+    with server(args.database, args.keep_server) as url:
         lite = Store.open(AppPaths(folder).database)
         pg = Store.open(folder / "unused.sqlite3", database=url)
-        started = time.perf_counter()
-        report = copy_profile(lite, pg)
-        took = time.perf_counter() - started
-        print(f"migrate: {took:.0f} s ({report.articles.copied / took:,.0f} articles/s); ok={report.ok}")
-        for line in report.lines():
-            print(f"  {line}")
-        pg.conn.execute("ANALYZE")
+        migrate(lite, pg)
+        if args.only_migrate:
+            lite.close()
+            pg.close()
+            return
         size = pg.conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))").fetchone()[0]
         print(
             f"PostgreSQL database: {size}; SQLite file: {AppPaths(folder).database.stat().st_size / 1e6:,.0f} MB"

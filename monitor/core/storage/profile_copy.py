@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from monitor.core.storage import pg_bulk
 from monitor.core.storage.case_copy import copy_cases
 from monitor.core.storage.db import transaction
 from monitor.core.storage.store import Store
@@ -98,6 +99,7 @@ class CopyReport:
 
 
 Progress = Callable[[int, int], None]
+Say = Callable[[str], None]  # a step of the copy, in words (the CLI prints it)
 
 
 def columns(store: Store, table: str) -> list[str]:
@@ -118,14 +120,28 @@ def _shared(source: Store, target: Store, table: str, skip: set[str]) -> list[st
 
 
 def copy_profile(
-    source: Store, target: Store, *, batch: int = BATCH, on_progress: Progress | None = None
+    source: Store,
+    target: Store,
+    *,
+    batch: int = BATCH,
+    on_progress: Progress | None = None,
+    say: Say | None = None,
 ) -> CopyReport:
-    """Copy `source` into `target` (see the module's docstring); returns the counts, checked."""
+    """Copy `source` into `target` (see the module's docstring); returns the counts, checked.
+
+    Into an empty PostgreSQL store the search indexes are built after the articles, once (pg_bulk.py); an
+    interrupted copy's are built by the next run."""
     report = CopyReport()
     folders = _copy_folders(source, target, report.folders)
     feeds = _copy_feeds(source, target, folders, report.feeds)
     offset = _story_offset(source, target)
+    if pg_bulk.can_defer(target) and target.conn.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None:
+        if pg_bulk.defer_search_indexes(target) and say:
+            say("the target is empty: its search indexes are built once the articles are in")
+    elif pg_bulk.pending_indexes(target) and say:
+        say("an earlier copy stopped before building the search indexes: they are built at the end")
     _copy_articles(source, target, feeds, offset, report, batch, on_progress)
+    pg_bulk.build_deferred_indexes(target, say)
     _copy_stories(source, target, offset, report)
     report.analyst = target.analyst
     copy_cases(source, target, report.cases, report.case_items, offset)
@@ -308,17 +324,21 @@ def _insert_articles(
     """Insert the batch's articles the target lacks; returns source id -> target id of those inserted."""
     width = 1 + len(story_cols) + len(names)
     marks = "(" + ", ".join("?" * width) + ")"
-    values: list[Any] = []
+    values: list[list[Any]] = []
     for row in rows:
         feed = feeds.get(row[1]) if row[1] is not None else None
         stories = [None if v is None else int(v) + offset for v in row[2 : 2 + len(story_cols)]]
-        values += [feed, *stories, *row[2 + len(story_cols) :]]
-    sql = (
-        f"INSERT INTO articles(feed_id, {', '.join([*story_cols, *names])}) VALUES "
-        f"{', '.join([marks] * len(rows))} ON CONFLICT (source, dedup_key) DO NOTHING "
-        "RETURNING id, source, dedup_key"
-    )
-    inserted = {(r[1], r[2]): int(r[0]) for r in target.conn.execute(sql, values).fetchall()}
+        values.append([feed, *stories, *row[2 + len(story_cols) :]])
+    if not target.dialect.is_sqlite:  # COPY: no statement of literals to parse (pg_bulk.py)
+        inserted = pg_bulk.insert_articles(target, ["feed_id", *story_cols, *names], values)
+    else:
+        sql = (
+            f"INSERT INTO articles(feed_id, {', '.join([*story_cols, *names])}) VALUES "
+            f"{', '.join([marks] * len(rows))} ON CONFLICT (source, dedup_key) DO NOTHING "
+            "RETURNING id, source, dedup_key"
+        )
+        flat = [v for row in values for v in row]
+        inserted = {(r[1], r[2]): int(r[0]) for r in target.conn.execute(sql, flat).fetchall()}
     source_at, key_at = (
         2 + len(story_cols) + names.index("source"),
         2 + len(story_cols) + names.index("dedup_key"),
