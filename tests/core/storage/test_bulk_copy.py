@@ -100,11 +100,12 @@ def test_an_interrupted_copy_leaves_its_indexes_to_the_next_run(postgres_server:
             copy_profile(source, target, batch=5, on_progress=stop)
         assert _search_indexes(target) == set()  # dropped, and remembered
         assert sorted(pg_bulk.pending_indexes(target)) == sorted(name for name, _ in indexes)
-        assert int(target.conn.execute("SELECT count(*) FROM articles").fetchone()[0]) == 10  # whole batches
+        there = int(target.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+        assert 10 <= there < 40 and there % 5 == 0  # whole batches (those in flight finish)
         assert _found(target, "police")  # answered without the indexes, slower
         said: list[str] = []
         report = copy_profile(source, target, say=said.append)
-        assert report.ok and report.articles.copied == 30 and report.articles.present == 10
+        assert report.ok and report.articles.copied == 40 - there and report.articles.present == there
         assert any("stopped before building the search indexes" in s for s in said)
         assert _search_indexes(target) == indexes and pg_bulk.pending_indexes(target) == []
         for text in SEARCHES:
