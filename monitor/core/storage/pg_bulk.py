@@ -53,12 +53,17 @@ def can_defer(target: Store) -> bool:
 
 
 def defer_search_indexes(target: Store) -> list[str]:
-    """Drop the GIN indexes of the search tables, their definitions kept in meta (one transaction); the names."""
+    """Drop the GIN indexes of the search tables' columns, their definitions kept in meta (one transaction); the
+    names. An index on an expression stays: its function's cost per article (the word pairs': about a millisecond)
+    is the same built after or kept row by row, and kept, it runs in each of the copy's sessions, where PostgreSQL
+    15 builds an index on one core (section 31 of docs/BENCHMARKS.md: 601 s of 1,120 at 200,000 articles)."""
     marks = ", ".join("?" * len(DEFERRED_TABLES))
     with transaction(target.conn):
         rows = target.conn.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
-            f"AND tablename IN ({marks}) AND indexdef LIKE '% USING gin %' ORDER BY indexname",
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i JOIN pg_index x ON x.indexrelid = "
+            "to_regclass(quote_ident(i.indexname)) WHERE i.schemaname = current_schema() "
+            f"AND i.tablename IN ({marks}) AND i.indexdef LIKE '% USING gin %' AND x.indexprs IS NULL "
+            "ORDER BY i.indexname",
             DEFERRED_TABLES,
         ).fetchall()
         if not rows:
@@ -106,10 +111,10 @@ def build_deferred_indexes(target: Store, say: Say | None = None) -> int:
         finally:
             target.release_thread()
 
-    # The longest first (the word pairs' index computes each article's pairs), the others beside it.
-    order = sorted(enumerate(kept, 1), key=lambda k: "pairs" not in k[1][0])
     with ThreadPoolExecutor(BUILDERS, thread_name_prefix="index-build") as pool:
-        for future in [pool.submit(build, at, name, definition) for at, (name, definition) in order]:
+        for future in [
+            pool.submit(build, at, name, definition) for at, (name, definition) in enumerate(kept, 1)
+        ]:
             future.result()
     target.conn.execute("ANALYZE articles")
     for table in DEFERRED_TABLES:
