@@ -46,8 +46,8 @@ log = logging.getLogger(__name__)
 
 BATCH = 500  # articles a transaction; with every column bound, below both engines' parameter limits
 # Batches copied at once into an empty PostgreSQL store, each on its own connection: the server's work per article
-# (its search vectors) runs on one core a session.
-COPY_WORKERS = 2
+# (its search vectors and word pairs, about 2 ms) runs on one core a session.
+COPY_WORKERS = 3
 _PROFILE_KEY = "profile_id"  # the source's meta: who this profile is, for the target's story offset
 _STORY_OFFSET = "profile_copy_story_offset:"  # the target's meta, per source profile
 # Never copied as they are: ids are the target's own; a copied article is no new alert of any poll there.
@@ -138,13 +138,14 @@ def copy_profile(
     folders = _copy_folders(source, target, report.folders)
     feeds = _copy_feeds(source, target, folders, report.feeds)
     offset = _story_offset(source, target)
-    workers = 1
+    workers = 1  # parallel for a move-in: into an empty store, or resumed with its indexes still to build
     if pg_bulk.can_defer(target) and target.conn.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None:
         workers = COPY_WORKERS
         if pg_bulk.defer_search_indexes(target) and say:
             say("the target is empty: its search indexes are built once the articles are in")
-    elif pg_bulk.pending_indexes(target) and say:
-        say("an earlier copy stopped before building the search indexes: they are built at the end")
+    elif pg_bulk.pending_indexes(target):
+        workers = COPY_WORKERS
+        say and say("an earlier copy stopped before building the search indexes: they are built at the end")
     _copy_articles(source, target, feeds, offset, report, batch, on_progress, workers)
     pg_bulk.build_deferred_indexes(target, say)
     _copy_stories(source, target, offset, report)
