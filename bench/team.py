@@ -31,6 +31,7 @@ from _pgserver import kept_server
 from monitor.core.models import ArticleQuery
 from monitor.core.polling import poller
 from monitor.core.service import VigieCore
+from monitor.core.storage import pg_bulk
 from monitor.core.storage.profile_copy import copy_profile
 from monitor.core.storage.store import Store
 from monitor.core.web.fetch import FetchSettings
@@ -184,6 +185,11 @@ def main() -> None:
     )
     parser.add_argument("--only-migrate", action="store_true", help="time the copy only, no reads or polls")
     parser.add_argument("--only-postgresql", action="store_true", help="leave out the reads on SQLite")
+    parser.add_argument(
+        "--no-copy",
+        action="store_true",
+        help="with --keep-server: read the server as it is (a copy stopped part way: its search indexes built first)",
+    )
     args = parser.parse_args()
     fx.BENCH_DIR.mkdir(parents=True, exist_ok=True)
     print(f"machine: {fx.machine()}")
@@ -191,21 +197,26 @@ def main() -> None:
     with server(args.database, args.keep_server) as url:
         lite = Store.open(AppPaths(folder).database)
         pg = Store.open(folder / "unused.sqlite3", database=url)
-        migrate(lite, pg)
+        if args.no_copy:
+            pg_bulk.build_deferred_indexes(pg, lambda text: print(f"  {text}", flush=True))
+        else:
+            migrate(lite, pg)
         if args.only_migrate:
             lite.close()
             pg.close()
             return
         size = pg.conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))").fetchone()[0]
+        held = int(pg.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
         print(
-            f"PostgreSQL database: {size}; SQLite file: {AppPaths(folder).database.stat().st_size / 1e6:,.0f} MB"
+            f"PostgreSQL database: {size}, {held:,} articles; SQLite file: "
+            f"{AppPaths(folder).database.stat().st_size / 1e6:,.0f} MB ({datetime.now(UTC):%H:%M:%S} UTC)"
         )
         results = {} if args.only_postgresql else {"SQLite": reads(lite, args.repeat)}
         results["PostgreSQL"] = reads(pg, args.repeat)
         costs = {} if args.skip_costs else search_costs(pg, args.repeat)
         lite.close()
         pg.close()
-        print(f"\n{args.articles:,} articles; ms, median / p95 of {args.repeat} runs after a warm-up")
+        print(f"\n{held:,} articles on PostgreSQL; ms, median / p95 of {args.repeat} runs after a warm-up")
         print(f"{'':36}" + "".join(f" {e:>17}" for e in results))
         for key in results["PostgreSQL"]:
             cells = [
