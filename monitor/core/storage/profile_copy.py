@@ -131,7 +131,7 @@ def copy_profile(
     *,
     batch: int = BATCH,
     on_progress: Progress | None = None,
-    say: Say | None = None,
+    say: Say = lambda _text: None,
 ) -> CopyReport:
     """Copy `source` into `target` (see the module's docstring); returns the counts, checked."""
     report = CopyReport()
@@ -141,11 +141,11 @@ def copy_profile(
     workers = 1  # parallel for a move-in: into an empty store, or resumed with its indexes still to build
     if pg_bulk.can_defer(target) and target.conn.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None:
         workers = COPY_WORKERS
-        if pg_bulk.defer_search_indexes(target) and say:
+        if pg_bulk.defer_search_indexes(target):
             say("the target is empty: its search indexes are built once the articles are in")
     elif pg_bulk.pending_indexes(target):
         workers = COPY_WORKERS
-        say and say("an earlier copy stopped before building the search indexes: they are built at the end")
+        say("an earlier copy stopped before building the search indexes: they are built at the end")
     _copy_articles(source, target, feeds, offset, report, batch, on_progress, workers)
     pg_bulk.build_deferred_indexes(target, say)
     _copy_stories(source, target, offset, report)
