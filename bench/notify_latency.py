@@ -1,14 +1,16 @@
-"""Team mode (issue 19): how long an alert takes from a poll's commit to two listening clients (LISTEN/NOTIFY),
-and what per-analyst states cost the list on PostgreSQL.
+"""Team mode (issue 19): how long an alert takes from a poll's commit to two listening clients (LISTEN/NOTIFY), and
+what per-analyst states cost the list on PostgreSQL.
 
-Run from the repository root: ``.venv/bin/python bench/notify_latency.py [--polls 200] [--articles 20000]``.
-A throwaway server (tests/pg_server.py, Unix socket, fsync off) holds the database; a poller's store commits
-`--polls` polls of one alert each, one every 20 ms, while two clients' AlertListeners (core/team/alerts.py:
-their own LISTEN connection, the 50 ms gathering of a poll's announcements, the cursor written per delivery)
-receive them on their threads. Latency: the delivery callback's clock minus the clock when the poll's write
-transaction returned (committed). The same with the bare channel (AlertChannel.wait without gathering) gives
-the floor. Then the list's reads (first page, counts) at `--articles`, through the analyst's view, with 10% of
-the articles marked by the analyst.
+Run from the repository root: ``.venv/bin/python bench/notify_latency.py [--polls 200] [--articles 20000]
+[--keep-server DIR]``. A throwaway server (tests/pg_server.py, Unix socket, fsync off) holds the database, or with
+--keep-server the kept server of DIR (bench/_pgserver.py; e.g. the 1,000,000 articles bench/team.py --keep-server
+moved in: the alerts then land in a full database, and the bench's own articles are deleted after); a poller's store
+commits `--polls` polls of one alert each, one every 20 ms, while two clients' AlertListeners (core/team/alerts.py:
+their own LISTEN connection, the 50 ms gathering of a poll's announcements, the cursor written per delivery) receive
+them on their threads. Latency: the delivery callback's clock minus the clock when the poll's write transaction
+returned (committed). The same with the bare channel (AlertChannel.wait without gathering) gives the floor. Then the
+list's reads (first page, counts) at `--articles`, through the analyst's view, with 10% of the articles marked by
+the analyst.
 """
 
 from __future__ import annotations
@@ -30,6 +32,11 @@ from monitor.core.storage.store import Store  # noqa: E402
 from monitor.core.team.alerts import AlertListener  # noqa: E402
 from tests.pg_server import throwaway_server  # noqa: E402
 
+sys.path.insert(0, str(REPO / "bench"))
+from _pgserver import kept_server  # noqa: E402
+
+SOURCE = "http://127.0.0.1/feed.xml"  # the bench's own articles
+
 
 def _poll(store: Store, n: int, count: int = 1, alert: bool = True) -> None:
     items = [
@@ -44,9 +51,9 @@ def _poll(store: Store, n: int, count: int = 1, alert: bool = True) -> None:
         )
         for k in range(count)
     ]
-    pending = store.prepare("http://127.0.0.1/feed.xml", items)
+    pending = store.prepare(SOURCE, items)
     store.save_items(
-        source="http://127.0.0.1/feed.xml",
+        source=SOURCE,
         feed_id=None,
         items=[(p, Assessment(score=5.0, highlighted=alert)) for p in pending],
         fetched_at="2026-01-01T00:00:00+00:00",
@@ -91,7 +98,10 @@ def bench_listeners(url: str, folder: Path, polls: int) -> None:
         _poll(poller, n)
         stamp = time.perf_counter()
         (article_id,) = [
-            r[0] for r in poller.conn.execute("SELECT id FROM articles WHERE poll_id = ?", (n,)).fetchall()
+            r[0]
+            for r in poller.conn.execute(
+                "SELECT id FROM articles WHERE poll_id = ? AND source = ?", (n, SOURCE)
+            ).fetchall()
         ]
         with lock:
             committed[article_id] = stamp
@@ -157,16 +167,36 @@ def main() -> int:
         help="the list's reads on the articles table itself (the shared columns, as before per-analyst states): "
         "the view's cost by difference",
     )
+    parser.add_argument(
+        "--keep-server",
+        metavar="DIR",
+        type=Path,
+        help="the kept server of DIR (bench/_pgserver.py) instead of a throwaway one; only the alerts' delay "
+        "is measured there (not the list's reads at --articles)",
+    )
     args = parser.parse_args()
     if args.table_reads:
         from monitor.core.storage import pg
 
         pg.per_analyst = lambda sql: sql
-    with throwaway_server() as url, tempfile.TemporaryDirectory() as folder:
-        Store.open(Path(folder) / "x.sqlite3", database=url).close()
+    server = kept_server(args.keep_server) if args.keep_server else throwaway_server()
+    with server as url, tempfile.TemporaryDirectory() as folder:
+        store = Store.open(Path(folder) / "x.sqlite3", database=url)
+        _forget_bench_articles(store)
+        total = int(store.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+        print(f"the database holds {total:,} articles before the alerts")
         bench_listeners(url, Path(folder), args.polls)
-        bench_list(url, Path(folder), args.articles)
+        if args.keep_server:
+            _forget_bench_articles(store)
+        else:
+            bench_list(url, Path(folder), args.articles)
+        store.close()
     return 0
+
+
+def _forget_bench_articles(store: Store) -> None:
+    """Delete the articles an earlier run of this bench stored (a kept database stays as it was moved in)."""
+    store.conn.execute("DELETE FROM articles WHERE source = ?", (SOURCE,))
 
 
 if __name__ == "__main__":

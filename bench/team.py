@@ -3,10 +3,11 @@ with `vigie migrate`'s copy, then the window's first page and searches on both e
 500-feed first poll on each engine.
 
 Run from the repository root: ``.venv/bin/python bench/team.py [--articles 200000] [--database URL]
-[--repeat 5] [--skip-poll] [--skip-costs]``. Without --database the PostgreSQL side is a throwaway server started
-for the run (tests/pg_server.py: Debian's postgresql package on a Unix socket, fsync off as in the tests, so its
-writes are a lower bound for a real server's). With --database, the database named is emptied first: give it a
-scratch one.
+[--keep-server DIR] [--repeat 5] [--skip-poll] [--skip-costs] [--only-migrate]``. Without --database the
+PostgreSQL side is a throwaway server started for the run (tests/pg_server.py: Debian's postgresql package on a
+Unix socket, fsync off as in the tests, so its writes are a lower bound for a real server's). With --database, the
+database named is emptied first: give it a scratch one. With --keep-server DIR, the server's data directory stays
+in DIR (bench/_pgserver.py): the first run moves the profile in, later runs find it there and only read.
 """
 
 from __future__ import annotations
@@ -25,10 +26,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _fixtures as fx
 from _feedserver import FeedFarm
+from _pgserver import kept_server
 
 from monitor.core.models import ArticleQuery
 from monitor.core.polling import poller
 from monitor.core.service import VigieCore
+from monitor.core.storage import pg_bulk
 from monitor.core.storage.profile_copy import copy_profile
 from monitor.core.storage.store import Store
 from monitor.core.web.fetch import FetchSettings
@@ -100,9 +103,13 @@ def search_costs(store: Store, repeat: int) -> dict[str, list[float]]:
 
 
 @contextlib.contextmanager
-def server(url: str | None) -> Iterator[str]:
+def server(url: str | None, keep: Path | None = None) -> Iterator[str]:
     if url:
         yield empty_database(url)
+        return
+    if keep:
+        with kept_server(keep) as kept:
+            yield kept
         return
     with throwaway_server() as fresh:
         yield fresh
@@ -135,6 +142,34 @@ def first_poll(urls: list[str], database: str | None, stories: bool = True) -> t
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def migrate(lite: Store, pg: Store) -> None:
+    """`vigie migrate`'s copy, timed, with its steps; a kept server that holds the profile already is not copied
+    into again (the copy would find every article there, after reading them all)."""
+    articles = int(lite.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+    there = int(pg.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+    if there >= articles:
+        print(f"migrate: the server holds {there:,} articles already (the profile {articles:,}): not copied")
+        return
+    started = time.perf_counter()
+
+    def say(text: str) -> None:
+        print(f"  [{time.perf_counter() - started:6.0f} s] {text}", flush=True)
+
+    shown = [0]
+
+    def progress(done: int, total: int) -> None:
+        if done - shown[0] >= 100_000 or done == total:
+            say(f"{done:,} of {total:,} articles copied or found")
+            shown[0] = done
+
+    report = copy_profile(lite, pg, on_progress=progress, say=say)
+    took = time.perf_counter() - started
+    print(f"migrate: {took:.0f} s ({report.articles.copied / took:,.0f} articles/s); ok={report.ok}")
+    for line in report.lines():
+        print(f"  {line}")
+    pg.conn.execute("ANALYZE")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--articles", type=int, default=fx.N_ARTICLES)
@@ -142,36 +177,53 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="runs of each read")
     parser.add_argument("--skip-poll", action="store_true", help="leave out the 500-feed first polls")
     parser.add_argument("--skip-costs", action="store_true", help="leave out the split of a search's time")
+    parser.add_argument(
+        "--keep-server",
+        metavar="DIR",
+        type=Path,
+        help="a PostgreSQL whose data directory stays in DIR: moved in at the first run, only read after",
+    )
+    parser.add_argument("--only-migrate", action="store_true", help="time the copy only, no reads or polls")
+    parser.add_argument("--only-postgresql", action="store_true", help="leave out the reads on SQLite")
+    parser.add_argument(
+        "--no-copy",
+        action="store_true",
+        help="with --keep-server: read the server as it is (a copy stopped part way: its search indexes built first)",
+    )
     args = parser.parse_args()
     fx.BENCH_DIR.mkdir(parents=True, exist_ok=True)
     print(f"machine: {fx.machine()}")
     folder = fx.profile(args.articles)
-    with server(args.database) as url:
+    with server(args.database, args.keep_server) as url:
         lite = Store.open(AppPaths(folder).database)
         pg = Store.open(folder / "unused.sqlite3", database=url)
-        started = time.perf_counter()
-        report = copy_profile(lite, pg)
-        took = time.perf_counter() - started
-        print(f"migrate: {took:.0f} s ({report.articles.copied / took:,.0f} articles/s); ok={report.ok}")
-        for line in report.lines():
-            print(f"  {line}")
-        pg.conn.execute("ANALYZE")
+        if args.no_copy:
+            pg_bulk.build_deferred_indexes(pg, lambda text: print(f"  {text}", flush=True))
+        else:
+            migrate(lite, pg)
+        if args.only_migrate:
+            lite.close()
+            pg.close()
+            return
         size = pg.conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))").fetchone()[0]
+        held = int(pg.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
         print(
-            f"PostgreSQL database: {size}; SQLite file: {AppPaths(folder).database.stat().st_size / 1e6:,.0f} MB"
+            f"PostgreSQL database: {size}, {held:,} articles; SQLite file: "
+            f"{AppPaths(folder).database.stat().st_size / 1e6:,.0f} MB ({datetime.now(UTC):%H:%M:%S} UTC)"
         )
-        results = {"SQLite": reads(lite, args.repeat), "PostgreSQL": reads(pg, args.repeat)}
+        results = {} if args.only_postgresql else {"SQLite": reads(lite, args.repeat)}
+        results["PostgreSQL"] = reads(pg, args.repeat)
         costs = {} if args.skip_costs else search_costs(pg, args.repeat)
         lite.close()
         pg.close()
-        print(f"\n{args.articles:,} articles; ms, median / p95 of {args.repeat} runs after a warm-up")
-        print(f"{'':36} {'SQLite':>17} {'PostgreSQL':>17}")
-        for key in results["SQLite"]:
+        print(f"\n{held:,} articles on PostgreSQL; ms, median / p95 of {args.repeat} runs after a warm-up")
+        print(f"{'':36}" + "".join(f" {e:>17}" for e in results))
+        for key in results["PostgreSQL"]:
             cells = [
                 f"{fx.median(results[e][key]):8.1f} / {fx.percentile(results[e][key], 95):6.1f}"
                 for e in results
             ]
-            print(f"{key:36} {cells[0]:>17} {cells[1]:>17}")
+            print(f"{key:36}" + "".join(f" {c:>17}" for c in cells))
         for engine, figures in results.items():
             runs = [t for k, v in figures.items() if k.startswith("search") for t in v]
             print(

@@ -63,8 +63,12 @@ def run(args: argparse.Namespace) -> int:
             bar.total = total
             bar.show(done)
 
+        def say(text: str) -> None:
+            bar.clear()
+            print(text, file=sys.stderr)
+
         print(f"copying {paths.database} into {redacted(url)}", file=sys.stderr)
-        report = copy_profile(source, target, batch=args.batch, on_progress=progress)
+        report = copy_profile(source, target, batch=args.batch, on_progress=progress, say=say)
         bar.clear()
     except (UserError, OSError, sqlite3.Error) as exc:
         return _fail(describe_error(exc))

@@ -10,14 +10,14 @@ Copies, from one store (the profile's SQLite file) into another (the team's Post
   versions (article_versions) and their stories (stories; ids shifted by an offset kept on the target, so a
   second run maps a story to the same row);
 - the watchlist's fingerprint (meta watchlist_version) when the target has none, so a service scoring with the
-  same watchlist does not re-score everything.
+  same watchlist does not re-score everything;
+- the cases, with their items, notes and tags, into the case files of the analyst who runs the copy
+  (case_copy.py): a case by its name, an item by its case and article.
 
 Idempotent: a folder, feed or article already on the target is left as it is and counted as such, so running it
 twice copies nothing twice. Articles go in batches, each batch with its entries and versions in one
-transaction: an interrupted copy leaves whole articles only, and the next run goes on where it stopped.
-
-- the cases, with their items, notes and tags, into the case files of the analyst who runs the copy
-  (case_copy.py): a case by its name, an item by its case and article.
+transaction: an interrupted copy leaves whole articles only, and the next run goes on where it stopped. Into an
+empty PostgreSQL store, two batches at once, sent with COPY, the search indexes built after them (pg_bulk.py).
 
 With the articles go their story index (story features, look-up keys, key counts: the server's grouping finds
 them) and the stories' list rows (the stories table's columns, and each story's outlets).
@@ -29,11 +29,15 @@ up by emerging names), the alert log (a copied article is never a new alert: `al
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from monitor.core.storage import pg_bulk
 from monitor.core.storage.case_copy import copy_cases
 from monitor.core.storage.db import transaction
 from monitor.core.storage.store import Store
@@ -41,6 +45,9 @@ from monitor.core.storage.store import Store
 log = logging.getLogger(__name__)
 
 BATCH = 500  # articles a transaction; with every column bound, below both engines' parameter limits
+# Batches copied at once into an empty PostgreSQL store, each on its own connection: the server's work per article
+# (its search vectors and word pairs, about 2 ms) runs on one core a session.
+COPY_WORKERS = 3
 _PROFILE_KEY = "profile_id"  # the source's meta: who this profile is, for the target's story offset
 _STORY_OFFSET = "profile_copy_story_offset:"  # the target's meta, per source profile
 # Never copied as they are: ids are the target's own; a copied article is no new alert of any poll there.
@@ -98,6 +105,7 @@ class CopyReport:
 
 
 Progress = Callable[[int, int], None]
+Say = Callable[[str], None]  # a step of the copy, in words (the CLI prints it)
 
 
 def columns(store: Store, table: str) -> list[str]:
@@ -118,14 +126,28 @@ def _shared(source: Store, target: Store, table: str, skip: set[str]) -> list[st
 
 
 def copy_profile(
-    source: Store, target: Store, *, batch: int = BATCH, on_progress: Progress | None = None
+    source: Store,
+    target: Store,
+    *,
+    batch: int = BATCH,
+    on_progress: Progress | None = None,
+    say: Say = lambda _text: None,
 ) -> CopyReport:
     """Copy `source` into `target` (see the module's docstring); returns the counts, checked."""
     report = CopyReport()
     folders = _copy_folders(source, target, report.folders)
     feeds = _copy_feeds(source, target, folders, report.feeds)
     offset = _story_offset(source, target)
-    _copy_articles(source, target, feeds, offset, report, batch, on_progress)
+    workers = 1  # parallel for a move-in: into an empty store, or resumed with its indexes still to build
+    if pg_bulk.can_defer(target) and target.conn.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None:
+        workers = COPY_WORKERS
+        if pg_bulk.defer_search_indexes(target):
+            say("the target is empty: its search indexes are built once the articles are in")
+    elif pg_bulk.pending_indexes(target):
+        workers = COPY_WORKERS
+        say("an earlier copy stopped before building the search indexes: they are built at the end")
+    _copy_articles(source, target, feeds, offset, report, batch, on_progress, workers)
+    pg_bulk.build_deferred_indexes(target, say)
     _copy_stories(source, target, offset, report)
     report.analyst = target.analyst
     copy_cases(source, target, report.cases, report.case_items, offset)
@@ -229,7 +251,9 @@ def _copy_articles(
     report: CopyReport,
     batch: int,
     on_progress: Progress | None,
+    workers: int = 1,
 ) -> None:
+    # Batches of `batch` articles, each in one transaction with its children, `workers` at once (own connections).
     names = _shared(source, target, "articles", _ARTICLE_SKIP)
     story_cols = [
         c
@@ -243,35 +267,62 @@ def _copy_articles(
     per_analyst = bool(columns(target, "article_states"))  # team mode: the marks are each analyst's own
     index = bool(columns(source, "story_features")) and bool(columns(target, "story_features"))
     reads = ", ".join(["id", "feed_id", *story_cols, *names])
-    last = 0
-    done = 0
-    while True:
-        rows = source.conn.execute(
-            f"SELECT {reads} FROM articles WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
-        ).fetchall()
-        if not rows:
-            break
-        last = int(rows[-1][0])
+    lock = threading.Lock()
+
+    def copy_batch(rows: Sequence[Any]) -> None:
+        mine = CopyReport()
         with transaction(target.conn):
             new = _insert_articles(target, rows, names, story_cols, feeds, offset)
-            report.articles.copied += len(new)
-            report.articles.present += len(rows) - len(new)
             for row in rows:
                 if row[0] in new:
                     values = row[2 + len(story_cols) :]
-                    report.read += bool(values[at["read"]]) if "read" in at else 0
-                    report.starred += bool(values[at["starred"]]) if "starred" in at else 0
-                    report.judged += values[at["judgement"]] is not None if "judgement" in at else 0
+                    mine.read += bool(values[at["read"]]) if "read" in at else 0
+                    mine.starred += bool(values[at["starred"]]) if "starred" in at else 0
+                    mine.judged += values[at["judgement"]] is not None if "judgement" in at else 0
             if new:
                 if per_analyst:
                     _copy_states(target, rows, new, [at.get(c) for c in _STATES], 2 + len(story_cols))
-                report.entries += _copy_children(source, target, "article_entries", entry_cols, new)
-                report.versions += _copy_children(source, target, "article_versions", version_cols, new)
+                mine.entries += _copy_children(source, target, "article_entries", entry_cols, new)
+                mine.versions += _copy_children(source, target, "article_versions", version_cols, new)
                 if index:
                     _copy_story_index(source, target, new, offset)
-        done += len(rows)
-        if on_progress:
-            on_progress(done, report.articles.source)
+        with lock:
+            report.articles.copied += len(new)
+            report.articles.present += len(rows) - len(new)
+            for name in ("read", "starred", "judged", "entries", "versions"):
+                setattr(report, name, getattr(report, name) + getattr(mine, name))
+
+    def in_worker(rows: Sequence[Any]) -> None:
+        try:
+            copy_batch(rows)
+        finally:  # each batch on the connection the pool lends (the next batch may run on another thread)
+            target.release_thread()
+
+    last = 0
+    done = 0
+    in_flight: deque[tuple[Future[None], int]] = deque()
+    with ThreadPoolExecutor(max(1, workers), thread_name_prefix="profile-copy") as pool:
+        while True:
+            rows = source.conn.execute(
+                f"SELECT {reads} FROM articles WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
+            ).fetchall()
+            if rows:
+                last = int(rows[-1][0])
+                if workers > 1:
+                    in_flight.append((pool.submit(in_worker, rows), len(rows)))
+                else:
+                    copy_batch(rows)
+                    done += len(rows)
+                    if on_progress:
+                        on_progress(done, report.articles.source)
+            while in_flight and (len(in_flight) > workers or not rows):
+                future, count = in_flight.popleft()
+                future.result()
+                done += count
+                if on_progress:
+                    on_progress(done, report.articles.source)
+            if not rows:
+                break
 
 
 _STATES = ("read", "starred", "judgement")
@@ -308,17 +359,21 @@ def _insert_articles(
     """Insert the batch's articles the target lacks; returns source id -> target id of those inserted."""
     width = 1 + len(story_cols) + len(names)
     marks = "(" + ", ".join("?" * width) + ")"
-    values: list[Any] = []
+    values: list[list[Any]] = []
     for row in rows:
         feed = feeds.get(row[1]) if row[1] is not None else None
         stories = [None if v is None else int(v) + offset for v in row[2 : 2 + len(story_cols)]]
-        values += [feed, *stories, *row[2 + len(story_cols) :]]
-    sql = (
-        f"INSERT INTO articles(feed_id, {', '.join([*story_cols, *names])}) VALUES "
-        f"{', '.join([marks] * len(rows))} ON CONFLICT (source, dedup_key) DO NOTHING "
-        "RETURNING id, source, dedup_key"
-    )
-    inserted = {(r[1], r[2]): int(r[0]) for r in target.conn.execute(sql, values).fetchall()}
+        values.append([feed, *stories, *row[2 + len(story_cols) :]])
+    if not target.dialect.is_sqlite:  # COPY: no statement of literals to parse (pg_bulk.py)
+        inserted = pg_bulk.insert_articles(target, ["feed_id", *story_cols, *names], values)
+    else:
+        sql = (
+            f"INSERT INTO articles(feed_id, {', '.join([*story_cols, *names])}) VALUES "
+            f"{', '.join([marks] * len(rows))} ON CONFLICT (source, dedup_key) DO NOTHING "
+            "RETURNING id, source, dedup_key"
+        )
+        flat = [v for row in values for v in row]
+        inserted = {(r[1], r[2]): int(r[0]) for r in target.conn.execute(sql, flat).fetchall()}
     source_at, key_at = (
         2 + len(story_cols) + names.index("source"),
         2 + len(story_cols) + names.index("dedup_key"),
@@ -419,8 +474,7 @@ def _copy_stories(source: Store, target: Store, offset: int, report: CopyReport)
 
 
 def _chunks(values: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
+    return (values[start : start + size] for start in range(0, len(values), size))
 
 
 def _check(source: Store, target: Store) -> list[str]:
