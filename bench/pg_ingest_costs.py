@@ -28,51 +28,42 @@ from monitor.core.storage.ingest import PendingItem, content_hash, dedup_key
 from monitor.core.storage.store import Store
 from tests.pg_server import throwaway_server
 
-_HASHED = """CREATE FUNCTION pairs_hashed(v tsvector) RETURNS {type}[] LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
-    SELECT coalesce(array_agg({distinct} h), '{{}}') FROM (
-        SELECT {hash}(lexeme || ' ' || lead(lexeme) OVER w{seed}){mask} AS h, lead(p) OVER w - p AS gap
+_V22_PAIRS = """DROP INDEX articles_search_pair_keys;
+CREATE FUNCTION vigie_pairs(v tsvector) RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT COST 1000 AS $$
+    SELECT coalesce(array_agg(pair), '{}') FROM (
+        SELECT lexeme || ' ' || lead(lexeme) OVER w AS pair, lead(p) OVER w - p AS gap
         FROM unnest(v) u, unnest(u.positions) p WINDOW w AS (ORDER BY p)) x
-    WHERE gap = 1
-$$; """
+    WHERE gap = 1 AND octet_length(pair) <= 1000
+$$;
+CREATE INDEX articles_search_pairs ON articles_search USING gin (vigie_pairs(simple))"""
+
+_VECTOR_INDEXES = (
+    "articles_search_pair_keys",
+    "articles_search_simple",
+    "articles_search_french",
+    "articles_search_english",
+)
 
 # name -> SQL run on the fresh database before the articles are saved.
 VARIANTS: dict[str, str] = {
     "as is": "",
-    "no pairs index": "DROP INDEX articles_search_pairs",
-    "no GIN on the vectors or pairs": "DROP INDEX articles_search_pairs, articles_search_simple,"
-    " articles_search_french, articles_search_english",
+    "v22's pairs index (text keys)": _V22_PAIRS,
+    "no pairs index": "DROP INDEX articles_search_pair_keys",
+    "no GIN on the vectors or pairs": "DROP INDEX " + ", ".join(_VECTOR_INDEXES),
     "no search trigger": "DROP TRIGGER articles_search_insert ON articles",
     "no entry-pair trigger": "DROP TRIGGER article_entry_pairs_add ON article_entries",
-    "pairs index, fastupdate off": "ALTER INDEX articles_search_pairs SET (fastupdate = off)",
     "lz4 for the texts and vectors": "ALTER TABLE articles ALTER COLUMN summary SET COMPRESSION lz4,"
     " ALTER COLUMN content SET COMPRESSION lz4, ALTER COLUMN content_html SET COMPRESSION lz4;"
     " ALTER TABLE articles_search ALTER COLUMN simple SET COMPRESSION lz4, ALTER COLUMN french SET COMPRESSION lz4,"
     " ALTER COLUMN english SET COMPRESSION lz4;"
     " ALTER TABLE article_versions ALTER COLUMN summary SET COMPRESSION lz4,"
     " ALTER COLUMN content SET COMPRESSION lz4",
-    "vectors stored uncompressed": "ALTER TABLE articles_search ALTER COLUMN simple SET STORAGE EXTERNAL,"
-    " ALTER COLUMN french SET STORAGE EXTERNAL, ALTER COLUMN english SET STORAGE EXTERNAL",
-    "hashed pairs": "DROP INDEX articles_search_pairs; "
-    + _HASHED.format(mask="", type="int", distinct="DISTINCT", hash="hashtext", seed="")
-    + "CREATE INDEX articles_search_pairs ON articles_search USING gin (pairs_hashed(simple))",
-    "hashed pairs, 2^16 buckets": "DROP INDEX articles_search_pairs; "
-    + _HASHED.format(mask=" & 65535", type="int", distinct="DISTINCT", hash="hashtext", seed="")
-    + "CREATE INDEX articles_search_pairs ON articles_search USING gin (pairs_hashed(simple))",
-    "hashed pairs, no DISTINCT": "DROP INDEX articles_search_pairs; "
-    + _HASHED.format(mask="", type="int", distinct="", hash="hashtext", seed="")
-    + "CREATE INDEX articles_search_pairs ON articles_search USING gin (pairs_hashed(simple))",
-    "hashed pairs int8": "DROP INDEX articles_search_pairs; "
-    + _HASHED.format(mask="", type="bigint", distinct="", hash="hashtextextended", seed=", 0")
-    + "CREATE INDEX articles_search_pairs ON articles_search USING gin (pairs_hashed(simple))",
-    "pairs pending list 64 MB": "ALTER INDEX articles_search_pairs SET (gin_pending_list_limit = 65536)",
-    "all pending lists 64 MB": "ALTER INDEX articles_search_pairs SET (gin_pending_list_limit = 65536);"
-    " ALTER INDEX articles_search_simple SET (gin_pending_list_limit = 65536);"
-    " ALTER INDEX articles_search_french SET (gin_pending_list_limit = 65536);"
-    " ALTER INDEX articles_search_english SET (gin_pending_list_limit = 65536)",
-    "all GIN fastupdate off": "ALTER INDEX articles_search_pairs SET (fastupdate = off);"
-    " ALTER INDEX articles_search_simple SET (fastupdate = off);"
-    " ALTER INDEX articles_search_french SET (fastupdate = off);"
-    " ALTER INDEX articles_search_english SET (fastupdate = off)",
+    "GIN pending lists 64 MB": "; ".join(
+        f"ALTER INDEX {index} SET (gin_pending_list_limit = 65536)" for index in _VECTOR_INDEXES
+    ),
+    "GIN fastupdate off": "; ".join(
+        f"ALTER INDEX {index} SET (fastupdate = off)" for index in _VECTOR_INDEXES
+    ),
 }
 
 
