@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _fixtures as fx
-from _pgcpu import backend_cpu_seconds
+from _pgcpu import backend_cpu_seconds, postmaster_pid, server_cpu_seconds
 
 from monitor.core.models import Assessment, Match, ParsedItem
 from monitor.core.storage.ingest import PendingItem, content_hash, dedup_key
@@ -116,6 +116,8 @@ def run(
     feed = store.add_feeds([("http://news.invalid/feed", "")], 60)
     feed_id = int(store.conn.execute("SELECT id FROM feeds").fetchone()[0])
     del feed
+    postmaster = postmaster_pid(store.conn)
+    whole0 = server_cpu_seconds(postmaster)
     server0, wall0, client0 = backend_cpu_seconds(store.conn), time.perf_counter(), _client()
     for start in range(0, len(batch), 40):
         store.save_items(
@@ -131,7 +133,12 @@ def run(
         " WHERE m.amname = 'gin' AND c.relnamespace = 'public'::regnamespace"
     ).fetchone()
     took = time.perf_counter() - wall0
-    figures = (backend_cpu_seconds(store.conn) - server0, took, _client() - client0)
+    figures = (
+        backend_cpu_seconds(store.conn) - server0,
+        took,
+        _client() - client0,
+        server_cpu_seconds(postmaster) - whole0,
+    )
     store.close()
     return figures
 
@@ -152,10 +159,10 @@ def main() -> None:
         for name, sql in VARIANTS.items():
             if args.only and name not in args.only:
                 continue
-            server, wall, client = run(url, name, sql, batch)
+            server, wall, client, whole = run(url, name, sql, batch)
             print(
                 f"{name:34} server CPU {server:6.2f} s ({server * 1000 / args.articles:5.2f} ms/article),"
-                f" wall {wall:6.2f} s, client CPU {client:6.2f} s"
+                f" wall {wall:6.2f} s, client CPU {client:6.2f} s, whole server's CPU {whole:6.2f} s"
             )
     print(f"({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)")
 
