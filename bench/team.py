@@ -170,19 +170,19 @@ def first_poll(urls: list[str], database: str | None, stories: bool = True) -> P
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def polls(url: str, only_postgresql: bool = False) -> None:
+def polls(url: str, only_postgresql: bool = False, with_stories: bool = True) -> None:
     """The 500-feed first poll on each engine, with stories and without, and the ratios."""
     with FeedFarm(500, 40, 8) as farm:
         runs: dict[str, PollFigures] = {}
         for engine, database in ([] if only_postgresql else [("SQLite", None)]) + [("PostgreSQL", url)]:
-            for stories in (True, False):
+            for stories in (True, False) if with_stories else (False,):
                 name = f"{engine}{'' if stories else ', no stories'}"
                 print(f"  {datetime.now(UTC):%H:%M:%S} UTC {name}...", flush=True)
                 runs[name] = first_poll(farm.urls, database, stories=stories)
     print("\n500-feed first poll (20,000 items):")
     for name, figures in runs.items():
         print(f"  {name:25} {figures.line()}")
-    if not only_postgresql:
+    if not only_postgresql and with_stories:
         pg, lite = runs["PostgreSQL"], runs["SQLite"]
         pg_plain, lite_plain = runs["PostgreSQL, no stories"], runs["SQLite, no stories"]
         print(
@@ -204,12 +204,15 @@ def main() -> None:
     parser.add_argument(
         "--only-postgresql", action="store_true", help="with --only-poll: PostgreSQL's polls only"
     )
+    parser.add_argument(
+        "--without-stories", action="store_true", help="with --only-poll: the polls without stories"
+    )
     args = parser.parse_args()
     fx.BENCH_DIR.mkdir(parents=True, exist_ok=True)
     print(f"machine: {fx.machine()}")
     if args.only_poll:
         with server(args.database) as url:
-            polls(url, only_postgresql=args.only_postgresql)
+            polls(url, only_postgresql=args.only_postgresql, with_stories=not args.without_stories)
         print(f"({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)")
         return
     folder = fx.profile(args.articles)
