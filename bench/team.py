@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import resource
 import shutil
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _fixtures as fx
 from _feedserver import FeedFarm
+from _pgcpu import postmaster_pid, server_cpu_seconds
 from _pgserver import kept_server
 
 from monitor.core.models import ArticleQuery
@@ -115,8 +118,31 @@ def server(url: str | None, keep: Path | None = None) -> Iterator[str]:
         yield fresh
 
 
-def first_poll(urls: list[str], database: str | None, stories: bool = True) -> tuple[float, int]:
-    """A fresh profile (or the emptied database) subscribed to every URL: the first poll's seconds, new items.
+@dataclass
+class PollFigures:
+    """A first poll: wall seconds, new items, and CPU seconds of the poll's process, of its parser processes (the
+    ended children) and of the PostgreSQL server's processes (0 on SQLite)."""
+
+    wall: float
+    new: int
+    poll_cpu: float
+    parsers_cpu: float
+    server_cpu: float
+
+    def line(self) -> str:
+        return (
+            f"{self.wall:6.1f} s wall ({self.new:,} new); CPU: poll process {self.poll_cpu:5.1f} s, parser processes"
+            f" {self.parsers_cpu:5.1f} s, PostgreSQL server {self.server_cpu:5.1f} s"
+        )
+
+
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def first_poll(urls: list[str], database: str | None, stories: bool = True) -> PollFigures:
+    """A fresh profile (or the emptied database) subscribed to every URL: the first poll's figures.
     `stories=False` polls without grouping the new articles into stories (a poll on PostgreSQL groups them too, since
     schema 20)."""
     grouping = poller._group
@@ -132,11 +158,20 @@ def first_poll(urls: list[str], database: str | None, stories: bool = True) -> t
             fetch_settings=FetchSettings(per_host_delay=0, max_concurrency=8),
         )
         core.store.add_feeds([(u, "") for u in urls], 60)
+        postmaster = postmaster_pid(core.store.conn) if database else None
+        cpu = (_cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN), server_cpu_seconds(postmaster))
         started = time.perf_counter()
         result = core.poll()
         took = time.perf_counter() - started
+        server = server_cpu_seconds(postmaster) - cpu[2]
         core.close()
-        return took, result.new
+        return PollFigures(
+            took,
+            result.new,
+            _cpu(resource.RUSAGE_SELF) - cpu[0],
+            _cpu(resource.RUSAGE_CHILDREN) - cpu[1],
+            server,
+        )
     finally:
         poller._group = grouping  # type: ignore[assignment]
         shutil.rmtree(folder, ignore_errors=True)
@@ -170,6 +205,27 @@ def migrate(lite: Store, pg: Store) -> None:
     pg.conn.execute("ANALYZE")
 
 
+def polls(url: str, only_postgresql: bool = False, with_stories: bool = True) -> None:
+    """The 500-feed first poll on each engine, with stories and without, and the ratios."""
+    with FeedFarm(500, 40, 8) as farm:
+        runs: dict[str, PollFigures] = {}
+        for engine, database in ([] if only_postgresql else [("SQLite", None)]) + [("PostgreSQL", url)]:
+            for stories in (True, False) if with_stories else (False,):
+                name = f"{engine}{'' if stories else ', no stories'}"
+                print(f"  {datetime.now(UTC):%H:%M:%S} UTC {name}...", flush=True)
+                runs[name] = first_poll(farm.urls, database, stories=stories)
+    print("\n500-feed first poll (20,000 items):")
+    for name, figures in runs.items():
+        print(f"  {name:25} {figures.line()}")
+    if not only_postgresql and with_stories:
+        pg, lite = runs["PostgreSQL"], runs["SQLite"]
+        pg_plain, lite_plain = runs["PostgreSQL, no stories"], runs["SQLite, no stories"]
+        print(
+            f"PostgreSQL {pg.wall / lite.wall:.2f}x SQLite's time, {pg_plain.wall / lite_plain.wall:.2f}x without "
+            "stories on both (target <= 1.5x)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--articles", type=int, default=fx.N_ARTICLES)
@@ -184,15 +240,30 @@ def main() -> None:
         help="a PostgreSQL whose data directory stays in DIR: moved in at the first run, only read after",
     )
     parser.add_argument("--only-migrate", action="store_true", help="time the copy only, no reads or polls")
-    parser.add_argument("--only-postgresql", action="store_true", help="leave out the reads on SQLite")
+    parser.add_argument(
+        "--only-postgresql",
+        action="store_true",
+        help="leave out SQLite's side (its reads; its polls with --only-poll)",
+    )
     parser.add_argument(
         "--no-copy",
         action="store_true",
         help="with --keep-server: read the server as it is (a copy stopped part way: its search indexes built first)",
     )
+    parser.add_argument(
+        "--only-poll", action="store_true", help="only the first polls (no profile, no migrate, no reads)"
+    )
+    parser.add_argument(
+        "--without-stories", action="store_true", help="with --only-poll: the polls without stories"
+    )
     args = parser.parse_args()
     fx.BENCH_DIR.mkdir(parents=True, exist_ok=True)
     print(f"machine: {fx.machine()}")
+    if args.only_poll:
+        with server(args.database) as url:
+            polls(url, only_postgresql=args.only_postgresql, with_stories=not args.without_stories)
+        print(f"({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)")
+        return
     folder = fx.profile(args.articles)
     with server(args.database, args.keep_server) as url:
         lite = Store.open(AppPaths(folder).database)
@@ -235,17 +306,7 @@ def main() -> None:
         for name, runs in costs.items():
             print(f"  {name:20} {fx.median(runs):8.1f} / {fx.percentile(runs, 95):7.1f}")
         if not args.skip_poll:
-            with FeedFarm(500, 40, 8) as farm:
-                lite_s, lite_new = first_poll(farm.urls, None)
-                plain_s, _ = first_poll(farm.urls, None, stories=False)
-                pg_s, pg_new = first_poll(farm.urls, url)
-                pg_plain_s, _ = first_poll(farm.urls, url, stories=False)
-            print(
-                f"\n500-feed first poll (20,000 items): SQLite {lite_s:.1f} s ({lite_new:,} new; {plain_s:.1f} s "
-                f"without grouping stories), PostgreSQL {pg_s:.1f} s ({pg_new:,} new; {pg_plain_s:.1f} s without "
-                f"grouping stories): {pg_s / lite_s:.2f}x SQLite's time, {pg_plain_s / plain_s:.2f}x without "
-                "stories on both (target <= 1.5x)"
-            )
+            polls(url)
     print(f"({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)")
 
 

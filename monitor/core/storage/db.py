@@ -215,6 +215,8 @@ MIGRATIONS: list[Migration] = [
     # Stories on PostgreSQL (pg_schema's v23: SQLite's v17 story rows there); SQLite has them since v17.
     "SELECT 1",
     story_rows.migrate_v24,  # each story's outlets, so grouping updates story rows from the new reports alone
+    # The word pairs' index keyed by hashes on PostgreSQL (pg_schema v25); FTS5 keeps positions in its own index.
+    "SELECT 1",
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -147,6 +147,15 @@ def dedup_key(item: ParsedItem) -> str:
     return "hash:" + content_hash(item.title, item.summary, item.content)
 
 
+# The columns save_items writes for a new article (the dedup key is the 18th), and how many new articles one
+# PostgreSQL statement inserts (a feed's items are usually fewer).
+_NEW_ARTICLE = (
+    "guid, link, title, summary, content, content_html, published, published_estimated, fetched, lang,"
+    " content_hash, last_updated, score, highlighted, matches, source, feed_id, dedup_key, first_seen, poll_id, alert"
+)
+_ARTICLES_PER_INSERT = 100
+
+
 class IngestWrites:
     """Saving polled items and re-scored assessments (mixed into Store)."""
 
@@ -200,6 +209,9 @@ class IngestWrites:
         with transaction(self.conn):
             # A muted feed's items are stored and scored like any other, but are never alerts.
             alerts = source != SEED_SOURCE and not self._feed_muted(feed_id)
+            new_rows: list[tuple[object, ...]] = []  # the new articles' INSERT values, written together below
+            # Each new or changed item with its language, and what changed (None: a new article, its id to come).
+            stored: list[tuple[PendingItem, Assessment, str | None, tuple[object, ...] | None]] = []
             for pending, assessment in items:
                 outcome = pending.outcome
                 counts[outcome] += 1
@@ -208,7 +220,6 @@ class IngestWrites:
                 item = pending.item
                 # Parsed items carry their tag already (parse_feed); items from elsewhere are tagged here.
                 lang = language.item_language(item.lang, item.title, item.summary, item.content)
-                matches_json = encode_matches(assessment.matches)
                 values = (
                     item.guid,
                     item.link,
@@ -224,43 +235,41 @@ class IngestWrites:
                     fetched_at,
                     assessment.score,
                     int(assessment.highlighted),
-                    matches_json,
+                    encode_matches(assessment.matches),
                 )
                 if outcome is Outcome.NEW:
-                    cur = self.conn.execute(
-                        """INSERT INTO articles(guid, link, title, summary, content, content_html, published,
-                               published_estimated, fetched, lang, content_hash, last_updated, score, highlighted,
-                               matches, source, feed_id, dedup_key, first_seen, poll_id, alert)
-                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                        (
-                            *values,
-                            source,
-                            feed_id,
-                            pending.dedup_key,
-                            fetched_at,
-                            poll_id,
-                            int(assessment.highlighted and alerts),
-                        ),
-                    )
-                    article_id = int(cur.lastrowid or 0)
+                    alert = int(assessment.highlighted and alerts)
+                    new_rows.append((*values, source, feed_id, pending.dedup_key, fetched_at, poll_id, alert))
+                    stored.append((pending, assessment, lang, None))
+                    continue
+                article_id = int(pending.existing_id or 0)
+                before = self.conn.execute(
+                    "SELECT link, title, summary, content FROM articles WHERE id = ?", (article_id,)
+                ).fetchone()
+                now = (item.link, item.title, item.summary, item.content)
+                changed = tuple(None if old == new else new for old, new in zip(before, now, strict=True))
+                self.conn.execute(
+                    f"""UPDATE articles SET guid = ?, link = ?, title = ?, summary = ?, content = ?,
+                           content_html = ?, published = ?, published_estimated = ?, fetched = ?, lang = ?,
+                           content_hash = ?, last_updated = ?, score = ?, highlighted = coalesce({JUDGED}, ?),
+                           matches = ?, alert = alert * coalesce({JUDGED}, ?), revisions = revisions + 1,
+                           gone = NULL
+                       WHERE id = ?""",
+                    (*values, int(assessment.highlighted), article_id),
+                )
+                stored.append((pending, assessment, lang, changed))
+            new_ids = self._insert_articles(new_rows)
+            new_entries: list[tuple[int, str]] = []
+            for pending, assessment, lang, was in stored:
+                item = pending.item
+                if was is None:
+                    article_id = new_ids[pending.dedup_key]
                     indexed.append((article_id, item.title, item.summary, item.content))
                     changed: tuple[object, ...] = (item.link, item.title, item.summary, item.content)
+                    new_entries.extend((article_id, name) for name in {m.entry for m in assessment.matches})
                 else:
-                    article_id = int(pending.existing_id or 0)
-                    before = self.conn.execute(
-                        "SELECT link, title, summary, content FROM articles WHERE id = ?", (article_id,)
-                    ).fetchone()
-                    now = (item.link, item.title, item.summary, item.content)
-                    changed = tuple(None if old == new else new for old, new in zip(before, now, strict=True))
-                    self.conn.execute(
-                        f"""UPDATE articles SET guid = ?, link = ?, title = ?, summary = ?, content = ?,
-                               content_html = ?, published = ?, published_estimated = ?, fetched = ?, lang = ?,
-                               content_hash = ?, last_updated = ?, score = ?, highlighted = coalesce({JUDGED}, ?),
-                               matches = ?, alert = alert * coalesce({JUDGED}, ?), revisions = revisions + 1,
-                               gone = NULL
-                           WHERE id = ?""",
-                        (*values, int(assessment.highlighted), article_id),
-                    )
+                    article_id, changed = int(pending.existing_id or 0), was
+                    self._write_entries(article_id, assessment.matches)
                 versions.append(
                     (
                         article_id,
@@ -272,7 +281,6 @@ class IngestWrites:
                         *changed,
                     )
                 )
-                self._write_entries(article_id, assessment.matches, new=outcome is Outcome.NEW)
                 # The update above dropped a changed article's old forms and names (triggers articles_stems_update,
                 # article_names_update).
                 if assessment.highlighted:
@@ -284,6 +292,10 @@ class IngestWrites:
                     forms.append(
                         wordform_index.forms_row(article_id, item.title, item.summary, item.content, lang)
                     )
+            self.conn.executemany(
+                "INSERT INTO article_entries(article_id, entry) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                new_entries,
+            )
             if self.dialect.fts5:  # PostgreSQL's vectors are written by a trigger (pg_schema.py)
                 # One statement for the batch (see db._V5); updates are re-indexed by the articles_fts_update
                 # trigger.
@@ -322,6 +334,24 @@ class IngestWrites:
                 (fetched_at, feed_id, keys),
             )
         return cur.rowcount
+
+    def _insert_articles(self, rows: Sequence[tuple[object, ...]]) -> dict[str, int]:
+        """Insert new articles (save_items' values, in _NEW_ARTICLE's order); their ids by dedup key (one source:
+        its keys are unique). On SQLite one statement an article (in-process, cheap); on PostgreSQL one statement
+        for many, since each statement is a round trip to the server and its own executor start there."""
+        columns = f"INSERT INTO articles({_NEW_ARTICLE}) VALUES "
+        marks = "(" + ", ".join("?" * _NEW_ARTICLE.count(",")) + ", ?)"
+        if self.dialect.is_sqlite:
+            return {str(row[17]): int(self.conn.execute(columns + marks, row).lastrowid or 0) for row in rows}
+        ids: dict[str, int] = {}
+        for start in range(0, len(rows), _ARTICLES_PER_INSERT):
+            chunk = rows[start : start + _ARTICLES_PER_INSERT]
+            cur = self.conn.execute(
+                columns + ", ".join([marks] * len(chunk)) + " RETURNING id, dedup_key",
+                [value for row in chunk for value in row],
+            )
+            ids.update((str(key), int(article_id)) for article_id, key in cur.fetchall())
+        return ids
 
     def _feed_muted(self, feed_id: int | None) -> bool:
         if feed_id is None:

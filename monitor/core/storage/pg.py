@@ -11,6 +11,7 @@ needs no type, as in SQLite.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -80,8 +81,10 @@ def _psycopg() -> Any:
     return psycopg
 
 
+@functools.lru_cache(maxsize=1024)
 def translate(sql: str, with_params: bool) -> str:
-    """SQLite's words to PostgreSQL's, for the few the store uses."""
+    """SQLite's words to PostgreSQL's, for the few the store uses (remembered: a poll sends the same few statements
+    for each of its thousands of articles, and the regular expressions were a part of the poll's own CPU)."""
     if sql.lstrip().upper().startswith("BEGIN"):
         return "BEGIN"
     sql = _CROSS_JOIN_ON.sub(r"JOIN\1", _TEMP.sub("pg_temp.", sql))
@@ -179,6 +182,7 @@ class PgCursor:
         return iter(self.fetchall())
 
 
+@functools.lru_cache(maxsize=1024)
 def per_analyst(sql: str) -> str:
     """A SELECT's `FROM articles` / `JOIN articles` as the session analyst's view, and the cases' tables in any
     statement as the session analyst's views of them; anything else as is."""

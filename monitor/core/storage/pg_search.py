@@ -6,7 +6,7 @@ are PostgreSQL's french and english without their stop words; the word as writte
 phrase" and a prefix*
 match the words as written, accents folded (unaccent) as SQLite's unicode61 tokenizer folds them. The stems' vectors
 carry no positions (schema 22): plainto_tsquery's `&` never reads one. A phrase of several words is narrowed by
-the word pairs' index first (pg_schema v22, docs/BENCHMARKS.md section 27).
+the word pairs' index first (pg_schema v22 and v25, docs/BENCHMARKS.md section 27).
 """
 
 from __future__ import annotations
@@ -25,18 +25,16 @@ _WORD_CONDITION = (
 )
 
 
-# A phrase of several words: its word pairs in the pairs index (pg_schema v22) find the few articles that may hold
-# it, then its positions in the simple vector decide. ts_match_vq is `@@` under its function's name: as a function
-# call it is checked on those candidates only, not answered from the simple index as well (that index would list
-# every article holding both words, and each would be checked again). The positions are checked first, so an
-# article whose pairs the index did not give (an OR, a walk of the date index) costs no vigie_pairs call unless it
-# holds the phrase.
+# A phrase of several words: its word pairs' keys in the pairs index (pg_schema v22, keyed by hashes since v25)
+# find the few articles that may hold it, then its positions in the simple vector decide. ts_match_vq is `@@` under
+# its function's name: as a function call it is checked on those candidates only, not answered from the simple
+# index as well (that index would list every article holding both words, and each would be checked again). The
+# positions are checked first, so an article whose pairs the index did not give (an OR, a walk of the date index)
+# costs no vigie_pair_keys call unless it holds the phrase.
 _PHRASE_CONDITION = (
     "(ts_match_vq(s.simple, phraseto_tsquery('simple', vigie_unaccent(?)))"
-    " AND vigie_pairs(s.simple) @> vigie_pairs(to_tsvector('simple', vigie_unaccent(?))))"
+    " AND vigie_pair_keys(s.simple) @> vigie_pair_keys(to_tsvector('simple', vigie_unaccent(?))))"
 )
-# Words longer than this are left to the positions alone: their pair might pass the index's 1,000-byte limit.
-_PAIRED_WORD_CHARS = 100
 
 
 def _term(typed: Typed, *, excluded: bool = False) -> tuple[str, list[object]]:
@@ -48,7 +46,7 @@ def _term(typed: Typed, *, excluded: bool = False) -> tuple[str, list[object]]:
     if typed.phrase or len(words) > 1:
         text = " ".join(words)
         # An excluded phrase is checked on the articles the other terms found: its positions alone, no index.
-        if len(words) > 1 and not excluded and max(map(len, words)) <= _PAIRED_WORD_CHARS:
+        if len(words) > 1 and not excluded:
             return _PHRASE_CONDITION, [text, text]
         return "s.simple @@ phraseto_tsquery('simple', vigie_unaccent(?))", [text]
     return _WORD_CONDITION, [words[0]] * 2

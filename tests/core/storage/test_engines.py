@@ -61,9 +61,15 @@ SEARCHES = [
 
 
 def _fill(store: Store) -> None:
+    _save(store, CORPUS)
+
+
+def _save(store: Store, texts: list[tuple[str, str]], prefix: str = "g") -> None:
     items = [
-        ParsedItem(guid=f"g{n}", link=None, title=t, summary=s, content="", content_html="", published=None)
-        for n, (t, s) in enumerate(CORPUS)
+        ParsedItem(
+            guid=f"{prefix}{n}", link=None, title=t, summary=s, content="", content_html="", published=None
+        )
+        for n, (t, s) in enumerate(texts)
     ]
     pending = store.prepare("corpus", items)
     store.save_items(
@@ -238,28 +244,42 @@ def test_a_database_created_at_the_baseline_gets_the_later_steps(
 def test_the_word_pairs_index_is_built_over_the_articles_already_stored(
     tmp_path: Path, postgres_server: str
 ) -> None:
-    """A database without step 22 but with articles gets the pairs index on its next open, and a phrase then
-    finds what the positions alone find (the pairs are read from the stored vectors)."""
+    """A database without step 25 but with articles (and v22's pairs index of text) gets the index of the pairs'
+    hashes on its next open, v22's goes, and a phrase then finds what the positions alone find (the pairs are read
+    from the stored vectors)."""
     url = empty_database(postgres_server)
     store = Store.open(tmp_path / "unused.sqlite3", database=url)
+    long_word = "x" * 600  # v22 left out a pair over 1,000 bytes; a hash has no size limit
     try:
         _fill(store)
+        _save(store, [("Mot long", f"le {long_word} {long_word} du port")], prefix="long")
         # The stems' vectors answer plain words only (no phrase): schema 22 stores them without positions.
         stripped = "SELECT bool_and(french = strip(french) AND english = strip(english)) FROM articles_search"
         assert store.conn.execute(stripped).fetchone()[0]
         assert not store.conn.execute(
             "SELECT bool_and(simple = strip(simple)) FROM articles_search"
         ).fetchone()[0]
-        store.conn.execute("DROP INDEX articles_search_pairs")
-        store.conn.execute("DROP FUNCTION vigie_pairs(tsvector)")
-        store.conn.execute("DELETE FROM vigie_schema WHERE version = 22")
+        # Back to schema 24: v22's index of the pairs' text, as a store made before step 25 has it.
+        store.conn.execute("DROP INDEX articles_search_pair_keys")
+        store.conn.execute("DROP FUNCTION vigie_pair_keys(tsvector)")
+        store.conn.execute("DELETE FROM vigie_schema WHERE version IN (22, 25)")
     finally:
         store.close()
     store = Store.open(tmp_path / "unused.sqlite3", database=url)
     try:
         assert pg_schema.schema_version(store.conn) == pg_schema.PG_SCHEMA_VERSION
-        assert store.conn.execute("SELECT to_regclass('articles_search_pairs') IS NOT NULL").fetchone()[0]
-        for phrase in ("la police", "vieux port", "police a saisi", "la la la"):
+        assert store.conn.execute("SELECT to_regclass('articles_search_pair_keys') IS NOT NULL").fetchone()[0]
+        assert not store.conn.execute("SELECT to_regclass('articles_search_pairs') IS NOT NULL").fetchone()[0]
+        assert not store.conn.execute(
+            "SELECT to_regprocedure('vigie_pairs(tsvector)') IS NOT NULL"
+        ).fetchone()[0]
+        for phrase in (
+            "la police",
+            "vieux port",
+            "police a saisi",
+            "la la la",
+            f"le {long_word} {long_word}",
+        ):
             by_positions = {
                 r[0]
                 for r in store.conn.execute(
@@ -270,6 +290,40 @@ def test_the_word_pairs_index_is_built_over_the_articles_already_stored(
             }
             assert by_positions, phrase
             assert _found(store, f'"{phrase}"') == by_positions, phrase
+    finally:
+        store.close()
+
+
+def test_the_pair_keys_are_every_adjacent_pair_of_the_simple_vector(
+    tmp_path: Path, postgres_server: str
+) -> None:
+    """vigie_pair_keys (pg_schema v25) holds the hash of each pair of lexemes at positions p and p + 1, and no
+    other key: the pairs are rebuilt here from the vector's positions, in Python, and hashed by the server."""
+    store = Store.open(tmp_path / "unused.sqlite3", database=empty_database(postgres_server))
+    try:
+        _fill(store)
+        rows = store.conn.execute(
+            "SELECT article_id, vigie_pair_keys(s.simple) AS pair_keys FROM articles_search s"
+        ).fetchall()
+        assert len(rows) == len(CORPUS)
+        for row in rows:
+            at = {
+                position: lexeme
+                for lexeme, positions in store.conn.execute(
+                    "SELECT u.lexeme, u.positions FROM articles_search s, unnest(s.simple) u WHERE s.article_id = ?",
+                    [row["article_id"]],
+                ).fetchall()
+                for position in positions
+            }
+            pairs = [f"{at[p]} {at[p + 1]}" for p in sorted(at) if p + 1 in at]
+            hashed = {
+                r[0]
+                for r in store.conn.execute(
+                    "SELECT hashtextextended(unnest(?::text[]), 0)", [pairs]
+                ).fetchall()
+            }
+            assert set(row["pair_keys"]) == hashed
+            assert len(row["pair_keys"]) == len(pairs)
     finally:
         store.close()
 
