@@ -19,6 +19,7 @@ from pathlib import Path
 from tests.pg_server import INITDB_OPTIONS, ROLE, server_binaries
 
 DATABASE = "vigie_bench"
+SHARED_BUFFERS = "4GB"  # a sixth of this 23 GB machine's memory (PostgreSQL's guide: up to a quarter)
 
 
 def _as_server_user(command: list[str]) -> list[str]:
@@ -56,7 +57,13 @@ def kept_server(folder: Path) -> Iterator[str]:
         == 0
     )
     if not running:
-        options = f"-k {folder} -c listen_addresses='' -F -c full_page_writes=off -c synchronous_commit=off"
+        # Sized as a team's server would be rather than as the tests' throwaway one (128 MB): a 1,000,000-article
+        # store's search indexes are some 3 GB, and with the default buffers each batch's GIN upkeep re-reads
+        # them through the OS (docs/BENCHMARKS.md section 32: 57 articles/s at 345,500).
+        options = (
+            f"-k {folder} -c listen_addresses='' -F -c full_page_writes=off -c synchronous_commit=off "
+            f"-c shared_buffers={SHARED_BUFFERS}"
+        )
         command = [
             str(bindir / "pg_ctl"),
             "-D",
