@@ -220,7 +220,7 @@ def add_story_reports(conn: sqlite3.Connection, article_ids: Iterable[int]) -> N
                 stories,
             )
         }
-        tied, updates = [], []
+        tied, updates, outlets = [], [], []
         for story, group in groupby(rows, key=lambda r: r[0]):
             if story in stale:
                 continue
@@ -232,10 +232,7 @@ def add_story_reports(conn: sqlite3.Connection, article_ids: Iterable[int]) -> N
             if count and (first[5] or "") == first_seen:
                 tied.append(story)
                 continue
-            conn.executemany(
-                "INSERT OR IGNORE INTO story_outlets(story, host) VALUES (?, ?)",
-                [(story, host) for host in {report_outlet(r[3], r[4]) for r in reports}],
-            )
+            outlets.extend((story, host) for host in {report_outlet(r[3], r[4]) for r in reports})
             new_first = not count or (first[5] or "") < first_seen
             known = set(languages.split(", ")) if count and languages else set()
             known.update(r[6] for r in reports if r[6] and r[6] != NO_LANGUAGE)
@@ -253,6 +250,8 @@ def add_story_reports(conn: sqlite3.Connection, article_ids: Iterable[int]) -> N
                     "highlighted": int(any(r[8] for r in reports) or (bool(count) and bool(highlighted))),
                 }
             )
+        # The outlets of every story first, in one statement (the rows below count them).
+        conn.executemany("INSERT OR IGNORE INTO story_outlets(story, host) VALUES (?, ?)", outlets)
         # Named parameters: both engines read them (the PostgreSQL adapter turns :name into psycopg's own).
         conn.executemany(
             """INSERT INTO stories(id, thread, title, first_seen, last_updated, reports, outlets, languages,
