@@ -16,7 +16,7 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.pg_server import INITDB_OPTIONS, ROLE, server_binaries
+from tests.pg_server import INITDB_OPTIONS, ROLE, server_binaries, start_command
 
 DATABASE = "vigie_bench"
 SHARED_BUFFERS = "4GB"  # a sixth of this 23 GB machine's memory (PostgreSQL's guide: up to a quarter)
@@ -60,22 +60,7 @@ def kept_server(folder: Path) -> Iterator[str]:
         # Sized as a team's server would be rather than as the tests' throwaway one (128 MB): a 1,000,000-article
         # store's search indexes are some 3 GB, and with the default buffers each batch's GIN upkeep re-reads
         # them through the OS (docs/BENCHMARKS.md section 32: 57 articles/s at 345,500).
-        options = (
-            f"-k {folder} -c listen_addresses='' -F -c full_page_writes=off -c synchronous_commit=off "
-            f"-c shared_buffers={SHARED_BUFFERS}"
-        )
-        command = [
-            str(bindir / "pg_ctl"),
-            "-D",
-            str(data),
-            "-l",
-            str(folder / "log"),
-            "-o",
-            options,
-            "-w",
-            "start",
-        ]
-        subprocess.run(_as_server_user(command), **run)
+        subprocess.run(start_command(bindir, folder, f"shared_buffers={SHARED_BUFFERS}"), **run)
     try:
         with psycopg.connect(f"host={folder} dbname=postgres user={ROLE}", autocommit=True) as conn:
             if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone() is None:

@@ -51,6 +51,17 @@ def _as_server_user(command: list[str]) -> list[str]:
     return ["runuser", "-u", "nobody", "--", *command] if os.geteuid() == 0 else command
 
 
+def start_command(bindir: Path, folder: Path, *settings: str) -> list[str]:
+    """pg_ctl start of the server whose data are in folder/data: its socket in `folder`, no TCP port, no fsync,
+    its log in folder/log; `settings` are more `name=value` server settings."""
+    options = " ".join(
+        [f"-k {folder} -c listen_addresses='' -F -c full_page_writes=off -c synchronous_commit=off"]
+        + [f"-c {setting}" for setting in settings]
+    )
+    command = [str(bindir / "pg_ctl"), "-D", str(folder / "data"), "-l", str(folder / "log"), "-o", options]
+    return _as_server_user([*command, "-w", "start"])
+
+
 class ServerUnavailable(RuntimeError):
     """No PostgreSQL server programs, or no psycopg."""
 
@@ -80,23 +91,7 @@ def throwaway_server() -> Iterator[str]:
         subprocess.run(
             _as_server_user([str(bindir / "initdb"), "-D", str(data), "-U", ROLE, *INITDB_OPTIONS]), **run
         )
-        options = f"-k {folder} -c listen_addresses='' -F -c full_page_writes=off -c synchronous_commit=off"
-        subprocess.run(
-            _as_server_user(
-                [
-                    str(bindir / "pg_ctl"),
-                    "-D",
-                    str(data),
-                    "-l",
-                    str(folder / "log"),
-                    "-o",
-                    options,
-                    "-w",
-                    "start",
-                ]
-            ),
-            **run,
-        )
+        subprocess.run(start_command(bindir, folder), **run)
     except subprocess.CalledProcessError as exc:
         log = (folder / "log").read_text() if (folder / "log").exists() else ""
         shutil.rmtree(folder, ignore_errors=True)
