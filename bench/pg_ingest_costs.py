@@ -25,17 +25,14 @@ from _pgcpu import backend_cpu_seconds, postmaster_pid, server_cpu_seconds
 
 from monitor.core.models import Assessment, Match, ParsedItem
 from monitor.core.storage.ingest import PendingItem, content_hash, dedup_key
+from monitor.core.storage.pg_schema_steps import V22_SQL
 from monitor.core.storage.store import Store
 from tests.pg_server import throwaway_server
 
-_V22_PAIRS = """DROP INDEX articles_search_pair_keys;
-CREATE FUNCTION vigie_pairs(v tsvector) RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT COST 1000 AS $$
-    SELECT coalesce(array_agg(pair), '{}') FROM (
-        SELECT lexeme || ' ' || lead(lexeme) OVER w AS pair, lead(p) OVER w - p AS gap
-        FROM unnest(v) u, unnest(u.positions) p WINDOW w AS (ORDER BY p)) x
-    WHERE gap = 1 AND octet_length(pair) <= 1000
-$$;
-CREATE INDEX articles_search_pairs ON articles_search USING gin (vigie_pairs(simple))"""
+# Schema 22's pairs index as that step made it (text keys), in place of 25's.
+_V22_PAIRS = (
+    "DROP INDEX articles_search_pair_keys;\n" + V22_SQL[V22_SQL.index("CREATE FUNCTION vigie_pairs") :]
+)
 
 _VECTOR_INDEXES = (
     "articles_search_pair_keys",
@@ -113,9 +110,8 @@ def run(
     store = Store.open(Path(tempfile.mkdtemp()) / "unused.sqlite3", database=target)
     if sql:
         store.conn.execute(sql)
-    feed = store.add_feeds([("http://news.invalid/feed", "")], 60)
+    store.add_feeds([("http://news.invalid/feed", "")], 60)
     feed_id = int(store.conn.execute("SELECT id FROM feeds").fetchone()[0])
-    del feed
     postmaster = postmaster_pid(store.conn)
     whole0 = server_cpu_seconds(postmaster)
     server0, wall0, client0 = backend_cpu_seconds(store.conn), time.perf_counter(), _client()

@@ -4,8 +4,10 @@ store, the search indexes built once after the copy rather than row by row durin
 Why: the copy's cost on the server was each article's search-index work. Every stored article updates the GIN
 indexes of `articles_search` (the words, the two stems' vectors, the word pairs: about 140 keys an article for the
 pairs alone), one article at a time, and each batch's multi-row INSERT was a statement of 500 rows of literals to
-parse. Into an empty store, the copy now drops those indexes first, fills the tables, then builds each index in
-one pass over the table (a sorted build, with a larger `maintenance_work_mem`), which is several times faster.
+parse. Into an empty store, the copy now drops the vectors' indexes first (the pairs' index, an expression,
+stays: built after, it took longer than kept row by row; docs/BENCHMARKS.md section 32), fills the tables, then
+builds each index in one pass over the table (a sorted build, with a larger `maintenance_work_mem`), which is
+several times faster.
 The per-row trigger that computes the search vectors still runs: its SQL is the schema's, so whatever a later
 schema step makes it compute, the copy stores the same.
 
@@ -36,7 +38,7 @@ BUILDERS = (
 )
 _STAGING = "vigie_copy_articles"
 
-Say = Callable[[str], None]
+Say = Callable[[str], None]  # a step of the copy, in words (the CLI prints it)
 
 
 def can_defer(target: Store) -> bool:

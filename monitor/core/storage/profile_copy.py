@@ -17,7 +17,8 @@ Copies, from one store (the profile's SQLite file) into another (the team's Post
 Idempotent: a folder, feed or article already on the target is left as it is and counted as such, so running it
 twice copies nothing twice. Articles go in batches, each batch with its entries and versions in one
 transaction: an interrupted copy leaves whole articles only, and the next run goes on where it stopped. Into an
-empty PostgreSQL store, two batches at once, sent with COPY, the search indexes built after them (pg_bulk.py).
+empty PostgreSQL store, COPY_WORKERS batches at once, sent with COPY, the search indexes built after them
+(pg_bulk.py).
 
 With the articles go their story index (story features, look-up keys, key counts: the server's grouping finds
 them) and the stories' list rows (the stories table's columns, and each story's outlets).
@@ -40,6 +41,7 @@ from typing import Any
 from monitor.core.storage import pg_bulk
 from monitor.core.storage.case_copy import copy_cases
 from monitor.core.storage.db import transaction
+from monitor.core.storage.pg_bulk import Say
 from monitor.core.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -105,7 +107,6 @@ class CopyReport:
 
 
 Progress = Callable[[int, int], None]
-Say = Callable[[str], None]  # a step of the copy, in words (the CLI prints it)
 
 
 def columns(store: Store, table: str) -> list[str]:
