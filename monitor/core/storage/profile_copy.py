@@ -17,8 +17,7 @@ Copies, from one store (the profile's SQLite file) into another (the team's Post
 Idempotent: a folder, feed or article already on the target is left as it is and counted as such, so running it
 twice copies nothing twice. Articles go in batches, each batch with its entries and versions in one
 transaction: an interrupted copy leaves whole articles only, and the next run goes on where it stopped. Into an
-empty PostgreSQL store, COPY_WORKERS batches at once, sent with COPY, the search indexes built after them
-(pg_bulk.py).
+empty PostgreSQL store, COPY_WORKERS batches at once, sent with COPY, search indexes built after (pg_bulk.py).
 
 With the articles go their story index (story features, look-up keys, key counts: the server's grouping finds
 them) and the stories' list rows (the stories table's columns, and each story's outlets).
