@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _fixtures as fx
 from _feedserver import FeedFarm
 
-from monitor.core.polling import poller
+from monitor.core.polling import grouping_stage
 from monitor.core.service import VigieCore
 from monitor.core.stories.grouping import Grouper, group_new_articles
 from monitor.core.stories.text import story_features
@@ -39,8 +39,8 @@ def stored_poll(folder: Path, feeds: int, items: int, dev: Path | None) -> None:
     if (folder / "done").exists():
         return
     shutil.rmtree(folder, ignore_errors=True)
-    grouping = poller._group
-    poller._group = lambda store, grouper, limit=0: None  # type: ignore[assignment]
+    grouping = grouping_stage._group
+    grouping_stage._group = lambda store, grouper, limit=0: None  # type: ignore[assignment]
     try:
         settings = FetchSettings(per_host_delay=0, max_concurrency=8)
         if dev is not None:
@@ -63,7 +63,7 @@ def stored_poll(folder: Path, feeds: int, items: int, dev: Path | None) -> None:
                 core.poll()
                 core.close()
     finally:
-        poller._group = grouping
+        grouping_stage._group = grouping
     (folder / "done").write_text("stored\n")
 
 

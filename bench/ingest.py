@@ -35,7 +35,7 @@ from _feedserver import FeedFarm, feed_bytes
 from _store_dump import dump_store
 
 from monitor.core.matching.article_names import article_names
-from monitor.core.polling import poller
+from monitor.core.polling import grouping_stage
 from monitor.core.service import VigieCore
 from monitor.core.web.fetch import FetchSettings
 from monitor.paths import AppPaths
@@ -76,9 +76,9 @@ def one_round(
     """A fresh profile subscribed to every URL: (first poll s, second poll s, facts). `stories=False` polls
     without grouping the new articles into stories (the poller's grouping step does nothing). `dump` receives
     what the first poll stored (bench/_store_dump.py)."""
-    grouping = poller._group
+    grouping = grouping_stage._group
     if not stories:
-        poller._group = lambda store, grouper, limit=0: None  # type: ignore[assignment]
+        grouping_stage._group = lambda store, grouper, limit=0: None  # type: ignore[assignment]
     folder = Path(tempfile.mkdtemp(prefix="vigie-ingest-", dir=fx.BENCH_DIR))
     try:
         core = VigieCore(AppPaths(folder), fetch_settings=settings)
@@ -146,7 +146,7 @@ def one_round(
             pstats.Stats(prof).sort_stats("tottime").print_stats(15)
         return t1, t2, facts
     finally:
-        poller._group = grouping  # type: ignore[assignment]
+        grouping_stage._group = grouping  # type: ignore[assignment]
         shutil.rmtree(folder, ignore_errors=True)
 
 

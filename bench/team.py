@@ -32,7 +32,7 @@ from _pgcpu import postmaster_pid, server_cpu_seconds
 from _pgserver import kept_server
 
 from monitor.core.models import ArticleQuery
-from monitor.core.polling import poller
+from monitor.core.polling import grouping_stage
 from monitor.core.service import VigieCore
 from monitor.core.storage import pg_bulk
 from monitor.core.storage.profile_copy import copy_profile
@@ -145,9 +145,9 @@ def first_poll(urls: list[str], database: str | None, stories: bool = True) -> P
     """A fresh profile (or the emptied database) subscribed to every URL: the first poll's figures.
     `stories=False` polls without grouping the new articles into stories (a poll on PostgreSQL groups them too, since
     schema 20)."""
-    grouping = poller._group
+    grouping = grouping_stage._group
     if not stories:
-        poller._group = lambda store, grouper, limit=0: None  # type: ignore[assignment]
+        grouping_stage._group = lambda store, grouper, limit=0: None  # type: ignore[assignment]
     folder = Path(tempfile.mkdtemp(prefix="vigie-team-", dir=fx.BENCH_DIR))
     try:
         if database:
@@ -173,7 +173,7 @@ def first_poll(urls: list[str], database: str | None, stories: bool = True) -> P
             server,
         )
     finally:
-        poller._group = grouping  # type: ignore[assignment]
+        grouping_stage._group = grouping  # type: ignore[assignment]
         shutil.rmtree(folder, ignore_errors=True)
 
 

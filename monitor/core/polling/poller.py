@@ -6,7 +6,6 @@ import functools
 import hashlib
 import logging
 import queue
-import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -21,10 +20,10 @@ from monitor.core.parsing.feeds import parse_feed
 from monitor.core.parsing.wordforms import index_forms
 from monitor.core.polling.due import MAX_BACKOFF
 from monitor.core.polling.fulltext import fetch_full_texts, rescore_articles
+from monitor.core.polling.grouping_stage import GroupingStage, offered, storage_failure
 from monitor.core.storage.feed_records import FeedState
 from monitor.core.storage.ingest import FetchProvenance, Outcome
 from monitor.core.storage.store import Store
-from monitor.core.stories.grouping import Grouper, group_new_articles
 from monitor.core.stories.text import StoryFeatures, story_features
 from monitor.core.support.clock import Clock, iso, utc_now
 from monitor.core.support.workers import close_pool, cores, process_pool
@@ -37,14 +36,6 @@ MAX_CONSECUTIVE_404 = 3
 # A poll of this many feeds or more parses in worker processes; below it, starting them costs more than they save
 # (docs/BENCHMARKS.md).
 PARALLEL_FEEDS = 40
-# Articles grouped into stories after one poll, at most: a poll's new articles go first; a store that predates
-# stories (schema 11) has its backlog grouped this many at a time, poll after poll, so no poll waits minutes.
-GROUP_PER_POLL = 25_000
-GROUP_PER_FEED = 2_000  # grouped after one feed of a poll lands (the rest waits for the poll's end)
-# Articles grouped as feeds land whose stories' list rows may wait for a later feed (or the poll's end): each
-# refresh rereads every report of the stories it covers, and after every 40-item feed that was half of a
-# 500-feed first poll's grouping. The story view sees a poll's new stories that many articles late at most.
-GROUP_ROWS_LAG = 200
 
 
 @dataclass
@@ -147,7 +138,8 @@ def poll_once(
         workers = cores() if len(feeds) >= PARALLEL_FEEDS else 0
     parsers = _Parsers(matcher, workers) if workers > 1 else None
     worker.start()
-    grouper = Grouper(store)  # what grouping read stays read from one feed of the poll to the next
+    # Grouping on a thread of its own when the engine works in another process (grouping_stage.py).
+    grouping = GroupingStage(store, own_thread=not store.dialect.is_sqlite)
     done = 0
     parsing = 0  # answers in the worker processes
     fetching = True
@@ -168,11 +160,11 @@ def poll_once(
                     continue
             if parsed is not None:
                 parsing -= 1
-                _offer_story_features(grouper, parsed)
+                grouping.offer(offered(parsed))
             try:
                 report = _ingest(feed, response, store, matcher, poll_id, clock(), parsed)
             except Exception as exc:  # one feed's surprise must not end the poll for the others
-                if _storage_failure(exc):  # ...but a full or read-only disk ends it: no feed can be stored
+                if storage_failure(exc):  # ...but a full or read-only disk ends it: no feed can be stored
                     raise
                 log.exception("ingesting %s failed", feed.url)
                 report = FeedReport(feed.id, feed.url, feed.title, "error", error=f"internal error: {exc}")
@@ -181,51 +173,33 @@ def poll_once(
             if report.new and (fetching or parsing):
                 # Group as each feed lands, while the others are still being fetched and parsed: the poll's
                 # thread would otherwise wait for them idle, and the grouping would all come at the end.
-                _group(store, grouper, GROUP_PER_FEED)
+                grouping.feed_landed()
             if on_progress:
                 on_progress(done, len(feeds), report)
+    except BaseException:
+        grouping.close()
+        raise
     finally:
         if parsers is not None:
             parsers.close()
     worker.join()
-    # After every feed's own items are stored: the pages of the new and changed items of full-text feeds.
-    if any(f.full_text for f in feeds) and not (cancel and cancel.is_set()):
-        try:
-            changed = fetch_full_texts(feeds, store, fetcher, result.started, clock, cancel)
-            rescore_articles(store, matcher, changed, poll_id)
-        except Exception as exc:
-            if _storage_failure(exc):
-                raise
-            log.exception("fetching full texts failed")
-    _group(store, grouper)
-    log.debug("story features of %d articles made in the poll's process", grouper.made_here)
+    try:
+        # After every feed's own items are stored: the pages of the new and changed items of full-text feeds.
+        if any(f.full_text for f in feeds) and not (cancel and cancel.is_set()):
+            try:
+                changed = fetch_full_texts(feeds, store, fetcher, result.started, clock, cancel)
+                rescore_articles(store, matcher, changed, poll_id)
+            except Exception as exc:
+                if storage_failure(exc):
+                    raise
+                log.exception("fetching full texts failed")
+        grouping.finish()
+    finally:
+        grouping.close()
     result.alert_ids = store.alert_ids(poll_id)
     result.finished = iso(clock())
     store.set_meta("last_poll", result.finished)
     return result
-
-
-def _group(store: Store, grouper: Grouper, limit: int = GROUP_PER_POLL) -> None:
-    """Put the poll's new articles in their stories before alerts are counted (alerts go one per story); the
-    poll's last call (limit GROUP_PER_POLL) leaves no story row stale."""
-    try:
-        lag = GROUP_ROWS_LAG if limit == GROUP_PER_FEED else 0
-        grouped = group_new_articles(store, limit=limit, grouper=grouper, rows_lag=lag)
-    except Exception as exc:
-        if _storage_failure(exc):
-            raise
-        log.exception(
-            "grouping the new articles into stories failed; they stay ungrouped until the next poll"
-        )
-        return
-    if grouped.grouped and limit == GROUP_PER_POLL:
-        log.info("grouped %d articles: %d new stories", grouped.grouped, grouped.new_stories)
-
-
-def _storage_failure(exc: BaseException) -> bool:
-    """True when SQLite cannot write at all: disk full, I/O error, read-only database."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    return isinstance(exc, sqlite3.OperationalError) and code is not None and code & 0xFF in (8, 10, 13)
 
 
 def _ingest(
@@ -383,17 +357,6 @@ def _parse_and_assess(content: bytes, url: str, headers: dict[str, str], fetched
             item.names = article_names(item.title, item.summary, item.content)
     features = [story_features(i.title, i.summary, i.content, lang_hint=i.lang) for i in parsed.items]
     return parsed, assessments, features
-
-
-def _offer_story_features(grouper: Grouper, future: Future[_Parsed]) -> None:
-    """Hand the story features a worker made to the poll's grouper (a failed worker offers none)."""
-    try:
-        parsed, _, features = future.result()
-    except BaseException:  # _ingest reports the failure and parses the feed in this process
-        return
-    grouper.offer(
-        (i.title, i.summary, i.content, i.lang, f) for i, f in zip(parsed.items, features, strict=True)
-    )
 
 
 def _success_state(response: FetchResult) -> FeedState:

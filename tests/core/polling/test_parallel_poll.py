@@ -79,7 +79,7 @@ def test_story_features_made_by_the_workers_group_as_the_poll_s_own(
     found = []
     for workers in (0, 2):
         store = Store.open(tmp_path / f"s{workers}.sqlite3")
-        with caplog.at_level(logging.DEBUG, logger="monitor.core.polling.poller"):
+        with caplog.at_level(logging.DEBUG, logger="monitor.core.polling.grouping_stage"):
             caplog.clear()
             _poll(store, bulk, workers)
         made_here = "story features of 0 articles made in the poll's process" in caplog.text

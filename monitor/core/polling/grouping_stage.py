@@ -1,0 +1,171 @@
+"""A poll's grouping into stories, as feeds land: on the poll's thread, or on a thread of its own.
+
+On SQLite the store's work runs in this process, on the thread that asks for it: grouping on another thread would
+only wait for the poll's writes (one writer at a time) and share the interpreter with it, so it stays on the
+poll's thread. On PostgreSQL a statement's work runs in the server while the asking thread waits: with grouping
+on the poll's thread, the server's work for each feed and the poll's own Python took turns, and a first poll of
+500 feeds lasted about their sum (docs/BENCHMARKS.md section 35). On a thread of its own, with its own
+connection, grouping's reads and writes run beside the next feeds' ingest.
+
+Either way the poll's new articles are grouped before it counts its alerts (alerts go one per story), and a
+grouping failure that is not a storage failure leaves the articles ungrouped until the next poll.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import sqlite3
+import threading
+from collections.abc import Iterable
+from concurrent.futures import Future
+from typing import Any
+
+from monitor.core.storage.store import Store
+from monitor.core.stories.grouping import Grouper, group_new_articles
+from monitor.core.stories.text import StoryFeatures
+
+log = logging.getLogger(__name__)
+
+# Articles grouped into stories after one poll, at most: a poll's new articles go first; a store that predates
+# stories (schema 11) has its backlog grouped this many at a time, poll after poll, so no poll waits minutes.
+GROUP_PER_POLL = 25_000
+GROUP_PER_FEED = 2_000  # grouped after one feed of a poll lands (the rest waits for the poll's end)
+# Articles grouped as feeds land whose stories' list rows may wait for a later feed (or the poll's end): each
+# refresh rereads every report of the stories it covers, and after every 40-item feed that was half of a
+# 500-feed first poll's grouping. The story view sees a poll's new stories that many articles late at most.
+GROUP_ROWS_LAG = 200
+
+# What a parser process made for one feed: (title, summary, content, language hint, features) per item.
+Offer = Iterable[tuple[str, str, str, str | None, StoryFeatures]]
+_STOP = object()  # the poll is over: group what is left, then end
+_QUIT = object()  # the poll failed: end without grouping more
+
+
+class GroupingStage:
+    """Groups a poll's new articles as its feeds land (`feed_landed`) and at its end (`finish`).
+
+    `own_thread` runs the grouping on a thread of its own (for a store whose engine works in another process);
+    otherwise each call groups on the caller's thread. One stage serves one poll; `close` must follow."""
+
+    def __init__(self, store: Store, *, own_thread: bool) -> None:
+        self.store = store
+        self.grouper = Grouper(store)  # what grouping read stays read from one feed of the poll to the next
+        self._commands: queue.Queue[Any] = queue.Queue()
+        self._failure: BaseException | None = None
+        self._wanted = 0  # articles asked to group (on the grouping thread) since its last grouping
+        self._thread: threading.Thread | None = None
+        if own_thread:
+            self._thread = threading.Thread(target=self._run, name="vigie-grouping", daemon=True)
+            self._thread.start()
+
+    @property
+    def threaded(self) -> bool:
+        """Whether the grouping runs on a thread of its own (until `finish` or `close`)."""
+        return self._thread is not None
+
+    def offer(self, made: Offer) -> None:
+        """Story features a parser process made (the grouper takes them instead of making them again).
+
+        Straight into the grouper, from the poll's thread, before the feed's articles are stored: through the
+        grouping thread's queue they could come after a grouping that already read the articles. The grouper
+        keeps them in a dict, each article one item set here and popped there (single operations of a dict,
+        atomic under the interpreter's lock)."""
+        self.grouper.offer(made)
+
+    def feed_landed(self) -> None:
+        """A feed's new articles are stored: group them (now, or on the grouping thread when it is free)."""
+        if self._thread is None:
+            _group(self.store, self.grouper, GROUP_PER_FEED)
+        else:
+            self._raise_failure()
+            self._commands.put(GROUP_PER_FEED)
+
+    def finish(self) -> None:
+        """Group what is left of the poll's new articles and wait until it is done; a storage failure on the
+        grouping thread is raised here."""
+        if self._thread is None:
+            _group(self.store, self.grouper)
+        else:
+            self._commands.put(_STOP)
+            self._thread.join()
+            self._thread = None
+            self._raise_failure()
+        log.debug("story features of %d articles made in the poll's process", self.grouper.made_here)
+
+    def close(self) -> None:
+        """End the grouping thread without grouping more (after `finish`, nothing is left to do)."""
+        if self._thread is not None:
+            self._commands.put(_QUIT)
+            self._thread.join()
+            self._thread = None
+
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise failure
+
+    def _run(self) -> None:
+        try:
+            while True:
+                command = self._commands.get()
+                if command is _QUIT:
+                    return
+                if self._failure is not None:  # after a storage failure, only wait for the poll's end
+                    if command is _STOP:
+                        return
+                    continue
+                try:
+                    if not self._handle(command):
+                        return
+                except BaseException as exc:  # a storage failure: the poll raises it at its next call
+                    self._failure = exc
+                    if command is _STOP:
+                        return
+        finally:
+            self.store.release_thread()
+
+    def _handle(self, command: Any) -> bool:
+        """Carry out one command; False once the poll's last grouping is done."""
+        if command is _STOP:
+            _group(self.store, self.grouper)
+            return False
+        self._wanted = max(self._wanted, command)
+        # Several feeds landed while the last grouping ran: one grouping for them all.
+        if self._commands.empty():
+            wanted, self._wanted = self._wanted, 0
+            _group(self.store, self.grouper, wanted)
+        return True
+
+
+def _group(store: Store, grouper: Grouper, limit: int = GROUP_PER_POLL) -> None:
+    """Put the poll's new articles in their stories; the poll's last call (limit GROUP_PER_POLL) leaves no story
+    row stale. A failure other than the storage's is logged: the articles wait for the next poll."""
+    try:
+        lag = GROUP_ROWS_LAG if limit == GROUP_PER_FEED else 0
+        grouped = group_new_articles(store, limit=limit, grouper=grouper, rows_lag=lag)
+    except Exception as exc:
+        if storage_failure(exc):
+            raise
+        log.exception(
+            "grouping the new articles into stories failed; they stay ungrouped until the next poll"
+        )
+        return
+    if grouped.grouped and limit == GROUP_PER_POLL:
+        log.info("grouped %d articles: %d new stories", grouped.grouped, grouped.new_stories)
+
+
+def storage_failure(exc: BaseException) -> bool:
+    """True when SQLite cannot write at all: disk full, I/O error, read-only database."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(exc, sqlite3.OperationalError) and code is not None and code & 0xFF in (8, 10, 13)
+
+
+def offered(future: Future[Any]) -> Offer:
+    """The story features a parser process made for a feed (none when the process failed: the feed is then
+    parsed again in the poll's process, which makes its own)."""
+    try:
+        parsed, _, features = future.result()
+    except BaseException:
+        return ()
+    return [(i.title, i.summary, i.content, i.lang, f) for i, f in zip(parsed.items, features, strict=True)]
