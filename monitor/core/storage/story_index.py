@@ -149,6 +149,22 @@ class StoryIndex:
                   WHERE k.key = kept.key AND k.day BETWEEN kept.first_day AND kept.last_day"""
         return self.conn.execute(sql, (*args, max_per_key + 1, max_per_key)).fetchall()
 
+    def key_rows(self, keys: Sequence[str], first_day: int, last_day: int) -> list[tuple[str, int, int]]:
+        """(key, day, article id) of every grouped article that has one of `keys` on a day of the range (what a
+        Grouper's KeyIndex keeps: core/stories/key_index.py)."""
+        found: list[tuple[str, int, int]] = []
+        wanted = list(keys)
+        for start in range(0, len(wanted), KEYS_PER_QUERY):
+            chunk = wanted[start : start + KEYS_PER_QUERY]
+            marks = ",".join("?" * len(chunk))
+            found.extend(
+                self.conn.execute(
+                    f"SELECT key, day, article_id FROM story_keys WHERE key IN ({marks}) AND day BETWEEN ? AND ?",
+                    (*chunk, first_day, last_day),
+                )
+            )
+        return found
+
     def indexed_articles(self, ids: Iterable[int]) -> list[IndexedArticle]:
         wanted = list(ids)
         pending = getattr(self, "_pending_grouping", None)
