@@ -196,16 +196,17 @@ class Grouper:
         # Some 110 rows an article in a first poll: one pass, each looked-up key's weight found once.
         weight_of = {key: self._weight(key) for key in keys}
         weight_so_far = shared.get
-        found = (
-            self.store.articles_with_keys(ranges, MAX_KEY_HITS)
-            if thread
-            else self.keys.articles_with_keys(ranges, MAX_KEY_HITS, self._unknown)
-        )
-        for part, key, article_id in found:
-            if part == 1:
-                banded.add(article_id)
-            else:
+        if thread:
+            for _, key, article_id in self.store.articles_with_keys(ranges, MAX_KEY_HITS):
                 shared[article_id] = weight_so_far(article_id, 0.0) + weight_of[key]
+        else:
+            for part, key, ids in self.keys.hits(ranges, MAX_KEY_HITS, self._unknown):
+                if part == 1:
+                    banded.update(ids)
+                else:
+                    weight = weight_of[key]
+                    for article_id in ids:
+                        shared[article_id] = weight_so_far(article_id, 0.0) + weight
         # Ties on shared weight are cut by article id (the earliest first), never by the order keys came in (a
         # frozenset's: it changed with the hash seed of each run); candidates are compared in order of id.
         # (A sort by weight, descending, keeps the ascending ids of equal weights: Python's sort is stable.)

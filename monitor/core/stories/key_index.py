@@ -14,7 +14,7 @@ them), never by the size of the store, and it lives as long as the Grouper. The 
 from __future__ import annotations
 
 from bisect import bisect_left, insort
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Protocol
 
 # Days read either side of the range first asked for a key: the next articles of a poll fall on the days around
@@ -102,6 +102,18 @@ class KeyIndex:
         out; each range's keys in their order, each key's rows in order of (day, id). `unknown(key)` is True
         for a key no grouped article has (story_df's count of it is 0): it is not read from the store."""
         found: list[tuple[int, str, int]] = []
+        for part, key, ids in self.hits(ranges, max_per_key, unknown):
+            found.extend((part, key, article_id) for article_id in ids)
+        return found
+
+    def hits(
+        self,
+        ranges: Sequence[tuple[Sequence[str], int, int]],
+        max_per_key: int,
+        unknown: Callable[[str], bool] = lambda key: False,
+    ) -> Iterator[tuple[int, str, list[int]]]:
+        """articles_with_keys's answer a key at a time: (range index, key, the ids of its articles), no tuple
+        made per row (the grouper adds up each key's weight over its ids)."""
         for part, (keys, first_day, last_day) in enumerate(ranges):
             wanted = list(keys)[:KEYS_PER_RANGE]
             self.read(wanted, first_day, last_day, unknown)
@@ -111,5 +123,4 @@ class KeyIndex:
                 lo = bisect_left(rows, start)
                 hi = bisect_left(rows, end, lo)
                 if 0 < hi - lo <= max_per_key:
-                    found.extend((part, key, article_id) for _, article_id in rows[lo:hi])
-        return found
+                    yield part, key, [article_id for _, article_id in rows[lo:hi]]

@@ -130,8 +130,12 @@ class _SqlKeys:
     def __init__(self, store) -> None:  # type: ignore[no-untyped-def]
         self.store = store
 
-    def articles_with_keys(self, ranges, max_per_key, unknown=None):  # type: ignore[no-untyped-def]
-        return self.store.articles_with_keys(ranges, max_per_key)
+    def hits(self, ranges, max_per_key, unknown=None):  # type: ignore[no-untyped-def]
+        by_key: dict[tuple[int, str], list[int]] = {}
+        for part, key, article_id in self.store.articles_with_keys(ranges, max_per_key):
+            by_key.setdefault((part, key), []).append(article_id)
+        for (part, key), ids in by_key.items():
+            yield part, key, ids
 
     def read(self, keys, first_day, last_day, unknown) -> None:  # type: ignore[no-untyped-def]
         pass
