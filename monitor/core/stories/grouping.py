@@ -14,7 +14,10 @@ new story but strongly resembles an earlier story (a development weeks later: an
 story's thread.
 
 Candidates come from the story index by key and range of days (storage/story_index.py), never by scanning, and
-very common keys are not looked up at all (they weigh next to nothing), so the cost per article is bounded.
+very common keys are not looked up at all (they weigh next to nothing), so the cost per article is bounded. A
+Grouper keeps the index's rows of the keys and days it has looked up in memory (stories/key_index.py: read for
+a batch at once, then kept up to date as it writes), so the articles of one poll do not ask SQL for the same
+rows again and again.
 """
 
 from __future__ import annotations
