@@ -21,7 +21,9 @@ from typing import Protocol
 # (one read then serves them), while the rows kept stay those of the poll's days.
 MARGIN_DAYS = 3
 EVERY_DAY = (-(1 << 40), 1 << 40)  # the span of a key no article had when first asked for
-KEYS_PER_RANGE = 100  # keys of one range looked up at most (StoryIndex.articles_with_keys takes as many)
+KEYS_PER_RANGE = 100
+ID_BITS = 40  # a row is day << ID_BITS | article id: ids below 2**40, days of either sign (Python ints)
+ID_MASK = (1 << ID_BITS) - 1  # keys of one range looked up at most (StoryIndex.articles_with_keys takes as many)
 
 
 class KeyRows(Protocol):
@@ -31,11 +33,12 @@ class KeyRows(Protocol):
 
 
 class KeyIndex:
-    """Each key's (day, article id) rows over the days read so far, sorted."""
+    """Each key's rows over the days read so far, sorted, each one int: day << ID_BITS | article id (half the
+    memory of a (day, id) tuple, and compared faster)."""
 
     def __init__(self, store: KeyRows) -> None:
         self.store = store
-        self._rows: dict[str, list[tuple[int, int]]] = {}
+        self._rows: dict[str, list[int]] = {}
         self._span: dict[str, tuple[int, int]] = {}  # the days read of each key (first, last)
         self.reads = 0  # statements run (for tests and benches)
 
@@ -78,7 +81,7 @@ class KeyIndex:
             self.reads += 1
             touched = set()
             for key, day, article_id in self.store.key_rows(wanted, lo, hi):
-                self._rows[key].append((day, article_id))
+                self._rows[key].append(day << ID_BITS | article_id)
                 touched.add(key)
             for key in touched:
                 self._rows[key].sort()
@@ -89,7 +92,7 @@ class KeyIndex:
         for key, day in keys:
             span = self._span.get(key)
             if span is not None and span[0] <= day <= span[1]:
-                insort(self._rows[key], (day, article_id))
+                insort(self._rows[key], day << ID_BITS | article_id)
 
     def articles_with_keys(
         self,
@@ -117,10 +120,10 @@ class KeyIndex:
         for part, (keys, first_day, last_day) in enumerate(ranges):
             wanted = list(keys)[:KEYS_PER_RANGE]
             self.read(wanted, first_day, last_day, unknown)
-            start, end = (first_day, -1), (last_day + 1, -1)
+            start, end = first_day << ID_BITS, (last_day + 1) << ID_BITS
             for key in wanted:
                 rows = self._rows[key]
                 lo = bisect_left(rows, start)
                 hi = bisect_left(rows, end, lo)
                 if 0 < hi - lo <= max_per_key:
-                    yield part, key, [article_id for _, article_id in rows[lo:hi]]
+                    yield part, key, [row & ID_MASK for row in rows[lo:hi]]
