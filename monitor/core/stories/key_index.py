@@ -21,9 +21,9 @@ from typing import Protocol
 # (one read then serves them), while the rows kept stay those of the poll's days.
 MARGIN_DAYS = 3
 EVERY_DAY = (-(1 << 40), 1 << 40)  # the span of a key no article had when first asked for
-KEYS_PER_RANGE = 100
+KEYS_PER_RANGE = 100  # keys of one range looked up at most (StoryIndex.articles_with_keys takes as many)
 ID_BITS = 40  # a row is day << ID_BITS | article id: ids below 2**40, days of either sign (Python ints)
-ID_MASK = (1 << ID_BITS) - 1  # keys of one range looked up at most (StoryIndex.articles_with_keys takes as many)
+ID_MASK = (1 << ID_BITS) - 1
 
 
 class KeyRows(Protocol):
