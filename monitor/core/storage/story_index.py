@@ -204,7 +204,9 @@ class StoryIndex:
         their reports, unless `refresh_rows` is False: they then wait for a later batch (they stay marked)."""
         if commit:
             self._flush_grouping()
-            add_story_reports(self.conn, getattr(self, "_articles_grouped", ()))
+            add_story_reports(
+                self.conn, getattr(self, "_articles_grouped", ()), arrays=not self.dialect.is_sqlite
+            )
             if refresh_rows:
                 refresh_stale_story_rows(self.conn)
         self._articles_grouped = []

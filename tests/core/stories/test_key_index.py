@@ -12,6 +12,7 @@ from monitor.core.models import ParsedItem
 from monitor.core.service import VigieCore
 from monitor.core.stories.grouping import Grouper, group_new_articles
 from monitor.paths import AppPaths
+from tests.pg_server import empty_database
 
 NAMES = ["Durand", "Moreau", "Lefebvre", "Garnier", "Rousseau", "Fontaine", "Chevalier", "Mercier"]
 PLACES = ["Lyon", "Marseille", "Grenoble", "Nantes"]
@@ -79,12 +80,18 @@ def test_the_keys_kept_in_memory_answer_as_the_store_does(core: VigieCore) -> No
     _assert_same_answers(core, Grouper(core.store))
 
 
-def test_grouping_with_the_keys_in_memory_places_articles_as_the_sql_look_up_does(tmp_path: Path) -> None:
+def test_grouping_with_the_keys_in_memory_places_articles_as_the_sql_look_up_does(
+    tmp_path: Path, database: str | None
+) -> None:
     """The same stories and threads whether a grouper's candidates come from memory or from the store (two
-    profiles of the same articles, grouped ten at a time through one grouper each)."""
+    profiles of the same articles, grouped ten at a time through one grouper each; on PostgreSQL the database
+    emptied between the two). The store's look-ups also read the keys a batch has not written yet (they are
+    written with the batch, or just before a look-up that would find them)."""
     placed = []
     for name, keys in (("memory", None), ("sql", _SqlKeys)):
-        core = VigieCore(AppPaths.resolve(tmp_path / name))
+        if database:
+            empty_database(database)
+        core = VigieCore(AppPaths.resolve(tmp_path / name), database=database)
         try:
             _store_articles(core, 80)
             grouper = Grouper(core.store)
