@@ -28,7 +28,7 @@ ID_MASK = (1 << ID_BITS) - 1
 
 class KeyRows(Protocol):
     def key_rows(
-        self, keys: Sequence[str], first_day: int, last_day: int
+        self, ranges: Sequence[tuple[Sequence[str], int, int]]
     ) -> Iterable[tuple[str, int, int]]: ...
 
 
@@ -77,14 +77,17 @@ class KeyIndex:
                 missing.setdefault((hi + 1, last_day + MARGIN_DAYS), []).append(key)
                 hi = last_day + MARGIN_DAYS
             self._span[key] = (lo, hi)
-        for (lo, hi), wanted in sorted(missing.items()):
-            self.reads += 1
-            touched = set()
-            for key, day, article_id in self.store.key_rows(wanted, lo, hi):
-                self._rows[key].append(day << ID_BITS | article_id)
-                touched.add(key)
-            for key in touched:
-                self._rows[key].sort()
+        if not missing:
+            return
+        self.reads += 1  # one call for every range (one statement on PostgreSQL)
+        touched = set()
+        for key, day, article_id in self.store.key_rows(
+            [(keys, lo, hi) for (lo, hi), keys in sorted(missing.items())]
+        ):
+            self._rows[key].append(day << ID_BITS | article_id)
+            touched.add(key)
+        for key in touched:
+            self._rows[key].sort()
 
     def add(self, keys: Iterable[tuple[str, int]], article_id: int) -> None:
         """An article just written with these (key, day) rows: kept where its key's days were read (elsewhere a
