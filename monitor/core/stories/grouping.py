@@ -239,14 +239,15 @@ class Grouper:
         self._load_counts({k for f in self._prepared.values() for k in f.anchors})
         gap_days, reach = int(STORY_GAP_HOURS // 24) + 1, int(REPRINT_GAP_HOURS // 24)
         common = self._share_limit(COMMON_KEY_SHARE)
+        ranges: list[tuple[Sequence[str], int, int]] = []
         for window, features in sorted(windows.items()):
             first, last = window * PREPARED_DAYS, window * PREPARED_DAYS + PREPARED_DAYS - 1
             keys = {
                 k for f in features for k in f.anchors if k[0] not in UNINDEXED and self._counts[k] <= common
             }
-            self.keys.read(sorted(keys), first - gap_days, last + gap_days, self._unknown)
-            bands = sorted({k for f in features for k in f.band_keys})
-            self.keys.read(bands, first - reach, last + reach, self._unknown)
+            ranges.append((sorted(keys), first - gap_days, last + gap_days))
+            ranges.append((sorted({k for f in features for k in f.band_keys}), first - reach, last + reach))
+        self.keys.read_ranges(ranges, self._unknown)  # one store call (one statement on PostgreSQL)
 
     def place(self, item: UngroupedArticle) -> GroupedArticle:
         """Decide the story and thread of one article (without writing anything)."""

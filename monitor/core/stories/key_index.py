@@ -49,12 +49,37 @@ class KeyIndex:
     def __len__(self) -> int:
         return sum(map(len, self._rows.values()))
 
-    def read(
-        self, keys: Sequence[str], first_day: int, last_day: int, unknown: Callable[[str], bool]
+    def read_ranges(
+        self, ranges: Sequence[tuple[Sequence[str], int, int]], unknown: Callable[[str], bool]
     ) -> None:
-        """Make sure every key's rows over [first_day, last_day] are kept: read the days not read yet. A key
-        `unknown` says no article has is kept over every day without a read (what comes later is added)."""
+        """Make sure every key's rows over its range of days are kept, for each (keys, first day, last day) of
+        `ranges`: the days not read yet of them all are read in one store call (one statement on PostgreSQL). A
+        key `unknown` says no article has is kept over every day without a read (what comes later is added)."""
         missing: dict[tuple[int, int], list[str]] = {}
+        for keys, first_day, last_day in ranges:
+            self._missing(keys, first_day, last_day, unknown, missing)
+        if not missing:
+            return
+        self.reads += 1
+        touched = set()
+        for key, day, article_id in self.store.key_rows(
+            [(keys, lo, hi) for (lo, hi), keys in sorted(missing.items())]
+        ):
+            self._rows[key].append(day << ID_BITS | article_id)
+            touched.add(key)
+        for key in touched:
+            self._rows[key].sort()
+
+    def _missing(
+        self,
+        keys: Sequence[str],
+        first_day: int,
+        last_day: int,
+        unknown: Callable[[str], bool],
+        missing: dict[tuple[int, int], list[str]],
+    ) -> None:
+        """Add to `missing` the days of [first_day, last_day] (and a margin) not read yet of each key, by range
+        of days; the keys' spans are set as if they were read (read_ranges reads them all)."""
         for key in keys:
             span = self._span.get(key)
             if span is None and unknown(key):
@@ -77,17 +102,6 @@ class KeyIndex:
                 missing.setdefault((hi + 1, last_day + MARGIN_DAYS), []).append(key)
                 hi = last_day + MARGIN_DAYS
             self._span[key] = (lo, hi)
-        if not missing:
-            return
-        self.reads += 1  # one call for every range (one statement on PostgreSQL)
-        touched = set()
-        for key, day, article_id in self.store.key_rows(
-            [(keys, lo, hi) for (lo, hi), keys in sorted(missing.items())]
-        ):
-            self._rows[key].append(day << ID_BITS | article_id)
-            touched.add(key)
-        for key in touched:
-            self._rows[key].sort()
 
     def add(self, keys: Iterable[tuple[str, int]], article_id: int) -> None:
         """An article just written with these (key, day) rows: kept where its key's days were read (elsewhere a
@@ -120,9 +134,11 @@ class KeyIndex:
     ) -> Iterator[tuple[int, str, list[int]]]:
         """articles_with_keys's answer a key at a time: (range index, key, the ids of its articles), no tuple
         made per row (the grouper adds up each key's weight over its ids)."""
+        self.read_ranges(
+            [(list(keys)[:KEYS_PER_RANGE], first, last) for keys, first, last in ranges], unknown
+        )
         for part, (keys, first_day, last_day) in enumerate(ranges):
             wanted = list(keys)[:KEYS_PER_RANGE]
-            self.read(wanted, first_day, last_day, unknown)
             start, end = first_day << ID_BITS, (last_day + 1) << ID_BITS
             for key in wanted:
                 rows = self._rows[key]

@@ -144,7 +144,7 @@ class _SqlKeys:
         for (part, key), ids in by_key.items():
             yield part, key, ids
 
-    def read(self, keys, first_day, last_day, unknown) -> None:  # type: ignore[no-untyped-def]
+    def read_ranges(self, ranges, unknown) -> None:  # type: ignore[no-untyped-def]
         pass
 
     def add(self, keys, article_id) -> None:  # type: ignore[no-untyped-def]
