@@ -139,6 +139,7 @@ class StoryIndex:
                 args.extend([index, key, first_day, last_day])
         if not rows:
             return []
+        self._flush_keys_read_by(ranges)
         # Each key is counted up to max_per_key + 1 rows only (LIMIT), so a key every article of the day has
         # costs no more than a rare one; the kept keys' rows are then read (CROSS JOIN: wanted keys outside).
         sql = f"""WITH wanted(part, key, first_day, last_day) AS (VALUES {", ".join(rows)}),
@@ -148,6 +149,42 @@ class StoryIndex:
                   SELECT kept.part, kept.key, k.article_id FROM kept CROSS JOIN story_keys k
                   WHERE k.key = kept.key AND k.day BETWEEN kept.first_day AND kept.last_day"""
         return self.conn.execute(sql, (*args, max_per_key + 1, max_per_key)).fetchall()
+
+    def key_rows(self, ranges: Sequence[tuple[Sequence[str], int, int]]) -> list[tuple[str, int, int]]:
+        """(key, day, article id) of every grouped article that has a key of a range on a day of that range;
+        `ranges` are (keys, first day, last day), a key in ranges of days apart (what a Grouper's KeyIndex
+        keeps: core/stories/key_index.py). On PostgreSQL one statement of arrays for them all (each statement a
+        round trip there, parsed and planned: a first poll read some 15 ranges a feed)."""
+        found: list[tuple[str, int, int]] = []
+        self._flush_keys_read_by(ranges)
+        if not self.dialect.is_sqlite:
+            keys = [key for wanted, _, _ in ranges for key in wanted]
+            if keys:
+                found.extend(
+                    self.conn.execute(
+                        "SELECT k.key, k.day, k.article_id FROM unnest(CAST(? AS text[]), CAST(? AS integer[]),"
+                        " CAST(? AS integer[])) AS w(key, first_day, last_day)"
+                        " JOIN story_keys k ON k.key = w.key AND k.day BETWEEN w.first_day AND w.last_day",
+                        [
+                            keys,
+                            [first for wanted, first, _ in ranges for _ in wanted],
+                            [last for wanted, _, last in ranges for _ in wanted],
+                        ],
+                    )
+                )
+            return found
+        for keys, first_day, last_day in ranges:
+            wanted = list(keys)
+            for start in range(0, len(wanted), KEYS_PER_QUERY):
+                chunk = wanted[start : start + KEYS_PER_QUERY]
+                marks = ",".join("?" * len(chunk))
+                found.extend(
+                    self.conn.execute(
+                        f"SELECT key, day, article_id FROM story_keys WHERE key IN ({marks}) AND day BETWEEN ? AND ?",
+                        (*chunk, first_day, last_day),
+                    )
+                )
+        return found
 
     def indexed_articles(self, ids: Iterable[int]) -> list[IndexedArticle]:
         wanted = list(ids)
@@ -186,7 +223,9 @@ class StoryIndex:
         their reports, unless `refresh_rows` is False: they then wait for a later batch (they stay marked)."""
         if commit:
             self._flush_grouping()
-            add_story_reports(self.conn, getattr(self, "_articles_grouped", ()))
+            add_story_reports(
+                self.conn, getattr(self, "_articles_grouped", ()), arrays=not self.dialect.is_sqlite
+            )
             if refresh_rows:
                 refresh_stale_story_rows(self.conn)
         self._articles_grouped = []
@@ -200,27 +239,38 @@ class StoryIndex:
             return refresh_stale_story_rows(self.conn)
 
     def write_grouping(self, grouped: GroupedArticle) -> None:
-        """Write one decision (inside begin_grouping ... end_grouping): its look-up keys now, the rest with the
-        batch (one statement per table for the batch's 500 articles, one count update per distinct key, rather
-        than 3 statements and some 20 count updates per article)."""
+        """Write one decision (inside begin_grouping ... end_grouping) with the batch: one statement per table
+        for the batch's articles, one count update per distinct key, rather than 4 statements and some 20 count
+        updates per article. Its look-up keys are written before a look-up that would find them (an article of
+        the batch a later one may join: `_flush_keys_read_by`), else with the rest."""
         self._articles_grouped.append(grouped.id)
-        self.conn.executemany(
-            "INSERT OR IGNORE INTO story_keys(key, day, article_id) VALUES (?, ?, ?)",
-            [(key, day, grouped.id) for key, day in grouped.keys],
-        )
         pending = getattr(self, "_pending_grouping", None)
         if pending is None:  # outside begin_grouping: nothing would flush it
             pending = _PendingGrouping()
             pending.add(grouped)
-            pending.write(self.conn)
+            pending.write(self.conn, self.dialect)
         else:
             pending.add(grouped)
+
+    def _flush_keys_read_by(self, ranges: Sequence[tuple[Sequence[str], int, int]]) -> None:
+        """Write the batch's pending look-up keys if a read of `ranges` (keys, first day, last day) would find one
+        of them: the read then sees every decision made before it, as if each had been written at once."""
+        pending = getattr(self, "_pending_grouping", None)
+        if pending is None or not pending.key_days:
+            return
+        days_of = pending.key_days.get
+        for keys, first_day, last_day in ranges:
+            for key in keys:
+                days = days_of(key)
+                if days and any(first_day <= day <= last_day for day in days):
+                    pending.write_keys(self.conn, self.dialect)
+                    return
 
     def _flush_grouping(self) -> None:
         """Make the batch's pending writes (before a read of what they change, and at commit)."""
         pending = getattr(self, "_pending_grouping", None)
         if pending is not None and pending.ids:
-            pending.write(self.conn)
+            pending.write(self.conn, self.dialect)
             self._pending_grouping = _PendingGrouping()
 
 
@@ -233,6 +283,8 @@ class _PendingGrouping:
         self.articles: list[tuple[int, int, int]] = []
         self.features: list[tuple[int, float, str, str, str, str, int, int]] = []
         self.counts: dict[str, int] = {}
+        self.keys: list[tuple[str, int, int]] = []  # (key, day, article id): story_keys rows not written yet
+        self.key_days: dict[str, list[int]] = {}  # the days of each key among them
 
     def add(self, grouped: GroupedArticle) -> None:
         self.ids.add(grouped.id)
@@ -254,8 +306,33 @@ class _PendingGrouping:
         counts = self.counts
         for key in grouped.counted:
             counts[key] = counts.get(key, 0) + 1
+        key_days = self.key_days
+        for key, day in grouped.keys:
+            self.keys.append((key, day, grouped.id))
+            key_days.setdefault(key, []).append(day)
 
-    def write(self, conn: sqlite3.Connection) -> None:
+    def write_keys(self, conn: sqlite3.Connection, dialect: Dialect) -> None:
+        """Write the pending look-up keys (story_keys), in one statement on PostgreSQL."""
+        if not self.keys:
+            return
+        if dialect.is_sqlite:
+            conn.executemany(
+                "INSERT OR IGNORE INTO story_keys(key, day, article_id) VALUES (?, ?, ?)", self.keys
+            )
+        else:
+            conn.execute(
+                "INSERT INTO story_keys(key, day, article_id) SELECT * FROM unnest("
+                "CAST(? AS text[]), CAST(? AS integer[]), CAST(? AS bigint[])) ON CONFLICT DO NOTHING",
+                [list(column) for column in zip(*self.keys, strict=True)],
+            )
+        self.keys = []
+        self.key_days = {}
+
+    def write(self, conn: sqlite3.Connection, dialect: Dialect) -> None:
+        self.write_keys(conn, dialect)
+        if not dialect.is_sqlite:
+            self._write_arrays(conn)
+            return
         conn.executemany(
             "INSERT OR REPLACE INTO stories(id, thread, related_seed) VALUES (?, ?, ?)", self.stories
         )
@@ -269,6 +346,44 @@ class _PendingGrouping:
             "INSERT INTO story_df(key, n) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET n = story_df.n + excluded.n",
             sorted(self.counts.items()),
         )
+
+    def _write_arrays(self, conn: sqlite3.Connection) -> None:
+        """PostgreSQL: each table's rows in one statement, as arrays (unnest). executemany sends an upsert or an
+        UPDATE a row there (two rows of one key in one upsert are an error, and the adapter cannot know the keys
+        differ): a first poll's story_df alone was some 600 statements a feed, each parsed and planned. Here the
+        keys do differ (the last row of an id wins, as one statement a row would leave it)."""
+        if self.stories:
+            stories = list({row[0]: row for row in self.stories}.values())
+            conn.execute(
+                "INSERT INTO stories(id, thread, related_seed) SELECT * FROM unnest("
+                "CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS bigint[]))"
+                " ON CONFLICT (id) DO UPDATE SET thread = excluded.thread, related_seed = excluded.related_seed",
+                [list(column) for column in zip(*stories, strict=True)],
+            )
+        articles = list({row[2]: row for row in self.articles}.values())
+        conn.execute(
+            "UPDATE articles SET story = v.story, thread = v.thread FROM unnest("
+            "CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS bigint[])) AS v(story, thread, id)"
+            " WHERE articles.id = v.id",
+            [list(column) for column in zip(*articles, strict=True)],
+        )
+        features = list({row[0]: row for row in self.features}.values())
+        conn.execute(
+            "INSERT INTO story_features(article_id, at, lang, stems, anchors, sketch, story, thread)"
+            " SELECT * FROM unnest(CAST(? AS bigint[]), CAST(? AS double precision[]), CAST(? AS text[]),"
+            " CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS bigint[]), CAST(? AS bigint[]))"
+            " ON CONFLICT (article_id) DO UPDATE SET at = excluded.at, lang = excluded.lang,"
+            " stems = excluded.stems, anchors = excluded.anchors, sketch = excluded.sketch,"
+            " story = excluded.story, thread = excluded.thread",
+            [list(column) for column in zip(*features, strict=True)],
+        )
+        if self.counts:
+            keys = sorted(self.counts)
+            conn.execute(
+                "INSERT INTO story_df(key, n) SELECT * FROM unnest(CAST(? AS text[]), CAST(? AS integer[]))"
+                " ON CONFLICT (key) DO UPDATE SET n = story_df.n + excluded.n",
+                [keys, [self.counts[key] for key in keys]],
+            )
 
 
 @dataclass(frozen=True)

@@ -188,12 +188,13 @@ def refresh_stale_story_rows(conn: sqlite3.Connection) -> int:
     return len(stale)
 
 
-def add_story_reports(conn: sqlite3.Connection, article_ids: Iterable[int]) -> None:
+def add_story_reports(conn: sqlite3.Connection, article_ids: Iterable[int], *, arrays: bool = False) -> None:
     """Update the rows of the stories that `article_ids` (articles a grouping batch just gave a story, written
     already) joined, from these new reports alone: the row's counts, dates, languages and score are merged with
     theirs, the outlets through story_outlets. A story marked stale is left to its refresh, and one whose new
     report ties its first report's time is refreshed (which of the two comes first needs the other's id), so
-    every row stays what refresh_story_rows would write. Runs in the caller's transaction."""
+    every row stays what refresh_story_rows would write. Runs in the caller's transaction. With `arrays`
+    (PostgreSQL), the rows are written in two statements of arrays, not an upsert per story (_write_rows)."""
     wanted = sorted(set(article_ids))
     for start in range(0, len(wanted), IDS_PER_QUERY):
         chunk = wanted[start : start + IDS_PER_QUERY]
@@ -252,19 +253,61 @@ def add_story_reports(conn: sqlite3.Connection, article_ids: Iterable[int]) -> N
             )
         # The outlets of every story first, in one statement (the rows below count them).
         conn.executemany("INSERT OR IGNORE INTO story_outlets(story, host) VALUES (?, ?)", outlets)
-        # Named parameters: both engines read them (the PostgreSQL adapter turns :name into psycopg's own).
-        conn.executemany(
-            """INSERT INTO stories(id, thread, title, first_seen, last_updated, reports, outlets, languages,
-                                   score, highlighted)
-               VALUES (:story, coalesce(:thread, :story), coalesce(:title, ''), :first_seen, :last_updated,
-                       :reports, (SELECT count(*) FROM story_outlets o WHERE o.story = :story), :languages,
-                       :score, :highlighted)
-               ON CONFLICT(id) DO UPDATE SET thread = coalesce(:thread, stories.thread),
-                   title = coalesce(:title, stories.title),
-                   first_seen = excluded.first_seen, last_updated = excluded.last_updated,
-                   reports = excluded.reports, outlets = excluded.outlets, languages = excluded.languages,
-                   score = excluded.score, highlighted = excluded.highlighted""",
-            updates,
-        )
+        if arrays:
+            _write_rows(conn, updates)
+        else:
+            # Named parameters: both engines read them (the PostgreSQL adapter turns :name into psycopg's own).
+            conn.executemany(
+                """INSERT INTO stories(id, thread, title, first_seen, last_updated, reports, outlets, languages,
+                                       score, highlighted)
+                   VALUES (:story, coalesce(:thread, :story), coalesce(:title, ''), :first_seen, :last_updated,
+                           :reports, (SELECT count(*) FROM story_outlets o WHERE o.story = :story), :languages,
+                           :score, :highlighted)
+                   ON CONFLICT(id) DO UPDATE SET thread = coalesce(:thread, stories.thread),
+                       title = coalesce(:title, stories.title),
+                       first_seen = excluded.first_seen, last_updated = excluded.last_updated,
+                       reports = excluded.reports, outlets = excluded.outlets, languages = excluded.languages,
+                       score = excluded.score, highlighted = excluded.highlighted""",
+                updates,
+            )
         if tied:
             refresh_story_rows(conn, tied)
+
+
+# _write_rows's columns: (name, PostgreSQL type), in the order of `stories`' insert below.
+_ROW_COLUMNS = (
+    ("story", "bigint"),
+    ("thread", "bigint"),
+    ("title", "text"),
+    ("first_seen", "text"),
+    ("last_updated", "text"),
+    ("reports", "integer"),
+    ("languages", "text"),
+    ("score", "double precision"),
+    ("highlighted", "integer"),
+)
+
+
+def _write_rows(conn: sqlite3.Connection, updates: list[dict[str, object]]) -> None:
+    """add_story_reports's rows on PostgreSQL: one upsert of arrays (unnest) for the stories whose first report
+    changed (their thread and title written) and one for the others (kept), where executemany would send an
+    upsert a story (each parsed and planned: some 30 a feed in a first poll). Each story is in one row."""
+    names = ", ".join(name for name, _ in _ROW_COLUMNS)
+    arrays = ", ".join(f"CAST(? AS {kind}[])" for _, kind in _ROW_COLUMNS)
+    for new_first in (True, False):
+        rows = [u for u in updates if (u["thread"] is not None) == new_first]
+        if not rows:
+            continue
+        kept = "thread = excluded.thread, title = excluded.title, " if new_first else ""
+        conn.execute(
+            f"""INSERT INTO stories(id, thread, title, first_seen, last_updated, reports, outlets, languages,
+                                    score, highlighted)
+                SELECT v.story, coalesce(v.thread, v.story), coalesce(v.title, ''), v.first_seen, v.last_updated,
+                       v.reports, (SELECT count(*) FROM story_outlets o WHERE o.story = v.story), v.languages,
+                       v.score, v.highlighted
+                FROM unnest({arrays}) AS v({names})
+                ON CONFLICT (id) DO UPDATE SET {kept}first_seen = excluded.first_seen,
+                    last_updated = excluded.last_updated, reports = excluded.reports, outlets = excluded.outlets,
+                    languages = excluded.languages, score = excluded.score, highlighted = excluded.highlighted""",
+            [[row[name] for row in rows] for name, _ in _ROW_COLUMNS],
+        )

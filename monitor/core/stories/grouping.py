@@ -14,18 +14,22 @@ new story but strongly resembles an earlier story (a development weeks later: an
 story's thread.
 
 Candidates come from the story index by key and range of days (storage/story_index.py), never by scanning, and
-very common keys are not looked up at all (they weigh next to nothing), so the cost per article is bounded.
+very common keys are not looked up at all (they weigh next to nothing), so the cost per article is bounded. A
+Grouper keeps the index's rows of the keys and days it has looked up in memory (stories/key_index.py: read for
+a batch at once, then kept up to date as it writes), so the articles of one poll do not ask SQL for the same
+rows again and again.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from monitor.core.storage.store import Store
 from monitor.core.storage.story_index import GroupedArticle, IndexedArticle, UngroupedArticle
+from monitor.core.stories.key_index import KeyIndex
 from monitor.core.stories.text import StoryFeatures, resemblance, story_features, text_digest
 
 log = logging.getLogger(__name__)
@@ -60,6 +64,8 @@ MAX_KEY_HITS = 60
 MAX_CACHED = 20_000
 # Features made in a parser process and not placed yet, at most (a poll's articles are placed feed by feed).
 MAX_READY = 50_000
+# A batch's key rows are read ahead for its articles' days in windows of this many days (Grouper.prepare).
+PREPARED_DAYS = 4
 
 
 @dataclass
@@ -90,6 +96,9 @@ class Grouper:
         self._ready: dict[bytes, tuple[str | None, StoryFeatures]] = {}
         self.made_here = 0  # articles whose features place() made itself (none came from a parser process)
         self.rows_behind = 0  # articles grouped whose stories' list rows were left stale (group_new_articles)
+        # The keys of the days this grouper places, read once each (the thread's long look-ups ask the store).
+        self.keys = KeyIndex(store)
+        self._prepared: dict[int, StoryFeatures] = {}  # the features of the batch being placed, by article id
 
     def offer(self, made: Iterable[tuple[str, str, str, str | None, StoryFeatures]]) -> None:
         """Features a parser process made, each with its article's (title, summary, content, language hint):
@@ -136,6 +145,11 @@ class Grouper:
             weight = weights.get(key)
             total += self._weight(key) if weight is None else weight
         return total
+
+    def _unknown(self, key: str) -> bool:
+        """True for a name, number or entry no grouped article has (its count, read from story_df and kept up to
+        date by remember(), is 0): the story index has no row of it. A MinHash band is not counted: unknown."""
+        return self._counts.get(key) == 0
 
     def _share_limit(self, share: float) -> float:
         return max(MIN_COUNT_FOR_SHARE, share * self.total)
@@ -185,11 +199,17 @@ class Grouper:
         # Some 110 rows an article in a first poll: one pass, each looked-up key's weight found once.
         weight_of = {key: self._weight(key) for key in keys}
         weight_so_far = shared.get
-        for part, key, article_id in self.store.articles_with_keys(ranges, MAX_KEY_HITS):
-            if part == 1:
-                banded.add(article_id)
-            else:
+        if thread:
+            for _, key, article_id in self.store.articles_with_keys(ranges, MAX_KEY_HITS):
                 shared[article_id] = weight_so_far(article_id, 0.0) + weight_of[key]
+        else:
+            for part, key, ids in self.keys.hits(ranges, MAX_KEY_HITS, self._unknown):
+                if part == 1:
+                    banded.update(ids)
+                else:
+                    weight = weight_of[key]
+                    for article_id in ids:
+                        shared[article_id] = weight_so_far(article_id, 0.0) + weight
         # Ties on shared weight are cut by article id (the earliest first), never by the order keys came in (a
         # frozenset's: it changed with the hash seed of each run); candidates are compared in order of id.
         # (A sort by weight, descending, keeps the ascending ids of equal weights: Python's sort is stable.)
@@ -208,9 +228,30 @@ class Grouper:
                 candidate.norm = self._norm(candidate.features.anchors)
         return found, banded
 
+    def prepare(self, batch: Sequence[UngroupedArticle]) -> None:
+        """Before a batch is placed: its features, their counts, and the story index's rows of their keys over
+        the days their look-ups ask for, read for the whole batch at once (a few statements, not two an article;
+        the batch's days in windows of PREPARED_DAYS, so a backlog over months reads no more than it needs)."""
+        windows: dict[int, list[StoryFeatures]] = {}
+        for item in batch:
+            features = self._prepared[item.id] = self._features_of(item)
+            windows.setdefault(int(item.at // 24) // PREPARED_DAYS, []).append(features)
+        self._load_counts({k for f in self._prepared.values() for k in f.anchors})
+        gap_days, reach = int(STORY_GAP_HOURS // 24) + 1, int(REPRINT_GAP_HOURS // 24)
+        common = self._share_limit(COMMON_KEY_SHARE)
+        ranges: list[tuple[Sequence[str], int, int]] = []
+        for window, features in sorted(windows.items()):
+            first, last = window * PREPARED_DAYS, window * PREPARED_DAYS + PREPARED_DAYS - 1
+            keys = {
+                k for f in features for k in f.anchors if k[0] not in UNINDEXED and self._counts[k] <= common
+            }
+            ranges.append((sorted(keys), first - gap_days, last + gap_days))
+            ranges.append((sorted({k for f in features for k in f.band_keys}), first - reach, last + reach))
+        self.keys.read_ranges(ranges, self._unknown)  # one store call (one statement on PostgreSQL)
+
     def place(self, item: UngroupedArticle) -> GroupedArticle:
         """Decide the story and thread of one article (without writing anything)."""
-        features = self._features_of(item)
+        features = self._prepared.pop(item.id, None) or self._features_of(item)
         self._load_counts(set(features.anchors))
         norm = self._norm(features.anchors)
         best_story: tuple[float, IndexedArticle] | None = None
@@ -295,6 +336,8 @@ class Grouper:
     def forget(self) -> None:
         """Drop what this grouper remembers (after a batch was rolled back: its decisions were not kept)."""
         self._features.clear()
+        self.keys.clear()
+        self._prepared.clear()
         self._ready.clear()
         self._counts.clear()
         self._weights.clear()
@@ -303,6 +346,7 @@ class Grouper:
     def remember(self, grouped: GroupedArticle) -> None:
         """Count the article's keys and keep its features for the articles that come next."""
         self.total += 1
+        self.keys.add(grouped.keys, grouped.id)
         for key in grouped.counted:
             self._counts[key] = self._counts.get(key, 0) + 1
             self._weights.pop(key, None)
@@ -351,6 +395,7 @@ def group_new_articles(
         batch = store.ungrouped(size)
         if not batch:
             break
+        grouper.prepare(batch)
         store.begin_grouping()
         try:
             for item in batch:

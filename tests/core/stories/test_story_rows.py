@@ -1,7 +1,8 @@
 """The story rows kept from the new reports alone (schema 24): after polls that add reports to stories (earlier,
 later and at the same time as their first report), re-polls that change reports, a re-score and a poll into stories
 marked stale, every row and every story's outlets are what a refresh from all the reports writes. A profile of
-schema 23 gets its stories' outlets from its migration. Real polls of feeds served on 127.0.0.1, real SQLite."""
+schema 23 gets its stories' outlets from its migration. Real polls of feeds served on 127.0.0.1, real SQLite (and
+the session's PostgreSQL for the rows kept)."""
 
 from __future__ import annotations
 
@@ -42,8 +43,11 @@ def _at(report: r.Report, published: str, key: str) -> r.Report:
     return (key, report[1], published, report[3], report[4])
 
 
-def test_rows_updated_from_new_reports_equal_a_full_refresh(data_dir: Path, httpserver) -> None:  # type: ignore[no-untyped-def]
-    core = VigieCore(AppPaths.resolve(data_dir))
+def test_rows_updated_from_new_reports_equal_a_full_refresh(
+    data_dir: Path, database: str | None, httpserver
+) -> None:  # type: ignore[no-untyped-def]
+    """On both engines: PostgreSQL writes a batch's rows as arrays (story_rows._write_rows)."""
+    core = VigieCore(AppPaths.resolve(data_dir), database=database)
     conn = core.store.conn
     feeds: dict[str, ServedFeed] = {}
 
