@@ -21,6 +21,7 @@ from monitor.core.parsing.feeds import parse_feed
 from monitor.core.parsing.wordforms import index_forms
 from monitor.core.polling.due import MAX_BACKOFF
 from monitor.core.polling.fulltext import fetch_full_texts, rescore_articles
+from monitor.core.polling.story_batches import group_feeds
 from monitor.core.storage.feed_records import FeedState
 from monitor.core.storage.ingest import FetchProvenance, Outcome
 from monitor.core.storage.store import Store
@@ -40,7 +41,10 @@ PARALLEL_FEEDS = 40
 # Articles grouped into stories after one poll, at most: a poll's new articles go first; a store that predates
 # stories (schema 11) has its backlog grouped this many at a time, poll after poll, so no poll waits minutes.
 GROUP_PER_POLL = 25_000
-GROUP_PER_FEED = 2_000  # grouped after one feed of a poll lands (the rest waits for the poll's end)
+# The feeds that landed are grouped (feed by feed, in one write transaction: polling/story_batches.py) once they
+# brought this many new articles, or when the last feed lands: a transaction and its COMMIT per 40-item feed
+# were a fifth of grouping's CPU in a 500-feed first poll.
+GROUP_FEEDS_AT = 400
 # Articles grouped as feeds land whose stories' list rows may wait for a later feed (or the poll's end): each
 # refresh rereads every report of the stories it covers, and after every 40-item feed that was half of a
 # 500-feed first poll's grouping. The story view sees a poll's new stories that many articles late at most.
@@ -148,6 +152,7 @@ def poll_once(
     parsers = _Parsers(matcher, workers) if workers > 1 else None
     worker.start()
     grouper = Grouper(store)  # what grouping read stays read from one feed of the poll to the next
+    waiting: list[int] = []  # new articles of each feed landed and not grouped yet, in order
     done = 0
     parsing = 0  # answers in the worker processes
     fetching = True
@@ -169,6 +174,9 @@ def poll_once(
             if parsed is not None:
                 parsing -= 1
                 _offer_story_features(grouper, parsed)
+            if waiting and not (fetching or parsing):  # the last feed: the others are grouped before it lands
+                _group(store, grouper, feeds=waiting)
+                waiting = []
             try:
                 report = _ingest(feed, response, store, matcher, poll_id, clock(), parsed)
             except Exception as exc:  # one feed's surprise must not end the poll for the others
@@ -179,15 +187,20 @@ def poll_once(
             result.reports.append(report)
             done += 1
             if report.new and (fetching or parsing):
-                # Group as each feed lands, while the others are still being fetched and parsed: the poll's
-                # thread would otherwise wait for them idle, and the grouping would all come at the end.
-                _group(store, grouper, GROUP_PER_FEED)
+                # Group as feeds land, while the others are still being fetched and parsed: the poll's thread
+                # would otherwise wait for them idle, and the grouping would all come at the end.
+                waiting.append(report.new)
+                if sum(waiting) >= GROUP_FEEDS_AT:
+                    _group(store, grouper, feeds=waiting)
+                    waiting = []
             if on_progress:
                 on_progress(done, len(feeds), report)
     finally:
         if parsers is not None:
             parsers.close()
     worker.join()
+    if waiting:  # feeds that landed before the answers ran out, as they would have been grouped then
+        _group(store, grouper, feeds=waiting)
     # After every feed's own items are stored: the pages of the new and changed items of full-text feeds.
     if any(f.full_text for f in feeds) and not (cancel and cancel.is_set()):
         try:
@@ -205,12 +218,15 @@ def poll_once(
     return result
 
 
-def _group(store: Store, grouper: Grouper, limit: int = GROUP_PER_POLL) -> None:
-    """Put the poll's new articles in their stories before alerts are counted (alerts go one per story); the
-    poll's last call (limit GROUP_PER_POLL) leaves no story row stale."""
+def _group(store: Store, grouper: Grouper, limit: int = GROUP_PER_POLL, feeds: Sequence[int] = ()) -> None:
+    """Put the poll's new articles in their stories before alerts are counted (alerts go one per story): with
+    `feeds`, those of the feeds that stored that many new articles each, in that order (their story rows may lag
+    GROUP_ROWS_LAG articles); else up to `limit`, leaving no story row stale (the poll's last call)."""
     try:
-        lag = GROUP_ROWS_LAG if limit == GROUP_PER_FEED else 0
-        grouped = group_new_articles(store, limit=limit, grouper=grouper, rows_lag=lag)
+        if feeds:
+            group_feeds(store, grouper, feeds, rows_lag=GROUP_ROWS_LAG)
+            return
+        grouped = group_new_articles(store, limit=limit, grouper=grouper)
     except Exception as exc:
         if _storage_failure(exc):
             raise
