@@ -4,9 +4,11 @@ story rows left to a later call as the poll's feeds do), timed in CPU of this pr
 the stories and threads written out so that two runs (two PYTHONHASHSEED values) can be compared.
 
 Run from the repository root: ``.venv/bin/python bench/grouping_alone.py [--feeds 500] [--items 40]
-[--dev DIR] [--offered] [--profile N] [--dump FILE]``. ``--offered`` makes the story features beforehand
-and offers them, as a large poll's parser processes do. ``--dev`` stores the labelled feeds of the stories dev
-set instead of the bench's synthetic feeds. The stored profile is kept in $VIGIE_BENCH_DIR and reused.
+[--dev DIR] [--offered] [--profile N] [--dump FILE] [--batched N]``. ``--offered`` makes the story features
+beforehand and offers them, as a large poll's parser processes do. ``--batched N`` groups the calls' feeds as
+the poll does (polling/story_batches.py: in one transaction once they bring N articles). ``--dev`` stores the
+labelled feeds of the stories dev set instead of the bench's synthetic feeds. The stored profile is kept in
+$VIGIE_BENCH_DIR and reused.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import _fixtures as fx
 from _feedserver import FeedFarm
 
 from monitor.core.polling import grouping_stage
+from monitor.core.polling.story_batches import group_feeds
 from monitor.core.service import VigieCore
 from monitor.core.stories.grouping import Grouper, group_new_articles
 from monitor.core.stories.text import story_features
@@ -40,7 +43,7 @@ def stored_poll(folder: Path, feeds: int, items: int, dev: Path | None) -> None:
         return
     shutil.rmtree(folder, ignore_errors=True)
     grouping = grouping_stage._group
-    grouping_stage._group = lambda store, grouper, limit=0: None  # type: ignore[assignment]
+    grouping_stage._group = lambda store, grouper, limit=0, feeds=(): None  # type: ignore[assignment]
     try:
         settings = FetchSettings(per_host_delay=0, max_concurrency=8)
         if dev is not None:
@@ -76,6 +79,12 @@ def main() -> None:
     parser.add_argument("--profile", type=int, default=0, help="print the N largest cumulative costs")
     parser.add_argument("--offered", action="store_true", help="features made beforehand, as in a poll")
     parser.add_argument("--dump", type=Path, default=None, help="write each article's story and thread")
+    parser.add_argument(
+        "--batched",
+        type=int,
+        default=0,
+        help="group the calls' feeds in one transaction once they bring this many articles (the poll's way)",
+    )
     args = parser.parse_args()
     fx.BENCH_DIR.mkdir(parents=True, exist_ok=True)
     name = "dev" if args.dev else f"{args.feeds}x{args.items}"
@@ -106,7 +115,11 @@ def main() -> None:
             prof.enable()
         grouped = stories = 0
         while True:
-            result = group_new_articles(store, limit=args.per_call, grouper=grouper, rows_lag=200)
+            if args.batched:
+                feeds = [args.per_call] * max(1, args.batched // args.per_call)
+                result = group_feeds(store, grouper, feeds, rows_lag=200)
+            else:
+                result = group_new_articles(store, limit=args.per_call, grouper=grouper, rows_lag=200)
             if not result.grouped:
                 break
             grouped += result.grouped

@@ -78,7 +78,7 @@ def one_round(
     what the first poll stored (bench/_store_dump.py)."""
     grouping = grouping_stage._group
     if not stories:
-        grouping_stage._group = lambda store, grouper, limit=0: None  # type: ignore[assignment]
+        grouping_stage._group = lambda store, grouper, limit=0, feeds=(): None  # type: ignore[assignment]
     folder = Path(tempfile.mkdtemp(prefix="vigie-ingest-", dir=fx.BENCH_DIR))
     try:
         core = VigieCore(AppPaths(folder), fetch_settings=settings)

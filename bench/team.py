@@ -147,7 +147,7 @@ def first_poll(urls: list[str], database: str | None, stories: bool = True) -> P
     schema 20)."""
     grouping = grouping_stage._group
     if not stories:
-        grouping_stage._group = lambda store, grouper, limit=0: None  # type: ignore[assignment]
+        grouping_stage._group = lambda store, grouper, limit=0, feeds=(): None  # type: ignore[assignment]
     folder = Path(tempfile.mkdtemp(prefix="vigie-team-", dir=fx.BENCH_DIR))
     try:
         if database:

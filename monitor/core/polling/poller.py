@@ -170,10 +170,10 @@ def poll_once(
                 report = FeedReport(feed.id, feed.url, feed.title, "error", error=f"internal error: {exc}")
             result.reports.append(report)
             done += 1
-            if report.new and (fetching or parsing):
-                # Group as each feed lands, while the others are still being fetched and parsed: the poll's
-                # thread would otherwise wait for them idle, and the grouping would all come at the end.
-                grouping.feed_landed()
+            if report.new:
+                # Group as feeds land, while the others are still being fetched and parsed: the poll's thread
+                # would otherwise wait for them idle, and the grouping would all come at the end.
+                grouping.feed_landed(report.new)
             if on_progress:
                 on_progress(done, len(feeds), report)
     except BaseException:

@@ -84,7 +84,7 @@ def test_a_storage_failure_while_grouping_ends_the_poll(
     stage = GroupingStage(open_store(), own_thread=own_thread)
     try:
         with pytest.raises(sqlite3.OperationalError, match="disk is full"):
-            stage.feed_landed()
+            stage.feed_landed(40)
             stage.finish()
     finally:
         stage.close()  # ends the thread (it waits for nothing more)
@@ -104,8 +104,9 @@ def test_a_grouping_bug_is_logged_and_the_articles_wait_for_the_next_poll(
     def broken(*args: object, **kwargs: object) -> None:
         raise ValueError("a bug in grouping")
 
-    real = grouping_stage.group_new_articles
+    real = grouping_stage.group_new_articles, grouping_stage.group_feeds
     monkeypatch.setattr(grouping_stage, "group_new_articles", broken)
+    monkeypatch.setattr(grouping_stage, "group_feeds", broken)
     monkeypatch.setattr(
         grouping_stage.GroupingStage,
         "__init__",
@@ -116,7 +117,8 @@ def test_a_grouping_bug_is_logged_and_the_articles_wait_for_the_next_poll(
     assert result.new == FEEDS * ITEMS
     assert "they stay ungrouped until the next poll" in caplog.text
     assert _ungrouped(store) == FEEDS * ITEMS
-    monkeypatch.setattr(grouping_stage, "group_new_articles", real)
+    monkeypatch.setattr(grouping_stage, "group_new_articles", real[0])
+    monkeypatch.setattr(grouping_stage, "group_feeds", real[1])
     with Fetcher(FetchSettings(per_host_delay=0)) as fetcher:
         poll_once(store.list_feeds(), store, fetcher, Matcher(load_default_watchlist()), workers=0)
     assert _ungrouped(store) == 0
@@ -135,7 +137,7 @@ def test_close_ends_the_grouping_thread_without_grouping(tmp_path: Path) -> None
     store = Store.open(tmp_path / "v.sqlite3")
     try:
         stage = GroupingStage(store, own_thread=True)
-        stage.feed_landed()
+        stage.feed_landed(40)
         stage.close()
         assert not stage.threaded
         stage.close()  # twice is harmless
