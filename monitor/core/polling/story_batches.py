@@ -55,6 +55,7 @@ def group_feeds(
         if placed and placed + len(batch) > BATCH:
             _commit(store, grouper, placed, rows_lag)
             placed = 0
+        grouper.prepare(batch)  # as group_new_articles does: the batch's features and key rows read at once
         if not placed:
             store.begin_grouping()
         try:
