@@ -1,6 +1,7 @@
 """PostgreSQL's schema steps after team mode (pg_schema.py runs them): 21 the name index of emerging names, 22 the
-word pairs' index for phrases, 23 the story rows of the story view. Each mirrors a SQLite step (or, for 22, what
-FTS5 does by itself); pg_schema.PG_MIGRATIONS numbers them."""
+word pairs' index for phrases, 23 the story rows of the story view, 25 the pairs' index keyed by hashes, 26 no
+planner statistics for that index. Each mirrors a SQLite step (or, for 22, 25 and 26, what FTS5 does by itself);
+pg_schema.PG_MIGRATIONS numbers them."""
 
 from __future__ import annotations
 
@@ -177,3 +178,11 @@ DROP FUNCTION IF EXISTS vigie_pairs(tsvector);
 SET LOCAL maintenance_work_mem = '256MB';
 CREATE INDEX articles_search_pair_keys ON articles_search USING gin (vigie_pair_keys(simple));
 """
+
+# v26 (issue 19 item 8): no planner statistics for the pairs' index expression. ANALYZE computes an expression
+# index's expression again for every row of its sample, and vigie_pair_keys costs about 0.2 ms a row: an ANALYZE of
+# articles_search took 1.32 s at 6,000 articles against 0.10 s without it, and autovacuum runs one each minute
+# while a first poll fills an empty store (docs/BENCHMARKS.md section 36). The planner never read these
+# statistics: `@>` on the query's keys (a constant) is estimated at its default selectivity either way, and the
+# phrase's plan is the same bitmap scan of the index (tests/core/storage/test_engines.py checks the plan).
+V26_SQL = "ALTER INDEX articles_search_pair_keys ALTER COLUMN 1 SET STATISTICS 0;"
