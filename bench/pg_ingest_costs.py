@@ -25,6 +25,7 @@ from _pgcpu import backend_cpu_seconds, postmaster_pid, server_cpu_seconds
 
 from monitor.core.models import Assessment, Match, ParsedItem
 from monitor.core.storage.ingest import PendingItem, content_hash, dedup_key
+from monitor.core.storage.pg_schema import _V15_SQL
 from monitor.core.storage.pg_schema_steps import V22_SQL
 from monitor.core.storage.store import Store
 from tests.pg_server import throwaway_server
@@ -72,6 +73,13 @@ VARIANTS: dict[str, str] = {
         f" CREATE INDEX articles_search_pk ON articles_search USING gin (pk{bits}(simple))"
         for bits in (16, 20)
     },
+    # Schema 15's entry-pairs trigger, one INSERT ... SELECT an entry row (before step 26: one a statement).
+    "entry pairs per row (v15's trigger)": "DROP TRIGGER article_entry_pairs_add ON article_entries;\n"
+    + _V15_SQL[
+        _V15_SQL.index("CREATE FUNCTION article_entry_pairs_add") : _V15_SQL.index(
+            "CREATE FUNCTION article_entry_pairs_remove"
+        )
+    ].replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION"),
     # Schema 25's statistics target on the pairs' index expression (before step 26): ANALYZE computes it again.
     "pairs index statistics kept (v25)": "ALTER INDEX articles_search_pair_keys ALTER COLUMN 1 SET STATISTICS -1",
     "GIN fastupdate off": "; ".join(

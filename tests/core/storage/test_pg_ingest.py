@@ -44,19 +44,22 @@ def _batch(start: int, count: int) -> list[tuple[PendingItem, Assessment]]:
 
 
 def _statements_to_save(store: Store, batch: list[tuple[PendingItem, Assessment]], monkeypatch) -> int:  # type: ignore[no-untyped-def]
-    """How many statements the server receives while save_items stores `batch` (executemany's rows each count)."""
+    """How many statements the store's connection sends while save_items stores `batch` (executemany's rows each
+    count)."""
     import psycopg
 
     sent: Counter[str] = Counter()
     execute, executemany = psycopg.Cursor.execute, psycopg.Cursor.executemany
 
+    raw = store.conn.raw  # type: ignore[attr-defined]  # (the pool's own threads open connections meanwhile)
+
     def counted_execute(self, query, params=None, **kwargs):  # type: ignore[no-untyped-def]
-        sent[str(query)[:60]] += 1
+        sent[str(query)[:60]] += self.connection is raw
         return execute(self, query, params, **kwargs)
 
     def counted_executemany(self, query, params_seq, **kwargs):  # type: ignore[no-untyped-def]
         rows = list(params_seq)
-        sent[str(query)[:60]] += len(rows)
+        sent[str(query)[:60]] += len(rows) if self.connection is raw else 0
         return executemany(self, query, rows, **kwargs)
 
     with monkeypatch.context() as patch:
