@@ -217,6 +217,8 @@ MIGRATIONS: list[Migration] = [
     story_rows.migrate_v24,  # each story's outlets, so grouping updates story rows from the new reports alone
     # The word pairs' index keyed by hashes on PostgreSQL (pg_schema v25); FTS5 keeps positions in its own index.
     "SELECT 1",
+    # No planner statistics for PostgreSQL's pairs' index expression (pg_schema v26); nothing on SQLite.
+    "SELECT 1",
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -273,6 +273,7 @@ class IngestWrites:
                 versions.append(
                     (
                         article_id,
+                        "feed",
                         fetched_at,
                         fetch.etag,
                         fetch.last_modified,
@@ -286,6 +287,8 @@ class IngestWrites:
                 if assessment.highlighted:
                     found = item.names or article_names(item.title, item.summary, item.content)
                     names.append((article_id, found))
+                if not self.dialect.fts5:
+                    continue  # PostgreSQL stems in its search trigger (pg_schema.py): no word forms to write
                 if item.word_forms is not None and lang == item.lang:
                     forms.append((article_id, *item.word_forms))  # stemmed in a parser process
                 else:
@@ -304,9 +307,11 @@ class IngestWrites:
                 )
                 wordform_index.write_forms(self.conn, forms)
             name_index.write_names(self.conn, names)  # both engines (PostgreSQL's schema 21)
+            # The kind is a parameter, not a literal, so that PostgreSQL's adapter sends the rows as multi-row
+            # INSERTs (pg.py: a row of placeholders only); with 'feed' in the SQL each version was a statement.
             self.conn.executemany(
                 """INSERT INTO article_versions(article_id, kind, fetched, etag, last_modified, doc_sha256,
-                       text_sha256, link, title, summary, content) VALUES (?, 'feed', ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       text_sha256, link, title, summary, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 versions,
             )
         return counts

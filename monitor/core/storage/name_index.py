@@ -39,7 +39,10 @@ def write_names(conn: sqlite3.Connection, indexed: Sequence[IndexedNames]) -> No
     if not indexed:
         return
     ids = [(article_id,) for article_id, _ in indexed]
-    conn.executemany("DELETE FROM article_names WHERE article_id = ?", ids)
+    # One DELETE a chunk of ids, not one an article: on PostgreSQL each statement is parsed and planned apart.
+    for start in range(0, len(ids), _CHUNK):
+        chunk = [article_id for (article_id,) in ids[start : start + _CHUNK]]
+        conn.execute(f"DELETE FROM article_names WHERE article_id IN ({','.join('?' * len(chunk))})", chunk)
     conn.executemany("INSERT INTO names_indexed(article_id) VALUES (?) ON CONFLICT DO NOTHING", ids)
     # ON CONFLICT: on a shared PostgreSQL store, two clients may index the same article at once.
     conn.executemany(

@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 from monitor.core.errors import StoreError
-from monitor.core.storage.pg_schema_steps import V21_SQL, V22_SQL, V23_SQL, V25_SQL
+from monitor.core.storage.pg_schema_steps import V21_SQL, V22_SQL, V23_SQL, V25_SQL, V26_SQL
 from monitor.core.storage.pg_team_schema import CASES_SQL, TEAM_SQL
 
 log = logging.getLogger(__name__)
@@ -331,6 +331,7 @@ PG_MIGRATIONS: dict[int, str] = {
     24: "CREATE TABLE story_outlets (story bigint NOT NULL, host text NOT NULL, PRIMARY KEY (story, host));"
     " INSERT INTO stories_stale(story) SELECT id FROM stories WHERE reports > 0 ON CONFLICT DO NOTHING;",
     25: V25_SQL,  # the word pairs' index keyed by hashes (pg_schema_steps.py)
+    26: V26_SQL,  # no ANALYZE statistics for the pairs' index expression (pg_schema_steps.py)
 }
 PG_SCHEMA_VERSION = max(PG_MIGRATIONS)
 

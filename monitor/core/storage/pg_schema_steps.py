@@ -1,6 +1,7 @@
 """PostgreSQL's schema steps after team mode (pg_schema.py runs them): 21 the name index of emerging names, 22 the
-word pairs' index for phrases, 23 the story rows of the story view. Each mirrors a SQLite step (or, for 22, what
-FTS5 does by itself); pg_schema.PG_MIGRATIONS numbers them."""
+word pairs' index for phrases, 23 the story rows of the story view, 25 the pairs' index keyed by hashes, 26 no
+planner statistics for that index. Each mirrors a SQLite step (or, for 22, 25 and 26, what FTS5 does by itself);
+pg_schema.PG_MIGRATIONS numbers them."""
 
 from __future__ import annotations
 
@@ -176,4 +177,33 @@ DROP FUNCTION IF EXISTS vigie_pairs(tsvector);
 -- On a database that has articles already, the build reads every vector; a GIN build is faster with more memory.
 SET LOCAL maintenance_work_mem = '256MB';
 CREATE INDEX articles_search_pair_keys ON articles_search USING gin (vigie_pair_keys(simple));
+"""
+
+# v26 (issue 19 item 8), two cuts of a new article's cost on the server:
+# - No planner statistics for the pairs' index expression. ANALYZE computes an expression index's expression again
+#   for every row of its sample, and vigie_pair_keys costs about 0.2 ms a row: an ANALYZE of articles_search took
+#   1.0-1.3 s at 4,000-6,000 articles against 0.07-0.10 s without it, and autovacuum runs one about each minute
+#   while a first poll fills an empty store (docs/BENCHMARKS.md section 37). The planner never read them: `@>` on
+#   the query's keys (a constant) is estimated at its default selectivity either way, and the phrase's plan is the
+#   same bitmap scan of the index (tests/core/storage/test_pg_ingest.py checks the plan).
+# - The entry pairs (v15) written once a statement instead of once an entry row: the row trigger ran an INSERT ...
+#   SELECT for each of a first poll's 64,000 entries (about 5 s of the server's time there). The statement's new
+#   rows (a transition table, their dates filled by article_entries_date) are paired with every entry of their
+#   articles, so the pairs are those the row trigger wrote; a pair met twice (both entries new) is written once.
+V26_SQL = r"""
+ALTER INDEX articles_search_pair_keys ALTER COLUMN 1 SET STATISTICS 0;
+DROP TRIGGER article_entry_pairs_add ON article_entries;
+CREATE OR REPLACE FUNCTION article_entry_pairs_add() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO article_entry_pairs(entry_a, entry_b, article_id, published)
+    SELECT DISTINCT ON (least(n.entry, e.entry), greatest(n.entry, e.entry), n.article_id)
+           least(n.entry, e.entry), greatest(n.entry, e.entry), n.article_id,
+           coalesce(n.published,
+                    (SELECT coalesce(a.published, a.first_seen) FROM articles a WHERE a.id = n.article_id))
+    FROM new_entries n JOIN article_entries e ON e.article_id = n.article_id AND e.entry <> n.entry
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER article_entry_pairs_add AFTER INSERT ON article_entries REFERENCING NEW TABLE AS new_entries
+    FOR EACH STATEMENT EXECUTE FUNCTION article_entry_pairs_add();
 """
