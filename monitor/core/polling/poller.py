@@ -136,7 +136,8 @@ def poll_once(
     worker = threading.Thread(target=fetch_all, name="vigie-fetch", daemon=True)
     if workers is None:
         workers = cores() if len(feeds) >= PARALLEL_FEEDS else 0
-    parsers = _Parsers(matcher, workers) if workers > 1 else None
+    # The word forms go to SQLite's stems table; PostgreSQL stems in its search trigger.
+    parsers = _Parsers(matcher, workers, word_forms=store.dialect.fts5) if workers > 1 else None
     worker.start()
     # Grouping on a thread of its own when the engine works in another process (grouping_stage.py).
     grouping = GroupingStage(store, own_thread=not store.dialect.is_sqlite)
@@ -307,9 +308,10 @@ class _Parsers:
     parsing (a poll where every feed answers 304 starts none). After a worker dies, `submit` declines and the
     poll parses in its own process."""
 
-    def __init__(self, matcher: Matcher, workers: int) -> None:
+    def __init__(self, matcher: Matcher, workers: int, *, word_forms: bool = True) -> None:
         self._matcher = matcher
         self._workers = workers
+        self._word_forms = word_forms  # stem each item's words for the store's word-form index
         self._pool: ProcessPoolExecutor | None = None
         self._broken = False
 
@@ -322,7 +324,12 @@ class _Parsers:
             self._pool = process_pool(self._workers, _start_parser, (self._matcher,))
         try:
             future = self._pool.submit(
-                _parse_and_assess, response.content, response.final_url or url, response.headers, now
+                _parse_and_assess,
+                response.content,
+                response.final_url or url,
+                response.headers,
+                now,
+                self._word_forms,
             )
         except (BrokenProcessPool, RuntimeError) as exc:
             log.warning("the parser processes stopped (%s); parsing in the poll's process", exc)
@@ -344,15 +351,19 @@ def _start_parser(matcher: Matcher) -> None:
     _worker_matcher = matcher
 
 
-def _parse_and_assess(content: bytes, url: str, headers: dict[str, str], fetched_at: datetime) -> _Parsed:
-    """In a worker: parse_feed, then the matcher, the stemmer and the story features over every item (unchanged
-    ones too: the store is not here), and the candidate names of the highlighted ones. Doing them here keeps them
-    off the poll's process, which writes the store and groups the new articles into stories."""
+def _parse_and_assess(
+    content: bytes, url: str, headers: dict[str, str], fetched_at: datetime, word_forms: bool = True
+) -> _Parsed:
+    """In a worker: parse_feed, then the matcher, the stemmer (`word_forms`: for a store that keeps them) and the
+    story features over every item (unchanged ones too: the store is not here), and the candidate names of the
+    highlighted ones. Doing them here keeps them off the poll's process, which writes the store and groups the
+    new articles into stories."""
     assert _worker_matcher is not None, "parser process not initialised"
     parsed = parse_feed(content, url=url, headers=headers, fetched_at=fetched_at)
     assessments = [_worker_matcher.assess(i.title, i.summary, i.content) for i in parsed.items]
     for item, assessment in zip(parsed.items, assessments, strict=True):
-        item.word_forms = index_forms(item.title, item.summary, item.content, item.lang)
+        if word_forms:
+            item.word_forms = index_forms(item.title, item.summary, item.content, item.lang)
         if assessment.highlighted:  # the name index of emerging names holds the highlighted items
             item.names = article_names(item.title, item.summary, item.content)
     features = [story_features(i.title, i.summary, i.content, lang_hint=i.lang) for i in parsed.items]

@@ -4,16 +4,18 @@ worker that dies hands its feeds back to the poll's own process."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from monitor.core.matching.matcher import Matcher
 from monitor.core.matching.watchlist import load_default_watchlist
+from monitor.core.polling import poller
 from monitor.core.polling.poller import PollResult, poll_once
 from monitor.core.storage.store import Store
-from monitor.core.web.fetch import Fetcher, FetchSettings
+from monitor.core.web.fetch import Fetcher, FetchRequest, FetchSettings
 from tests.core.bulk_server import BulkServer
 from tests.core.polling.dying import DyingMatcher
 
@@ -109,3 +111,19 @@ def test_a_killed_worker_hands_the_poll_back(
         == FEEDS * ITEMS
     )
     store.close()
+
+
+def test_parser_processes_stem_only_for_a_store_that_keeps_word_forms(
+    open_store: Callable[[], Store], engine: str, bulk: BulkServer
+) -> None:
+    store = open_store()
+    with Fetcher(FetchSettings(per_host_delay=0)) as fetcher:
+        response = fetcher.fetch(FetchRequest(bulk.url(0)))
+    poller._start_parser(Matcher(load_default_watchlist()))
+    parsed, _, _ = poller._parse_and_assess(
+        response.content, bulk.url(0), response.headers, datetime.now(UTC), store.dialect.fts5
+    )
+    stemmed = [item.word_forms is not None for item in parsed.items]
+    assert len(stemmed) == ITEMS
+    # SQLite's stems table is written from them; PostgreSQL stems in its search trigger and would drop them.
+    assert stemmed == [engine == "sqlite"] * ITEMS
