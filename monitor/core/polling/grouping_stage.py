@@ -17,6 +17,7 @@ import logging
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
 from typing import Any
@@ -103,7 +104,9 @@ class GroupingStage:
             _group(self.store, self.grouper)
         else:
             self._commands.put(_STOP)
+            waited = time.perf_counter()
             self._thread.join()
+            log.debug("waited %.1f s for the grouping thread at the poll's end", time.perf_counter() - waited)
             self._thread = None
             self._raise_failure()
         log.debug("story features of %d articles made in the poll's process", self.grouper.made_here)
