@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from monitor.core.storage.store import Store
 from monitor.core.storage.story_index import UngroupedArticle
-from monitor.core.stories.grouping import BATCH, Grouper, GroupingResult
+from monitor.core.stories.grouping import BATCH, Grouper, GroupingResult, place_batch
 
 
 def feeds_in_order(
@@ -58,17 +58,7 @@ def group_feeds(
         grouper.prepare(batch)  # as group_new_articles does: the batch's features and key rows read at once
         if not placed:
             store.begin_grouping()
-        try:
-            for item in batch:
-                grouped = grouper.place(item)
-                store.write_grouping(grouped)
-                grouper.remember(grouped)
-                result.grouped += 1
-                result.new_stories += grouped.new_story
-        except BaseException:
-            store.end_grouping(commit=False)
-            grouper.forget()
-            raise
+        place_batch(store, grouper, batch, result)
         placed += len(batch)
     if placed:
         _commit(store, grouper, placed, rows_lag)

@@ -397,17 +397,7 @@ def group_new_articles(
             break
         grouper.prepare(batch)
         store.begin_grouping()
-        try:
-            for item in batch:
-                grouped = grouper.place(item)
-                store.write_grouping(grouped)
-                grouper.remember(grouped)
-                result.grouped += 1
-                result.new_stories += grouped.new_story
-        except BaseException:
-            store.end_grouping(commit=False)
-            grouper.forget()
-            raise
+        place_batch(store, grouper, batch, result)
         grouper.rows_behind += len(batch)
         refresh = grouper.rows_behind > rows_lag
         store.end_grouping(refresh_rows=refresh)
@@ -419,3 +409,21 @@ def group_new_articles(
         store.refresh_stale_rows()
         grouper.rows_behind = 0
     return result
+
+
+def place_batch(
+    store: Store, grouper: Grouper, batch: Sequence[UngroupedArticle], result: GroupingResult
+) -> None:
+    """Place and write a prepared batch in the open grouping transaction, counted in `result`; a failure rolls
+    the transaction back and the grouper forgets what it read (its decisions were not kept)."""
+    try:
+        for item in batch:
+            grouped = grouper.place(item)
+            store.write_grouping(grouped)
+            grouper.remember(grouped)
+            result.grouped += 1
+            result.new_stories += grouped.new_story
+    except BaseException:
+        store.end_grouping(commit=False)
+        grouper.forget()
+        raise
