@@ -11,6 +11,7 @@ import logging
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from monitor.core.storage.db import transaction
 from monitor.core.storage.engine import Dialect
@@ -323,7 +324,7 @@ class _PendingGrouping:
             conn.execute(
                 "INSERT INTO story_keys(key, day, article_id) SELECT * FROM unnest("
                 "CAST(? AS text[]), CAST(? AS integer[]), CAST(? AS bigint[])) ON CONFLICT DO NOTHING",
-                [list(column) for column in zip(*self.keys, strict=True)],
+                _columns(self.keys),
             )
         self.keys = []
         self.key_days = {}
@@ -353,21 +354,18 @@ class _PendingGrouping:
         differ): a first poll's story_df alone was some 600 statements a feed, each parsed and planned. Here the
         keys do differ (the last row of an id wins, as one statement a row would leave it)."""
         if self.stories:
-            stories = list({row[0]: row for row in self.stories}.values())
             conn.execute(
                 "INSERT INTO stories(id, thread, related_seed) SELECT * FROM unnest("
                 "CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS bigint[]))"
                 " ON CONFLICT (id) DO UPDATE SET thread = excluded.thread, related_seed = excluded.related_seed",
-                [list(column) for column in zip(*stories, strict=True)],
+                _columns(self.stories, key=0),
             )
-        articles = list({row[2]: row for row in self.articles}.values())
         conn.execute(
             "UPDATE articles SET story = v.story, thread = v.thread FROM unnest("
             "CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS bigint[])) AS v(story, thread, id)"
             " WHERE articles.id = v.id",
-            [list(column) for column in zip(*articles, strict=True)],
+            _columns(self.articles, key=2),
         )
-        features = list({row[0]: row for row in self.features}.values())
         conn.execute(
             "INSERT INTO story_features(article_id, at, lang, stems, anchors, sketch, story, thread)"
             " SELECT * FROM unnest(CAST(? AS bigint[]), CAST(? AS double precision[]), CAST(? AS text[]),"
@@ -375,7 +373,7 @@ class _PendingGrouping:
             " ON CONFLICT (article_id) DO UPDATE SET at = excluded.at, lang = excluded.lang,"
             " stems = excluded.stems, anchors = excluded.anchors, sketch = excluded.sketch,"
             " story = excluded.story, thread = excluded.thread",
-            [list(column) for column in zip(*features, strict=True)],
+            _columns(self.features, key=0),
         )
         if self.counts:
             keys = sorted(self.counts)
@@ -384,6 +382,14 @@ class _PendingGrouping:
                 " ON CONFLICT (key) DO UPDATE SET n = story_df.n + excluded.n",
                 [keys, [self.counts[key] for key in keys]],
             )
+
+
+def _columns(rows: Sequence[tuple[Any, ...]], key: int | None = None) -> list[list[Any]]:
+    """`rows` as one list per column, the arrays an unnest statement takes; with `key`, only the last row of each
+    value of that column (one statement a row would leave that one)."""
+    if key is not None:
+        rows = list({row[key]: row for row in rows}.values())
+    return [list(column) for column in zip(*rows, strict=True)]
 
 
 @dataclass(frozen=True)
