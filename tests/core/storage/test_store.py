@@ -65,6 +65,7 @@ def test_new_database_is_private_wal_and_current(tmp_path: Path) -> None:
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] == db.BUSY_TIMEOUT_MS
+    assert store.conn.execute("PRAGMA cache_size").fetchone()[0] == -db.CACHE_KIB  # not SQLite's 2 MB
     assert db.schema_version(store.conn) == db.SCHEMA_VERSION
     store.close()
 
