@@ -1,7 +1,7 @@
 """PostgreSQL's schema steps after team mode (pg_schema.py runs them): 21 the name index of emerging names, 22 the
 word pairs' index for phrases, 23 the story rows of the story view, 25 the pairs' index keyed by hashes, 26 no
-planner statistics for that index. Each mirrors a SQLite step (or, for 22, 25 and 26, what FTS5 does by itself);
-pg_schema.PG_MIGRATIONS numbers them."""
+planner statistics for that index, 27 each article's stems in its own language only. Each mirrors a SQLite step
+(or, for 22, 25 and 26, what FTS5 does by itself); pg_schema.PG_MIGRATIONS numbers them."""
 
 from __future__ import annotations
 
@@ -206,4 +206,44 @@ BEGIN
 END $$;
 CREATE TRIGGER article_entry_pairs_add AFTER INSERT ON article_entries REFERENCING NEW TABLE AS new_entries
     FOR EACH STATEMENT EXECUTE FUNCTION article_entry_pairs_add();
+"""
+
+# v27 (issue 19 items 1 and 8): each article's stems in its own language only, as SQLite's word-form index keeps
+# them (wordforms.index_forms): the French vector for an article not tagged English, the English vector for one
+# not tagged French ("other" and untagged articles keep both). Before this step every article had both: a French
+# article was found by a word whose English stem only it held ("arrested" -> arrest, in a French article saying
+# "arrests"), which SQLite does not find, and the server stemmed each article twice (about a third of the search
+# trigger's cost, docs/BENCHMARKS.md sections 33 and 40). The vector not kept is empty, so the columns stay NOT
+# NULL and pg_search's conditions are unchanged; an article's words as written are still all in one of its stems'
+# vectors (the word condition needs no third test). The vectors follow a change of the article's tag, as SQLite's
+# stems do (articles_stems_update fires on lang). The rows already stored lose the vector their tag no longer
+# needs, so that they answer as new ones do: each such row is rewritten (docs/BENCHMARKS.md section 40 times it).
+V27_SQL = r"""
+CREATE OR REPLACE FUNCTION articles_search_refresh() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    plain text := vigie_unaccent(NEW.title || E'\n' || NEW.summary || E'\n' || NEW.content
+                                 || CASE WHEN NEW.full_text = '' THEN '' ELSE E'\n\n' || NEW.full_text END);
+BEGIN
+    INSERT INTO articles_search(article_id, simple, french, english)
+    VALUES (NEW.id, to_tsvector('simple', plain),
+            CASE WHEN NEW.lang IS DISTINCT FROM 'en' THEN strip(to_tsvector('vigie_french', plain))
+                 ELSE ''::tsvector END,
+            CASE WHEN NEW.lang IS DISTINCT FROM 'fr' THEN strip(to_tsvector('vigie_english', plain))
+                 ELSE ''::tsvector END)
+    ON CONFLICT (article_id) DO UPDATE
+        SET simple = excluded.simple, french = excluded.french, english = excluded.english;
+    RETURN NULL;
+END $$;
+DROP TRIGGER articles_search_update ON articles;
+CREATE TRIGGER articles_search_update AFTER UPDATE OF title, summary, content, full_text, lang ON articles
+    FOR EACH ROW WHEN (NEW.title IS DISTINCT FROM OLD.title OR NEW.summary IS DISTINCT FROM OLD.summary
+                       OR NEW.content IS DISTINCT FROM OLD.content OR NEW.full_text IS DISTINCT FROM OLD.full_text
+                       OR NEW.lang IS DISTINCT FROM OLD.lang)
+    EXECUTE FUNCTION articles_search_refresh();
+UPDATE articles_search s
+SET french = CASE WHEN a.lang = 'en' THEN ''::tsvector ELSE s.french END,
+    english = CASE WHEN a.lang = 'fr' THEN ''::tsvector ELSE s.english END
+FROM articles a
+WHERE a.id = s.article_id
+  AND ((a.lang = 'en' AND s.french <> ''::tsvector) OR (a.lang = 'fr' AND s.english <> ''::tsvector));
 """

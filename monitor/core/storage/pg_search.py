@@ -2,11 +2,12 @@
 articles_search (pg_schema.py).
 
 A plain word matches by its stems, French or English (as SQLite's word-form index; vigie_french and vigie_english
-are PostgreSQL's french and english without their stop words; the word as written has the same stems); a "quoted
-phrase" and a prefix*
-match the words as written, accents folded (unaccent) as SQLite's unicode61 tokenizer folds them. The stems' vectors
-carry no positions (schema 22): plainto_tsquery's `&` never reads one. A phrase of several words is narrowed by
-the word pairs' index first (pg_schema v22 and v25, docs/BENCHMARKS.md section 27).
+are PostgreSQL's french and english without their stop words; the word as written has the same stems). Since
+schema 27 an article tagged French has an empty English vector and one tagged English an empty French vector, as
+SQLite's index keeps them: a French article is not found through an English inflection. A "quoted phrase" and a
+prefix* match the words as written, accents folded (unaccent) as SQLite's unicode61 tokenizer folds them. The
+stems' vectors carry no positions (schema 22): plainto_tsquery's `&` never reads one. A phrase of several words is
+narrowed by the word pairs' index first (pg_schema v22 and v25, docs/BENCHMARKS.md section 27).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from monitor.core.storage.searchsyntax import Typed, parse_search
 
 # A plain word: its French or English stems. The word as written (the simple vector) needs no third test: the three
 # configurations map the same token types, each to the same dictionary for a token of letters and digits (a
-# stemmer for letters, `simple` for digits), so an article holding the word as written holds its stems too
-# (tests/core/storage/test_engines.py checks it on varied text). Each test reads its vector: two, not three.
+# stemmer for letters, `simple` for digits), so an article holding the word as written holds its stems too, in the
+# vector of its language at least (tests/core/storage/test_engines.py checks it on varied text). Each test reads
+# its vector: two, not three.
 _WORD_CONDITION = (
     "(s.french @@ plainto_tsquery('vigie_french', vigie_unaccent(?))"
     " OR s.english @@ plainto_tsquery('vigie_english', vigie_unaccent(?)))"
