@@ -121,6 +121,16 @@ def _insert_or(sql: str) -> str:
     return f"{sql} ON CONFLICT ({columns[0]}) " + (f"DO UPDATE SET {updates}" if updates else "DO NOTHING")
 
 
+_PLACEHOLDER = re.compile(rb"%[s%]")
+
+
+@functools.lru_cache(maxsize=256)
+def _template(text: str, encoding: str) -> tuple[bytes, int]:
+    """A translated statement as the bytes `%`-formatting binds literals into, and its number of placeholders."""
+    template = text.encode(encoding)
+    return template, sum(1 for mark in _PLACEHOLDER.findall(template) if mark == b"%s")
+
+
 class PgRow:
     """A row read by index or by column name, as sqlite3.Row."""
 
@@ -208,8 +218,10 @@ class PgConnection:
         if returning:
             text += " RETURNING id"
         with _errors_in_words():
-            values = params if params is None or isinstance(params, Mapping) else list(params)
-            cursor = self.raw.execute(text, values)
+            if params is None or isinstance(params, Mapping):
+                cursor = self.raw.execute(text, params)
+            else:
+                cursor = self.raw.execute(self._bound(text, params))
             lastrowid = None
             if returning:
                 row = cursor.fetchone()
@@ -236,9 +248,24 @@ class PgConnection:
             for start in range(0, len(values), ROWS_PER_INSERT):
                 chunk = values[start : start + ROWS_PER_INSERT]
                 text = translate(f"{head}{', '.join([row] * len(chunk))}{tail}", True)
-                cursor.execute(text, [v for r in chunk for v in r])
+                cursor.execute(self._bound(text, [v for r in chunk for v in r]))
                 total += max(0, int(cursor.rowcount))
         return PgCursor(cursor, rowcount=total)
+
+    def _bound(self, text: str, params: Sequence[Any]) -> bytes:
+        """`text` (translated: `%s` placeholders, `%%` for a percent sign) with `params` bound as literals, as
+        psycopg's ClientCursor binds them (the same Transformer.as_literal), but with the statement's split into
+        parts remembered (`_template`): psycopg remembers it only for statements of at most 50 parameters and
+        4 KB, and split the multi-row INSERTs of a poll (up to 5,000 parameters) again at every call, in Python:
+        a fifth of a first poll's own CPU on PostgreSQL (docs/BENCHMARKS.md section 40)."""
+        encoding = self.raw.info.encoding
+        template, marks = _template(text, encoding)
+        if len(params) != marks:
+            raise _psycopg().ProgrammingError(
+                f"the query has {marks} placeholders but {len(params)} parameters were passed"
+            )
+        literal = _psycopg().adapt.Transformer(self.raw).as_literal
+        return template % tuple(b"NULL" if value is None else literal(value) for value in params)
 
     def close(self) -> None:
         self.raw.close()
