@@ -265,7 +265,7 @@ class PgConnection:
                 f"the query has {marks} placeholders but {len(params)} parameters were passed"
             )
         literal = _psycopg().adapt.Transformer(self.raw).as_literal
-        return template % tuple(b"NULL" if value is None else literal(value) for value in params)
+        return template % tuple(map(literal, params))  # (None is NULL)
 
     def close(self) -> None:
         self.raw.close()
