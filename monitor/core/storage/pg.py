@@ -313,7 +313,7 @@ class PgConnection:
         psycopg's ClientCursor binds them (the same Transformer.as_literal), but with the statement's split into
         parts remembered (`_template`): psycopg remembers it only for statements of at most 50 parameters and
         4 KB, and split the multi-row INSERTs of a poll (up to 5,000 parameters) again at every call, in Python:
-        a fifth of a first poll's own CPU on PostgreSQL (docs/BENCHMARKS.md section 40)."""
+        44 % of a first poll's busy samples in its process on PostgreSQL (docs/BENCHMARKS.md section 40)."""
         encoding = self.raw.info.encoding
         template, marks = _template(text, encoding)
         if len(params) != marks:
