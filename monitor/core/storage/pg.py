@@ -121,6 +121,72 @@ def _insert_or(sql: str) -> str:
     return f"{sql} ON CONFLICT ({columns[0]}) " + (f"DO UPDATE SET {updates}" if updates else "DO NOTHING")
 
 
+_PLACEHOLDER = re.compile(rb"%[s%]")
+
+
+@functools.lru_cache(maxsize=256)
+def _template(text: str, encoding: str) -> tuple[bytes, int]:
+    """A translated statement as the bytes `%`-formatting binds literals into, and its number of placeholders."""
+    template = text.encode(encoding)
+    return template, sum(1 for mark in _PLACEHOLDER.findall(template) if mark == b"%s")
+
+
+# psycopg's text array dumper (psycopg/types/array.py) quotes an element that is empty, the word NULL, or holds a
+# brace, the delimiter, a double quote, a backslash or white space (ASCII, and the Unicode spaces CockroachDB
+# strips); in quotes, a double quote and a backslash are escaped with a backslash.
+_NEEDS_QUOTES = re.compile(
+    r'^$|["{},\\ \t\n\r\f\v\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]|^null$',
+    re.IGNORECASE | re.ASCII,
+)
+_ARRAY_ESCAPE = re.compile(r'(["\\])')
+# The same, over a list's elements joined by NUL (which no text holds): a character to quote, an empty element or
+# the word NULL.
+_QUOTED_CHARACTER = re.compile(r'["{},\\ \t\n\r\f\v\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]')
+_EMPTY_OR_NULL = re.compile(r"(?:^|\x00)(?:null)?(?:\x00|\Z)", re.IGNORECASE | re.ASCII)
+
+
+def _array_literal(values: list[Any], literal: Any, escaping: Any, encoding: str) -> bytes:
+    """A flat list of int or str (and None) as the literal psycopg's `as_literal` makes of it, byte for byte, made
+    without its dumper's Python loop: the arrays of grouping's unnest statements (some 400,000 look-up keys, days
+    and ids in a first poll) took a tenth of the grouping thread's time there. Anything else goes to `literal`."""
+    kinds_with_none = {type(value) for value in values}
+    kinds = kinds_with_none - {type(None)}
+    if kinds == {int}:
+        items = [value for value in values if value is not None]
+        if len(items) == len(values):
+            text = ",".join(map(str, values))
+        else:
+            text = ",".join(["NULL" if value is None else str(value) for value in values])
+        sample = literal([min(items), max(items)])  # psycopg types an array by its extremes (int2 to numeric)
+    elif kinds == {str} and encoding == "utf-8":
+        quote, escape = _NEEDS_QUOTES.search, _ARRAY_ESCAPE.sub
+        joined = "\x00".join(values) if type(None) not in kinds_with_none else ""
+        if (
+            joined
+            and joined.count("\x00") == len(values) - 1
+            and not _QUOTED_CHARACTER.search(joined)
+            and not ("null" in joined.lower() and _EMPTY_OR_NULL.search(joined))
+            and "\x00\x00" not in joined
+            and joined[0] != "\x00"
+            and joined[-1] != "\x00"
+        ):  # no element to quote (grouping's look-up keys): one search over them all
+            text = joined.replace("\x00", ",")
+        else:
+            text = ",".join(
+                [
+                    "NULL" if value is None else '"' + escape(r"\\\1", value) + '"' if quote(value) else value
+                    for value in values
+                ]
+            )
+        if "\x00" in text:  # refused in words by psycopg's own dumper
+            return bytes(literal(values))
+        sample = literal(["x"])
+    else:
+        return bytes(literal(values))
+    cast = bytes(sample)[bytes(sample).rindex(b"'") + 1 :]
+    return bytes(escaping.escape_literal(f"{{{text}}}".encode(encoding))) + cast
+
+
 class PgRow:
     """A row read by index or by column name, as sqlite3.Row."""
 
@@ -208,8 +274,10 @@ class PgConnection:
         if returning:
             text += " RETURNING id"
         with _errors_in_words():
-            values = params if params is None or isinstance(params, Mapping) else list(params)
-            cursor = self.raw.execute(text, values)
+            if params is None or isinstance(params, Mapping):
+                cursor = self.raw.execute(text, params)
+            else:
+                cursor = self.raw.execute(self._bound(text, params))
             lastrowid = None
             if returning:
                 row = cursor.fetchone()
@@ -236,9 +304,30 @@ class PgConnection:
             for start in range(0, len(values), ROWS_PER_INSERT):
                 chunk = values[start : start + ROWS_PER_INSERT]
                 text = translate(f"{head}{', '.join([row] * len(chunk))}{tail}", True)
-                cursor.execute(text, [v for r in chunk for v in r])
+                cursor.execute(self._bound(text, [v for r in chunk for v in r]))
                 total += max(0, int(cursor.rowcount))
         return PgCursor(cursor, rowcount=total)
+
+    def _bound(self, text: str, params: Sequence[Any]) -> bytes:
+        """`text` (translated: `%s` placeholders, `%%` for a percent sign) with `params` bound as literals, as
+        psycopg's ClientCursor binds them (the same Transformer.as_literal), but with the statement's split into
+        parts remembered (`_template`): psycopg remembers it only for statements of at most 50 parameters and
+        4 KB, and split the multi-row INSERTs of a poll (up to 5,000 parameters) again at every call, in Python:
+        44 % of a first poll's busy samples in its process on PostgreSQL (docs/BENCHMARKS.md section 41)."""
+        encoding = self.raw.info.encoding
+        template, marks = _template(text, encoding)
+        if len(params) != marks:
+            raise _psycopg().ProgrammingError(
+                f"the query has {marks} placeholders but {len(params)} parameters were passed"
+            )
+        literal = _psycopg().adapt.Transformer(self.raw).as_literal
+        if not [at for at, value in enumerate(params) if type(value) is list]:
+            return template % tuple(map(literal, params))  # (None is NULL)
+        escaping = _psycopg().pq.Escaping(self.raw.pgconn)
+        return template % tuple(
+            _array_literal(value, literal, escaping, encoding) if type(value) is list else literal(value)
+            for value in params
+        )
 
     def close(self) -> None:
         self.raw.close()
