@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 from monitor.core.errors import StoreError
-from monitor.core.storage.pg_schema_steps import V21_SQL, V22_SQL, V23_SQL, V25_SQL, V26_SQL
+from monitor.core.storage.pg_schema_steps import V21_SQL, V22_SQL, V23_SQL, V25_SQL, V26_SQL, V27_SQL
 from monitor.core.storage.pg_team_schema import CASES_SQL, TEAM_SQL
 
 log = logging.getLogger(__name__)
@@ -332,6 +332,7 @@ PG_MIGRATIONS: dict[int, str] = {
     " INSERT INTO stories_stale(story) SELECT id FROM stories WHERE reports > 0 ON CONFLICT DO NOTHING;",
     25: V25_SQL,  # the word pairs' index keyed by hashes (pg_schema_steps.py)
     26: V26_SQL,  # no ANALYZE statistics for the pairs' index expression (pg_schema_steps.py)
+    27: V27_SQL,  # grouping's look-up keys without their foreign key (pg_schema_steps.py)
 }
 PG_SCHEMA_VERSION = max(PG_MIGRATIONS)
 
