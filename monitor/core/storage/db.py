@@ -222,6 +222,8 @@ MIGRATIONS: list[Migration] = [
     "SELECT 1",
     # PostgreSQL's stems by the article's language (pg_schema v27): SQLite's word-form index has done so since v10.
     "SELECT 1",
+    # PostgreSQL's story_keys without their foreign key (pg_schema v28); SQLite's foreign keys cost no query.
+    "SELECT 1",
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

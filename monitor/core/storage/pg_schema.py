@@ -15,7 +15,15 @@ import time
 from typing import Any
 
 from monitor.core.errors import StoreError
-from monitor.core.storage.pg_schema_steps import V21_SQL, V22_SQL, V23_SQL, V25_SQL, V26_SQL, V27_SQL
+from monitor.core.storage.pg_schema_steps import (
+    V21_SQL,
+    V22_SQL,
+    V23_SQL,
+    V25_SQL,
+    V26_SQL,
+    V27_SQL,
+    V28_SQL,
+)
 from monitor.core.storage.pg_team_schema import CASES_SQL, TEAM_SQL
 
 log = logging.getLogger(__name__)
@@ -333,6 +341,7 @@ PG_MIGRATIONS: dict[int, str] = {
     25: V25_SQL,  # the word pairs' index keyed by hashes (pg_schema_steps.py)
     26: V26_SQL,  # no ANALYZE statistics for the pairs' index expression (pg_schema_steps.py)
     27: V27_SQL,  # each article's stems in its own language only, as SQLite's (pg_schema_steps.py)
+    28: V28_SQL,  # grouping's look-up keys without their foreign key (pg_schema_steps.py)
 }
 PG_SCHEMA_VERSION = max(PG_MIGRATIONS)
 

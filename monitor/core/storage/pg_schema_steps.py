@@ -1,7 +1,8 @@
 """PostgreSQL's schema steps after team mode (pg_schema.py runs them): 21 the name index of emerging names, 22 the
 word pairs' index for phrases, 23 the story rows of the story view, 25 the pairs' index keyed by hashes, 26 no
-planner statistics for that index, 27 each article's stems in its own language only. Each mirrors a SQLite step
-(or, for 22, 25 and 26, what FTS5 does by itself); pg_schema.PG_MIGRATIONS numbers them."""
+planner statistics for that index, 27 each article's stems in its own language only, 28 grouping's look-up
+keys without their foreign key. Each mirrors a SQLite step (or, for 22, 25, 26 and 28, what FTS5 or SQLite
+does by itself); pg_schema.PG_MIGRATIONS numbers them."""
 
 from __future__ import annotations
 
@@ -246,4 +247,24 @@ SET french = CASE WHEN a.lang = 'en' THEN ''::tsvector ELSE s.french END,
 FROM articles a
 WHERE a.id = s.article_id
   AND ((a.lang = 'en' AND s.french <> ''::tsvector) OR (a.lang = 'fr' AND s.english <> ''::tsvector));
+"""
+
+# v28 (issue 19 item 8): the look-up keys of grouping (story_keys, v11) without their foreign key. A first poll
+# writes some 15 key rows an article (308,000 for 20,000 articles), and the foreign key checked each one with a
+# query that locks its article's row: about a sixth of the grouping connection's CPU on the server
+# (docs/BENCHMARKS.md section 42). Nothing else needed it: grouping writes an article's keys in the transaction
+# that also writes its story_features row, whose foreign key still locks the article (a batch that lost an article
+# to a concurrent delete still rolls back whole). The key rows of deleted articles go with them as before, by a
+# trigger once a DELETE statement instead of the foreign key's cascade once a row; it runs as the schema's owner,
+# as the cascade did, so a role that may delete articles needs no grant on story_keys.
+V28_SQL = r"""
+ALTER TABLE story_keys DROP CONSTRAINT IF EXISTS story_keys_article_id_fkey;
+CREATE FUNCTION story_keys_deleted() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public
+AS $$
+BEGIN
+    DELETE FROM story_keys k USING deleted_articles d WHERE k.article_id = d.id;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER story_keys_deleted AFTER DELETE ON articles REFERENCING OLD TABLE AS deleted_articles
+    FOR EACH STATEMENT EXECUTE FUNCTION story_keys_deleted();
 """

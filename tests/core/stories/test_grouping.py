@@ -80,6 +80,33 @@ def test_polling_the_same_items_again_changes_no_story(core, httpserver) -> None
     assert core.store.conn.execute("SELECT count(*) FROM story_keys").fetchone()[0] == keys_before
 
 
+def test_an_articles_look_up_keys_go_with_it(core, httpserver) -> None:  # type: ignore[no-untyped-def]
+    """Removing a feed removes its articles and their story keys (PostgreSQL's by a trigger since schema 28, where
+    story_keys has no foreign key), and leaves the other feed's keys."""
+    _poll(core, httpserver, {"wire": [*r.EVENT], "gazette": [r.COLUMN_ONE, r.COLUMN_TWO]})
+    conn = core.store.conn
+    feeds = dict(conn.execute("SELECT url, id FROM feeds").fetchall())
+    gazette = next(i for url, i in feeds.items() if url.endswith("/gazette.xml"))
+
+    def keys(feed: int) -> int:
+        return int(
+            conn.execute(
+                "SELECT count(*) FROM story_keys k JOIN articles a ON a.id = k.article_id WHERE a.feed_id = ?",
+                (feed,),
+            ).fetchone()[0]
+        )
+
+    kept = {feed: keys(feed) for feed in feeds.values() if feed != gazette}
+    ids = [row[0] for row in conn.execute("SELECT id FROM articles WHERE feed_id = ?", (gazette,))]
+    assert keys(gazette) > 0 and all(kept.values())
+    core.store.remove_feed(gazette)
+    marks = ",".join("?" * len(ids))
+    assert (
+        conn.execute(f"SELECT count(*) FROM story_keys WHERE article_id IN ({marks})", ids).fetchone()[0] == 0
+    )
+    assert {feed: keys(feed) for feed in kept} == kept
+
+
 def test_seeds_have_stories_too(core) -> None:  # type: ignore[no-untyped-def]
     ungrouped = core.store.conn.execute(
         "SELECT count(*) FROM articles WHERE source = ? AND story IS NULL", (SEED_SOURCE,)
