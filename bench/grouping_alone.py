@@ -33,6 +33,7 @@ from monitor.core.polling.story_batches import group_feeds
 from monitor.core.service import VigieCore
 from monitor.core.stories.grouping import Grouper, group_new_articles
 from monitor.core.stories.text import story_features
+from monitor.core.support.collector import tune_collector
 from monitor.core.web.fetch import FetchSettings
 from monitor.paths import AppPaths
 
@@ -86,6 +87,7 @@ def main() -> None:
         help="group the calls' feeds in one transaction once they bring this many articles (the poll's way)",
     )
     args = parser.parse_args()
+    tune_collector()  # as `vigie` and `vigie serve` do (monitor/core/support/collector.py)
     fx.BENCH_DIR.mkdir(parents=True, exist_ok=True)
     name = "dev" if args.dev else f"{args.feeds}x{args.items}"
     stored = fx.BENCH_DIR / f"grouping-alone-{name}"

@@ -37,6 +37,7 @@ from _store_dump import dump_store
 from monitor.core.matching.article_names import article_names
 from monitor.core.polling import grouping_stage
 from monitor.core.service import VigieCore
+from monitor.core.support.collector import tune_collector
 from monitor.core.web.fetch import FetchSettings
 from monitor.paths import AppPaths
 
@@ -173,6 +174,7 @@ def main() -> None:
         help="group the new articles into stories during the poll; both: each round without, then with",
     )
     args = parser.parse_args()
+    tune_collector()  # as `vigie` and `vigie serve` do (monitor/core/support/collector.py)
     if args.undeclared_language:
         os.environ["VIGIE_BENCH_UNDECLARED_LANGUAGE"] = "1"  # read by the feed farm's child process too
     fx.BENCH_DIR.mkdir(parents=True, exist_ok=True)

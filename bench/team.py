@@ -37,6 +37,7 @@ from monitor.core.service import VigieCore
 from monitor.core.storage import pg_bulk
 from monitor.core.storage.profile_copy import copy_profile
 from monitor.core.storage.store import Store
+from monitor.core.support.collector import tune_collector
 from monitor.core.web.fetch import FetchSettings
 from monitor.paths import AppPaths
 from tests.pg_server import empty_database, throwaway_server
@@ -257,6 +258,7 @@ def main() -> None:
         "--without-stories", action="store_true", help="with --only-poll: the polls without stories"
     )
     args = parser.parse_args()
+    tune_collector()  # as `vigie` and `vigie serve` do (monitor/core/support/collector.py)
     fx.BENCH_DIR.mkdir(parents=True, exist_ok=True)
     print(f"machine: {fx.machine()}")
     if args.only_poll:

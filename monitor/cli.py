@@ -26,6 +26,7 @@ from monitor.core.polling.health import Health, feed_health
 from monitor.core.polling.poller import FeedReport
 from monitor.core.service import VigieCore, format_folder_path, parse_folder_path
 from monitor.core.support.clock import iso, utc_now
+from monitor.core.support.collector import tune_collector
 from monitor.core.support.files import atomic_write
 from monitor.paths import AppPaths
 
@@ -165,6 +166,7 @@ def _add_follow_parser(feed_cmds: argparse._SubParsersAction, common: argparse.A
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    tune_collector()
     args = build_parser().parse_args(argv)
     args.data_dir = getattr(args, "data_dir", None)
     args.verbose = getattr(args, "verbose", False)

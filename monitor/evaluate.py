@@ -25,6 +25,7 @@ from monitor.core.matching.watchlist import load_watchlist
 from monitor.core.models import SEED_SOURCE, ArticleQuery
 from monitor.core.parsing import language
 from monitor.core.service import VigieCore
+from monitor.core.support.collector import tune_collector
 from monitor.evaluate_stories import DEFAULT_STORIES_DEV, evaluate_stories, print_story_evaluation
 from monitor.paths import AppPaths
 
@@ -163,6 +164,7 @@ def _print_languages(result: Evaluation, dev: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    tune_collector()  # the poll runs as in `vigie poll`
     parser = argparse.ArgumentParser(prog="python -m monitor.evaluate", description=__doc__.split("\n")[0])
     parser.add_argument("--stories", action="store_true", help="score story grouping (B-cubed) instead")
     parser.add_argument("--dev", type=Path, help="folder with items.jsonl and feeds/")

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+from monitor.core.support.collector import tune_collector
 from monitor.core.support.priority import background_process
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,7 @@ def close_pool(pool: ProcessPoolExecutor) -> None:
 
 def _start(parent: int, initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
     background_process()
+    tune_collector()  # a spawned process starts with the defaults
     threading.Thread(
         target=_exit_when_orphaned, args=(parent,), name="vigie-orphan-watch", daemon=True
     ).start()
