@@ -14,6 +14,7 @@ $VIGIE_BENCH_DIR and reused.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import json
 import pstats
@@ -27,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _fixtures as fx
 from _feedserver import FeedFarm
+from _grouping_off import grouping_off
 
-from monitor.core.polling import grouping_stage
 from monitor.core.polling.story_batches import group_feeds
 from monitor.core.service import VigieCore
 from monitor.core.stories.grouping import Grouper, group_new_articles
@@ -43,8 +44,8 @@ def stored_poll(folder: Path, feeds: int, items: int, dev: Path | None) -> None:
     if (folder / "done").exists():
         return
     shutil.rmtree(folder, ignore_errors=True)
-    grouping = grouping_stage._group
-    grouping_stage._group = lambda store, grouper, limit=0, feeds=(): None  # type: ignore[assignment]
+    skipped = contextlib.ExitStack()
+    skipped.enter_context(grouping_off())
     try:
         settings = FetchSettings(per_host_delay=0, max_concurrency=8)
         if dev is not None:
@@ -67,7 +68,7 @@ def stored_poll(folder: Path, feeds: int, items: int, dev: Path | None) -> None:
                 core.poll()
                 core.close()
     finally:
-        grouping_stage._group = grouping
+        skipped.close()
     (folder / "done").write_text("stored\n")
 
 

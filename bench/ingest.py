@@ -16,6 +16,7 @@ close to the cores' time, the poll is bound by the CPU.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import os
 import pstats
@@ -32,10 +33,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _fixtures as fx
 import feedparser
 from _feedserver import FeedFarm, feed_bytes
+from _grouping_off import grouping_off
 from _store_dump import dump_store
 
 from monitor.core.matching.article_names import article_names
-from monitor.core.polling import grouping_stage
 from monitor.core.service import VigieCore
 from monitor.core.support.collector import tune_collector
 from monitor.core.web.fetch import FetchSettings
@@ -77,9 +78,8 @@ def one_round(
     """A fresh profile subscribed to every URL: (first poll s, second poll s, facts). `stories=False` polls
     without grouping the new articles into stories (the poller's grouping step does nothing). `dump` receives
     what the first poll stored (bench/_store_dump.py)."""
-    grouping = grouping_stage._group
-    if not stories:
-        grouping_stage._group = lambda store, grouper, limit=0, feeds=(): None  # type: ignore[assignment]
+    skipped = contextlib.ExitStack()
+    skipped.enter_context(grouping_off(not stories))
     folder = Path(tempfile.mkdtemp(prefix="vigie-ingest-", dir=fx.BENCH_DIR))
     try:
         core = VigieCore(AppPaths(folder), fetch_settings=settings)
@@ -147,7 +147,7 @@ def one_round(
             pstats.Stats(prof).sort_stats("tottime").print_stats(15)
         return t1, t2, facts
     finally:
-        grouping_stage._group = grouping  # type: ignore[assignment]
+        skipped.close()
         shutil.rmtree(folder, ignore_errors=True)
 
 

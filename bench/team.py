@@ -28,11 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _fixtures as fx
 from _feedserver import FeedFarm
+from _grouping_off import grouping_off
 from _pgcpu import postmaster_pid, server_cpu_seconds
 from _pgserver import kept_server
 
 from monitor.core.models import ArticleQuery
-from monitor.core.polling import grouping_stage
 from monitor.core.service import VigieCore
 from monitor.core.storage import pg_bulk
 from monitor.core.storage.profile_copy import copy_profile
@@ -146,9 +146,8 @@ def first_poll(urls: list[str], database: str | None, stories: bool = True) -> P
     """A fresh profile (or the emptied database) subscribed to every URL: the first poll's figures.
     `stories=False` polls without grouping the new articles into stories (a poll on PostgreSQL groups them too, since
     schema 20)."""
-    grouping = grouping_stage._group
-    if not stories:
-        grouping_stage._group = lambda store, grouper, limit=0, feeds=(): None  # type: ignore[assignment]
+    skipped = contextlib.ExitStack()
+    skipped.enter_context(grouping_off(not stories))
     folder = Path(tempfile.mkdtemp(prefix="vigie-team-", dir=fx.BENCH_DIR))
     try:
         if database:
@@ -174,7 +173,7 @@ def first_poll(urls: list[str], database: str | None, stories: bool = True) -> P
             server,
         )
     finally:
-        grouping_stage._group = grouping  # type: ignore[assignment]
+        skipped.close()
         shutil.rmtree(folder, ignore_errors=True)
 
 

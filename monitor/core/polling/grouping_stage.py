@@ -7,6 +7,11 @@ on the poll's thread, the server's work for each feed and the poll's own Python 
 500 feeds lasted about their sum (docs/BENCHMARKS.md section 35). On a thread of its own, with its own
 connection, grouping's reads and writes run beside the next feeds' ingest.
 
+On both engines the feeds that landed are grouped together once they brought GROUP_FEEDS_AT new articles (or at
+the poll's end), each feed placed as if grouped alone (polling/story_batches.py), so both engines give the same
+stories. For the grouping thread the poll's thread reads those feeds' articles as soon as they are stored: read
+later, on the grouping thread, the newest articles would already include the next feeds'.
+
 Either way the poll's new articles are grouped before it counts its alerts (alerts go one per story), and a
 grouping failure that is not a storage failure leaves the articles ungrouped until the next poll.
 """
@@ -22,8 +27,9 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
 from typing import Any
 
-from monitor.core.polling.story_batches import group_feeds
+from monitor.core.polling.story_batches import group_feeds, landed_articles
 from monitor.core.storage.store import Store
+from monitor.core.storage.story_index import UngroupedArticle
 from monitor.core.stories.grouping import Grouper, group_new_articles
 from monitor.core.stories.text import StoryFeatures
 
@@ -32,12 +38,10 @@ log = logging.getLogger(__name__)
 # Articles grouped into stories after one poll, at most: a poll's new articles go first; a store that predates
 # stories (schema 11) has its backlog grouped this many at a time, poll after poll, so no poll waits minutes.
 GROUP_PER_POLL = 25_000
-GROUP_PER_FEED = (
-    2_000  # grouped on the grouping thread after a feed lands (the rest waits for the poll's end)
-)
-# On the poll's thread, the feeds that landed are grouped (feed by feed, in one write transaction:
-# polling/story_batches.py) once they brought this many new articles, or at the poll's end: a transaction and its
-# COMMIT per 40-item feed were a fifth of grouping's CPU in a 500-feed first poll.
+# The feeds that landed are grouped (feed by feed, in one write transaction: polling/story_batches.py) once they
+# brought this many new articles, or at the poll's end. On SQLite a transaction and its COMMIT per 40-item feed
+# were a fifth of grouping's CPU in a 500-feed first poll; on PostgreSQL the grouping thread, grouping whatever
+# had landed, wrote some 500 transactions of 12 statements (docs/BENCHMARKS.md section 45).
 GROUP_FEEDS_AT = 400
 # Articles grouped as feeds land whose stories' list rows may wait for a later feed (or the poll's end): each
 # refresh rereads every report of the stories it covers, and after every 40-item feed that was half of a
@@ -61,7 +65,6 @@ class GroupingStage:
         self.grouper = Grouper(store)  # what grouping read stays read from one feed of the poll to the next
         self._commands: queue.Queue[Any] = queue.Queue()
         self._failure: BaseException | None = None
-        self._wanted = 0  # articles asked to group (on the grouping thread) since its last grouping
         self._landed: list[int] = []  # on the poll's thread: the new articles of each feed not grouped yet
         self._thread: threading.Thread | None = None
         if own_thread:
@@ -83,24 +86,26 @@ class GroupingStage:
         self.grouper.offer(made)
 
     def feed_landed(self, new: int) -> None:
-        """A feed stored `new` new articles: group them, with those of the feeds that landed before (on the poll's
-        thread once they are GROUP_FEEDS_AT; on the grouping thread as soon as it is free)."""
+        """A feed stored `new` new articles: group them with those of the feeds that landed before, once they are
+        GROUP_FEEDS_AT (on the poll's thread, or handed to the grouping thread)."""
+        self._raise_failure()
+        self._landed.append(new)
+        if sum(self._landed) >= GROUP_FEEDS_AT:
+            self._group_landed()
+
+    def _group_landed(self) -> None:
+        feeds, self._landed = self._landed, []
         if self._thread is None:
-            self._landed.append(new)
-            if sum(self._landed) >= GROUP_FEEDS_AT:
-                _group(self.store, self.grouper, feeds=self._landed)
-                self._landed = []
+            _group(self.store, self.grouper, feeds=feeds)
         else:
-            self._raise_failure()
-            self._commands.put(GROUP_PER_FEED)
+            self._commands.put((feeds, landed_articles(self.store, feeds)))
 
     def finish(self) -> None:
         """Group what is left of the poll's new articles and wait until it is done; a storage failure on the
         grouping thread is raised here."""
+        if self._landed:
+            self._group_landed()
         if self._thread is None:
-            if self._landed:
-                _group(self.store, self.grouper, feeds=self._landed)
-                self._landed = []
             _group(self.store, self.grouper)
         else:
             self._commands.put(_STOP)
@@ -144,29 +149,32 @@ class GroupingStage:
             self.store.release_thread()
 
     def _handle(self, command: Any) -> bool:
-        """Carry out one command; False once the poll's last grouping is done."""
+        """Carry out one command: the poll's end (False once its last grouping is done), or landed feeds with
+        their articles."""
         if command is _STOP:
             _group(self.store, self.grouper)
             return False
-        self._wanted = max(self._wanted, command)
-        # Several feeds landed while the last grouping ran: one grouping for them all.
-        if self._commands.empty():
-            wanted, self._wanted = self._wanted, 0
-            _group(self.store, self.grouper, wanted)
+        feeds, articles = command
+        _group(self.store, self.grouper, feeds=feeds, articles=articles)
         return True
 
 
-def _group(store: Store, grouper: Grouper, limit: int = GROUP_PER_POLL, feeds: Sequence[int] = ()) -> None:
+def _group(
+    store: Store,
+    grouper: Grouper,
+    *,
+    feeds: Sequence[int] = (),
+    articles: Sequence[UngroupedArticle] | None = None,
+) -> None:
     """Put the poll's new articles in their stories: with `feeds`, those of the feeds that stored that many new
-    articles each, in that order; else up to `limit`. Story rows may lag GROUP_ROWS_LAG articles, but for the
-    poll's last call (limit GROUP_PER_POLL), which leaves none stale. A failure other than the storage's is
-    logged: the articles wait for the next poll."""
+    articles each, in that order (`articles`, when read already); else up to GROUP_PER_POLL, the poll's last
+    grouping. Story rows may lag GROUP_ROWS_LAG articles, but for the poll's last grouping, which leaves none
+    stale. A failure other than the storage's is logged: the articles wait for the next poll."""
     try:
         if feeds:
-            group_feeds(store, grouper, feeds, rows_lag=GROUP_ROWS_LAG)
+            group_feeds(store, grouper, feeds, rows_lag=GROUP_ROWS_LAG, articles=articles)
             return
-        lag = GROUP_ROWS_LAG if limit == GROUP_PER_FEED else 0
-        grouped = group_new_articles(store, limit=limit, grouper=grouper, rows_lag=lag)
+        grouped = group_new_articles(store, limit=GROUP_PER_POLL, grouper=grouper)
     except Exception as exc:
         if storage_failure(exc):
             raise
@@ -174,7 +182,7 @@ def _group(store: Store, grouper: Grouper, limit: int = GROUP_PER_POLL, feeds: S
             "grouping the new articles into stories failed; they stay ungrouped until the next poll"
         )
         return
-    if grouped.grouped and limit == GROUP_PER_POLL:
+    if grouped.grouped:
         log.info("grouped %d articles: %d new stories", grouped.grouped, grouped.new_stories)
 
 

@@ -42,14 +42,28 @@ def feeds_in_order(
     return batches
 
 
+def landed_articles(store: Store, new_counts: Sequence[int]) -> list[UngroupedArticle]:
+    """The new articles of feeds that just landed (`new_counts`, how many each stored): the newest ungrouped ones.
+    Read on the thread that stores the feeds, right after them, so no later feed's articles come in."""
+    return store.ungrouped(sum(new_counts)) if sum(new_counts) else []
+
+
 def group_feeds(
-    store: Store, grouper: Grouper, new_counts: Sequence[int], *, rows_lag: int
+    store: Store,
+    grouper: Grouper,
+    new_counts: Sequence[int],
+    *,
+    rows_lag: int,
+    articles: Sequence[UngroupedArticle] | None = None,
 ) -> GroupingResult:
     """Group the new articles of feeds that landed one after the other (`new_counts`, how many each stored, in
-    order), in write transactions of up to BATCH articles (a feed's BATCH never split). The stories' list rows
-    wait as `group_new_articles(rows_lag=...)` lets them (the poll's last grouping leaves none stale)."""
+    order), in write transactions of up to BATCH articles (a feed's BATCH never split). `articles` are those
+    feeds' `landed_articles`, when read already (by the poll's thread, for a grouping thread); else they are read
+    here. The stories' list rows wait as `group_new_articles(rows_lag=...)` lets them (the poll's last grouping
+    leaves none stale)."""
     result = GroupingResult()
-    batches = feeds_in_order(store.ungrouped(sum(new_counts)), new_counts) if sum(new_counts) else []
+    landed = landed_articles(store, new_counts) if articles is None else articles
+    batches = feeds_in_order(landed, new_counts) if landed else []
     placed = 0  # in the open transaction
     for batch in batches:
         if placed and placed + len(batch) > BATCH:

@@ -1,5 +1,6 @@
 """A poll groups the feeds that landed several at a time (polling/story_batches.py): fewer write transactions,
-and every story and thread the one that grouping each feed alone, as it landed, gave."""
+and every story and thread the one that grouping each feed alone, as it landed, gave. On both engines: on
+PostgreSQL the grouping runs on a thread of its own (polling/grouping_stage.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from monitor.core.storage.story_index import UngroupedArticle
 from monitor.core.stories.grouping import BATCH
 from monitor.core.web.fetch import Fetcher, FetchSettings
 from tests.conftest import ServedFeed, serve_feed
+from tests.pg_server import empty_database
 from tests.core.stories import reports as r
 
 # In the order they land (one fetch at a time, in order of URL): the first feed brings the story's later reports,
@@ -47,9 +49,12 @@ def test_each_feed_is_placed_in_the_order_grouping_it_alone_placed_it() -> None:
     assert len(batches) == 4
 
 
-def _poll(folder: Path, httpserver, group_at: int, monkeypatch: pytest.MonkeyPatch) -> tuple[dict, int]:  # type: ignore[no-untyped-def]
-    """Poll FEEDS in a fresh store, the feeds grouped once they brought `group_at` new articles; returns each
-    report's (story, thread) as report keys, and how many grouping transactions were opened."""
+def _poll(  # type: ignore[no-untyped-def]
+    folder: Path, database: str | None, httpserver, group_at: int, monkeypatch: pytest.MonkeyPatch
+) -> tuple[dict, int]:
+    """Poll FEEDS in a fresh store (`database`, emptied first, or a new SQLite file in `folder`), the feeds
+    grouped once they brought `group_at` new articles; returns each report's (story, thread) as report keys, and
+    how many grouping transactions were opened."""
     monkeypatch.setattr(grouping_stage, "GROUP_FEEDS_AT", group_at)
     transactions = 0
     begin = Store.begin_grouping
@@ -60,7 +65,9 @@ def _poll(folder: Path, httpserver, group_at: int, monkeypatch: pytest.MonkeyPat
         begin(store)
 
     monkeypatch.setattr(Store, "begin_grouping", counted)
-    store = Store.open(folder / "vigie.sqlite3")
+    if database:
+        empty_database(database)
+    store = Store.open(folder / "vigie.sqlite3", database=database)
     try:
         for name, items in FEEDS.items():
             path = f"/{name}.xml"
@@ -80,12 +87,12 @@ def _poll(folder: Path, httpserver, group_at: int, monkeypatch: pytest.MonkeyPat
 
 
 def test_feeds_grouped_together_get_the_stories_of_feeds_grouped_alone(
-    tmp_path: Path, httpserver, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, database: str | None, httpserver, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "alone").mkdir()
     (tmp_path / "together").mkdir()
-    alone, alone_transactions = _poll(tmp_path / "alone", httpserver, 1, monkeypatch)
-    together, together_transactions = _poll(tmp_path / "together", httpserver, 4, monkeypatch)
+    alone, alone_transactions = _poll(tmp_path / "alone", database, httpserver, 1, monkeypatch)
+    together, together_transactions = _poll(tmp_path / "together", database, httpserver, 4, monkeypatch)
     assert together == alone
     # The story is named after the report grouped first: the first feed's, though the second (grouped in the same
     # transaction) has an earlier one.
