@@ -18,8 +18,8 @@ from monitor.core.storage.story_index import UngroupedArticle
 from monitor.core.stories.grouping import BATCH
 from monitor.core.web.fetch import Fetcher, FetchSettings
 from tests.conftest import ServedFeed, serve_feed
-from tests.pg_server import empty_database
 from tests.core.stories import reports as r
+from tests.pg_server import empty_database
 
 # In the order they land (one fetch at a time, in order of URL): the first feed brings the story's later reports,
 # the next its first one, so grouping in order of time across feeds instead of feed by feed would name the story
