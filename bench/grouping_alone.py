@@ -14,7 +14,6 @@ $VIGIE_BENCH_DIR and reused.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import cProfile
 import json
 import pstats
@@ -30,7 +29,7 @@ import _fixtures as fx
 from _feedserver import FeedFarm
 from _grouping_off import grouping_off
 
-from monitor.core.polling.story_batches import group_feeds
+from monitor.core.polling.story_batches import group_feeds, landed_articles
 from monitor.core.service import VigieCore
 from monitor.core.stories.grouping import Grouper, group_new_articles
 from monitor.core.stories.text import story_features
@@ -44,9 +43,7 @@ def stored_poll(folder: Path, feeds: int, items: int, dev: Path | None) -> None:
     if (folder / "done").exists():
         return
     shutil.rmtree(folder, ignore_errors=True)
-    skipped = contextlib.ExitStack()
-    skipped.enter_context(grouping_off())
-    try:
+    with grouping_off():
         settings = FetchSettings(per_host_delay=0, max_concurrency=8)
         if dev is not None:
             from monitor.evaluate import serve
@@ -67,8 +64,6 @@ def stored_poll(folder: Path, feeds: int, items: int, dev: Path | None) -> None:
                 core.store.add_feeds([(u, "") for u in farm.urls], 60)
                 core.poll()
                 core.close()
-    finally:
-        skipped.close()
     (folder / "done").write_text("stored\n")
 
 
@@ -120,7 +115,7 @@ def main() -> None:
         while True:
             if args.batched:
                 feeds = [args.per_call] * max(1, args.batched // args.per_call)
-                result = group_feeds(store, grouper, feeds, rows_lag=200)
+                result = group_feeds(store, grouper, feeds, landed_articles(store, feeds), rows_lag=200)
             else:
                 result = group_new_articles(store, limit=args.per_call, grouper=grouper, rows_lag=200)
             if not result.grouped:

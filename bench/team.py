@@ -146,35 +146,33 @@ def first_poll(urls: list[str], database: str | None, stories: bool = True) -> P
     """A fresh profile (or the emptied database) subscribed to every URL: the first poll's figures.
     `stories=False` polls without grouping the new articles into stories (a poll on PostgreSQL groups them too, since
     schema 20)."""
-    skipped = contextlib.ExitStack()
-    skipped.enter_context(grouping_off(not stories))
-    folder = Path(tempfile.mkdtemp(prefix="vigie-team-", dir=fx.BENCH_DIR))
-    try:
-        if database:
-            empty_database(database)
-        core = VigieCore(
-            AppPaths(folder),
-            database=database,
-            fetch_settings=FetchSettings(per_host_delay=0, max_concurrency=8),
-        )
-        core.store.add_feeds([(u, "") for u in urls], 60)
-        postmaster = postmaster_pid(core.store.conn) if database else None
-        cpu = (_cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN), server_cpu_seconds(postmaster))
-        started = time.perf_counter()
-        result = core.poll()
-        took = time.perf_counter() - started
-        server = server_cpu_seconds(postmaster) - cpu[2]
-        core.close()
-        return PollFigures(
-            took,
-            result.new,
-            _cpu(resource.RUSAGE_SELF) - cpu[0],
-            _cpu(resource.RUSAGE_CHILDREN) - cpu[1],
-            server,
-        )
-    finally:
-        skipped.close()
-        shutil.rmtree(folder, ignore_errors=True)
+    with grouping_off(not stories):
+        folder = Path(tempfile.mkdtemp(prefix="vigie-team-", dir=fx.BENCH_DIR))
+        try:
+            if database:
+                empty_database(database)
+            core = VigieCore(
+                AppPaths(folder),
+                database=database,
+                fetch_settings=FetchSettings(per_host_delay=0, max_concurrency=8),
+            )
+            core.store.add_feeds([(u, "") for u in urls], 60)
+            postmaster = postmaster_pid(core.store.conn) if database else None
+            cpu = (_cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN), server_cpu_seconds(postmaster))
+            started = time.perf_counter()
+            result = core.poll()
+            took = time.perf_counter() - started
+            server = server_cpu_seconds(postmaster) - cpu[2]
+            core.close()
+            return PollFigures(
+                took,
+                result.new,
+                _cpu(resource.RUSAGE_SELF) - cpu[0],
+                _cpu(resource.RUSAGE_CHILDREN) - cpu[1],
+                server,
+            )
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def migrate(lite: Store, pg: Store) -> None:

@@ -9,8 +9,8 @@ connection, grouping's reads and writes run beside the next feeds' ingest.
 
 On both engines the feeds that landed are grouped together once they brought GROUP_FEEDS_AT new articles (or at
 the poll's end), each feed placed as if grouped alone (polling/story_batches.py), so both engines give the same
-stories. For the grouping thread the poll's thread reads those feeds' articles as soon as they are stored: read
-later, on the grouping thread, the newest articles would already include the next feeds'.
+stories. The poll's thread reads those feeds' articles as soon as they are stored and hands them to the grouping
+thread: read later, on the grouping thread, the newest articles would already include the next feeds'.
 
 Either way the poll's new articles are grouped before it counts its alerts (alerts go one per story), and a
 grouping failure that is not a storage failure leaves the articles ungrouped until the next poll.
@@ -95,10 +95,11 @@ class GroupingStage:
 
     def _group_landed(self) -> None:
         feeds, self._landed = self._landed, []
+        articles = landed_articles(self.store, feeds)
         if self._thread is None:
-            _group(self.store, self.grouper, feeds=feeds)
+            _group(self.store, self.grouper, feeds=feeds, articles=articles)
         else:
-            self._commands.put((feeds, landed_articles(self.store, feeds)))
+            self._commands.put((feeds, articles))
 
     def finish(self) -> None:
         """Group what is left of the poll's new articles and wait until it is done; a storage failure on the
@@ -164,15 +165,15 @@ def _group(
     grouper: Grouper,
     *,
     feeds: Sequence[int] = (),
-    articles: Sequence[UngroupedArticle] | None = None,
+    articles: Sequence[UngroupedArticle] = (),
 ) -> None:
     """Put the poll's new articles in their stories: with `feeds`, those of the feeds that stored that many new
-    articles each, in that order (`articles`, when read already); else up to GROUP_PER_POLL, the poll's last
+    articles each, in that order (`articles`, their landed articles); else up to GROUP_PER_POLL, the poll's last
     grouping. Story rows may lag GROUP_ROWS_LAG articles, but for the poll's last grouping, which leaves none
     stale. A failure other than the storage's is logged: the articles wait for the next poll."""
     try:
         if feeds:
-            group_feeds(store, grouper, feeds, rows_lag=GROUP_ROWS_LAG, articles=articles)
+            group_feeds(store, grouper, feeds, articles, rows_lag=GROUP_ROWS_LAG)
             return
         grouped = group_new_articles(store, limit=GROUP_PER_POLL, grouper=grouper)
     except Exception as exc:

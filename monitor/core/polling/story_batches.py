@@ -52,18 +52,16 @@ def group_feeds(
     store: Store,
     grouper: Grouper,
     new_counts: Sequence[int],
+    articles: Sequence[UngroupedArticle],
     *,
     rows_lag: int,
-    articles: Sequence[UngroupedArticle] | None = None,
 ) -> GroupingResult:
     """Group the new articles of feeds that landed one after the other (`new_counts`, how many each stored, in
-    order), in write transactions of up to BATCH articles (a feed's BATCH never split). `articles` are those
-    feeds' `landed_articles`, when read already (by the poll's thread, for a grouping thread); else they are read
-    here. The stories' list rows wait as `group_new_articles(rows_lag=...)` lets them (the poll's last grouping
-    leaves none stale)."""
+    order; `articles`, their `landed_articles`), in write transactions of up to BATCH articles (a feed's BATCH
+    never split). The stories' list rows wait as `group_new_articles(rows_lag=...)` lets them (the poll's last
+    grouping leaves none stale)."""
     result = GroupingResult()
-    landed = landed_articles(store, new_counts) if articles is None else articles
-    batches = feeds_in_order(landed, new_counts) if landed else []
+    batches = feeds_in_order(articles, new_counts) if articles else []
     placed = 0  # in the open transaction
     for batch in batches:
         if placed and placed + len(batch) > BATCH:
