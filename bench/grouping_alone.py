@@ -4,11 +4,12 @@ story rows left to a later call as the poll's feeds do), timed in CPU of this pr
 the stories and threads written out so that two runs (two PYTHONHASHSEED values) can be compared.
 
 Run from the repository root: ``.venv/bin/python bench/grouping_alone.py [--feeds 500] [--items 40]
-[--dev DIR] [--offered] [--profile N] [--dump FILE] [--batched N]``. ``--offered`` makes the story features
-beforehand and offers them, as a large poll's parser processes do. ``--batched N`` groups the calls' feeds as
-the poll does (polling/story_batches.py: in one transaction once they bring N articles). ``--dev`` stores the
-labelled feeds of the stories dev set instead of the bench's synthetic feeds. The stored profile is kept in
-$VIGIE_BENCH_DIR and reused.
+[--dev DIR] [--offered] [--profile N] [--dump FILE] [--batched N] [--skip-grouping]``. ``--offered`` makes the
+story features beforehand and offers them, as a large poll's parser processes do. ``--batched N`` groups the calls'
+feeds as the poll does (polling/story_batches.py: in one transaction once they bring N articles). ``--dev`` stores
+the labelled feeds of the stories dev set instead of the bench's synthetic feeds. ``--skip-grouping`` does all but
+the grouping (the baseline of bench/grouping_instructions.py). The stored profile is kept in $VIGIE_BENCH_DIR and
+reused.
 """
 
 from __future__ import annotations
@@ -82,6 +83,11 @@ def main() -> None:
         default=0,
         help="group the calls' feeds in one transaction once they bring this many articles (the poll's way)",
     )
+    parser.add_argument(
+        "--skip-grouping",
+        action="store_true",
+        help="everything but the grouping calls (bench/grouping_instructions.py subtracts this run's count)",
+    )
     args = parser.parse_args()
     tune_collector()  # as `vigie` and `vigie serve` do (monitor/core/support/collector.py)
     fx.BENCH_DIR.mkdir(parents=True, exist_ok=True)
@@ -112,7 +118,7 @@ def main() -> None:
         if prof:
             prof.enable()
         grouped = stories = 0
-        while True:
+        while not args.skip_grouping:
             if args.batched:
                 feeds = [args.per_call] * max(1, args.batched // args.per_call)
                 result = group_feeds(store, grouper, feeds, landed_articles(store, feeds), rows_lag=200)
@@ -122,7 +128,8 @@ def main() -> None:
                 break
             grouped += result.grouped
             stories += result.new_stories
-        group_new_articles(store, grouper=grouper)  # the poll's last call: no row left stale
+        if not args.skip_grouping:
+            group_new_articles(store, grouper=grouper)  # the poll's last call: no row left stale
         if prof:
             prof.disable()
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
