@@ -32,6 +32,7 @@ from _grouping_off import grouping_off
 
 from monitor.core.polling.story_batches import group_feeds, landed_articles
 from monitor.core.service import VigieCore
+from monitor.core.storage.store import Store
 from monitor.core.stories.grouping import Grouper, group_new_articles
 from monitor.core.stories.text import story_features
 from monitor.core.support.collector import tune_collector
@@ -66,6 +67,23 @@ def stored_poll(folder: Path, feeds: int, items: int, dev: Path | None) -> None:
                 core.poll()
                 core.close()
     (folder / "done").write_text("stored\n")
+
+
+def group_as_a_poll(store: Store, grouper: Grouper, args: argparse.Namespace) -> tuple[int, int]:
+    """Every ungrouped article grouped as a poll's feeds group them: (articles grouped, new stories)."""
+    grouped = stories = 0
+    while True:
+        if args.batched:
+            feeds = [args.per_call] * max(1, args.batched // args.per_call)
+            result = group_feeds(store, grouper, feeds, landed_articles(store, feeds), rows_lag=200)
+        else:
+            result = group_new_articles(store, limit=args.per_call, grouper=grouper, rows_lag=200)
+        if not result.grouped:
+            break
+        grouped += result.grouped
+        stories += result.new_stories
+    group_new_articles(store, grouper=grouper)  # the poll's last call: no row left stale
+    return grouped, stories
 
 
 def main() -> None:
@@ -117,19 +135,7 @@ def main() -> None:
         cpu, wall = time.process_time(), time.perf_counter()
         if prof:
             prof.enable()
-        grouped = stories = 0
-        while not args.skip_grouping:
-            if args.batched:
-                feeds = [args.per_call] * max(1, args.batched // args.per_call)
-                result = group_feeds(store, grouper, feeds, landed_articles(store, feeds), rows_lag=200)
-            else:
-                result = group_new_articles(store, limit=args.per_call, grouper=grouper, rows_lag=200)
-            if not result.grouped:
-                break
-            grouped += result.grouped
-            stories += result.new_stories
-        if not args.skip_grouping:
-            group_new_articles(store, grouper=grouper)  # the poll's last call: no row left stale
+        grouped, stories = (0, 0) if args.skip_grouping else group_as_a_poll(store, grouper, args)
         if prof:
             prof.disable()
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall

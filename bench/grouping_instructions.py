@@ -74,14 +74,20 @@ def main() -> None:
                 strict=True,
             )
         )
-    for name in trees:
-        whole, rest = results[(name, False)], results[(name, True)]
-        figures = ", ".join(f"{event} {whole[event] - rest.get(event, 0):,}" for event in whole)
+    grouping = {
+        name: {
+            event: count - results[(name, True)].get(event, 0)
+            for event, count in results[(name, False)].items()
+        }
+        for name in trees
+    }
+    for name, counts in grouping.items():
+        figures = ", ".join(f"{event} {count:,}" for event, count in counts.items())
         print(f"{name}: grouping of {args.feeds} feeds: {figures}")
     if args.base:
-        mine = results[("this checkout", False)]["I"] - results[("this checkout", True)]["I"]
-        base = results[("base", False)]["I"] - results[("base", True)]["I"]
-        print(f"instructions, this checkout / base: {mine / base:.4f}")
+        print(
+            f"instructions, this checkout / base: {grouping['this checkout']['I'] / grouping['base']['I']:.4f}"
+        )
 
 
 if __name__ == "__main__":

@@ -45,7 +45,8 @@ def feeds_in_order(
 def landed_articles(store: Store, new_counts: Sequence[int]) -> list[UngroupedArticle]:
     """The new articles of feeds that just landed (`new_counts`, how many each stored): the newest ungrouped ones.
     Read on the thread that stores the feeds, right after them, so no later feed's articles come in."""
-    return store.ungrouped(sum(new_counts)) if sum(new_counts) else []
+    total = sum(new_counts)
+    return store.ungrouped(total) if total else []
 
 
 def group_feeds(
