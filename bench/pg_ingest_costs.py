@@ -26,13 +26,18 @@ from _pgcpu import backend_cpu_seconds, postmaster_pid, server_cpu_seconds
 from monitor.core.models import Assessment, Match, ParsedItem
 from monitor.core.storage.ingest import PendingItem, content_hash, dedup_key
 from monitor.core.storage.pg_schema import _V15_SQL
-from monitor.core.storage.pg_schema_steps import V22_SQL
+from monitor.core.storage.pg_schema_steps import V22_SQL, V25_SQL
 from monitor.core.storage.store import Store
 from tests.pg_server import throwaway_server
 
 # Schema 22's pairs index as that step made it (text keys), in place of 25's.
 _V22_PAIRS = (
     "DROP INDEX articles_search_pair_keys;\n" + V22_SQL[V22_SQL.index("CREATE FUNCTION vigie_pairs") :]
+)
+
+# Schema 25's pairs' keys as a SQL function (before step 29 ran the same query in PL/pgSQL).
+_V25_PAIR_KEYS = V25_SQL[: V25_SQL.index("DROP INDEX")].replace(
+    "CREATE FUNCTION", "CREATE OR REPLACE FUNCTION"
 )
 
 _VECTOR_INDEXES = (
@@ -46,6 +51,7 @@ _VECTOR_INDEXES = (
 VARIANTS: dict[str, str] = {
     "as is": "",
     "v22's pairs index (text keys)": _V22_PAIRS,
+    "v25's pair keys in SQL (before 29)": _V25_PAIR_KEYS,
     "no pairs index": "DROP INDEX articles_search_pair_keys",
     "no GIN on the vectors or pairs": "DROP INDEX " + ", ".join(_VECTOR_INDEXES),
     "no search trigger": "DROP TRIGGER articles_search_insert ON articles",

@@ -23,6 +23,7 @@ from monitor.core.storage.pg_schema_steps import (
     V26_SQL,
     V27_SQL,
     V28_SQL,
+    V29_SQL,
 )
 from monitor.core.storage.pg_team_schema import CASES_SQL, TEAM_SQL
 
@@ -342,6 +343,7 @@ PG_MIGRATIONS: dict[int, str] = {
     26: V26_SQL,  # no ANALYZE statistics for the pairs' index expression (pg_schema_steps.py)
     27: V27_SQL,  # each article's stems in its own language only, as SQLite's (pg_schema_steps.py)
     28: V28_SQL,  # grouping's look-up keys without their foreign key (pg_schema_steps.py)
+    29: V29_SQL,  # the pairs' keys computed in PL/pgSQL, its plan kept (pg_schema_steps.py)
 }
 PG_SCHEMA_VERSION = max(PG_MIGRATIONS)
 
