@@ -321,14 +321,12 @@ class _PendingGrouping:
                 "INSERT OR IGNORE INTO story_keys(key, day, article_id) VALUES (?, ?, ?)", self.keys
             )
         else:
-            # An article's keys are written once, when it is grouped: any row it had is deleted (one seek an
-            # article) and its rows inserted without ON CONFLICT, whose check before each row was a second search
-            # of the primary key for each of a first poll's 308,000 rows (docs/BENCHMARKS.md section 42).
+            # An article's keys are written once, in the transaction that gives it its story (an article with a
+            # story is never grouped again), so its rows are inserted without ON CONFLICT, whose check before each
+            # row was a second search of the primary key for each of a first poll's 308,000 rows
+            # (docs/BENCHMARKS.md section 42), and without first deleting rows it cannot have: that DELETE found
+            # none in a first poll and cost the server 0.9 s of its 6.3 s of grouping (section 48).
             rows = list(dict.fromkeys(self.keys))
-            conn.execute(
-                "DELETE FROM story_keys WHERE article_id = ANY(CAST(? AS bigint[]))",
-                [sorted({article for _, _, article in rows})],
-            )
             conn.execute(
                 "INSERT INTO story_keys(key, day, article_id) SELECT * FROM unnest("
                 "CAST(? AS text[]), CAST(? AS integer[]), CAST(? AS bigint[]))",
