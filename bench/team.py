@@ -3,11 +3,12 @@ with `vigie migrate`'s copy, then the window's first page and searches on both e
 500-feed first poll on each engine.
 
 Run from the repository root: ``.venv/bin/python bench/team.py [--articles 200000] [--database URL]
-[--keep-server DIR] [--repeat 5] [--skip-poll] [--skip-costs] [--only-migrate]``. Without --database the
-PostgreSQL side is a throwaway server started for the run (tests/pg_server.py: Debian's postgresql package on a
-Unix socket, fsync off as in the tests, so its writes are a lower bound for a real server's). With --database, the
-database named is emptied first: give it a scratch one. With --keep-server DIR, the server's data directory stays
-in DIR (bench/_pgserver.py): the first run moves the profile in, later runs find it there and only read.
+[--keep-server DIR] [--repeat 5] [--skip-poll] [--skip-costs] [--only-migrate] [--only-poll [--poll-rounds N]]``.
+Without --database the PostgreSQL side is a throwaway server started for the run (tests/pg_server.py: Debian's
+postgresql package on a Unix socket, fsync off as in the tests, so its writes are a lower bound for a real
+server's). With --database, the database named is emptied first: give it a scratch one. With --keep-server DIR,
+the server's data directory stays in DIR (bench/_pgserver.py): the first run moves the profile in, later runs find
+it there and only read.
 """
 
 from __future__ import annotations
@@ -203,24 +204,37 @@ def migrate(lite: Store, pg: Store) -> None:
     pg.conn.execute("ANALYZE")
 
 
-def polls(url: str, only_postgresql: bool = False, with_stories: bool = True) -> None:
-    """The 500-feed first poll on each engine, with stories and without, and the ratios."""
+def polls(url: str, only_postgresql: bool = False, with_stories: bool = True, rounds: int = 1) -> None:
+    """The 500-feed first poll on each engine, with stories and without, and the ratios; with several `rounds`,
+    odd rounds poll SQLite first and even rounds PostgreSQL first, and the rounds' ratios are printed with their
+    median (the VM's speed moves within minutes, so a single round's ratio says little)."""
+    engines = ([] if only_postgresql else [("SQLite", None)]) + [("PostgreSQL", url)]
+    ratios: list[tuple[float, float]] = []
     with FeedFarm(500, 40, 8) as farm:
-        runs: dict[str, PollFigures] = {}
-        for engine, database in ([] if only_postgresql else [("SQLite", None)]) + [("PostgreSQL", url)]:
-            for stories in (True, False) if with_stories else (False,):
-                name = f"{engine}{'' if stories else ', no stories'}"
-                print(f"  {datetime.now(UTC):%H:%M:%S} UTC {name}...", flush=True)
-                runs[name] = first_poll(farm.urls, database, stories=stories)
-    print("\n500-feed first poll (20,000 items):")
-    for name, figures in runs.items():
-        print(f"  {name:25} {figures.line()}")
-    if not only_postgresql and with_stories:
-        pg, lite = runs["PostgreSQL"], runs["SQLite"]
-        pg_plain, lite_plain = runs["PostgreSQL, no stories"], runs["SQLite, no stories"]
+        for index in range(rounds):
+            runs: dict[str, PollFigures] = {}
+            for engine, database in engines if index % 2 == 0 else engines[::-1]:
+                for stories in (True, False) if with_stories else (False,):
+                    name = f"{engine}{'' if stories else ', no stories'}"
+                    print(f"  {datetime.now(UTC):%H:%M:%S} UTC {name}...", flush=True)
+                    runs[name] = first_poll(farm.urls, database, stories=stories)
+            print(f"\n500-feed first poll (20,000 items), round {index + 1} of {rounds}:")
+            for name, figures in runs.items():
+                print(f"  {name:25} {figures.line()}")
+            if not only_postgresql and with_stories:
+                pg, lite = runs["PostgreSQL"], runs["SQLite"]
+                pg_plain, lite_plain = runs["PostgreSQL, no stories"], runs["SQLite, no stories"]
+                ratios.append((pg.wall / lite.wall, pg_plain.wall / lite_plain.wall))
+                print(
+                    f"PostgreSQL {ratios[-1][0]:.2f}x SQLite's time, {ratios[-1][1]:.2f}x without stories on both "
+                    "(target <= 1.5x)",
+                    flush=True,
+                )
+    if len(ratios) > 1:
+        with_, without = [r for r, _ in ratios], [r for _, r in ratios]
         print(
-            f"PostgreSQL {pg.wall / lite.wall:.2f}x SQLite's time, {pg_plain.wall / lite_plain.wall:.2f}x without "
-            "stories on both (target <= 1.5x)"
+            f"rounds' ratios: {', '.join(f'{r:.2f}' for r in with_)} (median {fx.median(with_):.2f}x); without "
+            f"stories {', '.join(f'{r:.2f}' for r in without)} (median {fx.median(without):.2f}x)"
         )
 
 
@@ -254,13 +268,24 @@ def main() -> None:
     parser.add_argument(
         "--without-stories", action="store_true", help="with --only-poll: the polls without stories"
     )
+    parser.add_argument(
+        "--poll-rounds",
+        type=int,
+        default=1,
+        help="with --only-poll: rounds of the polls, alternating which engine polls first",
+    )
     args = parser.parse_args()
     tune_collector()  # as `vigie` and `vigie serve` do (monitor/core/support/collector.py)
     fx.BENCH_DIR.mkdir(parents=True, exist_ok=True)
     print(f"machine: {fx.machine()}")
     if args.only_poll:
         with server(args.database) as url:
-            polls(url, only_postgresql=args.only_postgresql, with_stories=not args.without_stories)
+            polls(
+                url,
+                only_postgresql=args.only_postgresql,
+                with_stories=not args.without_stories,
+                rounds=args.poll_rounds,
+            )
         print(f"({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)")
         return
     folder = fx.profile(args.articles)
