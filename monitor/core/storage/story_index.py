@@ -20,6 +20,7 @@ from monitor.core.storage.story_rows import add_story_reports, refresh_stale_sto
 log = logging.getLogger(__name__)
 
 KEYS_PER_QUERY = 400  # host parameters per IN list: under SQLite's oldest limit of 999
+UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE for a duplicate key
 
 
 @dataclass(frozen=True)
@@ -321,17 +322,27 @@ class _PendingGrouping:
                 "INSERT OR IGNORE INTO story_keys(key, day, article_id) VALUES (?, ?, ?)", self.keys
             )
         else:
-            # An article's keys are written once, in the transaction that gives it its story (an article with a
-            # story is never grouped again), so its rows are inserted without ON CONFLICT, whose check before each
-            # row was a second search of the primary key for each of a first poll's 308,000 rows
-            # (docs/BENCHMARKS.md section 42), and without first deleting rows it cannot have: that DELETE found
-            # none in a first poll and cost the server 0.9 s of its 6.3 s of grouping (section 48).
+            # An article's keys are written once, with its story: without ON CONFLICT (its check before each row was
+            # a second search of the primary key, docs/BENCHMARKS.md section 42) nor a DELETE of its rows first (0.9 s
+            # of a first poll's 6.3 s of grouping on the server, for no row: section 48). Only two groupings placing
+            # one article (a client's seeds beside the service's poll) make the insert fail: it is then made again
+            # after that DELETE, within a savepoint (the last decision written wins, as for the stories).
             rows = list(dict.fromkeys(self.keys))
-            conn.execute(
+            insert = (
                 "INSERT INTO story_keys(key, day, article_id) SELECT * FROM unnest("
-                "CAST(? AS text[]), CAST(? AS integer[]), CAST(? AS bigint[]))",
-                _columns(rows),
+                "CAST(? AS text[]), CAST(? AS integer[]), CAST(? AS bigint[]))"
             )
+            conn.execute("SAVEPOINT story_keys")
+            try:
+                conn.execute(insert, _columns(rows))
+            except Exception as exc:
+                if getattr(exc, "sqlstate", None) != UNIQUE_VIOLATION:
+                    raise
+                conn.execute("ROLLBACK TO SAVEPOINT story_keys")
+                ids = sorted({article for _, _, article in rows})
+                conn.execute("DELETE FROM story_keys WHERE article_id = ANY(CAST(? AS bigint[]))", [ids])
+                conn.execute(insert, _columns(rows))
+            conn.execute("RELEASE SAVEPOINT story_keys")
         self.keys = []
         self.key_days = {}
 

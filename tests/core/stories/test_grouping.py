@@ -10,6 +10,7 @@ import pytest
 
 from monitor.core.models import SEED_SOURCE, ArticleQuery, Assessment, ParsedItem
 from monitor.core.service import VigieCore
+from monitor.core.stories.grouping import group_new_articles
 from monitor.paths import AppPaths
 from tests.conftest import ServedFeed, serve_feed
 from tests.core.stories import reports as r
@@ -78,6 +79,22 @@ def test_polling_the_same_items_again_changes_no_story(core, httpserver) -> None
     core.poll()
     assert _placed(core) == first
     assert core.store.conn.execute("SELECT count(*) FROM story_keys").fetchone()[0] == keys_before
+
+
+def test_an_article_two_groupings_placed_keeps_one_set_of_keys(core, httpserver) -> None:  # type: ignore[no-untyped-def]
+    """Two groupings that both read an article without a story (a client's seeds beside the service's poll) both
+    write its keys: the second replaces the first's rather than failing on the duplicate rows (PostgreSQL inserts
+    them without a check first, schema 28's story_keys and story_index's savepoint)."""
+    _poll(core, httpserver, {"wire": [*r.EVENT]})
+    conn = core.store.conn
+    rows = "SELECT key, day, article_id FROM story_keys ORDER BY key, day, article_id"
+    first = [tuple(row) for row in conn.execute(rows)]
+    assert first
+    # As if the second grouping had read them before the first committed.
+    conn.execute("UPDATE articles SET story = NULL, thread = NULL WHERE source <> 'seed'")
+    assert group_new_articles(core.store).grouped == len(r.EVENT)
+    assert [tuple(row) for row in conn.execute(rows)] == first
+    assert all(story is not None for story, _ in _placed(core).values())
 
 
 def test_an_articles_look_up_keys_go_with_it(core, httpserver) -> None:  # type: ignore[no-untyped-def]
