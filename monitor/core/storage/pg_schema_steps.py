@@ -271,8 +271,8 @@ CREATE TRIGGER story_keys_deleted AFTER DELETE ON articles REFERENCING OLD TABLE
 # v29 (issue 19 item 8): the pairs' keys of v25 computed by a PL/pgSQL function running the same query. A SQL
 # function that cannot be inlined (this one aggregates) runs its query through the SQL-function executor on each
 # call; PL/pgSQL keeps the query's plan for the session and runs it as a prepared statement. Measured on 2,000
-# bench texts (171 pairs each): the function alone 0.17-0.23 ms a call against 0.28-0.32 ms in one statement,
-# and a new article's whole server CPU 1.34-1.57 ms against 1.45-1.73 ms (docs/BENCHMARKS.md section 48). The
+# bench texts (171 pairs each): the function alone 0.165-0.175 ms a call against 0.275 ms in one statement, and
+# a new article's whole server CPU 0.07-0.21 ms less in five alternated pairs (docs/BENCHMARKS.md section 48). The
 # keys are the same (the same query), so the index built with the SQL function stays valid and is not rebuilt.
 V29_SQL = r"""
 CREATE OR REPLACE FUNCTION vigie_pair_keys(v tsvector) RETURNS bigint[] LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
