@@ -23,8 +23,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+# The checkout whose `monitor` package the benches import: this one, or VIGIE_BENCH_CODE, which
+# bench/grouping_instructions.py --base sets to count another checkout's package with this checkout's scripts. It
+# goes first: PYTHONPATH alone came after this checkout, so such a count measured this checkout twice.
+CODE = Path(os.environ.get("VIGIE_BENCH_CODE") or ROOT).resolve()
+if sys.path[:1] != [str(CODE)]:
+    sys.path.insert(0, str(CODE))
 
 from monitor.core.matching.watchlist import Entry, Watchlist, load_default_watchlist  # noqa: E402
 from monitor.core.models import ArticleQuery  # noqa: E402
