@@ -47,7 +47,7 @@ def counted(tree: Path, feeds: int, cache_sim: bool, skip: bool) -> dict[str, in
         str(feeds),
         *(["--skip-grouping"] if skip else []),
     ]
-    env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONPATH": str(tree), "VIGIE_BENCH_CODE": str(tree)}
+    env = {**os.environ, "PYTHONHASHSEED": "0", "VIGIE_BENCH_CODE": str(tree)}  # read by bench/_fixtures.py
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"grouping_instructions: {tree}: valgrind failed:\n{done.stderr[-2000:]}")

@@ -332,16 +332,17 @@ class _PendingGrouping:
                 "INSERT INTO story_keys(key, day, article_id) SELECT * FROM unnest("
                 "CAST(? AS text[]), CAST(? AS integer[]), CAST(? AS bigint[]))"
             )
+            columns = _columns(rows)
             conn.execute("SAVEPOINT story_keys")
             try:
-                conn.execute(insert, _columns(rows))
+                conn.execute(insert, columns)
             except Exception as exc:
                 if getattr(exc, "sqlstate", None) != UNIQUE_VIOLATION:
                     raise
                 conn.execute("ROLLBACK TO SAVEPOINT story_keys")
-                ids = sorted({article for _, _, article in rows})
+                ids = sorted(set(columns[2]))
                 conn.execute("DELETE FROM story_keys WHERE article_id = ANY(CAST(? AS bigint[]))", [ids])
-                conn.execute(insert, _columns(rows))
+                conn.execute(insert, columns)
             conn.execute("RELEASE SAVEPOINT story_keys")
         self.keys = []
         self.key_days = {}
