@@ -29,8 +29,9 @@ from monitor.core.storage.engine import (
 from monitor.core.storage.feed_records import FeedRecords
 from monitor.core.storage.ingest import IngestWrites
 from monitor.core.storage.queries import ArticleQueries
-from monitor.core.storage.story_index import StoryIndex, StoryReads
+from monitor.core.storage.story_index import StoryIndex
 from monitor.core.storage.story_pages import StoryPages
+from monitor.core.storage.story_reads import StoryReads
 from monitor.core.storage.team import TeamRecords
 from monitor.core.storage.versions import FullTextRecords
 

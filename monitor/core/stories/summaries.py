@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from monitor.core.models import StorySummary
 from monitor.core.storage.store import Store
-from monitor.core.storage.story_index import StoryReport
+from monitor.core.storage.story_reads import StoryReport
 
 
 def outlet(report: StoryReport) -> str:
