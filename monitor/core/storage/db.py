@@ -226,6 +226,7 @@ MIGRATIONS: list[Migration] = [
     "SELECT 1",
     # PostgreSQL's pairs' keys computed in PL/pgSQL (pg_schema v29); SQLite has no pairs' index.
     "SELECT 1",
+    schema_steps.V30,  # the days that have grouped articles (grouping's key reads skip the others)
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

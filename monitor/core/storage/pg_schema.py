@@ -24,6 +24,7 @@ from monitor.core.storage.pg_schema_steps import (
     V27_SQL,
     V28_SQL,
     V29_SQL,
+    V30_SQL,
 )
 from monitor.core.storage.pg_team_schema import CASES_SQL, TEAM_SQL
 
@@ -344,6 +345,7 @@ PG_MIGRATIONS: dict[int, str] = {
     27: V27_SQL,  # each article's stems in its own language only, as SQLite's (pg_schema_steps.py)
     28: V28_SQL,  # grouping's look-up keys without their foreign key (pg_schema_steps.py)
     29: V29_SQL,  # the pairs' keys computed in PL/pgSQL, its plan kept (pg_schema_steps.py)
+    30: V30_SQL,  # the days that have grouped articles (pg_schema_steps.py)
 }
 PG_SCHEMA_VERSION = max(PG_MIGRATIONS)
 

@@ -1,8 +1,9 @@
 """PostgreSQL's schema steps after team mode (pg_schema.py runs them): 21 the name index of emerging names, 22 the
 word pairs' index for phrases, 23 the story rows of the story view, 25 the pairs' index keyed by hashes, 26 no
 planner statistics for that index, 27 each article's stems in its own language only, 28 grouping's look-up
-keys without their foreign key, 29 the pairs' keys in PL/pgSQL. Each mirrors a SQLite step (or, for 22, 25, 26,
-28 and 29, what FTS5 or SQLite does by itself); pg_schema.PG_MIGRATIONS numbers them."""
+keys without their foreign key, 29 the pairs' keys in PL/pgSQL, 30 the days that have grouped articles. Each
+mirrors a SQLite step (or, for 22, 25, 26, 28 and 29, what FTS5 or SQLite does by itself); pg_schema.PG_MIGRATIONS
+numbers them."""
 
 from __future__ import annotations
 
@@ -284,4 +285,25 @@ BEGIN
             FROM unnest(v) u, unnest(u.positions) p WINDOW w AS (ORDER BY p)) x
         WHERE gap = 1);
 END $$;
+"""
+# v30 (issues 16 and 19 item 8): the days that have grouped articles, as SQLite's v30 (schema_steps.py), kept by
+# statement triggers on story_features. No unique key: two groupings recording one new day at once would wait on
+# each other's row (and could deadlock on their story keys); a day written twice only adds a row to the read. The
+# function runs as the schema's owner, so no role needs a grant to write it.
+V30_SQL = r"""
+CREATE TABLE story_days (day integer NOT NULL);
+CREATE INDEX story_days_day ON story_days(day);
+INSERT INTO story_days(day) SELECT DISTINCT floor(at / 24)::integer FROM story_features;
+CREATE FUNCTION story_days_record() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public
+AS $$
+BEGIN
+    INSERT INTO story_days(day)
+    SELECT DISTINCT floor(n.at / 24)::integer FROM written_features n
+    WHERE NOT EXISTS (SELECT 1 FROM story_days d WHERE d.day = floor(n.at / 24)::integer);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER story_days_inserted AFTER INSERT ON story_features REFERENCING NEW TABLE AS written_features
+    FOR EACH STATEMENT EXECUTE FUNCTION story_days_record();
+CREATE TRIGGER story_days_updated AFTER UPDATE ON story_features REFERENCING NEW TABLE AS written_features
+    FOR EACH STATEMENT EXECUTE FUNCTION story_days_record();
 """

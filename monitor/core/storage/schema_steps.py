@@ -235,3 +235,20 @@ END;
 V18 = """
 CREATE INDEX articles_revisions ON articles(revisions);
 """
+
+# v30 (issues 16 and 19 item 8): the days that have grouped articles, one row a day, kept by a trigger on
+# story_features whatever writes it (grouping, `vigie migrate`'s copy). A Grouper's key index asks the store for a
+# key's rows only on days that had grouped articles when it first looked at them (core/stories/key_index.py): a
+# first poll's 120,000 look-ups of MinHash band keys found nothing, a tenth of its grouping. A day is recorded a
+# little wide (the division truncates; the key index looks a day either side), and stays when its articles go:
+# either only makes a read that finds nothing.
+V30 = """
+CREATE TABLE story_days (day INTEGER PRIMARY KEY);
+INSERT OR IGNORE INTO story_days(day) SELECT DISTINCT CAST(at / 24 AS INTEGER) FROM story_features;
+CREATE TRIGGER story_days_inserted AFTER INSERT ON story_features BEGIN
+    INSERT OR IGNORE INTO story_days(day) VALUES (CAST(new.at / 24 AS INTEGER));
+END;
+CREATE TRIGGER story_days_updated AFTER UPDATE OF at ON story_features BEGIN
+    INSERT OR IGNORE INTO story_days(day) VALUES (CAST(new.at / 24 AS INTEGER));
+END;
+"""

@@ -188,6 +188,14 @@ class StoryIndex:
                 )
         return found
 
+    def grouped_days(self, first_day: int, last_day: int) -> set[int]:
+        """The days from `first_day` to `last_day` that have had grouped articles (story_days, schema 30: a
+        day's articles may have gone since; a day is recorded as the day or the one after)."""
+        rows = self.conn.execute(
+            "SELECT day FROM story_days WHERE day BETWEEN ? AND ?", (first_day, last_day)
+        )
+        return {int(r[0]) for r in rows}
+
     def indexed_articles(self, ids: Iterable[int]) -> list[IndexedArticle]:
         wanted = list(ids)
         pending = getattr(self, "_pending_grouping", None)

@@ -9,6 +9,14 @@ articles the Grouper places are added as they are written: what is asked again i
 What is kept is bounded by the days the Grouper's articles fall on (each key's rows over a range of days around
 them), never by the size of the store, and it lives as long as the Grouper. The answers are those of
 `StoryIndex.articles_with_keys` over the same rows (tests/core/stories/test_key_index.py compares them).
+
+A key is not read at all for days that had no grouped article when the index first looked at them (the store's
+story_days, schema 30): its rows there can only be the ones this index's Grouper wrote, which `add` keeps (or,
+for a key whose days were not kept, notes as written elsewhere: such a key is always read). A first poll's
+articles fall on days nothing was grouped on yet; their MinHash band keys, some 120,000 look-ups that found
+nothing, were a tenth of its grouping. Another process grouping articles on those days meanwhile (a client's
+seeds beside the service's poll) goes unseen for the length of this index, as a row it writes on days already
+read does.
 """
 
 from __future__ import annotations
@@ -31,6 +39,8 @@ class KeyRows(Protocol):
         self, ranges: Sequence[tuple[Sequence[str], int, int]]
     ) -> Iterable[tuple[str, int, int]]: ...
 
+    def grouped_days(self, first_day: int, last_day: int) -> set[int]: ...
+
 
 class KeyIndex:
     """Each key's rows over the days read so far, sorted, each one int: day << ID_BITS | article id (half the
@@ -42,12 +52,18 @@ class KeyIndex:
         self._rows: dict[str, list[int]] = {}
         self._ids: dict[str, list[int]] = {}  # each key's article ids, in the order of its _rows
         self._span: dict[str, tuple[int, int]] = {}  # the days read of each key (first, last)
+        self._days: tuple[int, int] | None = None  # the days whose story_days were read (first, last)
+        self._grouped_days: list[int] = []  # those that had grouped articles then, sorted
+        self._written_elsewhere: set[str] = set()  # keys added on days outside their span (rows not kept)
         self.reads = 0  # statements run (for tests and benches)
 
     def clear(self) -> None:
         self._rows.clear()
         self._ids.clear()
         self._span.clear()
+        self._days = None
+        self._grouped_days = []
+        self._written_elsewhere.clear()
 
     def __len__(self) -> int:
         return sum(map(len, self._rows.values()))
@@ -58,6 +74,12 @@ class KeyIndex:
         """Make sure every key's rows over its range of days are kept, for each (keys, first day, last day) of
         `ranges`: the days not read yet of them all are read in one store call (one statement on PostgreSQL). A
         key `unknown` says no article has is kept over every day without a read (what comes later is added)."""
+        if not ranges:
+            return
+        self._learn_days(
+            min(first for _, first, _ in ranges) - MARGIN_DAYS - 1,
+            max(last for _, _, last in ranges) + MARGIN_DAYS + 1,
+        )
         missing: dict[tuple[int, int], list[str]] = {}
         for keys, first_day, last_day in ranges:
             self._missing(keys, first_day, last_day, unknown, missing)
@@ -75,6 +97,32 @@ class KeyIndex:
             rows.sort()
             self._ids[key] = [row & ID_MASK for row in rows]
 
+    def _learn_days(self, first_day: int, last_day: int) -> None:
+        """Read which days of [first_day, last_day] not read yet had grouped articles (before this index's Grouper
+        writes on them: every article it places looks its own days up first)."""
+        known = self._days
+        if known is not None and known[0] <= first_day and last_day <= known[1]:
+            return
+        if known is None:
+            found = self.store.grouped_days(first_day, last_day)
+        else:
+            first_day, last_day = min(first_day, known[0]), max(last_day, known[1])
+            found = set()
+            if first_day < known[0]:
+                found |= self.store.grouped_days(first_day, known[0] - 1)
+            if last_day > known[1]:
+                found |= self.store.grouped_days(known[1] + 1, last_day)
+        self._days = (first_day, last_day)
+        if found:
+            self._grouped_days = sorted(found.union(self._grouped_days))
+
+    def _had_articles(self, first_day: int, last_day: int) -> bool:
+        """Whether a day of [first_day, last_day] had grouped articles (a day either side too: story_days may
+        record a day as the one after)."""
+        days = self._grouped_days
+        at = bisect_left(days, first_day - 1)
+        return at < len(days) and days[at] <= last_day + 1
+
     def _missing(
         self,
         keys: Sequence[str],
@@ -84,7 +132,11 @@ class KeyIndex:
         missing: dict[tuple[int, int], list[str]],
     ) -> None:
         """Add to `missing` the days of [first_day, last_day] (and a margin) not read yet of each key, by range
-        of days; the keys' spans are set as if they were read (read_ranges reads them all)."""
+        of days, but for days without grouped articles where this index keeps every row the key has; the keys'
+        spans are set as if they were read (read_ranges reads them all)."""
+        elsewhere = self._written_elsewhere
+        wide = first_day - MARGIN_DAYS, last_day + MARGIN_DAYS
+        wide_had = self._had_articles(*wide)
         for key in keys:
             span = self._span.get(key)
             if span is None and unknown(key):
@@ -92,20 +144,22 @@ class KeyIndex:
                 self._rows[key], self._ids[key] = [], []
                 continue
             if span is None:
-                lo, hi = first_day - MARGIN_DAYS, last_day + MARGIN_DAYS
-                missing.setdefault((lo, hi), []).append(key)
-                self._span[key] = (lo, hi)
+                if wide_had or key in elsewhere:
+                    missing.setdefault(wide, []).append(key)
+                self._span[key] = wide
                 self._rows[key], self._ids[key] = [], []
                 continue
             lo, hi = span
             if first_day >= lo and last_day <= hi:
                 continue
             if first_day < lo:
-                missing.setdefault((first_day - MARGIN_DAYS, lo - 1), []).append(key)
-                lo = first_day - MARGIN_DAYS
+                if key in elsewhere or self._had_articles(wide[0], lo - 1):
+                    missing.setdefault((wide[0], lo - 1), []).append(key)
+                lo = wide[0]
             if last_day > hi:
-                missing.setdefault((hi + 1, last_day + MARGIN_DAYS), []).append(key)
-                hi = last_day + MARGIN_DAYS
+                if key in elsewhere or self._had_articles(hi + 1, wide[1]):
+                    missing.setdefault((hi + 1, wide[1]), []).append(key)
+                hi = wide[1]
             self._span[key] = (lo, hi)
 
     def add(self, keys: Iterable[tuple[str, int]], article_id: int) -> None:
@@ -118,6 +172,8 @@ class KeyIndex:
                 at = bisect_right(rows, row)
                 rows.insert(at, row)
                 self._ids[key].insert(at, article_id)
+            else:
+                self._written_elsewhere.add(key)
 
     def articles_with_keys(
         self,

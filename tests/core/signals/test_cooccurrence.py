@@ -134,7 +134,8 @@ def test_a_database_from_before_the_pairs_gets_them_when_migrated(polled: list[d
            DROP TRIGGER article_entry_pairs_date; DROP TABLE article_entry_pairs;
            DROP TRIGGER article_names_update; DROP TABLE article_names; DROP TABLE names_indexed;
            DROP TABLE name_lower_words; DROP INDEX articles_story_of;
-           DROP TABLE story_outlets;"""  # and schema 16 after them, and 24 (each story's outlets)
+           DROP TABLE story_outlets; DROP TABLE story_days; DROP TRIGGER story_days_inserted;
+           DROP TRIGGER story_days_updated;"""  # and schema 16, 24 (outlets) and 30 (the days)
     )
     _undo_story_rows(conn)  # schema 17, after those
     for name in re.findall(r"CREATE INDEX (\w+)", schema_steps.V18):  # and schema 18 (the Rev. sort's index)

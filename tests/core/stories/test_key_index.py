@@ -4,12 +4,14 @@ keys too common in a range left out. Real articles in a real store, on both engi
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
 
 from monitor.core.models import ParsedItem
 from monitor.core.service import VigieCore
+from monitor.core.storage import db
 from monitor.core.stories.grouping import Grouper, group_new_articles
 from monitor.paths import AppPaths
 from tests.pg_server import empty_database
@@ -87,26 +89,36 @@ def test_grouping_with_the_keys_in_memory_places_articles_as_the_sql_look_up_doe
     profiles of the same articles, grouped ten at a time through one grouper each; on PostgreSQL the database
     emptied between the two). The store's look-ups also read the keys a batch has not written yet (they are
     written with the batch, or just before a look-up that would find them)."""
-    placed = []
-    for name, keys in (("memory", None), ("sql", _SqlKeys)):
-        if database:
-            empty_database(database)
-        core = VigieCore(AppPaths.resolve(tmp_path / name), database=database)
-        try:
-            _store_articles(core, 80)
-            grouper = Grouper(core.store)
-            if keys is not None:
-                grouper.keys = keys(core.store)  # type: ignore[assignment]
-            while group_new_articles(core.store, limit=10, grouper=grouper, rows_lag=200).grouped:
-                pass
-            if keys is None:
-                assert grouper.keys.reads > 0
-            rows = core.store.conn.execute("SELECT id, story, thread FROM articles ORDER BY id")
-            placed.append([tuple(r) for r in rows])
-        finally:
-            core.close()
-    assert len({story for _, story, _ in placed[0]}) < len(placed[0])  # some articles share a story
-    assert placed[0] == placed[1]
+    placed = {}
+    # One grouper for all (it reads nothing: no day had grouped articles when it first looked), and a grouper a
+    # call (each reads the days the ones before grouped on); each as the store's look-ups place them.
+    for per_call in (False, True):
+        for sql in (False, True):
+            if database:
+                empty_database(database)
+            core = VigieCore(AppPaths.resolve(tmp_path / f"{per_call}-{sql}"), database=database)
+            try:
+                _store_articles(core, 80)
+                grouper, reads = _grouper(core, sql), 0
+                while group_new_articles(core.store, limit=10, grouper=grouper, rows_lag=200).grouped:
+                    if per_call:
+                        reads += 0 if sql else grouper.keys.reads
+                        grouper = _grouper(core, sql)
+                assert reads > 0 or not per_call or sql
+                rows = core.store.conn.execute("SELECT id, story, thread FROM articles ORDER BY id")
+                placed[per_call, sql] = [tuple(r) for r in rows]
+            finally:
+                core.close()
+    assert len({story for _, story, _ in placed[False, False]}) < 80  # some articles share a story
+    assert placed[False, False] == placed[False, True]
+    assert placed[True, False] == placed[True, True]
+
+
+def _grouper(core: VigieCore, sql: bool) -> Grouper:
+    grouper = Grouper(core.store)
+    if sql:
+        grouper.keys = _SqlKeys(core.store)  # type: ignore[assignment]
+    return grouper
 
 
 def test_a_key_no_article_has_is_not_read_and_what_comes_later_is_kept(core: VigieCore) -> None:
@@ -129,6 +141,68 @@ def test_a_key_no_article_has_is_not_read_and_what_comes_later_is_kept(core: Vig
         tuple(r) for r in core.store.articles_with_keys(ranges, 60)
     ]
     assert grouper.keys.reads <= reads + 1
+
+
+def test_days_without_grouped_articles_are_not_read_but_what_the_grouper_wrote_there_is_found(
+    core: VigieCore,
+) -> None:
+    """A key's rows are read only on days that had grouped articles (story_days); elsewhere the grouper's own rows
+    are kept in memory, or, written on a day outside the key's kept days, read from the store after all."""
+    _store_articles(core, 20)
+    group_new_articles(core.store)
+    days = {r[0] for r in core.store.conn.execute("SELECT day FROM story_keys")}
+    assert days and days <= core.store.grouped_days(0, 10**6)  # every day the articles' keys are on
+    keys = Grouper(core.store).keys
+    band, far = "h:0123abcd", max(days) + 400  # a MinHash band key: no count says it is unknown
+    assert keys.articles_with_keys([([band], far, far + 2)], 60) == []
+    assert keys.reads == 0  # nothing grouped on those days: nothing asked
+    keys.add([(band, far + 1)], 5)
+    assert keys.articles_with_keys([([band], far, far + 2)], 60) == [(0, band, 5)]
+    # On the articles' days a key is read.
+    known = core.store.conn.execute("SELECT key, day FROM story_keys ORDER BY key LIMIT 1").fetchone()
+    ranges = [([known[0]], known[1], known[1])]
+    assert keys.articles_with_keys(ranges, 60) == [
+        tuple(r) for r in core.store.articles_with_keys(ranges, 60)
+    ]
+    assert keys.reads == 1
+    # A row written on a day outside the key's kept days is in the store only: that key is read from then on.
+    other = "h:4567ef01"
+    assert keys.articles_with_keys([([other], far, far)], 60) == []
+    keys.add([(other, far + 40)], 6)
+    core.store.conn.execute(
+        "INSERT INTO story_keys(key, day, article_id) VALUES (?, ?, 6)", (other, far + 40)
+    )
+    assert keys.articles_with_keys([([other], far + 39, far + 41)], 60) == [(0, other, 6)]
+    assert keys.reads == 2
+
+
+def test_step_30_records_the_days_of_the_articles_grouped_before_it(
+    data_dir: Path, database: str | None
+) -> None:
+    """A store grouped before schema 30 gets the days of its grouped articles on its next open (on PostgreSQL the
+    session's database is taken back to schema 29 and brought forward again)."""
+    core = VigieCore(AppPaths.resolve(data_dir), database=database)
+    try:
+        _store_articles(core, 20)
+        group_new_articles(core.store)
+        conn = core.store.conn
+        days = {math.floor(r[0] / 24) for r in conn.execute("SELECT at FROM story_features")}
+        if database:
+            conn.execute("DROP TABLE story_days")
+            conn.execute("DROP FUNCTION story_days_record() CASCADE")  # and its triggers
+            conn.execute("DELETE FROM vigie_schema WHERE version = 30")
+        else:
+            with db.transaction(conn):
+                for name in ("story_days_inserted", "story_days_updated", "story_days"):
+                    conn.execute(f"DROP {'TABLE' if name == 'story_days' else 'TRIGGER'} {name}")
+                conn.execute("PRAGMA user_version = 29")
+    finally:
+        core.close()
+    again = VigieCore(AppPaths.resolve(data_dir), database=database)
+    try:
+        assert len(days) > 5 and again.store.grouped_days(0, 10**6) == days
+    finally:
+        again.close()
 
 
 class _SqlKeys:

@@ -125,6 +125,9 @@ def test_the_migration_keeps_the_outlets_of_an_existing_profile(data_dir: Path, 
         assert kept[1]
         with db.transaction(conn):  # the profile as schema 23 left it
             conn.execute("DROP TABLE story_outlets")
+            for name in ("story_days_inserted", "story_days_updated"):  # and step 30's
+                conn.execute(f"DROP TRIGGER {name}")
+            conn.execute("DROP TABLE story_days")
             conn.execute("PRAGMA user_version = 23")
     finally:
         core.close()
