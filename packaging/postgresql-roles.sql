@@ -54,7 +54,7 @@ GRANT SELECT ON ALL TABLES IN SCHEMA public TO vigie_service, vigie_analyst;
 -- The service: feeds and articles, and what the articles' triggers keep.
 GRANT INSERT, UPDATE, DELETE ON feeds, folders, articles, article_entries, articles_search, article_versions,
     article_entry_pairs, story_features, story_keys, story_df, stories, stories_stale, story_outlets, meta,
-    article_names, names_indexed, name_lower_words TO vigie_service;
+    article_names, names_indexed, name_lower_words, search_pending TO vigie_service;
 -- The service publishes the profile's watchlist when the database has none yet (never a later version).
 GRANT INSERT ON watchlist_versions TO vigie_service;
 

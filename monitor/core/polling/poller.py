@@ -21,6 +21,7 @@ from monitor.core.parsing.wordforms import index_forms
 from monitor.core.polling.due import MAX_BACKOFF
 from monitor.core.polling.fulltext import fetch_full_texts, rescore_articles
 from monitor.core.polling.grouping_stage import GroupingStage, offered, storage_failure
+from monitor.core.polling.search_stage import SearchStage
 from monitor.core.storage.feed_records import FeedState
 from monitor.core.storage.ingest import FetchProvenance, Outcome
 from monitor.core.storage.store import Store
@@ -141,6 +142,7 @@ def poll_once(
     worker.start()
     # Grouping on a thread of its own when the engine works in another process (grouping_stage.py).
     grouping = GroupingStage(store, own_thread=not store.dialect.is_sqlite)
+    search = SearchStage(store)  # PostgreSQL's search vectors, on a connection of their own (search_stage.py)
     done = 0
     parsing = 0  # answers in the worker processes
     fetching = True
@@ -163,7 +165,7 @@ def poll_once(
                 parsing -= 1
                 grouping.offer(offered(parsed))
             try:
-                report = _ingest(feed, response, store, matcher, poll_id, clock(), parsed)
+                report = _ingest(feed, response, store, matcher, poll_id, clock(), parsed, search.defer)
             except Exception as exc:  # one feed's surprise must not end the poll for the others
                 if storage_failure(exc):  # ...but a full or read-only disk ends it: no feed can be stored
                     raise
@@ -171,6 +173,8 @@ def poll_once(
                 report = FeedReport(feed.id, feed.url, feed.title, "error", error=f"internal error: {exc}")
             result.reports.append(report)
             done += 1
+            if report.new or report.updated:
+                search.feed_landed()
             if report.new:
                 # Group as feeds land, while the others are still being fetched and parsed: the poll's thread
                 # would otherwise wait for them idle, and the grouping would all come at the end.
@@ -179,6 +183,7 @@ def poll_once(
                 on_progress(done, len(feeds), report)
     except BaseException:
         grouping.close()
+        search.close()
         raise
     finally:
         if parsers is not None:
@@ -195,8 +200,10 @@ def poll_once(
                     raise
                 log.exception("fetching full texts failed")
         grouping.finish()
+        search.finish()
     finally:
         grouping.close()
+        search.close()
     result.alert_ids = store.alert_ids(poll_id)
     result.finished = iso(clock())
     store.set_meta("last_poll", result.finished)
@@ -211,6 +218,7 @@ def _ingest(
     poll_id: int,
     now: datetime,
     parsed_elsewhere: Future[_Parsed] | None = None,
+    defer_search: bool = False,
 ) -> FeedReport:
     fetched_at = iso(now)
     report = FeedReport(feed.id, feed.url, feed.title, "ok", http_status=response.status)
@@ -254,6 +262,7 @@ def _ingest(
         fetched_at=fetched_at,
         poll_id=poll_id,
         provenance=provenance,
+        defer_search=defer_search,
     )
     store.mark_gone(feed.id, [p.dedup_key for p in pending], fetched_at)
     report.new, report.updated, report.unchanged = (

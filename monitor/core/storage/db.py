@@ -227,6 +227,9 @@ MIGRATIONS: list[Migration] = [
     # PostgreSQL's pairs' keys computed in PL/pgSQL (pg_schema v29); SQLite has no pairs' index.
     "SELECT 1",
     schema_steps.V30,  # the days that have grouped articles (grouping's key reads skip the others)
+    # PostgreSQL's poll makes its search vectors on another connection (pg_schema v31); FTS5 writes in the
+    # transaction, in this process.
+    "SELECT 1",
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -195,11 +195,14 @@ class IngestWrites:
         fetched_at: str,
         poll_id: int,
         provenance: FetchProvenance | None = None,
+        defer_search: bool = False,
     ) -> dict[Outcome, int]:
         """Insert new items and update changed ones in place (first_seen kept), in one short transaction.
 
         Each new or changed item also gets a version (article_versions) with the fetch's `provenance`: the
-        first one whole, later ones with only the fields that changed."""
+        first one whole, later ones with only the fields that changed. With `defer_search` on PostgreSQL, the
+        articles' search vectors are left to `index_deferred_search` (a poll's search stage, on another
+        connection); SQLite's full-text index is written in the transaction either way."""
         fetch = provenance or FetchProvenance()
         versions: list[tuple[object, ...]] = []
         counts = {outcome: 0 for outcome in Outcome}
@@ -207,6 +210,8 @@ class IngestWrites:
         forms: list[wordform_index.FormsRow] = []  # new and changed articles for the word-form index
         names: list[name_index.IndexedNames] = []  # new and changed highlighted articles for the name index
         with transaction(self.conn):
+            if defer_search and not self.dialect.is_sqlite:
+                self.conn.execute("SELECT set_config('vigie.defer_search', 'on', true)")  # this transaction's
             # A muted feed's items are stored and scored like any other, but are never alerts.
             alerts = source != SEED_SOURCE and not self._feed_muted(feed_id)
             new_rows: list[tuple[object, ...]] = []  # the new articles' INSERT values, written together below
@@ -315,6 +320,25 @@ class IngestWrites:
                 versions,
             )
         return counts
+
+    def index_deferred_search(self, limit: int = 200) -> int:
+        """Make the search vectors of up to `limit` articles whose writes deferred them (`save_items`'s
+        `defer_search`, PostgreSQL's search_pending: schema 31), in a transaction of this thread's connection;
+        returns how many were noted (0 when none is left, and always on SQLite). Rows another connection is
+        taking are skipped, so two can drain the notes at once."""
+        if self.dialect.is_sqlite:
+            return 0
+        with transaction(self.conn):
+            ids = [
+                int(r[0])
+                for r in self.conn.execute(
+                    "SELECT article_id FROM search_pending ORDER BY article_id LIMIT ? FOR UPDATE SKIP LOCKED",
+                    (limit,),
+                )
+            ]
+            if ids:
+                self.conn.execute("SELECT vigie_index_pending(CAST(? AS bigint[]))", [ids])
+        return len(ids)
 
     def mark_gone(self, feed_id: int, listed: Sequence[str], fetched_at: str) -> int:
         """After a successful fetch of a feed: its stored items the feed no longer lists (dedup keys not in

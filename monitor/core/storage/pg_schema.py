@@ -25,6 +25,7 @@ from monitor.core.storage.pg_schema_steps import (
     V28_SQL,
     V29_SQL,
     V30_SQL,
+    V31_SQL,
 )
 from monitor.core.storage.pg_team_schema import CASES_SQL, TEAM_SQL
 
@@ -346,6 +347,7 @@ PG_MIGRATIONS: dict[int, str] = {
     28: V28_SQL,  # grouping's look-up keys without their foreign key (pg_schema_steps.py)
     29: V29_SQL,  # the pairs' keys computed in PL/pgSQL, its plan kept (pg_schema_steps.py)
     30: V30_SQL,  # the days that have grouped articles (pg_schema_steps.py)
+    31: V31_SQL,  # a poll's search vectors made on a connection of their own (pg_schema_steps.py)
 }
 PG_SCHEMA_VERSION = max(PG_MIGRATIONS)
 

@@ -1,9 +1,9 @@
 """PostgreSQL's schema steps after team mode (pg_schema.py runs them): 21 the name index of emerging names, 22 the
 word pairs' index for phrases, 23 the story rows of the story view, 25 the pairs' index keyed by hashes, 26 no
 planner statistics for that index, 27 each article's stems in its own language only, 28 grouping's look-up
-keys without their foreign key, 29 the pairs' keys in PL/pgSQL, 30 the days that have grouped articles. Each
-mirrors a SQLite step (or, for 22, 25, 26, 28 and 29, what FTS5 or SQLite does by itself); pg_schema.PG_MIGRATIONS
-numbers them."""
+keys without their foreign key, 29 the pairs' keys in PL/pgSQL, 30 the days that have grouped articles, 31 a
+poll's search vectors on a connection of their own. Each mirrors a SQLite step (or, for 22, 25, 26, 28, 29 and 31,
+what FTS5 or SQLite does by itself); pg_schema.PG_MIGRATIONS numbers them."""
 
 from __future__ import annotations
 
@@ -306,4 +306,52 @@ CREATE TRIGGER story_days_inserted AFTER INSERT ON story_features REFERENCING NE
     FOR EACH STATEMENT EXECUTE FUNCTION story_days_record();
 CREATE TRIGGER story_days_updated AFTER UPDATE ON story_features REFERENCING NEW TABLE AS written_features
     FOR EACH STATEMENT EXECUTE FUNCTION story_days_record();
+"""
+# v31 (issue 19 item 8): a poll's search vectors made on a connection of their own. A poll stores its feeds one
+# after the other on one connection, and the search trigger (unaccent, two to_tsvector, the GIN indexes and the
+# pairs' keys) was two thirds of that connection's work on the server: once the parser processes were done, that
+# one connection and the poll's thread waiting on it were all that ran, a core idle for the last fifth of a
+# first poll. With vigie.defer_search set in its transaction (storage/ingest.py, a poll's feeds only), the trigger
+# notes the article in search_pending; the poll's search stage (polling/search_stage.py) makes the vectors of the
+# noted articles on another connection as the feeds land, and the poll ends once none is left. Every other write
+# (seeds, `vigie migrate`, a re-score, full texts) makes them in its own transaction as before. A poll that died
+# leaves its notes: the next poll's search stage takes them first. The vectors are made by one function for both.
+V31_SQL = r"""
+CREATE TABLE search_pending (article_id bigint PRIMARY KEY);
+CREATE FUNCTION vigie_search_vectors(title text, summary text, content text, full_text text, lang text,
+                                     OUT simple tsvector, OUT french tsvector, OUT english tsvector)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    plain text := vigie_unaccent(title || E'\n' || summary || E'\n' || content
+                                 || CASE WHEN full_text = '' THEN '' ELSE E'\n\n' || full_text END);
+BEGIN
+    simple := to_tsvector('simple', plain);
+    french := CASE WHEN lang IS DISTINCT FROM 'en' THEN strip(to_tsvector('vigie_french', plain))
+                   ELSE ''::tsvector END;
+    english := CASE WHEN lang IS DISTINCT FROM 'fr' THEN strip(to_tsvector('vigie_english', plain))
+                    ELSE ''::tsvector END;
+END $$;
+CREATE OR REPLACE FUNCTION articles_search_refresh() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('vigie.defer_search', true) = 'on' THEN
+        INSERT INTO search_pending(article_id) VALUES (NEW.id) ON CONFLICT DO NOTHING;
+        RETURN NULL;
+    END IF;
+    INSERT INTO articles_search(article_id, simple, french, english)
+    SELECT NEW.id, v.simple, v.french, v.english
+    FROM vigie_search_vectors(NEW.title, NEW.summary, NEW.content, NEW.full_text, NEW.lang) v
+    ON CONFLICT (article_id) DO UPDATE
+        SET simple = excluded.simple, french = excluded.french, english = excluded.english;
+    RETURN NULL;
+END $$;
+CREATE FUNCTION vigie_index_pending(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO articles_search(article_id, simple, french, english)
+    SELECT a.id, v.simple, v.french, v.english
+    FROM articles a CROSS JOIN LATERAL vigie_search_vectors(a.title, a.summary, a.content, a.full_text, a.lang) v
+    WHERE a.id = ANY(ids)
+    ON CONFLICT (article_id) DO UPDATE
+        SET simple = excluded.simple, french = excluded.french, english = excluded.english;
+    DELETE FROM search_pending WHERE article_id = ANY(ids);
+END $$;
 """
