@@ -190,6 +190,9 @@ def poll_once(
             parsers.close()
     worker.join()
     try:
+        # The feeds' deferred search vectors first: a full text's update makes its article's vectors in its own
+        # transaction, which the stage's, made from the text before it, must not follow.
+        search.finish()
         # After every feed's own items are stored: the pages of the new and changed items of full-text feeds.
         if any(f.full_text for f in feeds) and not (cancel and cancel.is_set()):
             try:
@@ -200,7 +203,6 @@ def poll_once(
                     raise
                 log.exception("fetching full texts failed")
         grouping.finish()
-        search.finish()
     finally:
         grouping.close()
         search.close()
