@@ -66,7 +66,9 @@ def _poll_one(store: Store) -> int:
         items=[(p, Assessment(score=3.0, highlighted=True)) for p in pending],
         fetched_at="2026-01-01T00:00:00+00:00",
         poll_id=1,
+        defer_search=True,  # as a poll stores its feeds: the search vectors made next, on their own
     )
+    assert store.index_deferred_search() == 1
     return store.rows(ArticleQuery(), 0, 1)[0].id
 
 
