@@ -78,6 +78,7 @@ class SearchStage:
                     pass
                 if stopping or self._quit:
                     return
+                self.store.release_thread()  # no connection held while waiting for the next feed
         except Exception as exc:  # the poll's thread makes what is left (finish), or the next poll does
             self._failure = exc
         finally:

@@ -32,7 +32,11 @@ from monitor.core.storage.engine import (
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_S = 5
-POOL_SIZE = 8  # connections kept for the store's threads (window, poller, workers)
+# Connections kept for the store's threads, each holding one while it lives: the window's task threads (four in
+# parallel, one for writes, one for urgent reads), the pushed alerts' listener, the standby's lease, and a poll's
+# own thread with its grouping and search threads (polling/grouping_stage.py, search_stage.py). At 8, a window's
+# poll could wait 10 s for a connection its grouping thread never got.
+POOL_SIZE = 12
 # Tables whose INSERT reports the new row's id (sqlite3's cursor.lastrowid): RETURNING id is added.
 _ID_TABLES = {"feeds", "folders", "articles", "analyst_case_items"}
 _INSERT = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)", re.IGNORECASE)
