@@ -316,9 +316,10 @@ CREATE TRIGGER story_days_updated AFTER UPDATE ON story_features REFERENCING NEW
 # noted articles on another connection as the feeds land, and the poll ends once none is left. Every other write
 # (seeds, `vigie migrate`, a re-score, full texts) makes them in its own transaction as before. A poll that died
 # leaves its notes: the next poll's search stage takes them first. The vectors are made by one function for both.
+# The step can run again: tests take a store back to schema 22 or 27, whose search trigger it replaces.
 V31_SQL = r"""
-CREATE TABLE search_pending (article_id bigint PRIMARY KEY);
-CREATE FUNCTION vigie_search_vectors(title text, summary text, content text, full_text text, lang text,
+CREATE TABLE IF NOT EXISTS search_pending (article_id bigint PRIMARY KEY);
+CREATE OR REPLACE FUNCTION vigie_search_vectors(title text, summary text, content text, full_text text, lang text,
                                      OUT simple tsvector, OUT french tsvector, OUT english tsvector)
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -344,7 +345,7 @@ BEGIN
         SET simple = excluded.simple, french = excluded.french, english = excluded.english;
     RETURN NULL;
 END $$;
-CREATE FUNCTION vigie_index_pending(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION vigie_index_pending(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO articles_search(article_id, simple, french, english)
     SELECT a.id, v.simple, v.french, v.english
