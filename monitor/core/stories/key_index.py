@@ -49,8 +49,10 @@ class KeyIndex:
 
     def __init__(self, store: KeyRows) -> None:
         self.store = store
+        # Each key's rows and their article ids, in the same order; a key with no row kept has no lists (a first
+        # poll's 118,000 band keys mostly have none).
         self._rows: dict[str, list[int]] = {}
-        self._ids: dict[str, list[int]] = {}  # each key's article ids, in the order of its _rows
+        self._ids: dict[str, list[int]] = {}
         self._span: dict[str, tuple[int, int]] = {}  # the days read of each key (first, last)
         self._days: tuple[int, int] | None = None  # the days whose story_days were read (first, last)
         self._grouped_days: list[int] = []  # those that had grouped articles then, sorted
@@ -90,7 +92,7 @@ class KeyIndex:
         for key, day, article_id in self.store.key_rows(
             [(keys, lo, hi) for (lo, hi), keys in sorted(missing.items())]
         ):
-            self._rows[key].append(day << ID_BITS | article_id)
+            self._rows.setdefault(key, []).append(day << ID_BITS | article_id)
             touched.add(key)
         for key in touched:
             rows = self._rows[key]
@@ -141,13 +143,11 @@ class KeyIndex:
             span = self._span.get(key)
             if span is None and unknown(key):
                 self._span[key] = EVERY_DAY
-                self._rows[key], self._ids[key] = [], []
                 continue
             if span is None:
                 if wide_had or key in elsewhere:
                     missing.setdefault(wide, []).append(key)
                 self._span[key] = wide
-                self._rows[key], self._ids[key] = [], []
                 continue
             lo, hi = span
             if first_day >= lo and last_day <= hi:
@@ -168,7 +168,10 @@ class KeyIndex:
         for key, day in keys:
             span = self._span.get(key)
             if span is not None and span[0] <= day <= span[1]:
-                rows, row = self._rows[key], day << ID_BITS | article_id
+                rows, row = self._rows.get(key), day << ID_BITS | article_id
+                if rows is None:  # the first row kept of this key (its lists are made with it)
+                    self._rows[key], self._ids[key] = [row], [article_id]
+                    continue
                 at = bisect_right(rows, row)
                 rows.insert(at, row)
                 self._ids[key].insert(at, article_id)
@@ -204,7 +207,9 @@ class KeyIndex:
         for part, (keys, first_day, last_day) in enumerate(wanted):
             start, end = first_day << ID_BITS, (last_day + 1) << ID_BITS
             for key in keys:
-                rows = all_rows[key]
+                rows = all_rows.get(key)
+                if not rows:
+                    continue
                 lo = bisect_left(rows, start)
                 hi = bisect_left(rows, end, lo)
                 if 0 < hi - lo <= max_per_key:
