@@ -102,19 +102,13 @@ class KeyIndex:
     def _learn_days(self, first_day: int, last_day: int) -> None:
         """Read which days of [first_day, last_day] not read yet had grouped articles (before this index's Grouper
         writes on them: every article it places looks its own days up first)."""
-        known = self._days
-        if known is not None and known[0] <= first_day and last_day <= known[1]:
-            return
-        if known is None:
-            found = self.store.grouped_days(first_day, last_day)
-        else:
-            first_day, last_day = min(first_day, known[0]), max(last_day, known[1])
-            found = set()
-            if first_day < known[0]:
-                found |= self.store.grouped_days(first_day, known[0] - 1)
-            if last_day > known[1]:
-                found |= self.store.grouped_days(known[1] + 1, last_day)
-        self._days = (first_day, last_day)
+        lo, hi = self._days or (first_day, first_day - 1)  # nothing read yet: an empty span
+        found: set[int] = set()
+        if first_day < lo:
+            found |= self.store.grouped_days(first_day, lo - 1)
+        if last_day > hi:
+            found |= self.store.grouped_days(hi + 1, last_day)
+        self._days = (min(first_day, lo), max(last_day, hi))
         if found:
             self._grouped_days = sorted(found.union(self._grouped_days))
 

@@ -193,8 +193,9 @@ def test_step_30_records_the_days_of_the_articles_grouped_before_it(
             conn.execute("DELETE FROM vigie_schema WHERE version = 30")
         else:
             with db.transaction(conn):
-                for name in ("story_days_inserted", "story_days_updated", "story_days"):
-                    conn.execute(f"DROP {'TABLE' if name == 'story_days' else 'TRIGGER'} {name}")
+                for name in ("story_days_inserted", "story_days_updated"):
+                    conn.execute(f"DROP TRIGGER {name}")
+                conn.execute("DROP TABLE story_days")
                 conn.execute("PRAGMA user_version = 29")
     finally:
         core.close()
