@@ -28,7 +28,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _fixtures as fx
 from _feedserver import FeedFarm
-from _grouping_off import grouping_off
 
 from monitor.core.polling.story_batches import group_feeds, landed_articles
 from monitor.core.service import VigieCore
@@ -45,27 +44,26 @@ def stored_poll(folder: Path, feeds: int, items: int, dev: Path | None) -> None:
     if (folder / "done").exists():
         return
     shutil.rmtree(folder, ignore_errors=True)
-    with grouping_off():
-        settings = FetchSettings(per_host_delay=0, max_concurrency=8)
-        if dev is not None:
-            from monitor.evaluate import serve
+    settings = FetchSettings(per_host_delay=0, max_concurrency=8)
+    if dev is not None:
+        from monitor.evaluate import serve
 
-            server, base = serve(dev / "feeds")
-            try:
-                core = VigieCore(AppPaths(folder), fetch_settings=settings)
-                for path in sorted((dev / "feeds").glob("*.xml")):
-                    core.add_feed(f"{base}/{path.name}")
-                core.poll()
-                core.close()
-            finally:
-                server.shutdown()
-                server.server_close()
-        else:
-            with FeedFarm(feeds, items, 8) as farm:
-                core = VigieCore(AppPaths(folder), fetch_settings=settings)
-                core.store.add_feeds([(u, "") for u in farm.urls], 60)
-                core.poll()
-                core.close()
+        server, base = serve(dev / "feeds")
+        try:
+            core = VigieCore(AppPaths(folder), fetch_settings=settings)
+            for path in sorted((dev / "feeds").glob("*.xml")):
+                core.add_feed(f"{base}/{path.name}")
+            core.poll(stories=False)
+            core.close()
+        finally:
+            server.shutdown()
+            server.server_close()
+    else:
+        with FeedFarm(feeds, items, 8) as farm:
+            core = VigieCore(AppPaths(folder), fetch_settings=settings)
+            core.store.add_feeds([(u, "") for u in farm.urls], 60)
+            core.poll(stories=False)
+            core.close()
     (folder / "done").write_text("stored\n")
 
 

@@ -32,7 +32,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _fixtures as fx
 import feedparser
 from _feedserver import FeedFarm, feed_bytes
-from _grouping_off import grouping_off
 from _store_dump import dump_store
 
 from monitor.core.matching.article_names import article_names
@@ -75,78 +74,77 @@ def one_round(
     dump: Path | None = None,
 ) -> tuple[float, float, dict[str, int]]:
     """A fresh profile subscribed to every URL: (first poll s, second poll s, facts). `stories=False` polls
-    without grouping the new articles into stories (the poller's grouping step does nothing). `dump` receives
-    what the first poll stored (bench/_store_dump.py)."""
-    with grouping_off(not stories):
-        folder = Path(tempfile.mkdtemp(prefix="vigie-ingest-", dir=fx.BENCH_DIR))
-        try:
-            core = VigieCore(AppPaths(folder), fetch_settings=settings)
-            if not scope:
-                core.replace_watchlist(core.watchlist.with_scope(()))
-            core.store.add_feeds([(u, "") for u in urls], 60)
-            prof = cProfile.Profile() if profile else None
-            cpu = (cpu_seconds(), children_cpu_seconds(), cpu_seconds(server_pid))
-            t = time.perf_counter()
-            if prof:
-                prof.enable()
-            first = core.poll()
-            if prof:
-                prof.disable()
-            t1 = time.perf_counter() - t
-            cpu = (cpu_seconds() - cpu[0], children_cpu_seconds() - cpu[1], cpu_seconds(server_pid) - cpu[2])
-            if dump is not None:
-                print(
-                    f"  the first poll's store: {dump_store(core.store.conn, dump):,} lines in {dump}",
-                    flush=True,
-                )
-            t = time.perf_counter()
-            spikes = core.signals.check_spikes()
-            t_spikes = time.perf_counter() - t
-            t = time.perf_counter()
-            emerging = core.signals.emerging(since="2000-01-01")
-            t_emerging = time.perf_counter() - t
-            highlighted = core.store.conn.execute(
-                "SELECT count(*) FROM articles WHERE highlighted = 1"
-            ).fetchone()[0]
+    without grouping the new articles into stories (nor making their story features in the parser processes).
+    `dump` receives what the first poll stored (bench/_store_dump.py)."""
+    folder = Path(tempfile.mkdtemp(prefix="vigie-ingest-", dir=fx.BENCH_DIR))
+    try:
+        core = VigieCore(AppPaths(folder), fetch_settings=settings)
+        if not scope:
+            core.replace_watchlist(core.watchlist.with_scope(()))
+        core.store.add_feeds([(u, "") for u in urls], 60)
+        prof = cProfile.Profile() if profile else None
+        cpu = (cpu_seconds(), children_cpu_seconds(), cpu_seconds(server_pid))
+        t = time.perf_counter()
+        if prof:
+            prof.enable()
+        first = core.poll(stories=stories)
+        if prof:
+            prof.disable()
+        t1 = time.perf_counter() - t
+        cpu = (cpu_seconds() - cpu[0], children_cpu_seconds() - cpu[1], cpu_seconds(server_pid) - cpu[2])
+        if dump is not None:
             print(
-                f"  signals after the first poll: spike check {t_spikes * 1000:.1f} ms ({len(spikes)} spikes), emerging"
-                f" names {t_emerging * 1000:.0f} ms ({len(emerging)} names from {highlighted:,} highlighted articles)",
+                f"  the first poll's store: {dump_store(core.store.conn, dump):,} lines in {dump}",
                 flush=True,
             )
-            texts = core.store.conn.execute(
-                "SELECT title, summary, content FROM articles WHERE highlighted = 1 AND source <> 'seed'"
-            ).fetchall()
-            # CPU, not wall time: on a loaded machine the wall time says nothing of the cost.
-            t = time.process_time()
-            for row in texts:
-                article_names(*row)
-            naming = time.process_time() - t
-            print(
-                f"  the name index's share of the parser processes' work: {naming:.2f} s of CPU for the "
-                f"{len(texts):,} highlighted new items ({naming / max(1, len(texts)) * 1000:.2f} ms each)",
-                flush=True,
-            )
-            t = time.perf_counter()
-            second = core.poll()
-            t2 = time.perf_counter() - t
-            facts = {
-                "new": first.new,
-                "errors": sum(r.status == "error" for r in first.reports),
-                "not_modified": sum(r.status == "not_modified" for r in second.reports),
-                "second_new": second.new,
-            }
-            print(
-                f"  CPU during the first poll: poll's process {cpu[0]:.2f} s, parser processes {cpu[1]:.2f} s, "
-                f"feed server {cpu[2]:.2f} s; {sum(cpu):.2f} s of the {os.cpu_count()} x {t1:.2f} s the cores had",
-                flush=True,
-            )
-            core.close()
-            if prof:
-                print("\ncProfile of the first poll, poll thread only (top 15 by own time):")
-                pstats.Stats(prof).sort_stats("tottime").print_stats(15)
-            return t1, t2, facts
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
+        t = time.perf_counter()
+        spikes = core.signals.check_spikes()
+        t_spikes = time.perf_counter() - t
+        t = time.perf_counter()
+        emerging = core.signals.emerging(since="2000-01-01")
+        t_emerging = time.perf_counter() - t
+        highlighted = core.store.conn.execute(
+            "SELECT count(*) FROM articles WHERE highlighted = 1"
+        ).fetchone()[0]
+        print(
+            f"  signals after the first poll: spike check {t_spikes * 1000:.1f} ms ({len(spikes)} spikes), emerging"
+            f" names {t_emerging * 1000:.0f} ms ({len(emerging)} names from {highlighted:,} highlighted articles)",
+            flush=True,
+        )
+        texts = core.store.conn.execute(
+            "SELECT title, summary, content FROM articles WHERE highlighted = 1 AND source <> 'seed'"
+        ).fetchall()
+        # CPU, not wall time: on a loaded machine the wall time says nothing of the cost.
+        t = time.process_time()
+        for row in texts:
+            article_names(*row)
+        naming = time.process_time() - t
+        print(
+            f"  the name index's share of the parser processes' work: {naming:.2f} s of CPU for the "
+            f"{len(texts):,} highlighted new items ({naming / max(1, len(texts)) * 1000:.2f} ms each)",
+            flush=True,
+        )
+        t = time.perf_counter()
+        second = core.poll(stories=stories)
+        t2 = time.perf_counter() - t
+        facts = {
+            "new": first.new,
+            "errors": sum(r.status == "error" for r in first.reports),
+            "not_modified": sum(r.status == "not_modified" for r in second.reports),
+            "second_new": second.new,
+        }
+        print(
+            f"  CPU during the first poll: poll's process {cpu[0]:.2f} s, parser processes {cpu[1]:.2f} s, "
+            f"feed server {cpu[2]:.2f} s; {sum(cpu):.2f} s of the {os.cpu_count()} x {t1:.2f} s the cores had",
+            flush=True,
+        )
+        core.close()
+        if prof:
+            print("\ncProfile of the first poll, poll thread only (top 15 by own time):")
+            pstats.Stats(prof).sort_stats("tottime").print_stats(15)
+        return t1, t2, facts
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def main() -> None:

@@ -29,7 +29,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _fixtures as fx
 from _feedserver import FeedFarm
-from _grouping_off import grouping_off
 from _pgcpu import postmaster_pid, server_cpu_seconds
 from _pgserver import kept_server
 
@@ -147,33 +146,32 @@ def first_poll(urls: list[str], database: str | None, stories: bool = True) -> P
     """A fresh profile (or the emptied database) subscribed to every URL: the first poll's figures.
     `stories=False` polls without grouping the new articles into stories (a poll on PostgreSQL groups them too, since
     schema 20)."""
-    with grouping_off(not stories):
-        folder = Path(tempfile.mkdtemp(prefix="vigie-team-", dir=fx.BENCH_DIR))
-        try:
-            if database:
-                empty_database(database)
-            core = VigieCore(
-                AppPaths(folder),
-                database=database,
-                fetch_settings=FetchSettings(per_host_delay=0, max_concurrency=8),
-            )
-            core.store.add_feeds([(u, "") for u in urls], 60)
-            postmaster = postmaster_pid(core.store.conn) if database else None
-            cpu = (_cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN), server_cpu_seconds(postmaster))
-            started = time.perf_counter()
-            result = core.poll()
-            took = time.perf_counter() - started
-            server = server_cpu_seconds(postmaster) - cpu[2]
-            core.close()
-            return PollFigures(
-                took,
-                result.new,
-                _cpu(resource.RUSAGE_SELF) - cpu[0],
-                _cpu(resource.RUSAGE_CHILDREN) - cpu[1],
-                server,
-            )
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
+    folder = Path(tempfile.mkdtemp(prefix="vigie-team-", dir=fx.BENCH_DIR))
+    try:
+        if database:
+            empty_database(database)
+        core = VigieCore(
+            AppPaths(folder),
+            database=database,
+            fetch_settings=FetchSettings(per_host_delay=0, max_concurrency=8),
+        )
+        core.store.add_feeds([(u, "") for u in urls], 60)
+        postmaster = postmaster_pid(core.store.conn) if database else None
+        cpu = (_cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN), server_cpu_seconds(postmaster))
+        started = time.perf_counter()
+        result = core.poll(stories=stories)
+        took = time.perf_counter() - started
+        server = server_cpu_seconds(postmaster) - cpu[2]
+        core.close()
+        return PollFigures(
+            took,
+            result.new,
+            _cpu(resource.RUSAGE_SELF) - cpu[0],
+            _cpu(resource.RUSAGE_CHILDREN) - cpu[1],
+            server,
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def migrate(lite: Store, pg: Store) -> None:

@@ -246,8 +246,10 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
         *,
         on_progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
+        stories: bool = True,
     ) -> PollResult:
-        """One poll of the given feeds (default: every enabled feed). Polls never overlap."""
+        """One poll of the given feeds (default: every enabled feed). Polls never overlap. `stories=False` leaves
+        the new articles without stories (until a later poll groups them): a bench's baseline."""
         full = feeds is None
         self.sync_watchlist()
         targets = [f for f in self.store.list_feeds() if f.enabled] if feeds is None else list(feeds)
@@ -261,6 +263,7 @@ class VigieCore(FeedSubscriptions, ProfileBackups, CaseBook):
                 on_progress=on_progress,
                 cancel=cancel,
                 full_poll=full,
+                stories=stories,
             )
 
     @contextlib.contextmanager

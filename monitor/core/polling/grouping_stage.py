@@ -58,16 +58,18 @@ class GroupingStage:
     """Groups a poll's new articles as its feeds land (`feed_landed`) and at its end (`finish`).
 
     `own_thread` runs the grouping on a thread of its own (for a store whose engine works in another process);
-    otherwise each call groups on the caller's thread. One stage serves one poll; `close` must follow."""
+    otherwise each call groups on the caller's thread. A stage not `enabled` groups nothing (a poll without
+    stories). One stage serves one poll; `close` must follow."""
 
-    def __init__(self, store: Store, *, own_thread: bool) -> None:
+    def __init__(self, store: Store, *, own_thread: bool, enabled: bool = True) -> None:
         self.store = store
+        self.enabled = enabled
         self.grouper = Grouper(store)  # what grouping read stays read from one feed of the poll to the next
         self._commands: queue.Queue[Any] = queue.Queue()
         self._failure: BaseException | None = None
         self._landed: list[int] = []  # on the poll's thread: the new articles of each feed not grouped yet
         self._thread: threading.Thread | None = None
-        if own_thread:
+        if own_thread and enabled:
             self._thread = threading.Thread(target=self._run, name="vigie-grouping", daemon=True)
             self._thread.start()
 
@@ -88,6 +90,8 @@ class GroupingStage:
     def feed_landed(self, new: int) -> None:
         """A feed stored `new` new articles: group them with those of the feeds that landed before, once they are
         GROUP_FEEDS_AT (on the poll's thread, or handed to the grouping thread)."""
+        if not self.enabled:
+            return
         self._raise_failure()
         self._landed.append(new)
         if sum(self._landed) >= GROUP_FEEDS_AT:
@@ -104,6 +108,8 @@ class GroupingStage:
     def finish(self) -> None:
         """Group what is left of the poll's new articles and wait until it is done; a storage failure on the
         grouping thread is raised here."""
+        if not self.enabled:
+            return
         if self._landed:
             self._group_landed()
         if self._thread is None:
@@ -199,5 +205,7 @@ def offered(future: Future[Any]) -> Offer:
     try:
         parsed, _, features = future.result()
     except BaseException:
+        return ()
+    if not features:  # made without them (a poll without stories)
         return ()
     return [(i.title, i.summary, i.content, i.lang, f) for i, f in zip(parsed.items, features, strict=True)]

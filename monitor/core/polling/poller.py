@@ -104,8 +104,10 @@ def poll_once(
     cancel: threading.Event | None = None,
     full_poll: bool = True,
     workers: int | None = None,
+    stories: bool = True,
 ) -> PollResult:
-    """Poll `feeds` once and store what they bring.
+    """Poll `feeds` once and store what they bring (`stories=False`: without grouping the new articles into
+    stories, nor making their story features; for a bench's baseline).
 
     Fetching runs on the fetcher's pool while this thread parses, matches and writes each answer as it
     arrives, so a slow feed never holds up the others. `on_progress(done, total, report)` is called on this
@@ -138,10 +140,14 @@ def poll_once(
     if workers is None:
         workers = cores() if len(feeds) >= PARALLEL_FEEDS else 0
     # The word forms go to SQLite's stems table; PostgreSQL stems in its search trigger.
-    parsers = _Parsers(matcher, workers, word_forms=store.dialect.fts5) if workers > 1 else None
+    parsers = (
+        _Parsers(matcher, workers, word_forms=store.dialect.fts5, story_features=stories)
+        if workers > 1
+        else None
+    )
     worker.start()
     # Grouping on a thread of its own when the engine works in another process (grouping_stage.py).
-    grouping = GroupingStage(store, own_thread=not store.dialect.is_sqlite)
+    grouping = GroupingStage(store, own_thread=not store.dialect.is_sqlite, enabled=stories)
     search = SearchStage(store)  # PostgreSQL's search vectors, on a connection of their own (search_stage.py)
     done = 0
     parsing = 0  # answers in the worker processes
@@ -319,10 +325,13 @@ class _Parsers:
     parsing (a poll where every feed answers 304 starts none). After a worker dies, `submit` declines and the
     poll parses in its own process."""
 
-    def __init__(self, matcher: Matcher, workers: int, *, word_forms: bool = True) -> None:
+    def __init__(
+        self, matcher: Matcher, workers: int, *, word_forms: bool = True, story_features: bool = True
+    ) -> None:
         self._matcher = matcher
         self._workers = workers
         self._word_forms = word_forms  # stem each item's words for the store's word-form index
+        self._story_features = story_features  # make each item's story features for the poll's grouping
         self._pool: ProcessPoolExecutor | None = None
         self._broken = False
 
@@ -341,6 +350,7 @@ class _Parsers:
                 response.headers,
                 now,
                 self._word_forms,
+                self._story_features,
             )
         except (BrokenProcessPool, RuntimeError) as exc:
             log.warning("the parser processes stopped (%s); parsing in the poll's process", exc)
@@ -363,12 +373,17 @@ def _start_parser(matcher: Matcher) -> None:
 
 
 def _parse_and_assess(
-    content: bytes, url: str, headers: dict[str, str], fetched_at: datetime, word_forms: bool = True
+    content: bytes,
+    url: str,
+    headers: dict[str, str],
+    fetched_at: datetime,
+    word_forms: bool = True,
+    features: bool = True,
 ) -> _Parsed:
-    """In a worker: parse_feed, then the matcher, the stemmer (`word_forms`: for a store that keeps them) and the
-    story features over every item (unchanged ones too: the store is not here), and the candidate names of the
-    highlighted ones. Doing them here keeps them off the poll's process, which writes the store and groups the
-    new articles into stories."""
+    """In a worker: parse_feed, then the matcher, the stemmer (`word_forms`: for a store that keeps them), the
+    story features (`features`: for a poll that groups) over every item (unchanged ones too: the store is not
+    here), and the candidate names of the highlighted ones. Doing them here keeps them off the poll's process,
+    which writes the store and groups the new articles into stories."""
     assert _worker_matcher is not None, "parser process not initialised"
     parsed = parse_feed(content, url=url, headers=headers, fetched_at=fetched_at)
     assessments = [_worker_matcher.assess(i.title, i.summary, i.content) for i in parsed.items]
@@ -377,8 +392,12 @@ def _parse_and_assess(
             item.word_forms = index_forms(item.title, item.summary, item.content, item.lang)
         if assessment.highlighted:  # the name index of emerging names holds the highlighted items
             item.names = article_names(item.title, item.summary, item.content)
-    features = [story_features(i.title, i.summary, i.content, lang_hint=i.lang) for i in parsed.items]
-    return parsed, assessments, features
+    made = (
+        [story_features(i.title, i.summary, i.content, lang_hint=i.lang) for i in parsed.items]
+        if features
+        else []
+    )
+    return parsed, assessments, made
 
 
 def _success_state(response: FetchResult) -> FeedState:

@@ -29,7 +29,9 @@ def bulk() -> Iterator[BulkServer]:
     server.close()
 
 
-def _poll(store: Store, server: BulkServer, workers: int, matcher: Matcher | None = None) -> PollResult:
+def _poll(
+    store: Store, server: BulkServer, workers: int, matcher: Matcher | None = None, *, stories: bool = True
+) -> PollResult:
     for number in range(FEEDS):
         store.add_feed(server.url(number))
     with Fetcher(FetchSettings(per_host_delay=0)) as fetcher:
@@ -39,6 +41,7 @@ def _poll(store: Store, server: BulkServer, workers: int, matcher: Matcher | Non
             fetcher,
             matcher or Matcher(load_default_watchlist()),
             workers=workers,
+            stories=stories,
         )
 
 
@@ -92,6 +95,25 @@ def test_story_features_made_by_the_workers_group_as_the_poll_s_own(
     # The same features, wherever they were made. (Not the same stories: which earlier report an article chains
     # to follows the order the feeds land in, which differs from one poll to the other.)
     assert found[0] == found[1]
+
+
+def test_a_poll_without_stories_makes_no_features_and_the_next_poll_groups(
+    bulk: BulkServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    offered: list[list] = []
+    real_offered = poller.offered
+    monkeypatch.setattr(poller, "offered", lambda future: offered.append(list(real_offered(future))) or ())
+    store = Store.open(tmp_path / "plain.sqlite3")
+    result = _poll(store, bulk, workers=2, stories=False)
+    assert result.new == FEEDS * ITEMS
+    assert len(offered) == FEEDS and not any(offered)  # the parser processes made no story features
+    assert (
+        store.conn.execute("SELECT count(*) FROM articles WHERE story IS NULL").fetchone()[0] == FEEDS * ITEMS
+    )
+    _poll(store, bulk, workers=2)  # nothing new: the poll groups the backlog
+    assert store.conn.execute("SELECT count(*) FROM articles WHERE story IS NULL").fetchone()[0] == 0
+    assert len(_story_features(store)) == FEEDS * ITEMS
+    store.close()
 
 
 def test_a_killed_worker_hands_the_poll_back(
