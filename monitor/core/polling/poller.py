@@ -141,9 +141,7 @@ def poll_once(
         workers = cores() if len(feeds) >= PARALLEL_FEEDS else 0
     # The word forms go to SQLite's stems table; PostgreSQL stems in its search trigger.
     parsers = (
-        _Parsers(matcher, workers, word_forms=store.dialect.fts5, story_features=stories)
-        if workers > 1
-        else None
+        _Parsers(matcher, workers, word_forms=store.dialect.fts5, features=stories) if workers > 1 else None
     )
     worker.start()
     # Grouping on a thread of its own when the engine works in another process (grouping_stage.py).
@@ -326,12 +324,12 @@ class _Parsers:
     poll parses in its own process."""
 
     def __init__(
-        self, matcher: Matcher, workers: int, *, word_forms: bool = True, story_features: bool = True
+        self, matcher: Matcher, workers: int, *, word_forms: bool = True, features: bool = True
     ) -> None:
         self._matcher = matcher
         self._workers = workers
         self._word_forms = word_forms  # stem each item's words for the store's word-form index
-        self._story_features = story_features  # make each item's story features for the poll's grouping
+        self._features = features  # make each item's story features for the poll's grouping
         self._pool: ProcessPoolExecutor | None = None
         self._broken = False
 
@@ -350,7 +348,7 @@ class _Parsers:
                 response.headers,
                 now,
                 self._word_forms,
-                self._story_features,
+                self._features,
             )
         except (BrokenProcessPool, RuntimeError) as exc:
             log.warning("the parser processes stopped (%s); parsing in the poll's process", exc)

@@ -15,6 +15,7 @@ import hashlib
 import re
 import sys
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from itertools import accumulate
@@ -175,14 +176,14 @@ def story_features(
         distinct.difference_update(led)
         distinct.update(map(_after_digits, led))
         distinct.discard("")
-        word_set.update(" ".join(distinct).lower().split())
+        word_set.update(_lowered(distinct))
     # word_set now holds every cased word in lower case (and the digit-led tokens, which no month or day is).
     anchors: set[str] = set(entry_anchors(entries))
     anchors.update(f"m:{MONTHS[low]}" for low in word_set.intersection(MONTHS))
     anchors.update(f"d:{WEEKDAYS[low]}" for low in word_set.intersection(WEEKDAYS))
     # A name: capitalised, not a common word, and never written in lower case in the same text.
     capitalised = [w for w in distinct if len(w) > 1 and w[0].isupper()]
-    names = set(" ".join(capitalised).lower().split(" ")) - NOT_NAMES if capitalised else set()
+    names = set(_lowered(capitalised)) - NOT_NAMES
     anchors.update(f"n:{low}" for low in names if not (low in distinct and low[0].islower()))
     for number in _NUMBER.findall(cased):
         digits = number if number.isdecimal() else number.translate(_NUMBER_SEPARATORS)
@@ -193,15 +194,21 @@ def story_features(
 def _tokens(text: str) -> tuple[list[str], list[str]]:
     """What _WORD finds in `text`, and the same in lower case. Folded text is nearly always ASCII: then its
     letters and digits are kept through a byte table and the rest split off (a third of the regular
-    expression's time). Otherwise the tokens are lower-cased at once: str.lower maps each character alone but a
-    capital sigma, which looks at the letters around it, never across the space between two tokens."""
+    expression's time)."""
     if text.isascii():
         data = text.encode("ascii")
         return data.translate(_ASCII_TOKENS).decode("ascii").split(), data.translate(
             _ASCII_LOWER_TOKENS
         ).decode("ascii").split()
     tokens = _WORD.findall(text)
-    return tokens, " ".join(tokens).lower().split(" ") if tokens else []
+    return tokens, _lowered(tokens)
+
+
+def _lowered(words: Iterable[str]) -> list[str]:
+    """Each word in lower case, in one call: str.lower maps each character alone but a capital sigma, which
+    looks at the letters around it, never across the space between two words."""
+    joined = " ".join(words)
+    return joined.lower().split(" ") if joined else []
 
 
 def _after_digits(token: str) -> str:
