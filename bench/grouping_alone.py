@@ -4,12 +4,13 @@ story rows left to a later call as the poll's feeds do), timed in CPU of this pr
 the stories and threads written out so that two runs (two PYTHONHASHSEED values) can be compared.
 
 Run from the repository root: ``.venv/bin/python bench/grouping_alone.py [--feeds 500] [--items 40]
-[--dev DIR] [--offered] [--profile N] [--dump FILE] [--batched N] [--skip-grouping]``. ``--offered`` makes the
-story features beforehand and offers them, as a large poll's parser processes do. ``--batched N`` groups the calls'
-feeds as the poll does (polling/story_batches.py: in one transaction once they bring N articles). ``--dev`` stores
-the labelled feeds of the stories dev set instead of the bench's synthetic feeds. ``--skip-grouping`` does all but
-the grouping (the baseline of bench/grouping_instructions.py). The stored profile is kept in $VIGIE_BENCH_DIR and
-reused.
+[--dev DIR] [--offered] [--profile N] [--dump FILE] [--batched N] [--skip-grouping] [--no-decisions]``.
+``--offered`` makes the story features beforehand and offers them, as a large poll's parser processes do.
+``--batched N`` groups the calls' feeds as the poll does (polling/story_batches.py: in one transaction once they
+bring N articles). ``--dev`` stores the labelled feeds of the stories dev set instead of the bench's synthetic
+feeds. ``--skip-grouping`` does all but the grouping (the baseline of bench/grouping_instructions.py).
+``--no-decisions`` groups without looking up or comparing (bench/_no_decisions.py: each article a story of its
+own): grouping's CPU but its decisions. The stored profile is kept in $VIGIE_BENCH_DIR and reused.
 """
 
 from __future__ import annotations
@@ -104,7 +105,16 @@ def main() -> None:
         action="store_true",
         help="everything but the grouping calls (bench/grouping_instructions.py subtracts this run's count)",
     )
+    parser.add_argument(
+        "--no-decisions",
+        action="store_true",
+        help="group without looking up or comparing (each article its own story): grouping's CPU but its decisions",
+    )
     args = parser.parse_args()
+    if args.no_decisions:
+        import _no_decisions
+
+        _no_decisions.apply()
     tune_collector()  # as `vigie` and `vigie serve` do (monitor/core/support/collector.py)
     fx.BENCH_DIR.mkdir(parents=True, exist_ok=True)
     name = "dev" if args.dev else f"{args.feeds}x{args.items}"

@@ -1,10 +1,14 @@
 """Ingest: a first 500-feed poll end to end vs feedparser alone on the same bytes, and the all-304 second poll.
 
 Run from the repository root: ``/work/venv/bin/python bench/ingest.py [--feeds 500] [--items 40] [--repeat 3]
-[--hosts 8] [--concurrency 8] [--per-host N] [--profile] [--no-scope] [--dump FILE] [--stories on|off|both]``.
+[--hosts 8] [--concurrency 8] [--per-host N] [--profile] [--no-scope] [--dump FILE] [--stories on|off|both]
+[--no-decisions]``.
 
 ``--no-scope`` polls with the shipped watchlist less its scope: the matching cost of the scope (the gazetteer,
 built once per process, and the place pass over items with a topic or keyword) is the difference.
+
+``--no-decisions`` makes the polls with stories group without deciding (bench/_no_decisions.py: every article a
+story of its own, no look-up, no comparison): what stories cost but their decisions, the floor of the ratio.
 
 Every feed is served by a child process on 127.0.0.1 .. 127.0.0.<hosts> (ThreadingHTTPServer, ETag; a request
 with the current ETag gets 304). The Fetcher's per-host politeness (per_host_concurrency, 2 by default) applies
@@ -169,7 +173,17 @@ def main() -> None:
         default="on",
         help="group the new articles into stories during the poll; both: each round with and without, in turn first",
     )
+    parser.add_argument(
+        "--no-decisions",
+        action="store_true",
+        help="group without looking up or comparing (each article its own story): the floor of the ratio",
+    )
     args = parser.parse_args()
+    if args.no_decisions:
+        import _no_decisions
+
+        _no_decisions.apply()
+        print("grouping without decisions: each article a story of its own (bench/_no_decisions.py)")
     tune_collector()  # as `vigie` and `vigie serve` do (monitor/core/support/collector.py)
     if args.undeclared_language:
         os.environ["VIGIE_BENCH_UNDECLARED_LANGUAGE"] = "1"  # read by the feed farm's child process too
