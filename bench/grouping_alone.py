@@ -28,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _fixtures as fx
+import _no_decisions
 from _feedserver import FeedFarm
 
 from monitor.core.polling.story_batches import group_feeds, landed_articles
@@ -105,16 +106,9 @@ def main() -> None:
         action="store_true",
         help="everything but the grouping calls (bench/grouping_instructions.py subtracts this run's count)",
     )
-    parser.add_argument(
-        "--no-decisions",
-        action="store_true",
-        help="group without looking up or comparing (each article its own story): grouping's CPU but its decisions",
-    )
+    _no_decisions.add_option(parser)
     args = parser.parse_args()
-    if args.no_decisions:
-        import _no_decisions
-
-        _no_decisions.apply()
+    _no_decisions.apply_if_asked(args)
     tune_collector()  # as `vigie` and `vigie serve` do (monitor/core/support/collector.py)
     fx.BENCH_DIR.mkdir(parents=True, exist_ok=True)
     name = "dev" if args.dev else f"{args.feeds}x{args.items}"

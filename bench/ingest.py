@@ -34,6 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _fixtures as fx
+import _no_decisions
 import feedparser
 from _feedserver import FeedFarm, feed_bytes
 from _store_dump import dump_store
@@ -173,17 +174,9 @@ def main() -> None:
         default="on",
         help="group the new articles into stories during the poll; both: each round with and without, in turn first",
     )
-    parser.add_argument(
-        "--no-decisions",
-        action="store_true",
-        help="group without looking up or comparing (each article its own story): the floor of the ratio",
-    )
+    _no_decisions.add_option(parser)
     args = parser.parse_args()
-    if args.no_decisions:
-        import _no_decisions
-
-        _no_decisions.apply()
-        print("grouping without decisions: each article a story of its own (bench/_no_decisions.py)")
+    _no_decisions.apply_if_asked(args)
     tune_collector()  # as `vigie` and `vigie serve` do (monitor/core/support/collector.py)
     if args.undeclared_language:
         os.environ["VIGIE_BENCH_UNDECLARED_LANGUAGE"] = "1"  # read by the feed farm's child process too

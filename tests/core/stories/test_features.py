@@ -22,7 +22,6 @@ from monitor.core.stories.text import (
     STOPWORDS,
     WEEKDAYS,
     StoryFeatures,
-    entry_anchors,
     story_features,
 )
 
@@ -43,7 +42,7 @@ def plain_features(title: str, summary: str, content: str, lang_hint: str | None
     distinct = set(cased_words)
     lowered = {w for w in distinct if w[0].islower()}
     stems = frozenset(w[:STEM_LENGTH] for w in set(words) - ALL_STOPWORDS if len(w) > 2 and not w.isdigit())
-    anchors: set[str] = set(entry_anchors(frozenset()))
+    anchors: set[str] = set()  # no watched entries: story_features is called without them here
     for word in distinct:
         low = word.lower()
         if low in MONTHS:
